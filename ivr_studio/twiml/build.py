@@ -1,0 +1,53 @@
+"""Building TwiML documents deterministically.
+
+Attributes are written in sorted order, Python values in Twilio's spelling (``True`` → ``"true"``), ``None``
+attributes are left out, and every document starts with the same XML declaration, so the same input always
+gives byte-identical output (the same choices twilio-python's ``twiml`` module makes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from lxml import etree
+
+from ivr_studio.twiml.values import format_value
+
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def verb(
+    tag: str,
+    attrs: Mapping[str, Any] | None = None,
+    text: str | None = None,
+    children: Iterable[etree._Element] = (),
+) -> etree._Element:
+    """One TwiML element. ``attrs`` values may be Python values; ``None`` means "not written"."""
+    el = etree.Element(tag)
+    for name in sorted(attrs or {}):
+        value = attrs[name]  # type: ignore[index]
+        if value is not None:
+            el.set(name, format_value(value))
+    if text is not None:
+        el.text = text
+    for child in children:
+        el.append(child)
+    return el
+
+
+def response(verbs: Iterable[etree._Element]) -> etree._Element:
+    root = etree.Element("Response")
+    for v in verbs:
+        root.append(v)
+    return root
+
+
+def to_bytes(root: etree._Element) -> bytes:
+    """Serialise a ``<Response>`` with the XML declaration, UTF-8, indented for people reading the file."""
+    etree.indent(root, space="  ")
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8") + b"\n"
+
+
+def document(verbs: Iterable[etree._Element]) -> bytes:
+    return to_bytes(response(verbs))
