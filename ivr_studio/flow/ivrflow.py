@@ -1,0 +1,359 @@
+""".ivrflow files: UTF-8 JSON that diffs well in git, read strictly and written atomically.
+
+Reading checks every field's structure and type and fails with :class:`FlowFileError`, which names the file,
+the JSON path (``$.nodes[2].attributes.timeout``) and the problem; it never returns a half-built flow.
+Writing uses a fixed key order and two-space indentation, goes through a temporary file that is fsynced and
+renamed over the target, and keeps the previous file as ``<name>.bak``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.model import (
+    DEFAULT_SETTINGS,
+    ID_PATTERN,
+    PROMPT_KINDS,
+    Branch,
+    Flow,
+    Node,
+    Prompt,
+)
+
+FORMAT = "ivrflow"
+VERSION = 1
+SUFFIX = ".ivrflow"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class FlowFileError(ValueError):
+    """A .ivrflow file could not be read. ``str()`` names the file, the JSON path and the problem."""
+
+    def __init__(self, problem: str, path: str = "$", file: str | os.PathLike | None = None):
+        self.problem = problem
+        self.json_path = path
+        self.file = str(file) if file is not None else None
+        where = f"{self.file}: " if self.file else ""
+        super().__init__(f"{where}{path}: {problem}")
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def _attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: attrs[k] for k in sorted(attrs)}
+
+
+def flow_to_dict(flow: Flow) -> dict[str, Any]:
+    """The file form of a flow: fixed key order, defaults left out so diffs stay small."""
+    nodes = []
+    for n in flow:
+        d: dict[str, Any] = {
+            "id": n.id,
+            "kind": n.kind.value,
+            "title": n.title,
+            "position": [_coordinate(c) for c in n.position],
+        }
+        if n.notes:
+            d["notes"] = n.notes
+        if n.text:
+            d["text"] = n.text
+        if n.attributes:
+            d["attributes"] = _attrs(n.attributes)
+        if n.prompts:
+            d["prompts"] = [
+                {
+                    "kind": p.kind,
+                    **({"text": p.text} if p.text else {}),
+                    **({"attributes": _attrs(p.attributes)} if p.attributes else {}),
+                }
+                for p in n.prompts
+            ]
+        if n.branches:
+            d["branches"] = [
+                {
+                    "id": b.id,
+                    **({"keys": b.keys} if b.keys else {}),
+                    **({"phrases": list(b.phrases)} if b.phrases else {}),
+                }
+                for b in n.branches
+            ]
+        if n.kind == NodeKind.GATHER:
+            d["max_attempts"] = n.max_attempts
+        if n.links:
+            order = {name: i for i, name in enumerate(n.exit_names())}
+            d["links"] = {k: n.links[k] for k in sorted(n.links, key=lambda k: (order.get(k, 1e9), k))}
+        nodes.append(d)
+    settings = {
+        k: flow.settings[k] for k in sorted(flow.settings) if flow.settings[k] != DEFAULT_SETTINGS.get(k)
+    }
+    out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": flow.name, "start": flow.start}
+    if settings:
+        out["settings"] = settings
+    out["nodes"] = nodes
+    return out
+
+
+_NUMBER_PAIR = re.compile(r"\[\s*(-?[0-9.eE+-]+),\s*(-?[0-9.eE+-]+)\s*\]")
+
+
+def _coordinate(c: float) -> int | float:
+    c = round(float(c), 1)
+    return int(c) if c.is_integer() else c
+
+
+def dumps(flow: Flow) -> str:
+    text = json.dumps(flow_to_dict(flow), indent=2, ensure_ascii=False)
+    return _NUMBER_PAIR.sub(r"[\1, \2]", text) + "\n"
+
+
+def save_flow(flow: Flow, path: str | os.PathLike) -> None:
+    """Write atomically: temp file + fsync + rename; the previous file is kept as ``<path>.bak``."""
+    write_text_atomic(Path(path), dumps(flow), keep_backup=True)
+
+
+def write_text_atomic(path: Path, text: str, keep_backup: bool = False) -> None:
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if keep_backup and path.exists():
+            shutil.copy2(path, path.with_name(path.name + ".bak"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        dir_fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def load_flow(path: str | os.PathLike) -> Flow:
+    """Read a .ivrflow file. Raises :class:`FlowFileError` naming the file, JSON path and problem."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FlowFileError(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=p)
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise FlowFileError("no such file", file=p) from None
+    except IsADirectoryError:
+        raise FlowFileError("is a folder, not a .ivrflow file", file=p) from None
+    except PermissionError:
+        raise FlowFileError("permission denied", file=p) from None
+    try:
+        return loads(raw)
+    except FlowFileError as exc:
+        raise FlowFileError(exc.problem, exc.json_path, p) from None
+
+
+def loads(raw: bytes | str) -> Flow:
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise FlowFileError(f"the file is not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FlowFileError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise FlowFileError("the JSON is nested too deeply") from None
+    return flow_from_dict(data)
+
+
+def _type(value: Any, expected: type | tuple[type, ...], path: str, what: str) -> Any:
+    ok = isinstance(value, expected) and not (isinstance(value, bool) and bool not in _as_tuple(expected))
+    if not ok:
+        raise FlowFileError(f"expected {what}, found {_describe(value)}", path)
+    return value
+
+
+def _as_tuple(t: type | tuple[type, ...]) -> tuple[type, ...]:
+    return t if isinstance(t, tuple) else (t,)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    names = {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}
+    return f"{names.get(type(value), type(value).__name__)} ({json.dumps(value)[:40]})"
+
+
+def _keys(obj: dict, allowed: set[str], required: set[str], path: str) -> None:
+    for k in obj:
+        if k not in allowed:
+            raise FlowFileError(f"unknown field {k!r} (expected one of {', '.join(sorted(allowed))})", path)
+    for k in required:
+        if k not in obj:
+            raise FlowFileError(f"missing field {k!r}", path)
+
+
+def _attributes(value: Any, path: str) -> dict[str, Any]:
+    _type(value, dict, path, "an object of attributes")
+    for name, v in value.items():
+        _type(v, (str, int, bool), f"{path}.{name}", "text, a whole number or true/false")
+    return dict(value)
+
+
+NODE_KEYS = {
+    "id",
+    "kind",
+    "title",
+    "position",
+    "notes",
+    "text",
+    "attributes",
+    "prompts",
+    "branches",
+    "max_attempts",
+    "links",
+}
+
+
+def _node(d: Any, path: str) -> Node:
+    _type(d, dict, path, "an object")
+    _keys(d, NODE_KEYS, {"id", "kind"}, path)
+    node_id = _type(d["id"], str, f"{path}.id", "text")
+    if not ID_PATTERN.match(node_id):
+        raise FlowFileError(
+            f"node id {node_id!r} may contain only letters, digits, '_' and '-'", f"{path}.id"
+        )
+    kind_raw = _type(d["kind"], str, f"{path}.kind", "text")
+    try:
+        kind = NodeKind(kind_raw)
+    except ValueError:
+        kinds = ", ".join(k.value for k in NodeKind)
+        raise FlowFileError(f"{kind_raw!r} is not a node kind ({kinds})", f"{path}.kind") from None
+    position = d.get("position", [0, 0])
+    _type(position, list, f"{path}.position", "a list [x, y]")
+    if len(position) != 2:
+        raise FlowFileError("expected a list [x, y] of two numbers", f"{path}.position")
+    for i, c in enumerate(position):
+        _type(c, (int, float), f"{path}.position[{i}]", "a number")
+    prompts = []
+    for i, p in enumerate(_type(d.get("prompts", []), list, f"{path}.prompts", "a list")):
+        pp = f"{path}.prompts[{i}]"
+        _type(p, dict, pp, "an object")
+        _keys(p, {"kind", "text", "attributes"}, {"kind"}, pp)
+        if p["kind"] not in PROMPT_KINDS:
+            raise FlowFileError(
+                f"{p['kind']!r} is not a prompt kind ({', '.join(PROMPT_KINDS)})", f"{pp}.kind"
+            )
+        prompts.append(
+            Prompt(
+                p["kind"],
+                _type(p.get("text", ""), str, f"{pp}.text", "text"),
+                _attributes(p.get("attributes", {}), f"{pp}.attributes"),
+            )
+        )
+    branches: list[Branch] = []
+    for i, b in enumerate(_type(d.get("branches", []), list, f"{path}.branches", "a list")):
+        bp = f"{path}.branches[{i}]"
+        _type(b, dict, bp, "an object")
+        _keys(b, {"id", "keys", "phrases"}, {"id"}, bp)
+        bid = _type(b["id"], str, f"{bp}.id", "text")
+        if not ID_PATTERN.match(bid) or any(x.id == bid for x in branches):
+            raise FlowFileError(f"branch id {bid!r} is invalid or used twice", f"{bp}.id")
+        phrases = _type(b.get("phrases", []), list, f"{bp}.phrases", "a list of phrases")
+        for j, ph in enumerate(phrases):
+            _type(ph, str, f"{bp}.phrases[{j}]", "text")
+        branches.append(Branch(bid, _type(b.get("keys", ""), str, f"{bp}.keys", "text"), list(phrases)))
+    if branches and kind != NodeKind.GATHER:
+        raise FlowFileError(
+            f"only menus (gather) have branches; this node is a {kind.value}", f"{path}.branches"
+        )
+    max_attempts = _type(d.get("max_attempts", 3), int, f"{path}.max_attempts", "a whole number")
+    if max_attempts < 1:
+        raise FlowFileError("must be at least 1", f"{path}.max_attempts")
+    node = Node(
+        id=node_id,
+        kind=kind,
+        title=_type(d.get("title", ""), str, f"{path}.title", "text"),
+        position=(float(position[0]), float(position[1])),
+        notes=_type(d.get("notes", ""), str, f"{path}.notes", "text"),
+        text=_type(d.get("text", ""), str, f"{path}.text", "text"),
+        attributes=_attributes(d.get("attributes", {}), f"{path}.attributes"),
+        prompts=prompts,
+        branches=branches,
+        max_attempts=max_attempts,
+    )
+    links = _type(d.get("links", {}), dict, f"{path}.links", "an object of exit → node id")
+    exits = set(node.exit_names())
+    for exit_name, target in links.items():
+        if exit_name not in exits:
+            raise FlowFileError(f"node {node_id!r} has no exit {exit_name!r}", f"{path}.links")
+        _type(target, str, f"{path}.links.{exit_name}", "a node id")
+    node.links = dict(links)
+    return node
+
+
+def flow_from_dict(data: Any) -> Flow:
+    _type(data, dict, "$", "a JSON object")
+    if data.get("format") != FORMAT:
+        raise FlowFileError(f'this is not an IVR Studio flow (expected "format": "{FORMAT}")', "$.format")
+    version = _type(data.get("version"), int, "$.version", "a whole number")
+    if version > VERSION:
+        raise FlowFileError(
+            f"the file was written by a newer IVR Studio (format version {version}); "
+            f"this version reads up to {VERSION}. Update IVR Studio to open it.",
+            "$.version",
+        )
+    if version < 1:
+        raise FlowFileError(f"format version {version} does not exist", "$.version")
+    _keys(data, {"format", "version", "name", "start", "settings", "nodes"}, {"nodes"}, "$")
+    name = _type(data.get("name", "Untitled flow"), str, "$.name", "text")
+    settings = _type(data.get("settings", {}), dict, "$.settings", "an object")
+    for k, v in settings.items():
+        if k not in DEFAULT_SETTINGS:
+            raise FlowFileError(f"unknown setting {k!r}", "$.settings")
+        _type(v, (int, float), f"$.settings.{k}", "a number")
+    nodes_raw = _type(data["nodes"], list, "$.nodes", "a list of nodes")
+    nodes: list[Node] = []
+    seen: set[str] = set()
+    for i, d in enumerate(nodes_raw):
+        node = _node(d, f"$.nodes[{i}]")
+        if node.id in seen:
+            raise FlowFileError(f"node id {node.id!r} is used twice", f"$.nodes[{i}].id")
+        seen.add(node.id)
+        nodes.append(node)
+    for i, node in enumerate(nodes):
+        for exit_name, target in node.links.items():
+            if target not in seen:
+                raise FlowFileError(
+                    f"links to {target!r}, which is not a node of this flow",
+                    f"$.nodes[{i}].links.{exit_name}",
+                )
+    start = data.get("start")
+    if start is not None:
+        _type(start, str, "$.start", "a node id")
+        if start not in seen:
+            raise FlowFileError(f"the start node {start!r} is not a node of this flow", "$.start")
+    flow = Flow(name, nodes, start)
+    flow.settings.update(settings)
+    return flow
