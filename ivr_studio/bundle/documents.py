@@ -1,0 +1,94 @@
+"""Flow → TwiML: one static document per node.
+
+Every document uses root-relative URLs into the handler app (``/node/<id>``, ``/node/<id>/result``), so the
+bundle works under any host name. A Gather posts its result to its node's ``result`` route, which picks the
+branch; when the caller says and presses nothing, Twilio falls through to the verbs after the ``<Gather>``
+(spec §2.7), which send the call to the same route with ``noInput=true`` so retries are counted there too.
+Attempt numbers travel in the query string, so the handler app stays stateless. The static documents are
+those of a first attempt; the handler rewrites the ``attempt`` parameter for later ones.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from lxml import etree
+
+from ivr_studio.flow.hints import gather_hints
+from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.model import Flow, Node, Prompt
+from ivr_studio.twiml import build
+
+
+def node_url(node_id: str) -> str:
+    return f"/node/{quote(node_id)}"
+
+
+def result_url(node_id: str, **query: str | int) -> str:
+    url = f"{node_url(node_id)}/result"
+    if query:
+        url += "?" + "&".join(f"{k}={quote(str(v))}" for k, v in query.items())
+    return url
+
+
+def _prompt_element(p: Prompt) -> etree._Element:
+    if p.kind == "pause":
+        return build.verb("Pause", p.attributes)
+    return build.verb(p.verb, p.attributes, p.text)
+
+
+def _next_redirect(node: Node, exit_name: str = "next") -> etree._Element:
+    target = node.links.get(exit_name)
+    if target is None:
+        return build.verb("Hangup")
+    return build.verb("Redirect", {"method": "POST"}, node_url(target))
+
+
+def node_verbs(flow: Flow, node: Node) -> list[etree._Element]:
+    """The verbs of one node's document."""
+    a = dict(node.attributes)
+    k = node.kind
+    if k == NodeKind.GATHER:
+        speech = "speech" in str(a.get("input", "dtmf")).split()
+        if speech:
+            hints = gather_hints(node).text
+            if hints:
+                a["hints"] = hints
+            else:
+                a.pop("hints", None)
+        a["action"] = result_url(node.id, attempt=1)
+        a["method"] = "POST"
+        gather = build.verb("Gather", a, children=[_prompt_element(p) for p in node.prompts])
+        fall_through = build.verb(
+            "Redirect", {"method": "POST"}, result_url(node.id, attempt=1, noInput="true")
+        )
+        return [gather, fall_through]
+    if k in (NodeKind.SAY, NodeKind.PLAY):
+        return [build.verb(node.spec.verb, a, node.text), _next_redirect(node)]
+    if k == NodeKind.PAUSE:
+        return [build.verb("Pause", a), _next_redirect(node)]
+    if k == NodeKind.DIAL:
+        a["action"] = result_url(node.id)
+        a["method"] = "POST"
+        number = node.text.strip()
+        noun = build.verb("Sip" if number.lower().startswith("sip:") else "Number", None, number)
+        return [build.verb("Dial", a, children=[noun])]
+    if k == NodeKind.RECORD:
+        a["action"] = result_url(node.id)
+        a["method"] = "POST"
+        # An empty recording makes no request and falls through (spec §4.8): to the "empty" exit.
+        return [build.verb("Record", a), _next_redirect(node, "empty")]
+    if k == NodeKind.REDIRECT:
+        return [build.verb("Redirect", a, node.text.strip())]
+    if k == NodeKind.REJECT:
+        return [build.verb("Reject", a)]
+    return [build.verb("Hangup")]
+
+
+def node_document(flow: Flow, node_id: str) -> bytes:
+    """The TwiML document of one node, byte-identical for the same flow."""
+    return build.document(node_verbs(flow, flow.node(node_id)))
+
+
+def all_documents(flow: Flow) -> dict[str, bytes]:
+    return {n.id: node_document(flow, n.id) for n in flow}
