@@ -7,6 +7,7 @@ gives byte-identical output (the same choices twilio-python's ``twiml`` module m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,6 +16,14 @@ from lxml import etree
 from ivr_studio.twiml.values import format_value
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab/newline/CR, surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML cannot represent (a pasted control character must not break export)."""
+    return _NOT_XML.sub("", text)
 
 
 def verb(
@@ -28,9 +37,9 @@ def verb(
     for name in sorted(attrs or {}):
         value = attrs[name]  # type: ignore[index]
         if value is not None:
-            el.set(name, format_value(value))
+            el.set(name, xml_safe(format_value(value)))
     if text is not None:
-        el.text = text
+        el.text = xml_safe(text)
     for child in children:
         el.append(child)
     return el

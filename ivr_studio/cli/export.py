@@ -1,0 +1,45 @@
+"""``ivr-studio export FILE -o DIR``: write the flow's TwiML documents and handler app as a bundle."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export a flow as a deployable bundle",
+        description="Write one TwiML document per node, the routing data and the handler web app into DIR.",
+    )
+    p.add_argument("file", help="the .ivrflow file")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the bundle folder to write")
+    p.add_argument("--force", action="store_true", help="export even when the flow has errors")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ivr_studio.bundle.export import ExportError, export_bundle
+    from ivr_studio.flow.ivrflow import FlowFileError, load_flow
+    from ivr_studio.flow.validate import validate_flow
+
+    try:
+        flow = load_flow(args.file)
+    except FlowFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    problems = [d for d in validate_flow(flow) if d.is_error]
+    if problems and not args.force:
+        for d in problems:
+            print(f"{args.file}: {d}", file=sys.stderr)
+        print(f"error: {len(problems)} errors; fix them or export with --force", file=sys.stderr)
+        return 1
+    try:
+        out = export_bundle(flow, args.output)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Exported '{flow.name}' ({len(flow)} nodes) to {out}")
+    print(f"  TwiML documents: {out / 'twiml'}")
+    print(f"  Run it: cd {out} && pip install -r requirements.txt && gunicorn app:app")
+    return 0

@@ -1,0 +1,62 @@
+"""``ivr-studio validate FILE [--json]``: check a flow against Twilio's rules and IVR Studio's graph rules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a .ivrflow file",
+        description="Check a flow against Twilio's TwiML rules and IVR Studio's graph rules. "
+        "Exits 1 when there are errors.",
+    )
+    p.add_argument("file", help="the .ivrflow file")
+    p.add_argument("--json", action="store_true", help="print the diagnostics as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ivr_studio.flow.ivrflow import FlowFileError, load_flow
+    from ivr_studio.flow.validate import has_errors, summarize, validate_flow
+
+    try:
+        flow = load_flow(args.file)
+    except FlowFileError as exc:
+        if args.json:
+            print(
+                json.dumps(
+                    {"file": args.file, "ok": False, "load_error": str(exc), "diagnostics": []}, indent=2
+                )
+            )
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        return 1
+    diagnostics = validate_flow(flow)
+    counts = summarize(diagnostics)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "file": args.file,
+                    "ok": not has_errors(diagnostics),
+                    "counts": counts,
+                    "diagnostics": [d.to_dict() for d in diagnostics],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for d in diagnostics:
+            where = f"{d.node_id}" + (f" ({d.path})" if d.path else "") if d.node_id else (d.path or "flow")
+            print(f"{args.file}: {d.severity} {d.code} {where}: {d.message}")
+            if d.fix:
+                print(f"    fix: {d.fix}")
+        print(
+            f"{args.file}: {len(flow)} nodes, {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
+        )
+    return 1 if has_errors(diagnostics) else 0

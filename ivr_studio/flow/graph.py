@@ -1,0 +1,55 @@
+"""Graph analysis of a flow with networkx: reachability and loops a caller can never leave."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.model import Flow, Node
+
+
+def flow_graph(flow: Flow) -> nx.MultiDiGraph:
+    """Nodes are node ids; one edge per link, keyed by the exit name."""
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(n.id for n in flow)
+    for src, exit_name, target in flow.links():
+        g.add_edge(src, target, key=exit_name)
+    return g
+
+
+def reachable_from_start(flow: Flow, graph: nx.MultiDiGraph | None = None) -> set[str]:
+    if flow.start is None or flow.start not in flow.nodes:
+        return set()
+    g = graph if graph is not None else flow_graph(flow)
+    return {flow.start} | nx.descendants(g, flow.start)
+
+
+def ends_call_somewhere(node: Node) -> bool:
+    """Whether some way through this node ends the call without following a link.
+
+    Terminal verbs end it; an unlinked ``next`` hangs up; a menu hangs up politely after its last attempt
+    when its ``max_attempts`` exit is unlinked; a transfer can always end with the callee hanging up.
+    """
+    if node.spec.terminal or node.kind == NodeKind.DIAL:
+        return True
+    if node.kind == NodeKind.GATHER:
+        return "max_attempts" not in node.links
+    return "next" not in node.links
+
+
+def closed_loops(flow: Flow, graph: nx.MultiDiGraph | None = None) -> list[list[str]]:
+    """Sets of nodes that link only among themselves and never end the call: a caller entering one is
+    trapped until they hang up. Each is returned in flow order."""
+    g = graph if graph is not None else flow_graph(flow)
+    order = {node_id: i for i, node_id in enumerate(flow.nodes)}
+    loops = []
+    for component in nx.strongly_connected_components(g):
+        if len(component) == 1:
+            (only,) = component
+            if not g.has_edge(only, only):
+                continue
+        leaves = any(t not in component for n in component for t in flow.node(n).links.values())
+        if leaves or any(ends_call_somewhere(flow.node(n)) for n in component):
+            continue
+        loops.append(sorted(component, key=order.__getitem__))
+    return sorted(loops, key=lambda nodes: order[nodes[0]])
