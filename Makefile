@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.ivr-studio-installed
 EXAMPLE ?= resources/examples/support-line.ivrflow
 
-.PHONY: run test lint system-deps setup bench clean
+.PHONY: run test lint system-deps setup bench clean install-desktop
 
 system-deps:
 	@bash packaging/system-deps.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@bash packaging/system-deps.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -28,7 +28,11 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
+	@bash packaging/system-deps.sh test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+install-desktop: $(STAMP)
+	bash packaging/install-desktop.sh
 
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

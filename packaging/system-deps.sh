@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages IVR Studio needs, when it can (root or password-less sudo);
 # otherwise prints the exact apt line and stops.  Safe to run again: it installs only what is missing.
+#   packaging/system-deps.sh        what the app needs
+#   packaging/system-deps.sh test   plus what the test suite needs (recordings, desktop-file checkers)
 set -euo pipefail
 
 PACKAGES=(
@@ -9,11 +11,17 @@ PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 fonts-dejavu-core
   # audio devices (sounddevice needs PortAudio)
   libportaudio2
-  # real human recordings used by the speech tests
-  pocketsphinx-testdata
   # python venv support on Debian/Ubuntu
   python3-venv
 )
+if [ "${1:-}" = "test" ]; then
+  PACKAGES+=(
+    # real human recordings used by the speech tests
+    pocketsphinx-testdata
+    # checkers for the desktop entry and AppStream metadata
+    desktop-file-utils appstream
+  )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
