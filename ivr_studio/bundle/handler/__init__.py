@@ -1,0 +1,68 @@
+"""The handler app of an exported IVR Studio bundle: a small Flask app that serves one call flow to Twilio.
+
+``create_app(source)`` builds the WSGI app from a bundle folder (``routing.json`` + ``twiml/``) or from an
+in-memory :class:`BundleSource`, so the same code serves a deployed bundle, the local call runtime and the
+editor. The app is stateless (retry counts travel in URLs), so it scales to any number of workers.
+
+Settings come from the environment unless passed in:
+
+- ``TWILIO_AUTH_TOKEN``: when set, every request must carry a valid ``X-Twilio-Signature`` (else 403);
+- ``PUBLIC_BASE_URL``: the public origin Twilio calls (e.g. ``https://ivr.example.com``), for the signature
+  check behind a proxy or tunnel that rewrites the host or scheme;
+- ``IVR_ENV=production``: refuse to start without ``TWILIO_AUTH_TOKEN``.
+
+This package is copied verbatim into every bundle as ``ivr_handler``: it uses only flask, twilio and the
+standard library, and only relative imports.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from . import steplog
+from .data import BundleError, BundleSource, load_flow, read_folder
+from .routes import ENTRY_PATH, install
+from .security import ConfigError, Settings
+
+__all__ = ["ENTRY_PATH", "BundleError", "BundleSource", "ConfigError", "create_app"]
+
+MAX_REQUEST_BYTES = 64 * 1024  # Twilio's own requests are a few kB; anything this big is not from Twilio.
+
+
+def create_app(
+    source: str | os.PathLike[str] | BundleSource,
+    *,
+    auth_token: str | None = None,
+    public_base_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    log_to_stderr: bool = True,
+) -> Flask:
+    """Build the handler app for a bundle folder or in-memory flow data.
+
+    ``auth_token`` and ``public_base_url`` override the environment (``""`` turns signature checks off);
+    ``environ`` replaces ``os.environ`` as the place settings are read from. Raises :class:`BundleError`
+    when the flow data is unusable and :class:`ConfigError` when the settings are unsafe.
+    """
+    env = os.environ if environ is None else environ
+    settings = Settings.from_environ(env, auth_token, public_base_url)
+    data = source if isinstance(source, BundleSource) else read_folder(Path(source))
+    flow = load_flow(data)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
+    install(app, flow, settings)
+    if log_to_stderr:
+        steplog.install_stderr_handler()
+    steplog.emit(
+        "startup",
+        flow=flow.name,
+        nodes=len(flow.nodes),
+        start=flow.start,
+        signatures="checked" if settings.auth_token else "NOT CHECKED (set TWILIO_AUTH_TOKEN)",
+        public_base_url=settings.public_base_url,
+    )
+    return app

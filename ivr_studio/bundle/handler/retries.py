@@ -1,0 +1,126 @@
+"""Where the call goes after a menu, a transfer or a recording: the routing decisions, as pure functions.
+
+Retries are counted in the ``attempt`` query parameter rather than in server memory, so any number of
+workers or hosts can serve one call. A failed attempt (no input, no match) goes to the menu's
+``no_input``/``no_match`` exit carrying ``retry_of=<menu>&attempt=N+1`` (or replays the menu itself when
+that exit is unlinked); once ``max_attempts`` tries have failed, the ``max_attempts`` exit is taken, and
+when that is unlinked the caller hears a polite goodbye.
+
+Query values come from the caller's side of the wire, so every parser here accepts any text and falls
+back to a safe value, reporting what it did not like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .data import Node
+from .matching import match_digits, match_speech
+
+#: DialCallStatus → the Dial node's exit for that outcome (when linked; otherwise ``next``).
+DIAL_OUTCOME_EXITS = {"busy": "busy", "no-answer": "no_answer", "failed": "failed", "canceled": "failed"}
+DIAL_STATUSES = frozenset({"completed", "answered", *DIAL_OUTCOME_EXITS})
+MAX_DIGITS = 64
+
+
+@dataclass(frozen=True)
+class Step:
+    """What to answer with: a node (maybe carrying a menu's retry state) or, when ``node`` is None, hang up.
+
+    ``outcome`` names what happened (``branch:sales``, ``no_match``, ``dial:busy`` …) for the log and the
+    ``X-IVR-Outcome`` header; ``goodbye`` asks for the polite goodbye instead of a bare hang-up.
+    """
+
+    node: str | None
+    outcome: str
+    retry_of: str | None = None
+    attempt: int = 1
+    goodbye: bool = False
+    note: str | None = None
+
+
+def parse_attempt(raw: str | None, limit: int) -> tuple[int, str | None]:
+    """The attempt number from the query (1 when absent), clamped to 1..limit, and a note when it was odd."""
+    if raw is None or raw == "":
+        return 1, None
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        return 1, f"attempt {raw[:20]!r} is not a number; using 1"
+    n = int(text)
+    if n < 1:
+        return 1, f"attempt {n} is below 1; using 1"
+    if n > limit:
+        return limit, f"attempt {n} is above {limit}; using {limit}"
+    return n, None
+
+
+def after_failure(menu: Node, attempt: int, exit_name: str, note: str | None = None) -> Step:
+    """The next step after attempt ``attempt`` of ``menu`` ended with no input or no match."""
+    if attempt >= menu.max_attempts:
+        target = menu.exits.get("max_attempts")
+        outcome = f"{exit_name}:max_attempts"
+        if target is None:
+            return Step(None, outcome, goodbye=True, note=note)
+        return Step(target, outcome, note=note)
+    target = menu.exits.get(exit_name, menu.id)
+    return Step(target, exit_name, retry_of=menu.id, attempt=attempt + 1, note=note)
+
+
+def _confidence(raw: str | None) -> float | None:
+    try:
+        value = float(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+    if value is None or value != value:  # NaN
+        return None
+    return value
+
+
+def gather_result(
+    menu: Node,
+    attempt: int,
+    *,
+    digits: str | None,
+    speech: str | None,
+    confidence: str | None,
+    no_input: bool,
+    min_confidence: float,
+) -> Step:
+    """Route a Gather's action request (or its no-input fall-through) to the next step."""
+    digits = (digits or "").strip()
+    speech = (speech or "").strip()
+    if no_input or (not digits and not speech):
+        return after_failure(menu, attempt, "no_input")
+    if digits and menu.dtmf:
+        if len(digits) > MAX_DIGITS:
+            return after_failure(menu, attempt, "no_match", f"{len(digits)} digits is too many")
+        branch = match_digits(digits, menu.branches)
+        if branch is not None:
+            return Step(branch.target, f"branch:{branch.id}")
+        return after_failure(menu, attempt, "no_match")
+    if speech and menu.speech:
+        level = _confidence(confidence)
+        if level is not None and level < min_confidence:
+            note = f"confidence {level:.2f} is below {min_confidence:.2f}"
+            return after_failure(menu, attempt, "no_match", note)
+        branch = match_speech(speech[:500], menu.branches)
+        if branch is not None:
+            return Step(branch.target, f"branch:{branch.id}")
+        return after_failure(menu, attempt, "no_match")
+    ignored = "keys" if digits else "speech"
+    return after_failure(menu, attempt, "no_match", f"{ignored} not accepted by this menu")
+
+
+def dial_result(node: Node, status: str | None) -> Step:
+    """Route a Dial's action request by ``DialCallStatus``: its outcome exit when linked, else ``next``."""
+    status = (status or "").strip().lower()
+    note = None if status in DIAL_STATUSES else f"unknown DialCallStatus {status[:30]!r}"
+    exit_name = DIAL_OUTCOME_EXITS.get(status)
+    if exit_name and exit_name in node.exits:
+        return Step(node.exits[exit_name], f"dial:{status}")
+    return Step(node.exits.get("next"), f"dial:{status or 'unknown'}", note=note)
+
+
+def record_result(node: Node) -> Step:
+    """Route a Record's action request (a recording was made) to ``next``."""
+    return Step(node.exits.get("next"), "recorded")

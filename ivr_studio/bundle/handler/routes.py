@@ -1,0 +1,193 @@
+"""The app's three routes: ``/voice`` (the entry), ``/node/<id>`` (a node's TwiML), ``/node/<id>/result``.
+
+The result route answers a Gather's, Dial's or Record's action request with the *next node's TwiML
+directly*, not with an HTTP redirect: a 301/302/303 would turn Twilio's POST into a GET and drop
+``Digits`` (spec §2.11), and skipping the round trip saves the caller a fetch.
+
+Every response names the node whose TwiML it carries in ``X-IVR-Node`` (a pseudo id in parentheses for
+canned replies: ``(goodbye)``, ``(hangup)``, ``(error)``) and what happened in ``X-IVR-Outcome``. Anything
+odd the caller's side sends (an unknown node, ``attempt=abc``, a flood of digits) is answered with sensible
+TwiML and one log line saying why; no request ends in a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from . import steplog
+from .data import Flow
+from .documents import (
+    APOLOGY,
+    GOODBYE,
+    HANGUP,
+    Documents,
+    apology_document,
+    goodbye_document,
+    hangup_document,
+)
+from .retries import Step, dial_result, gather_result, parse_attempt, record_result
+from .security import Settings, public_url, signature_ok
+
+ENTRY_PATH = "/voice"
+TWIML_TYPE = "text/xml; charset=utf-8"
+
+
+class Router:
+    """Turns requests into TwiML for one flow. Holds nothing per call: all call state is in the URLs."""
+
+    def __init__(self, flow: Flow, settings: Settings):
+        self.flow = flow
+        self.settings = settings
+        self.documents = Documents(flow.documents)
+        self._goodbye = goodbye_document()
+        self._hangup = hangup_document()
+        self._apology = apology_document(ENTRY_PATH if flow.start else None)
+
+    # ------------------------------------------------------------------ responses
+    def _twiml(self, body: bytes, node: str, outcome: str, status: int = 200) -> Response:
+        resp = Response(body, status=status, content_type=TWIML_TYPE)
+        resp.headers["X-IVR-Node"] = node
+        resp.headers["X-IVR-Outcome"] = outcome
+        return resp
+
+    def _log(
+        self, route: str, node: str | None, outcome: str, shown: str, level: int = logging.INFO, **kw: Any
+    ):
+        values = request.values
+        steplog.emit(
+            "step",
+            level,
+            call_sid=values.get("CallSid"),
+            route=route,
+            node=node,
+            outcome=outcome,
+            next=shown,
+            **kw,
+        )
+
+    def apology(self, route: str, node: str | None, why: str) -> Response:
+        self._log(route, node, "error", APOLOGY, logging.WARNING, note=why)
+        return self._twiml(self._apology, APOLOGY, "error")
+
+    def render(self, step: Step, route: str, source: str | None) -> Response:
+        """Answer with the step's node document (retry-aware), or goodbye / hang-up when it has no node."""
+        if step.node is None:
+            body, shown = (self._goodbye, GOODBYE) if step.goodbye else (self._hangup, HANGUP)
+        else:
+            node = self.flow.nodes[step.node]
+            shown = node.id
+            if step.retry_of is None:
+                body = self.documents.static(node.id)
+            elif node.id == step.retry_of:
+                body = self.documents.gather_attempt(node.id, step.attempt)
+            elif node.kind in ("say", "play", "pause"):
+                body = self.documents.carrying_retry(node.id, step.retry_of, step.attempt)
+            else:
+                body = self.documents.static(node.id)
+        level = logging.WARNING if step.note else logging.INFO
+        attempt = step.attempt if step.retry_of else None
+        self._log(route, source, step.outcome, shown, level, attempt=attempt, note=step.note)
+        return self._twiml(body, shown, step.outcome)
+
+    # ------------------------------------------------------------------ routes
+    def voice(self) -> Response:
+        if self.flow.start is None:
+            return self.apology("voice", None, "the flow has no start node")
+        return self.render(Step(self.flow.start, "start"), "voice", None)
+
+    def node(self, node_id: str) -> Response:
+        node = self.flow.nodes.get(node_id)
+        if node is None:
+            return self.apology("node", node_id[:64], "unknown node")
+        args = request.args
+        retry_of = args.get("retry_of")
+        if retry_of is None:
+            return self.render(Step(node.id, "node"), "node", node.id)
+        menu = self.flow.nodes.get(retry_of)
+        if menu is None or not menu.is_gather:
+            return self.render(Step(node.id, "node", note="retry_of is not a menu; ignored"), "node", node.id)
+        attempt, note = parse_attempt(args.get("attempt"), menu.max_attempts)
+        return self.render(Step(node.id, "retry", menu.id, attempt, note=note), "node", node.id)
+
+    def result(self, node_id: str) -> Response:
+        node = self.flow.nodes.get(node_id)
+        if node is None:
+            return self.apology("result", node_id[:64], "unknown node")
+        values = request.values
+        if node.is_gather:
+            attempt, note = parse_attempt(request.args.get("attempt"), node.max_attempts)
+            step = gather_result(
+                node,
+                attempt,
+                digits=values.get("Digits"),
+                speech=values.get("SpeechResult"),
+                confidence=values.get("Confidence"),
+                no_input=request.args.get("noInput") == "true",
+                min_confidence=self.flow.min_confidence,
+            )
+            if note and not step.note:
+                step = replace(step, note=note)
+        elif node.kind == "dial":
+            step = dial_result(node, values.get("DialCallStatus"))
+        elif node.kind == "record":
+            step = record_result(node)
+        else:
+            step = Step(node.id, "node", note=f"a {node.kind} node has no result; replaying it")
+        return self.render(step, "result", node.id)
+
+
+def install(app: Flask, flow: Flow, settings: Settings) -> Router:
+    """Register the routes, the signature check and the error replies on ``app``."""
+    router = Router(flow, settings)
+
+    @app.before_request
+    def check_signature() -> Response | None:
+        if not settings.auth_token:
+            return None
+        url = public_url(request.environ, request.headers, settings)
+        form = request.form if request.method == "POST" else None
+        if signature_ok(settings, url, form, request.headers.get("X-Twilio-Signature")):
+            return None
+        reason = "missing" if "X-Twilio-Signature" not in request.headers else "invalid"
+        steplog.emit(
+            "refused",
+            logging.WARNING,
+            call_sid=request.values.get("CallSid"),
+            path=request.path,
+            note=f"{reason} X-Twilio-Signature for {url}",
+        )
+        resp = Response("Forbidden: the X-Twilio-Signature does not match this request.\n", 403)
+        resp.headers["X-IVR-Node"] = "(forbidden)"
+        return resp
+
+    app.add_url_rule(ENTRY_PATH, "voice", router.voice, methods=["GET", "POST"])
+    app.add_url_rule("/node/<node_id>", "node", router.node, methods=["GET", "POST"])
+    app.add_url_rule("/node/<node_id>/result", "result", router.result, methods=["GET", "POST"])
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        # Unknown paths, wrong methods and oversized bodies keep their status, with TwiML a caller can hear.
+        steplog.emit("http_error", logging.WARNING, path=request.path[:200], status=exc.code, note=exc.name)
+        resp = Response(router._apology, exc.code or 400, content_type=TWIML_TYPE)
+        resp.headers["X-IVR-Node"] = APOLOGY
+        return resp
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        steplog.emit(
+            "internal_error",
+            logging.ERROR,
+            path=request.path[:200],
+            note=f"{type(exc).__name__}: {exc}",
+        )
+        resp = Response(router._apology, 200, content_type=TWIML_TYPE)
+        resp.headers["X-IVR-Node"] = APOLOGY
+        resp.headers["X-IVR-Outcome"] = "error"
+        return resp
+
+    return router

@@ -1,0 +1,109 @@
+"""Who may drive the phone menu: only Twilio, proven by the ``X-Twilio-Signature`` header (spec §6).
+
+The signature is an HMAC of the full URL Twilio requested plus the POST parameters, keyed with the
+account's auth token, so the app must rebuild the exact public URL. Behind a proxy or tunnel the app sees
+a different scheme and host, so it honours, in order: ``PUBLIC_BASE_URL`` (prepended to the path the app
+receives), else ``X-Forwarded-Proto``/``X-Forwarded-Host``, else the request's own scheme and Host.
+Trusting the forwarded headers is safe here: they only choose which URL is checked, and a forged URL still
+needs a valid HMAC.
+
+twilio-python's ``RequestValidator`` does the comparison (it also accepts the URL with and without the
+default port, spec §6.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from twilio.request_validator import RequestValidator
+
+PRODUCTION_VALUES = frozenset({"production", "prod"})
+
+
+class ConfigError(RuntimeError):
+    """The app's settings are unsafe or wrong; the message says which setting to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The deployment settings, read from the environment (or passed in by tests and the local runtime)."""
+
+    auth_token: str | None
+    public_base_url: str | None
+    production: bool
+
+    @classmethod
+    def from_environ(
+        cls,
+        environ: Mapping[str, str],
+        auth_token: str | None = None,
+        public_base_url: str | None = None,
+    ) -> Settings:
+        token = environ.get("TWILIO_AUTH_TOKEN") if auth_token is None else auth_token
+        base = environ.get("PUBLIC_BASE_URL") if public_base_url is None else public_base_url
+        production = environ.get("IVR_ENV", "").strip().lower() in PRODUCTION_VALUES
+        settings = cls((token or "").strip() or None, (base or "").strip().rstrip("/") or None, production)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.production and not self.auth_token:
+            raise ConfigError(
+                "TWILIO_AUTH_TOKEN is not set, and IVR_ENV=production: refusing to start, because anyone "
+                "could then drive this phone menu. Set TWILIO_AUTH_TOKEN to your Twilio auth token "
+                "(Console → Account → API keys & tokens)."
+            )
+        if self.public_base_url:
+            parts = urlsplit(self.public_base_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                raise ConfigError(
+                    f"PUBLIC_BASE_URL {self.public_base_url!r} must look like https://ivr.example.com "
+                    "(scheme and host, optionally a path prefix; no query)"
+                )
+
+
+def _first(value: str | None) -> str | None:
+    """The first (client-most) entry of a comma-separated forwarded header."""
+    if not value:
+        return None
+    return value.split(",", 1)[0].strip() or None
+
+
+def request_path(environ: Mapping[str, object]) -> str:
+    """The path and query exactly as the client sent them (percent-encoding kept)."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if isinstance(raw, str) and raw:
+        parts = urlsplit(raw)
+        path = parts.path or "/"
+        return f"{path}?{parts.query}" if parts.query else path
+    script = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+    # WSGI hands over the path as latin-1-decoded bytes (PEP 3333); re-encode it as sent.
+    path = quote(script.encode("latin-1", "replace"), safe="/:@!$&'()*+,;=-._~%")
+    query = str(environ.get("QUERY_STRING", ""))
+    return f"{path}?{query}" if query else path
+
+
+def public_url(environ: Mapping[str, object], headers: Mapping[str, str], settings: Settings) -> str:
+    """The URL Twilio requested, as Twilio saw it (the one it signed)."""
+    path = request_path(environ)
+    if settings.public_base_url:
+        return settings.public_base_url + path
+    scheme = _first(headers.get("X-Forwarded-Proto")) or str(environ.get("wsgi.url_scheme", "http"))
+    host = (
+        _first(headers.get("X-Forwarded-Host")) or headers.get("Host") or str(environ.get("SERVER_NAME", ""))
+    )
+    return f"{scheme.lower()}://{host}{path}"
+
+
+def signature_ok(settings: Settings, url: str, form: object, signature: str | None) -> bool:
+    """True when ``signature`` is Twilio's signature of ``url`` and the POST parameters ``form``."""
+    if not settings.auth_token:
+        return True
+    if not signature:
+        return False
+    try:
+        return bool(RequestValidator(settings.auth_token).validate(url, form or {}, signature))
+    except ValueError:  # e.g. a Host header with a port that is not a number
+        return False
