@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.ivr-studio-installed
 EXAMPLE ?= resources/examples/support-line.ivrflow
 
-.PHONY: run test lint system-deps setup bench clean install-desktop
+.PHONY: run test lint system-deps setup bench clean install-desktop package package-test
 
 system-deps:
 	@bash packaging/system-deps.sh
@@ -30,6 +30,15 @@ lint: $(STAMP)
 test: lint
 	@bash packaging/system-deps.sh test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The self-contained build: dist/ivr-studio/ runs on a machine without Python.
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet "pyinstaller>=6.10"
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/ivr-studio.spec
+	@du -sh dist/ivr-studio
+
+package-test: package
+	$(BIN)/python packaging/smoke_test.py dist/ivr-studio
 
 install-desktop: $(STAMP)
 	bash packaging/install-desktop.sh

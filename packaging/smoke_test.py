@@ -1,0 +1,96 @@
+"""Smoke test of the self-contained build: it runs without Python, finds its resources, and the editor
+starts headless on an example flow, loads it and stays up.
+
+Usage: python packaging/smoke_test.py dist/ivr-studio     (exit 0 when every check passes)
+Prints the build's size and the time from start to the loaded window, for benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+READY_MARK = "IVR Studio: opened"
+START_TIMEOUT_S = 60
+STAY_UP_S = 3
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def find_example(dist: Path) -> Path:
+    found = sorted(dist.rglob("_resources/examples/support-line.ivrflow"))
+    if not found:
+        raise SystemExit(f"FAIL: the build in {dist} has no bundled examples")
+    return found[0]
+
+
+def check(cond: bool, message: str) -> None:
+    print(("ok   " if cond else "FAIL ") + message)
+    if not cond:
+        raise SystemExit(1)
+
+
+def main(dist: Path) -> None:
+    exe = dist / ("ivr-studio.exe" if os.name == "nt" else "ivr-studio")
+    check(exe.exists(), f"executable {exe}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env["PATH"] = "/usr/bin:/bin"
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, env=env, timeout=60)
+    check(
+        version.returncode == 0 and version.stdout.startswith("ivr-studio "),
+        f"--version: {version.stdout.strip()}",
+    )
+    example = find_example(dist)
+    checked = subprocess.run(
+        [str(exe), "validate", str(example)], capture_output=True, text=True, env=env, timeout=60
+    )
+    check(
+        checked.returncode == 0,
+        f"validate on the bundled example: {checked.stdout.strip().splitlines()[-1:]}",
+    )
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(exe), "open", str(example)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    lines: list[str] = []
+    loaded_at = None
+    try:
+        deadline = t0 + START_TIMEOUT_S
+        assert proc.stdout is not None
+        os.set_blocking(proc.stdout.fileno(), False)
+        while time.perf_counter() < deadline and proc.poll() is None:
+            line = proc.stdout.readline()
+            if line:
+                lines.append(line.rstrip())
+                if READY_MARK in line:
+                    loaded_at = time.perf_counter()
+                    break
+            else:
+                time.sleep(0.05)
+        check(
+            loaded_at is not None, "the editor opened the example: " + (lines[-1] if lines else "(no output)")
+        )
+        stay_until = time.perf_counter() + STAY_UP_S
+        while time.perf_counter() < stay_until and proc.poll() is None:
+            time.sleep(0.1)
+        check(proc.poll() is None, f"the editor stays up for {STAY_UP_S} s")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    size = folder_size(dist)
+    print(f"build size: {size / 1024 / 1024:.0f} MiB in {sum(1 for _ in dist.rglob('*'))} files")
+    print(f"start to loaded window: {loaded_at - t0:.2f} s")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "dist/ivr-studio").resolve())
