@@ -1,0 +1,68 @@
+"""The status strip under the test-call timeline: current node, the Gather's countdown, the microphone
+level and the audio devices (a click opens the pickers)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+LEVEL_FLOOR_DB = -60.0
+
+
+class StatusStrip(QWidget):
+    devicesClicked = Signal()  # noqa: N815 - Qt signal naming
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("callStatusStrip")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        self.node_label = QLabel("Not in a call", self)
+        self.node_label.setObjectName("callNode")
+        self.countdown = QProgressBar(self)
+        self.countdown.setObjectName("gatherCountdown")
+        self.countdown.setTextVisible(True)
+        self.countdown.setFixedWidth(160)
+        self.countdown.setRange(0, 1000)
+        self.countdown.setValue(0)
+        self.countdown.setFormat("")
+        self.level = QProgressBar(self)
+        self.level.setObjectName("micLevel")
+        self.level.setRange(0, 100)
+        self.level.setFixedWidth(90)
+        self.level.setTextVisible(False)
+        self.level.setToolTip("Microphone level")
+        self.devices = QPushButton("Audio: …", self)
+        self.devices.setObjectName("audioDevices")
+        self.devices.setFlat(True)
+        self.devices.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.devices.clicked.connect(self.devicesClicked)
+        row.addWidget(self.node_label, 1)
+        row.addWidget(self.countdown)
+        row.addWidget(QLabel("Mic", self))
+        row.addWidget(self.level)
+        row.addWidget(self.devices)
+
+    def set_node(self, title: str | None) -> None:
+        self.node_label.setText(f"At: {title}" if title else "Not in a call")
+
+    def set_countdown(self, label: str | None, remaining: float = 0.0, total: float = 0.0) -> None:
+        """Show the running Gather timer (``label`` is "timeout" or "speechTimeout"); None hides it."""
+        if not label or total <= 0:
+            self.countdown.setValue(0)
+            self.countdown.setFormat("")
+            return
+        self.countdown.setValue(int(1000 * max(0.0, min(1.0, remaining / total))))
+        self.countdown.setFormat(f"{label} {max(0.0, remaining):.1f} s")
+
+    def set_level(self, dbfs: float | None) -> None:
+        if dbfs is None:
+            self.level.setValue(0)
+            return
+        self.level.setValue(
+            int(100 * (max(LEVEL_FLOOR_DB, min(0.0, dbfs)) - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB)
+        )
+
+    def set_devices(self, text: str, available: bool = True) -> None:
+        self.devices.setText(text)
+        self.devices.setToolTip("Choose the microphone and speaker" if available else text)

@@ -1,0 +1,144 @@
+"""The call as a timeline, newest at the bottom: what the system said, what the caller pressed or said,
+each webhook request (expandable to its parameters), warnings and errors with Twilio's codes.
+
+It is fed the runtime's trace events (plain dicts with ``t`` and ``event``), so the same rows describe a live
+call and a replayed trace file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+
+WARNING_COLOUR = QColor("#b7791f")
+ERROR_COLOUR = QColor("#c53030")
+CALLER_COLOUR = QColor("#2b6cb0")
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.scheme else url
+
+
+def describe(event: dict[str, Any]) -> tuple[str, str] | None:
+    """A short label (kind) and one line of text for a trace event; None for events not shown."""
+    kind = event.get("event")
+    if kind == "say":
+        return "Say", f"“{event.get('text', '')}”"
+    if kind == "play":
+        what = event.get("digits") or event.get("url", "")
+        return "Play", str(what)
+    if kind == "pause":
+        return "Pause", f"{event.get('length', event.get('seconds', ''))} s"
+    if kind == "gather_start":
+        attrs = event.get("attributes", {})
+        modes = attrs.get("input", "dtmf")
+        modes = " + ".join(sorted(modes)) if isinstance(modes, (list, tuple, set, frozenset)) else str(modes)
+        timeout = attrs.get("timeout", 5)
+        return "Listen", f"{modes}, timeout {timeout} s"
+    if kind == "dtmf":
+        return "Caller", f"pressed {event.get('key', event.get('digit', ''))}"
+    if kind == "speech":
+        conf = event.get("confidence")
+        shown = f" ({float(conf):.2f})" if conf not in (None, "") else ""
+        return "Caller", f"said “{event.get('text', '')}”{shown}"
+    if kind == "gather_end":
+        bits = []
+        if event.get("digits"):
+            bits.append(f"Digits={event['digits']}")
+        if event.get("speech"):
+            bits.append(f"SpeechResult=“{event['speech']}”")
+        bits.append(str(event.get("reason", "")))
+        return "Result", "  ".join(b for b in bits if b)
+    if kind == "request":
+        status = event.get("status", "—")
+        elapsed = event.get("elapsed_ms")
+        ms = f" ({float(elapsed):.0f} ms)" if elapsed is not None else ""
+        return event.get("method", "GET"), f"{_path(str(event.get('url', '')))} → {status}{ms}"
+    if kind == "redirect":
+        return "Redirect", _path(str(event.get("url", "")))
+    if kind in ("warning", "error"):
+        return kind.capitalize(), f"{event.get('code', '')} {event.get('message', '')}".strip()
+    if kind == "hangup":
+        return "Hang up", str(event.get("reason", event.get("by", "")))
+    if kind == "call_end":
+        return "Call ended", f"{event.get('status', '')} after {float(event.get('duration', 0)):.1f} s"
+    if kind == "dial":
+        return "Dial", f"{event.get('number', '')} → {event.get('status', event.get('outcome', ''))}"
+    if kind == "record":
+        return "Record", f"{event.get('duration', 0)} s"
+    return None
+
+
+class CallTimeline(QTreeWidget):
+    """Shows trace events as rows. Request rows expand to their parameters."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("callTimeline")
+        self.setColumnCount(3)
+        self.setHeaderLabels(["Time", "", "What happened"])
+        self.setRootIsDecorated(True)
+        self.setUniformRowHeights(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self._partial: QTreeWidgetItem | None = None
+
+    def clear_call(self) -> None:
+        self.clear()
+        self._partial = None
+
+    def show_partial(self, text: str, t: float) -> None:
+        """The caller's words while they are still speaking (replaced by the final result)."""
+        if self._partial is None:
+            self._partial = self._add(t, "Caller", "")
+            self._partial.setForeground(2, QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText)))
+        self._partial.setText(2, f"is saying “{text}…”")
+        self.scrollToBottom()
+
+    def add_event(self, event: dict[str, Any]) -> QTreeWidgetItem | None:
+        if event.get("event") == "speech_partial":
+            self.show_partial(str(event.get("text", "")), float(event.get("t", 0.0)))
+            return None
+        shown = describe(event)
+        if shown is None:
+            return None
+        if event.get("event") == "speech" and self._partial is not None:
+            self.takeTopLevelItem(self.indexOfTopLevelItem(self._partial))
+            self._partial = None
+        item = self._add(float(event.get("t", 0.0)), *shown)
+        kind = event.get("event")
+        if kind == "warning":
+            item.setForeground(2, QBrush(WARNING_COLOUR))
+        elif kind == "error":
+            item.setForeground(2, QBrush(ERROR_COLOUR))
+        elif kind in ("dtmf", "speech"):
+            item.setForeground(1, QBrush(CALLER_COLOUR))
+        if kind == "request":
+            for name, value in sorted((event.get("params") or {}).items()):
+                QTreeWidgetItem(item, ["", "", f"{name} = {value}"])
+            if event.get("node"):
+                QTreeWidgetItem(item, ["", "", f"node: {event['node']}"])
+        item.setData(0, Qt.ItemDataRole.UserRole, event)
+        self.scrollToBottom()
+        return item
+
+    def _add(self, t: float, kind: str, text: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([f"{t:6.1f} s", kind, text])
+        item.setToolTip(2, text)
+        self.addTopLevelItem(item)
+        return item
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(kind, text) of every top-level row, in order — what a person reads."""
+        return [
+            (self.topLevelItem(i).text(1), self.topLevelItem(i).text(2))
+            for i in range(self.topLevelItemCount())
+        ]

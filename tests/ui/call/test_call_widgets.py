@@ -1,0 +1,95 @@
+"""The keypad, the timeline and the status strip of the test-call panel."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ivr_studio.ui.call.keypad import KEYS, Keypad
+from ivr_studio.ui.call.status_strip import StatusStrip
+from ivr_studio.ui.call.timeline import CallTimeline
+
+
+@pytest.fixture
+def keypad(qtbot):
+    k = Keypad()
+    qtbot.addWidget(k)
+    return k
+
+
+def test_keypad_has_a_phone_layout_with_letters(keypad):
+    assert [k for k, _ in KEYS] == list("123456789*0#")
+    assert "ABC" in keypad.buttons["2"].text()
+    assert "WXYZ" in keypad.buttons["9"].text()
+
+
+def test_clicking_keys_emits_them(qtbot, keypad):
+    seen = []
+    keypad.pressed.connect(seen.append)
+    for key in "1*0#":
+        qtbot.mouseClick(keypad.buttons[key], Qt.MouseButton.LeftButton)
+    assert seen == ["1", "*", "0", "#"]
+
+
+def test_keyboard_and_numpad_work_while_focused(qtbot, keypad):
+    seen = []
+    keypad.pressed.connect(seen.append)
+    qtbot.keyClick(keypad, Qt.Key.Key_5)
+    qtbot.keyClick(keypad, Qt.Key.Key_3, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.keyClick(keypad, Qt.Key.Key_NumberSign)
+    qtbot.keyClick(keypad, Qt.Key.Key_Asterisk)
+    qtbot.keyClick(keypad, Qt.Key.Key_A)  # not a keypad key
+    assert seen == ["5", "3", "#", "*"]
+
+
+def test_timeline_reads_like_the_call(qtbot):
+    tl = CallTimeline()
+    qtbot.addWidget(tl)
+    tl.add_event(
+        {
+            "t": 0.0,
+            "event": "request",
+            "method": "POST",
+            "url": "http://ivr-studio.local/voice",
+            "status": 200,
+            "elapsed_ms": 3.2,
+            "params": {"CallStatus": "ringing"},
+            "node": "welcome",
+        }
+    )
+    tl.add_event({"t": 0.0, "event": "say", "text": "Welcome to Acme."})
+    tl.add_event(
+        {"t": 1.2, "event": "gather_start", "attributes": {"input": ["dtmf", "speech"], "timeout": 5}}
+    )
+    tl.show_partial("bill", 2.0)
+    tl.add_event({"t": 2.6, "event": "speech", "text": "billing", "confidence": 0.93})
+    tl.add_event({"t": 3.0, "event": "warning", "code": "13313", "message": "bad timeout"})
+    tl.add_event({"t": 9.0, "event": "call_end", "status": "completed", "duration": 9.0})
+    assert tl.rows() == [
+        ("POST", "/voice → 200 (3 ms)"),
+        ("Say", "“Welcome to Acme.”"),
+        ("Listen", "dtmf + speech, timeout 5 s"),
+        ("Caller", "said “billing” (0.93)"),
+        ("Warning", "13313 bad timeout"),
+        ("Call ended", "completed after 9.0 s"),
+    ]
+    request = tl.topLevelItem(0)
+    assert [request.child(i).text(2) for i in range(request.childCount())] == [
+        "CallStatus = ringing",
+        "node: welcome",
+    ]
+
+
+def test_status_strip_countdown_and_level(qtbot):
+    strip = StatusStrip()
+    qtbot.addWidget(strip)
+    strip.set_countdown("timeout", 2.5, 5.0)
+    assert strip.countdown.value() == 500 and strip.countdown.format() == "timeout 2.5 s"
+    strip.set_countdown(None)
+    assert strip.countdown.value() == 0
+    strip.set_level(-30.0)
+    assert strip.level.value() == 50
+    strip.set_level(-90.0)
+    assert strip.level.value() == 0
+    strip.set_node("Main menu")
+    assert strip.node_label.text() == "At: Main menu"
