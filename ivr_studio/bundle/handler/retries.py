@@ -12,6 +12,7 @@ back to a safe value, reporting what it did not like.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .data import Node
@@ -71,7 +72,7 @@ def _confidence(raw: str | None) -> float | None:
         value = float(raw) if raw not in (None, "") else None
     except ValueError:
         return None
-    if value is None or value != value:  # NaN
+    if value is None or math.isnan(value):
         return None
     return value
 
