@@ -1,0 +1,101 @@
+"""An exported bundle is self-contained and deployable: its files, its handler copy, its own test suite."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ivr_studio.bundle import handler
+from ivr_studio.bundle.export import export_bundle
+from ivr_studio.flow import load_flow
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "resources" / "examples").glob("*.ivrflow"))
+HANDLER_SRC = Path(handler.__file__).resolve().parent
+ALLOWED_TOP_LEVEL = {"flask", "werkzeug", "twilio"} | set(sys.stdlib_module_names)
+
+# Runs the bundle's own tests in a Python where IVR Studio and lxml cannot be imported, as on a server.
+RUN_ISOLATED = """
+import sys, pytest
+class Blocked:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("ivr_studio", "lxml"):
+            raise ImportError(f"{name} is not available in a deployed bundle")
+sys.meta_path.insert(0, Blocked())
+sys.exit(pytest.main(["tests", "-q", "-p", "no:cacheprovider", "-p", "no:pytestqt"]))
+"""
+
+
+@pytest.fixture(params=EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def bundle(request, tmp_path) -> Path:
+    return export_bundle(load_flow(request.param), tmp_path / request.param.stem)
+
+
+def test_the_bundle_holds_everything_a_deployment_needs(bundle):
+    for name in (
+        "app.py",
+        "requirements.txt",
+        "README.md",
+        "Dockerfile",
+        "routing.json",
+        "tests/test_flow.py",
+    ):
+        assert (bundle / name).is_file(), name
+    assert "app = create_app(" in (bundle / "app.py").read_text()
+    requirements = (bundle / "requirements.txt").read_text()
+    for package in ("flask", "twilio", "gunicorn"):
+        assert f"{package}>=" in requirements and "<" in requirements
+    readme = (bundle / "README.md").read_text()
+    for needed in ("/voice", "HTTP POST", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "gunicorn"):
+        assert needed in readme
+    assert "gunicorn" in (bundle / "Dockerfile").read_text()
+
+
+def test_the_handler_is_copied_verbatim(bundle):
+    sources = sorted(p.name for p in HANDLER_SRC.glob("*.py"))
+    assert sorted(p.name for p in (bundle / "ivr_handler").glob("*.py")) == sources
+    for name in sources:
+        assert (bundle / "ivr_handler" / name).read_bytes() == (HANDLER_SRC / name).read_bytes()
+    assert not list((bundle / "ivr_handler").glob("__pycache__"))
+
+
+def test_the_handler_imports_only_flask_twilio_and_the_standard_library():
+    for path in HANDLER_SRC.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] in ALLOWED_TOP_LEVEL, f"{path.name} imports {name}"
+
+
+@pytest.mark.slow
+def test_the_generated_suite_passes_without_ivr_studio(bundle):
+    env = {**os.environ, "PYTHONPATH": str(bundle), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("TWILIO_AUTH_TOKEN", None)
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_ISOLATED], cwd=bundle, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+@pytest.mark.slow
+def test_the_generated_suite_catches_a_miswired_branch(examples_dir, tmp_path):
+    """If the handler routed a branch wrongly, the bundle's tests would say so."""
+    bundle = export_bundle(load_flow(examples_dir / "support-line.ivrflow"), tmp_path / "b")
+    routing = bundle / "routing.json"
+    routing.write_text(routing.read_text().replace('"target": "billing_info"', '"target": "to_sales"'))
+    env = {**os.environ, "PYTHONPATH": str(bundle)}
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_ISOLATED], cwd=bundle, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "billing" in result.stdout

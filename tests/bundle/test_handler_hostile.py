@@ -1,0 +1,128 @@
+"""Odd and hostile requests: the caller always hears sensible TwiML, never a 500 or a traceback."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from handler_helpers import CALL, app_for, clinic_flow
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+APP = app_for(clinic_flow())
+
+
+def assert_sensible(response) -> None:
+    assert response.status_code < 500, response.get_data()
+    body = response.get_data()
+    assert b"Traceback" not in body
+    if response.status_code == 200:
+        assert ET.fromstring(body).tag == "Response"
+        assert response.headers["X-IVR-Node"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/node/menu/result?attempt=abc", {"Digits": "1"}),
+        ("/node/menu/result?attempt=-4", {"Digits": "9"}),
+        ("/node/menu/result?attempt=99999999999999999999", {"Digits": "9"}),
+        ("/node/menu/result?attempt=%00", {}),
+        ("/node/menu/result?attempt=٣", {"Digits": "9"}),  # a non-ASCII digit
+        ("/node/menu/result", {"Digits": "1" * 5000}),
+        ("/node/menu/result", {"Digits": "<Hangup/>", "SpeechResult": "]]><Dial>+1900</Dial>"}),
+        ("/node/menu/result", {"SpeechResult": "x" * 20000, "Confidence": "nan"}),
+        ("/node/menu/result", {"SpeechResult": "nurse", "Confidence": "-inf"}),
+        ("/node/menu?retry_of=nope&attempt=2", {}),
+        ("/node/menu?retry_of=sorry&attempt=2", {}),
+        ("/node/sorry?retry_of=menu&attempt=zzz", {}),
+        ("/node/sorry?retry_of=menu&attempt=77", {}),
+        ("/node/nurse_line/result", {"DialCallStatus": "\u202ebusy"}),
+        ("/node/sorry/result", {}),
+        ("/node/%F0%9F%92%A5", {}),
+        ("/node/" + "a" * 3000 + "/result", {}),
+    ],
+)
+def test_odd_requests_get_twiml(url, params):
+    response = APP.test_client().post(url, data={**CALL, **params})
+    assert_sensible(response)
+    assert response.status_code == 200
+
+
+def test_unknown_node_apologises_and_returns_to_the_start():
+    response = APP.test_client().post("/node/ghost", data=CALL)
+    root = ET.fromstring(response.get_data())
+    assert response.headers["X-IVR-Node"] == "(error)"
+    assert [el.tag for el in root] == ["Say", "Redirect"]
+    assert root.find("Redirect").text == "/voice"
+
+
+def test_odd_retry_state_is_clamped_not_trusted():
+    response = APP.test_client().post("/node/sorry?retry_of=menu&attempt=77", data=CALL)
+    redirect = ET.fromstring(response.get_data()).find("Redirect").text
+    assert redirect.endswith("attempt=3")
+
+
+def test_caller_text_never_reaches_the_twiml():
+    evil = '</Say><Dial>+19005550100</Dial><Say a="'
+    response = APP.test_client().post("/node/menu/result?attempt=1", data={**CALL, "SpeechResult": evil})
+    assert b"Dial" not in response.get_data()
+
+
+def test_non_utf8_form_and_query_bytes():
+    client = APP.test_client()
+    form = "application/x-www-form-urlencoded"
+    # Raw invalid UTF-8: the form cannot be read, so the caller is treated as having said nothing.
+    raw = client.post(
+        "/node/menu/result?attempt=%FF", data=b"CallSid=CA\xff\xfe&Digits=\xc3\x28", content_type=form
+    )
+    assert_sensible(raw)
+    assert raw.headers["X-IVR-Outcome"] == "no_input"
+    # Percent-encoded invalid UTF-8 arrives as text that matches nothing.
+    encoded = client.post("/node/menu/result?attempt=1", data=b"Digits=%FF%FE&CallSid=CA1", content_type=form)
+    assert_sensible(encoded)
+    assert encoded.headers["X-IVR-Outcome"] == "no_match"
+
+
+def test_unknown_paths_and_methods_are_not_500():
+    client = APP.test_client()
+    assert_sensible(client.get("/favicon.ico"))
+    assert_sensible(client.post("/node/..%2F..%2Fetc%2Fpasswd"))
+    assert_sensible(client.delete("/voice"))
+    assert_sensible(client.post("/voice", data="{not json", content_type="application/json"))
+
+
+def test_log_lines_stay_json_whatever_the_caller_sends(caplog):
+    caplog.set_level("INFO", logger="ivr_handler")
+    APP.test_client().post("/node/menu/result?attempt=1", data={"CallSid": 'CA"\n{', "Digits": "\x00" * 300})
+    for record in caplog.records:
+        line = record.getMessage()
+        assert "\n" not in line
+        json.loads(line)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    node=st.sampled_from(["menu", "sorry", "breath", "nurse_line", "records_vm", "keys_only", "ghost", ""]),
+    route=st.sampled_from(["", "/result"]),
+    query=st.dictionaries(
+        st.sampled_from(["attempt", "noInput", "retry_of", "x"]), st.text(max_size=30), max_size=4
+    ),
+    form=st.dictionaries(
+        st.sampled_from(
+            ["Digits", "SpeechResult", "Confidence", "DialCallStatus", "CallSid", "RecordingUrl"]
+        ),
+        st.text(max_size=60),
+        max_size=6,
+    ),
+    method=st.sampled_from(["GET", "POST"]),
+)
+def test_any_parameters_give_a_sensible_answer(node, route, query, form, method):
+    client = APP.test_client()
+    url = f"/node/{node}{route}" if node else "/voice"
+    if method == "GET":
+        response = client.get(url, query_string={**query, **form})
+    else:
+        response = client.post(url, query_string=query, data=form)
+    assert_sensible(response)

@@ -1,0 +1,92 @@
+"""Speech and key matching: what a caller may say or press to choose a branch, and what must not match."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr_studio.bundle.handler.data import Branch
+from ivr_studio.bundle.handler.matching import match_digits, match_speech, prepare_phrase, tokens
+
+
+def branch(id_: str, keys: str, *phrases: str) -> Branch:
+    return Branch(id_, keys, tuple(prepare_phrase(p) for p in phrases), target=None)
+
+
+MENU = [
+    branch("sales", "1", "sales", "buy"),
+    branch("support", "2", "support", "technical support"),
+    branch("billing", "3", "billing", "invoice"),
+    branch("agent", "0", "operator", "talk to a person"),
+    branch("account", "12", "account number"),
+    branch("english", "", "english"),
+    branch("spanish", "", "español"),
+    branch("option_one", "", "option one"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Billing.", ("billing",)),
+        ("  TECHNICAL   support!! ", ("technical", "support")),
+        ("I didn't", ("i", "didnt")),
+        ("Press one", ("press", "1")),
+        ("Español", ("espanol",)),
+        ("nine-one-one", ("9", "1", "1")),
+        ("", ()),
+    ],
+)
+def test_normalisation(text, expected):
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("digits", "expected"),
+    [("1", "sales"), ("0", "agent"), ("12", "account"), ("5", None), ("11", None), ("1#", None), ("", None)],
+)
+def test_keys_match_exactly(digits, expected):
+    found = match_digits(digits, MENU)
+    assert (found.id if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # whole phrase, whatever the recogniser's case and punctuation
+        ("Sales.", "sales"),
+        ("BILLING", "billing"),
+        ("Technical support.", "support"),
+        ("Talk to a person?", "agent"),
+        # accents: the recogniser may drop them, the author may not
+        ("Espanol.", "spanish"),
+        ("Español.", "spanish"),
+        # keys said aloud, as digits or number words, with filler
+        ("One.", "sales"),
+        ("1", "sales"),
+        ("Press two.", "support"),
+        ("Option 3, please.", "billing"),
+        ("zero", "agent"),
+        ("one two", "account"),
+        ("Oprima dos.", "support"),
+        # a phrase whose words are number words matches as a phrase first
+        ("Option one.", "option_one"),
+        # a phrase inside a sentence
+        ("I want billing please.", "billing"),
+        ("Um, I'd like to buy something", "sales"),
+        ("I need technical support with my router", "support"),
+        ("What's my account number?", "account"),
+        # the longest phrase wins over a shorter one it contains
+        ("I want to talk to a person about sales... no, talk to a person", "agent"),
+        # nothing recognisable
+        ("Banana.", None),
+        ("", None),
+        ("...", None),
+        # two different branches named equally: ask again rather than guess
+        ("sales or billing", None),
+        # a key number inside a sentence is not a key press
+        ("I have one question about nothing", None),
+    ],
+)
+def test_speech_matching(said, expected):
+    found = match_speech(said, MENU)
+    assert (found.id if found else None) == expected
