@@ -18,6 +18,7 @@ from ivr_studio import __version__
 COMMAND_MODULES = (
     "ivr_studio.cli.validate",
     "ivr_studio.cli.export",
+    "ivr_studio.cli.open",
 )
 
 EXIT_OK = 0

@@ -1,0 +1,52 @@
+"""Application setup: the QApplication, its style and palette, and running the editor.
+
+The Fusion style draws with the application palette, which Qt derives from the system's light or dark
+colour scheme, so every widget (and the canvas, whose colours come from the same palette) follows it.
+High-DPI scaling is on by default in Qt 6; the rounding policy is set to pass-through so fractional scale
+factors stay sharp.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from ivr_studio import __version__
+
+APP_NAME = "IVR Studio"
+ORGANIZATION = "IVR Studio"
+
+
+def make_app(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (created once), named so QSettings and QStandardPaths find our files."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationVersion(__version__)
+    app.setStyle("Fusion")
+    return app
+
+
+def run(path: str | Path | None = None) -> int:
+    """Open the editor (optionally with a file), offering crash recovery first; returns the exit code."""
+    app = make_app()
+    from ivr_studio.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    recovered = window.offer_recovery()
+    if path is not None and not recovered:
+        window.open_path(path)
+    else:
+        window.view.fit()
+    code = app.exec()
+    del window
+    return code

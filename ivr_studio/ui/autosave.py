@@ -1,0 +1,118 @@
+"""Autosave to a recovery file, and recovery after a crash.
+
+Every ``interval_ms`` (30 s by default) a document with unsaved changes is written to
+``<recovery dir>/<name>-<hash>.ivrflow`` (atomically), with a small ``.json`` beside it naming the file it
+belongs to. Saving or closing cleanly removes both. Recovery files still there at the next start are what
+a crash left behind: the app offers to reopen them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, QTimer
+
+from ivr_studio.flow.ivrflow import dumps, write_text_atomic
+from ivr_studio.ui.document import FlowDocument
+
+DEFAULT_INTERVAL_MS = 30_000
+
+
+def default_recovery_dir() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".ivr-studio") / "recovery"
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A recovery file left behind, and the file (if any) it belongs to."""
+
+    file: Path
+    original: Path | None
+    saved_at: float
+
+    def discard(self) -> None:
+        self.file.unlink(missing_ok=True)
+        self.file.with_suffix(".json").unlink(missing_ok=True)
+
+
+def find_recoveries(directory: Path) -> list[Recovery]:
+    """Recovery files in ``directory``, newest first."""
+    found = []
+    if not directory.is_dir():
+        return []
+    for file in directory.glob("*.ivrflow"):
+        meta_path = file.with_suffix(".json")
+        original = None
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            original = Path(meta["original"]) if meta.get("original") else None
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        found.append(Recovery(file, original, file.stat().st_mtime))
+    return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+class Autosaver(QObject):
+    """Writes the document's unsaved state to a recovery file on a timer."""
+
+    def __init__(
+        self,
+        document: FlowDocument,
+        directory: Path | None = None,
+        interval_ms: int = DEFAULT_INTERVAL_MS,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.document = document
+        self.directory = Path(directory) if directory else default_recovery_dir()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.autosave)
+        self.last_error: str | None = None
+        self._session = f"{os.getpid()}-{id(self):x}"
+        self._written: Path | None = None
+        document.dirtyChanged.connect(self._dirty_changed)
+        self.timer.start()
+
+    def recovery_file(self) -> Path:
+        """This document's recovery file (one per original file, or per window for untitled flows)."""
+        key = str(self.document.path.resolve()) if self.document.path else f"untitled-{self._session}"
+        digest = hashlib.sha1(key.encode()).hexdigest()[:10]
+        stem = self.document.path.stem if self.document.path else "untitled"
+        return self.directory / f"{stem}-{digest}.ivrflow"
+
+    def autosave(self) -> Path | None:
+        """Write the recovery file now if there are unsaved changes; returns it (None when clean or failed)."""
+        if not self.document.is_dirty():
+            return None
+        target = self.recovery_file()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(target, dumps(self.document.flow))
+            meta = {"original": str(self.document.path) if self.document.path else None}
+            write_text_atomic(target.with_suffix(".json"), json.dumps(meta))
+        except OSError as exc:  # autosave must never interrupt editing; the status bar shows this
+            self.last_error = f"Autosave failed: {exc}"
+            return None
+        self.last_error = None
+        self._written = target
+        return target
+
+    def discard(self) -> None:
+        """Remove this document's recovery file (after a save, or a clean close)."""
+        for target in {self.recovery_file(), self._written} - {None}:
+            target.unlink(missing_ok=True)
+            target.with_suffix(".json").unlink(missing_ok=True)
+        self._written = None
+
+    def _dirty_changed(self, dirty: bool) -> None:
+        if not dirty:
+            self.discard()
+
+    def stop(self) -> None:
+        self.timer.stop()

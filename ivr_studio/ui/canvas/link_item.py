@@ -1,0 +1,144 @@
+"""A link on the canvas: a smooth cubic curve from an exit port to a node's input port.
+
+Links sit behind the node cards (negative z), so a curve never covers a card's labels. The link under the
+mouse and the links of the selected node are drawn thicker in the highlight colour; during a test call the
+path taken is traced in green.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
+
+from ivr_studio.ui.canvas import style
+from ivr_studio.ui.canvas.style import Theme
+
+
+def loop_path(start: QPointF, end: QPointF, above: float) -> QPainterPath:
+    """A link from a node back to itself: out to the right, over the card at ``above``, in from the left."""
+    path = QPainterPath(start)
+    path.cubicTo(start + QPointF(36, 0), QPointF(start.x() + 36, above), QPointF(start.x(), above))
+    path.lineTo(QPointF(end.x(), above))
+    path.cubicTo(QPointF(end.x() - 36, above), end - QPointF(36, 0), end)
+    return path
+
+
+def link_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """The curve between two ports: leaves to the right, arrives from the left; loops back when needed."""
+    path = QPainterPath(start)
+    dx = end.x() - start.x()
+    if dx >= 40:
+        bend = max(dx * 0.5, 40.0)
+        path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+    else:
+        # A back-edge: swing out to the right of the source and in from the left of the target.
+        bend = 80.0 + min(abs(dx), 600.0) * 0.25
+        lift = 60.0 if end.y() <= start.y() else -60.0
+        path.cubicTo(
+            start + QPointF(bend, 0),
+            end + QPointF(-bend, lift if abs(end.y() - start.y()) < 40 else 0),
+            end,
+        )
+    return path
+
+
+class LinkItem(QGraphicsPathItem):
+    """One exit's link. Knows its ends by id; the scene calls :meth:`update_path` when either end moves."""
+
+    def __init__(self, source_id: str, exit_name: str, exit_kind: str, target_id: str, theme: Theme):
+        super().__init__()
+        self.source_id, self.exit_name, self.exit_kind, self.target_id = (
+            source_id,
+            exit_name,
+            exit_kind,
+            target_id,
+        )
+        self.theme = theme
+        self.hovered = False
+        self.emphasised = False  # a link of the selected node
+        self.taken = False
+        self.setZValue(-1)
+        self.setAcceptHoverEvents(True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self._start = QPointF()
+        self._end = QPointF()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.source_id, self.exit_name
+
+    def set_ends(self, start: QPointF, end: QPointF, loop_above: float | None = None) -> None:
+        """Route the curve; ``loop_above`` (a scene y) makes it a self-loop over the card."""
+        self._start, self._end = start, end
+        self.setPath(loop_path(start, end, loop_above) if loop_above is not None else link_path(start, end))
+
+    def end_point(self) -> QPointF:
+        return self._end
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.update()
+
+    def set_emphasised(self, on: bool) -> None:
+        if on != self.emphasised:
+            self.emphasised = on
+            self.setZValue(-0.5 if on else -1)
+            self.update()
+
+    def set_taken(self, taken: bool) -> None:
+        if taken != self.taken:
+            self.taken = taken
+            self.update()
+
+    def colour(self) -> QColor:
+        if self.taken:
+            return QColor(style.ACTIVE_COLOUR)
+        if self.hovered or self.isSelected() or self.emphasised:
+            return self.theme.highlight
+        if self.exit_kind in style.EXIT_COLOURS:
+            return style.mix(QColor(style.EXIT_COLOURS[self.exit_kind]), self.theme.background, 0.2)
+        return self.theme.link
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12)
+        return stroker.createStroke(self.path())
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return super().boundingRect().adjusted(-8, -8, 8, 8)
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        self.hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
+        self.hovered = False
+        self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        strong = self.hovered or self.isSelected() or self.emphasised or self.taken
+        colour = self.colour()
+        pen = QPen(colour, 3.0 if strong else 1.8)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        if self.exit_kind == "no_input" and not strong:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+        # Arrowhead at the input port, pointing along the curve's last direction.
+        path = self.path()
+        tip = self._end
+        before = path.pointAtPercent(max(0.0, 1.0 - 12.0 / max(path.length(), 12.0)))
+        angle = math.atan2(tip.y() - before.y(), tip.x() - before.x())
+        size = 8.0
+        left = tip - QPointF(math.cos(angle - 0.45) * size, math.sin(angle - 0.45) * size)
+        right = tip - QPointF(math.cos(angle + 0.45) * size, math.sin(angle + 0.45) * size)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(QPolygonF([tip, left, right]))

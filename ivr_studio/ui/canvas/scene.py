@@ -1,0 +1,302 @@
+"""The canvas scene: one item per node and per link, kept in step with the flow model's events.
+
+The scene subscribes to ``flow.events`` and keeps ``node_id → NodeItem`` and ``(node_id, exit) → LinkItem``
+maps (which also keep the items alive: PySide6 would otherwise collect them). A drag moves only the items;
+one move command with the new positions is pushed to the document on mouse release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from ivr_studio.flow import events as ev
+from ivr_studio.flow.layout import auto_layout
+from ivr_studio.twiml.diagnostics import Diagnostic
+from ivr_studio.ui.canvas.interactions import LinkDrag
+from ivr_studio.ui.canvas.link_item import LinkItem
+from ivr_studio.ui.canvas.node_item import INPUT_PORT, NodeItem
+from ivr_studio.ui.canvas.style import METRICS, current_theme, node_size
+from ivr_studio.ui.document import FlowDocument
+
+
+class FlowScene(QGraphicsScene):
+    """Shows a :class:`FlowDocument`'s flow and turns gestures into document edits."""
+
+    quickAddRequested = Signal(QPointF, object)  # scene position, (node id, exit) to link from, or None
+    renameRequested = Signal(str)
+    selectedNodesChanged = Signal(list)
+
+    def __init__(self, document: FlowDocument, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.theme = current_theme()
+        self.node_items: dict[str, NodeItem] = {}
+        self.link_items: dict[tuple[str, str], LinkItem] = {}
+        self.snap_to_grid = True
+        self.interaction: LinkDrag | None = None
+        self._press_positions: dict[str, QPointF] = {}
+        self._unsubscribe = None
+        self._active: str | None = None
+        self._coverage: set[tuple[str, str]] | None = None
+        self._problems: dict[str, list[tuple[str, str]]] = {}
+        self._rebuilding = False
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.selectionChanged.connect(self._emit_selection)
+        document.flowReplaced.connect(self.rebuild)
+        self.rebuild()
+
+    # ------------------------------------------------------------------ model → items
+    def rebuild(self) -> None:
+        """Drop every item and build them again from the document's (possibly new) flow."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._rebuilding = True
+        self.interaction = None
+        self.clear()
+        self.node_items.clear()
+        self.link_items.clear()
+        flow = self.document.flow
+        for node in flow:
+            self._add_node_item(node.id)
+        for src, exit_name, _target in flow.links():
+            self._sync_link(src, exit_name)
+        self._rebuilding = False
+        self._unsubscribe = flow.events.connect(self._on_event)
+        self._apply_problems()
+        self._emit_selection()
+
+    def _add_node_item(self, node_id: str) -> NodeItem:
+        node = self.document.flow.node(node_id)
+        item = NodeItem(node, self.theme)
+        item.set_start(self.document.flow.start == node_id)
+        self.node_items[node_id] = item
+        self.addItem(item)
+        return item
+
+    def _sync_link(self, node_id: str, exit_name: str) -> None:
+        """Make the link item of one exit match the model (create, re-target, re-shape or remove)."""
+        key = (node_id, exit_name)
+        node = self.document.flow.nodes.get(node_id)
+        target = node.links.get(exit_name) if node is not None else None
+        item = self.link_items.get(key)
+        if target is None or target not in self.node_items:
+            if item is not None:
+                self.removeItem(item)
+                del self.link_items[key]
+            return
+        if item is None or item.target_id != target:
+            if item is not None:
+                self.removeItem(item)
+            kind = next((e.kind for e in node.exits() if e.name == exit_name), "next")
+            item = LinkItem(node_id, exit_name, kind, target, self.theme)
+            self.link_items[key] = item
+            self.addItem(item)
+            self._emphasise(item)
+        self._route(item)
+
+    def _route(self, item: LinkItem) -> None:
+        src, dst = self.node_items[item.source_id], self.node_items[item.target_id]
+        end = dst.input_port_pos() - QPointF(METRICS.port_radius + 1, 0)
+        loop_above = None
+        if src is dst:
+            index = next((i for i, r in enumerate(src.rows) if r.name == item.exit_name), 0)
+            loop_above = (
+                src.scenePos().y() - 14.0 - 7.0 * (len(src.rows) - index) - (10 if src.is_start else 0)
+            )
+        item.set_ends(src.exit_port_pos(item.exit_name), end, loop_above)
+        if self._coverage is not None:
+            item.set_taken(item.key in self._coverage)
+
+    def _links_of(self, node_id: str) -> list[LinkItem]:
+        return [i for i in self.link_items.values() if node_id in (i.source_id, i.target_id)]
+
+    def _on_event(self, event: ev.FlowEvent) -> None:
+        flow = self.document.flow
+        if isinstance(event, ev.NodeAdded):
+            self._add_node_item(event.node_id)
+            for src, exit_name in flow.incoming(event.node_id):
+                self._sync_link(src, exit_name)
+            for exit_name in flow.node(event.node_id).links:
+                self._sync_link(event.node_id, exit_name)
+        elif isinstance(event, ev.NodeRemoved):
+            for link in self._links_of(event.node_id):
+                self.removeItem(link)
+                del self.link_items[link.key]
+            item = self.node_items.pop(event.node_id, None)
+            if item is not None:
+                self.removeItem(item)
+            self._problems.pop(event.node_id, None)
+        elif isinstance(event, (ev.NodeChanged, ev.BranchAdded, ev.BranchRemoved, ev.BranchChanged)):
+            item = self.node_items.get(event.node_id)
+            if item is not None:
+                item.show_node(flow.node(event.node_id))
+                for link in self._links_of(event.node_id):
+                    self._route(link)
+                if self._coverage is not None:
+                    self._apply_coverage_to(item)
+        elif isinstance(event, ev.LinkChanged):
+            self._sync_link(event.node_id, event.exit)
+            item = self.node_items.get(event.node_id)
+            if item is not None:
+                item.show_node(flow.node(event.node_id))
+        elif isinstance(event, ev.FlowChanged) and event.field == "start":
+            for node_id in (event.old, event.new):
+                if node_id in self.node_items:
+                    self.node_items[node_id].set_start(node_id == flow.start)
+        self.update()
+
+    # ------------------------------------------------------------------ hooks for other panels
+    def set_problems(self, diagnostics: Iterable[Diagnostic]) -> None:
+        """Show a badge on every node that has problems (the Problems panel calls this)."""
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for d in diagnostics:
+            if d.node_id and str(d.severity) in ("error", "warning"):
+                grouped.setdefault(d.node_id, []).append((str(d.severity), d.message))
+        self._problems = grouped
+        self._apply_problems()
+
+    def _apply_problems(self) -> None:
+        for node_id, item in self.node_items.items():
+            item.set_problems(self._problems.get(node_id, []))
+
+    def set_active_node(self, node_id: str | None) -> None:
+        """Make ``node_id`` glow (the node a test call is in); ``None`` clears it."""
+        if self._active in self.node_items:
+            self.node_items[self._active].set_active(False)
+        self._active = node_id
+        if node_id in self.node_items:
+            self.node_items[node_id].set_active(True)
+
+    def set_exit_coverage(self, taken: set[tuple[str, str]] | None) -> None:
+        """Trace taken exits' links and tint exits no call has taken; ``None`` turns the overlay off."""
+        self._coverage = set(taken) if taken is not None else None
+        for item in self.node_items.values():
+            self._apply_coverage_to(item)
+        for link in self.link_items.values():
+            link.set_taken(self._coverage is not None and link.key in self._coverage)
+
+    def _apply_coverage_to(self, item: NodeItem) -> None:
+        if self._coverage is None:
+            item.set_untaken_exits(set())
+        else:
+            item.set_untaken_exits(
+                {r.name for r in item.rows if (item.node_id, r.name) not in self._coverage}
+            )
+
+    def set_theme_from_palette(self) -> None:
+        self.theme = current_theme()
+        for item in [*self.node_items.values(), *self.link_items.values()]:
+            item.set_theme(self.theme)
+        self.update()
+
+    def auto_layout(self) -> None:
+        """Lay the whole flow out left to right (one undo step)."""
+        self.document.move_nodes(auto_layout(self.document.flow, node_size), "Auto layout")
+
+    # ------------------------------------------------------------------ selection
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_links(self) -> list[tuple[str, str]]:
+        return [i.key for i in self.selectedItems() if isinstance(i, LinkItem)]
+
+    def select_nodes(self, node_ids: Iterable[str]) -> None:
+        wanted = set(node_ids)
+        self.blockSignals(True)
+        self.clearSelection()
+        for node_id in wanted:
+            if node_id in self.node_items:
+                self.node_items[node_id].setSelected(True)
+        self.blockSignals(False)
+        self._emit_selection()
+
+    def _emit_selection(self) -> None:
+        self.selectedNodesChanged.emit(self.selected_node_ids())
+
+    def node_selection_changed(self, item: NodeItem) -> None:
+        for link in self._links_of(item.node_id):
+            self._emphasise(link)
+
+    def _emphasise(self, link: LinkItem) -> None:
+        ends = (self.node_items.get(link.source_id), self.node_items.get(link.target_id))
+        link.set_emphasised(any(n is not None and n.isSelected() for n in ends))
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        if self._rebuilding:
+            return
+        for link in self._links_of(item.node_id):
+            self._route(link)
+
+    def nodes_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self.node_items.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    # ------------------------------------------------------------------ gestures
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            pos = event.scenePos()
+            for item in self.items(pos):
+                if isinstance(item, NodeItem):
+                    port = item.port_at(pos)
+                    if port is not None and port != INPUT_PORT:
+                        self.interaction = LinkDrag(self, item.node_id, port)
+                        event.accept()
+                        return
+                    break
+                if isinstance(item, LinkItem) and (item.end_point() - pos).manhattanLength() < 18:
+                    self.interaction = LinkDrag(self, item.source_id, item.exit_name, rerouting=True)
+                    event.accept()
+                    return
+        super().mousePressEvent(event)
+        self._press_positions = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self.interaction is not None:
+            self.interaction.move(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self.interaction is not None and event.button() == Qt.MouseButton.LeftButton:
+            interaction, self.interaction = self.interaction, None
+            interaction.release(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        self.commit_moves()
+
+    def commit_moves(self) -> None:
+        """Push one move command for every node item that is no longer where the model has it."""
+        self._press_positions = {}
+        moved = {}
+        for node_id, item in self.node_items.items():
+            model = self.document.flow.node(node_id).position
+            if (item.pos().x(), item.pos().y()) != model:
+                moved[node_id] = (item.pos().x(), item.pos().y())
+        if moved:
+            self.document.move_nodes(moved, "Move" if len(moved) > 1 else "Move node")
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        pos = event.scenePos()
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                if item.title_rect().contains(pos):
+                    self.renameRequested.emit(item.node_id)
+                event.accept()
+                return
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.quickAddRequested.emit(pos, None)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def cancel_interaction(self) -> None:
+        if self.interaction is not None:
+            self.interaction.finish()
+            self.interaction = None

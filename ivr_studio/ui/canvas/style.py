@@ -1,0 +1,201 @@
+"""The canvas's look: kind colours, exit colours, fonts and node metrics, derived from the app palette.
+
+Colours are computed from the current :class:`QPalette`, so the canvas follows the system's light or dark
+theme; header text is black or white, whichever contrasts more with the header, so it stays legible in both.
+Metrics live here (not in the items) because the auto-layout needs node sizes before any item exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
+
+from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.model import Node
+
+#: One calm hue per kind; the menu (Gather) is the most saturated so it reads as the hub.
+KIND_COLOURS: dict[NodeKind, str] = {
+    NodeKind.GATHER: "#3f63d8",
+    NodeKind.SAY: "#4f9c94",
+    NodeKind.PLAY: "#7f7cc0",
+    NodeKind.PAUSE: "#8b93a1",
+    NodeKind.DIAL: "#5a9a5c",
+    NodeKind.RECORD: "#b5834f",
+    NodeKind.REDIRECT: "#8d72ad",
+    NodeKind.HANGUP: "#b86262",
+    NodeKind.REJECT: "#a8587a",
+}
+
+KIND_ICONS: dict[NodeKind, str] = {
+    NodeKind.GATHER: "☰",
+    NodeKind.SAY: "❝",
+    NodeKind.PLAY: "♪",
+    NodeKind.PAUSE: "‖",
+    NodeKind.DIAL: "☎",
+    NodeKind.RECORD: "●",
+    NodeKind.REDIRECT: "↪",
+    NodeKind.HANGUP: "✕",
+    NodeKind.REJECT: "⊘",
+}
+
+#: Exit kinds that are set apart from ordinary choices (ux.md "Nodes").
+EXIT_COLOURS: dict[str, str] = {
+    "no_input": "#8a9099",
+    "no_match": "#d99a1e",
+    "max_attempts": "#d64545",
+    "outcome": "#c47f2c",
+}
+
+ERROR_COLOUR = "#d64545"
+WARNING_COLOUR = "#d99a1e"
+ACTIVE_COLOUR = "#2fbf71"
+GRID = 20.0
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Sizes of a node card, in scene units."""
+
+    width: float = 236.0
+    header: float = 30.0
+    line: float = 17.0
+    row: float = 22.0
+    pad: float = 8.0
+    port_radius: float = 5.5
+    corner: float = 7.0
+
+
+METRICS = Metrics()
+
+
+@lru_cache(maxsize=4)
+def fonts(point_size: float = 9.0) -> tuple[QFont, QFont, QFont]:
+    """(title, body, small) fonts for node cards."""
+    title = QFont()
+    title.setPointSizeF(point_size + 1)
+    title.setBold(True)
+    body = QFont()
+    body.setPointSizeF(point_size)
+    small = QFont()
+    small.setPointSizeF(point_size - 0.5)
+    return title, body, small
+
+
+def preview_text(node: Node) -> str:
+    """The one or two lines of content shown under a node's title."""
+    kind = node.kind
+    if kind == NodeKind.GATHER:
+        for p in node.prompts:
+            if p.kind == "say" and p.text:
+                return p.text
+            if p.kind == "play" and p.text:
+                return f"♪ {p.text}"
+        return "(no prompt yet)" if not node.prompts else ""
+    if kind == NodeKind.PAUSE:
+        return f"Wait {node.attributes.get('length', 1)} s"
+    if kind == NodeKind.HANGUP:
+        return "Ends the call"
+    if kind == NodeKind.REJECT:
+        return f"Rejects the call ({node.attributes.get('reason', 'rejected')})"
+    if kind == NodeKind.RECORD:
+        return f"Records up to {node.attributes.get('maxLength', 3600)} s"
+    if kind == NodeKind.DIAL:
+        return f"Dial {node.text}" if node.text else "(no number yet)"
+    return node.text or f"(no {(node.spec.text_label or 'text').lower()} yet)"
+
+
+def preview_lines(node: Node) -> int:
+    """How many lines the preview takes: two when it does not fit on one."""
+    text = preview_text(node)
+    if not text:
+        return 0
+    _, body, _ = fonts()
+    width = QFontMetricsF(body).horizontalAdvance(text)
+    return 1 if width <= METRICS.width - 2 * METRICS.pad else 2
+
+
+def node_size(node: Node) -> tuple[float, float]:
+    """(width, height) of a node's card; used by the items and by the auto-layout."""
+    m = METRICS
+    body = preview_lines(node) * m.line
+    rows = len(node.exits())
+    height = m.header + m.pad + body + (m.pad / 2 if body and rows else 0) + rows * m.row + m.pad
+    return m.width, max(height, m.header + 2 * m.row)
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    pal = palette or QGuiApplication.palette()
+    return pal.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """``a`` blended towards ``b`` by ``t`` (0 → a, 1 → b)."""
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * t,
+        a.greenF() + (b.greenF() - a.greenF()) * t,
+        a.blueF() + (b.blueF() - a.blueF()) * t,
+        1.0,
+    )
+
+
+def luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast_text(background: QColor) -> QColor:
+    """Black or white, whichever reads better on ``background`` (WCAG contrast)."""
+    lum = luminance(background)
+    return QColor("#ffffff") if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else QColor("#111111")
+
+
+@dataclass
+class Theme:
+    """Colours of the canvas for the current palette."""
+
+    dark: bool
+    background: QColor
+    grid: QColor
+    card: QColor
+    card_border: QColor
+    text: QColor
+    muted: QColor
+    link: QColor
+    highlight: QColor
+
+    def header(self, kind: NodeKind) -> QColor:
+        base = QColor(KIND_COLOURS[kind])
+        return base.darker(125) if self.dark else base
+
+    def header_text(self, kind: NodeKind) -> QColor:
+        return contrast_text(self.header(kind))
+
+    def exit_colour(self, exit_kind: str) -> QColor:
+        if exit_kind in EXIT_COLOURS:
+            return QColor(EXIT_COLOURS[exit_kind])
+        return self.text
+
+
+def current_theme(palette: QPalette | None = None) -> Theme:
+    pal = palette or QGuiApplication.palette()
+    dark = is_dark(pal)
+    base = pal.color(QPalette.ColorRole.Base)
+    window = pal.color(QPalette.ColorRole.Window)
+    text = pal.color(QPalette.ColorRole.Text)
+    background = mix(window, QColor("#000000"), 0.25) if dark else mix(window, QColor("#ffffff"), 0.35)
+    card = mix(base, QColor("#ffffff"), 0.06) if dark else base
+    return Theme(
+        dark=dark,
+        background=background,
+        grid=mix(background, text, 0.07),
+        card=card,
+        card_border=mix(card, text, 0.25),
+        text=text,
+        muted=mix(text, card, 0.4),
+        link=mix(text, background, 0.35),
+        highlight=pal.color(QPalette.ColorRole.Highlight),
+    )

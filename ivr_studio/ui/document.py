@@ -1,0 +1,246 @@
+"""The open document: the flow, its file, its undo stack and whether it has unsaved changes.
+
+Every edit the editor makes goes through a method here, which pushes one undo command; commands change
+only the model, and the canvas, inspector and Problems panel follow the model's events. There is no other
+way to change the flow from the UI (no "without undo" side door).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ivr_studio.flow.clipboard import clone_nodes
+from ivr_studio.flow.ivrflow import load_flow, save_flow
+from ivr_studio.flow.kinds import NodeKind, spec_of
+from ivr_studio.flow.model import AttrValue, Branch, Flow, Node, Prompt
+from ivr_studio.ui import commands as c
+
+
+class Macro(QUndoCommand):
+    """One undo step made of several commands: redo runs them in order, undo in reverse.
+
+    The children are held in a Python list rather than as Qt child commands: PySide6 does not hand the
+    ownership of a Qt child command to its parent, and both sides deleting it crashes at exit.
+    """
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.children: list[QUndoCommand] = []
+
+    def add(self, child: QUndoCommand) -> None:
+        self.children.append(child)
+
+    def childCount(self) -> int:  # noqa: N802 (Qt API)
+        return len(self.children)
+
+    def redo(self) -> None:
+        for child in self.children:
+            child.redo()
+
+    def undo(self) -> None:
+        for child in reversed(self.children):
+            child.undo()
+
+
+def new_node(kind: NodeKind | str, node_id: str, position: tuple[float, float] = (0.0, 0.0)) -> Node:
+    """A node of ``kind`` with useful starting content (a menu gets a prompt and a first choice)."""
+    kind = NodeKind(kind)
+    node = Node(node_id, kind, position=position)
+    if kind == NodeKind.GATHER:
+        node.prompts = [Prompt("say", "")]
+        node.branches = [Branch("b1", "1")]
+    return node
+
+
+def starter_flow() -> Flow:
+    """What File ▸ New opens: a greeting that leads to one menu, so the next step is obvious."""
+    start = Node("start", NodeKind.SAY, "Start", (0.0, 40.0), text="Thanks for calling.")
+    menu = new_node(NodeKind.GATHER, "main_menu", (360.0, 0.0))
+    menu.title = "Main menu"
+    menu.prompts = [Prompt("say", "For sales, press 1.")]
+    start.links["next"] = "main_menu"
+    return Flow("Untitled flow", [start, menu], start="start")
+
+
+class FlowDocument(QObject):
+    """Owns the flow, its path, the undo stack and the dirty state; the only door for edits."""
+
+    flowReplaced = Signal()  # a different Flow object is now open (New / Open / recover)
+    dirtyChanged = Signal(bool)
+    pathChanged = Signal(object)  # Path | None
+
+    def __init__(self, flow: Flow | None = None, path: Path | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.flow = flow if flow is not None else starter_flow()
+        self.path: Path | None = Path(path) if path else None
+        self.undo_stack = QUndoStack(self)
+        self._forced_dirty = False
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+
+    # ------------------------------------------------------------------ state
+    def _clean_changed(self, _clean: bool) -> None:
+        if shiboken6.isValid(self.undo_stack):  # the stack says "clean" once more while being destroyed
+            self.dirtyChanged.emit(self.is_dirty())
+
+    def is_dirty(self) -> bool:
+        return self._forced_dirty or not self.undo_stack.isClean()
+
+    def display_name(self) -> str:
+        return self.path.name if self.path else "Untitled"
+
+    def replace(self, flow: Flow, path: Path | None, dirty: bool = False) -> None:
+        """Open another flow in this document (undo history starts afresh)."""
+        was = self.is_dirty()
+        self.flow = flow
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self._forced_dirty = dirty
+        self.path = Path(path) if path else None
+        self.flowReplaced.emit()
+        self.pathChanged.emit(self.path)
+        if was != self.is_dirty() or dirty:
+            self.dirtyChanged.emit(self.is_dirty())
+
+    # ------------------------------------------------------------------ files
+    def new(self) -> None:
+        self.replace(starter_flow(), None)
+
+    def open(self, path: str | Path) -> None:
+        """Load ``path``; raises FlowFileError (and changes nothing) when the file cannot be read."""
+        flow = load_flow(path)
+        self.replace(flow, Path(path))
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write atomically; on failure (OSError) the previous file and the dirty state are unchanged."""
+        target = Path(path) if path else self.path
+        if target is None:
+            raise ValueError("the document has no file yet; choose where to save it")
+        save_flow(self.flow, target)
+        changed_path = target != self.path
+        self.path = target
+        self._forced_dirty = False
+        self.undo_stack.setClean()
+        if changed_path:
+            self.pathChanged.emit(self.path)
+        self.dirtyChanged.emit(self.is_dirty())
+        return target
+
+    # ------------------------------------------------------------------ edits
+    def push(self, command: QUndoCommand) -> None:
+        self.undo_stack.push(command)
+
+    def _push_macro(self, macro: Macro) -> None:
+        if macro.childCount():
+            self.undo_stack.push(macro)
+
+    def add_node(
+        self,
+        kind: NodeKind | str,
+        position: tuple[float, float],
+        link_from: tuple[str, str] | None = None,
+    ) -> str:
+        """Add a node of ``kind`` at ``position`` (optionally linked from ``(node id, exit)``); one step."""
+        node = new_node(kind, self.flow.new_node_id(kind), position)
+        macro = Macro(f"Add {spec_of(kind).label}")
+        macro.add(c.AddNode(self.flow, node))
+        if link_from is not None:
+            macro.add(c.SetLink(self.flow, link_from[0], link_from[1], node.id))
+        self._push_macro(macro)
+        return node.id
+
+    def add_nodes(self, nodes: Iterable[Node], text: str = "Paste") -> list[str]:
+        macro = Macro(text)
+        ids = []
+        for node in nodes:
+            macro.add(c.AddNode(self.flow, node))
+            ids.append(node.id)
+        self._push_macro(macro)
+        return ids
+
+    def paste(self, fragment: Flow, offset: tuple[float, float], text: str = "Paste") -> list[str]:
+        """Add copies of ``fragment``'s nodes with fresh ids (internal links kept); one step."""
+        return self.add_nodes(clone_nodes(fragment, self.flow, offset), text)
+
+    def remove_nodes(self, node_ids: Iterable[str]) -> None:
+        ids = [n for n in node_ids if n in self.flow.nodes]
+        if not ids:
+            return
+        macro = Macro("Delete" if len(ids) > 1 else f"Delete {self.flow.node(ids[0]).title}")
+        doomed = set(ids)
+        for src, exit_name, target in list(self.flow.links()):
+            if target in doomed:
+                macro.add(c.SetLink(self.flow, src, exit_name, None))
+        if self.flow.start in doomed:
+            macro.add(c.SetStart(self.flow, None))
+        for node_id in ids:
+            macro.add(c.RemoveNode(self.flow, node_id))
+        self._push_macro(macro)
+
+    def move_nodes(self, positions: Mapping[str, tuple[float, float]], text: str = "Move") -> None:
+        """Set several positions as one step (a drag, an auto-layout)."""
+        macro = Macro(text)
+        for node_id, pos in positions.items():
+            node = self.flow.nodes.get(node_id)
+            if node is not None and tuple(node.position) != (float(pos[0]), float(pos[1])):
+                macro.add(c.SetNodeField(self.flow, node_id, "position", pos))
+        self._push_macro(macro)
+
+    def set_field(self, node_id: str, name: str, value: Any, merge: bool | str = False) -> None:
+        """Set a node field; edits with the same truthy ``merge`` key in a row become one undo step."""
+        if getattr(self.flow.node(node_id), name) != value:
+            self.push(c.SetNodeField(self.flow, node_id, name, value, merge))
+
+    def set_attribute(self, node_id: str, name: str, value: AttrValue | None, merge: bool = False) -> None:
+        if self.flow.node(node_id).attributes.get(name) != value or (
+            value is None and name in self.flow.node(node_id).attributes
+        ):
+            self.push(c.SetAttribute(self.flow, node_id, name, value, merge))
+
+    def add_branch(self, node_id: str) -> str:
+        """Add a choice with the next unused key; returns its id."""
+        node = self.flow.node(node_id)
+        used = {b.keys for b in node.branches}
+        key = next((k for k in "123456789*0#" if k not in used), "")
+        branch = Branch(self.flow.new_branch_id(node), key)
+        self.push(c.AddBranch(self.flow, node_id, branch))
+        return branch.id
+
+    def remove_branch(self, node_id: str, branch_id: str) -> None:
+        node = self.flow.node(node_id)
+        macro = Macro("Remove choice")
+        exit_name = node.branch(branch_id).exit_name
+        if exit_name in node.links:
+            macro.add(c.SetLink(self.flow, node_id, exit_name, None))
+        macro.add(c.RemoveBranch(self.flow, node_id, branch_id))
+        self._push_macro(macro)
+
+    def set_branch_field(
+        self, node_id: str, branch_id: str, name: str, value: Any, merge: bool = False
+    ) -> None:
+        if getattr(self.flow.node(node_id).branch(branch_id), name) != value:
+            self.push(c.SetBranchField(self.flow, node_id, branch_id, name, value, merge))
+
+    def set_link(self, node_id: str, exit_name: str, target: str | None) -> None:
+        if self.flow.node(node_id).links.get(exit_name) != target:
+            self.push(c.SetLink(self.flow, node_id, exit_name, target))
+
+    def remove_links(self, links: Iterable[tuple[str, str]]) -> None:
+        macro = Macro("Disconnect")
+        for node_id, exit_name in links:
+            if exit_name in self.flow.node(node_id).links:
+                macro.add(c.SetLink(self.flow, node_id, exit_name, None))
+        self._push_macro(macro)
+
+    def set_start(self, node_id: str | None) -> None:
+        if self.flow.start != node_id:
+            self.push(c.SetStart(self.flow, node_id))
+
+    def set_name(self, name: str) -> None:
+        if name != self.flow.name:
+            self.push(c.SetFlowName(self.flow, name))

@@ -1,0 +1,311 @@
+"""The main window: canvas in the middle, palette, inspector, Problems and TwiML preview as docks.
+
+It wires panels to one :class:`FlowDocument` and owns the file workflow: New, Open, Open Recent, Save,
+Save As, autosave with recovery, and asking before unsaved changes are lost. Other panels (the test-call
+panel) join through :meth:`MainWindow.add_dock`; the canvas exposes ``set_active_node`` and
+``set_exit_coverage`` on :attr:`MainWindow.scene`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+
+from ivr_studio import __version__
+from ivr_studio.flow.ivrflow import SUFFIX, FlowFileError, load_flow
+from ivr_studio.ui.actions import build_menus
+from ivr_studio.ui.autosave import Autosaver, Recovery, find_recoveries
+from ivr_studio.ui.canvas.palette import NodePalette
+from ivr_studio.ui.canvas.scene import FlowScene
+from ivr_studio.ui.canvas.view import FlowView
+from ivr_studio.ui.document import FlowDocument
+from ivr_studio.ui.inspector.panel import InspectorPanel
+from ivr_studio.ui.problems import ProblemsPanel, summary
+from ivr_studio.ui.recent import add_recent, recent_files
+from ivr_studio.ui.twiml_preview import TwimlPreview
+
+FILE_FILTER = f"IVR flows (*{SUFFIX});;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """One window editing one flow document."""
+
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        recovery_dir: Path | None = None,
+        autosave_ms: int | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.settings = settings if settings is not None else QSettings()
+        self.document = FlowDocument(parent=self)
+        self.scene = FlowScene(self.document, self)
+        self.view = FlowView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.docks: dict[str, QDockWidget] = {}
+
+        self.palette = NodePalette()
+        self.palette.addRequested.connect(
+            lambda kind: self.view.add_node_at(kind, self.view.visible_scene_rect().center())
+        )
+        self.inspector = InspectorPanel(self.document)
+        self.problems = ProblemsPanel(self.document)
+        self.preview = TwimlPreview(self.document)
+        self.add_dock(self.palette, "Palette", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.add_dock(self.inspector, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_dock(self.problems, "Problems", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_dock(self.preview, "TwiML preview", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.docks["Problems"].raise_()
+
+        self.autosaver = Autosaver(
+            self.document, recovery_dir, autosave_ms if autosave_ms is not None else 30_000, self
+        )
+
+        self.zoom_label = QLabel()
+        self.count_label = QLabel()
+        self.problems_label = QLabel()
+        for label in (self.problems_label, self.count_label, self.zoom_label):
+            self.statusBar().addPermanentWidget(label)
+
+        self.actions_: dict[str, QAction] = build_menus(self)
+        self._connect()
+        self._refresh_title()
+        self._refresh_counts()
+        self._zoom_changed(self.view.zoom())
+        self.resize(1400, 880)
+        self.resizeDocks(
+            [self.docks["Palette"], self.docks["Inspector"]], [170, 420], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.docks["Problems"]], [170], Qt.Orientation.Vertical)
+        self._restore_layout()
+
+    # ------------------------------------------------------------------ public hooks
+    def add_dock(
+        self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea
+    ) -> QDockWidget:
+        """Add a movable, closable dock (tabbed with others in the same area); listed in View ▸ Panels."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        same_area = [d for d in self.docks.values() if self.dockWidgetArea(d) == area]
+        self.addDockWidget(area, dock)
+        if same_area and area == Qt.DockWidgetArea.BottomDockWidgetArea:
+            self.tabifyDockWidget(same_area[-1], dock)
+        self.docks[title] = dock
+        panels = getattr(self, "panels_menu", None)
+        if panels is not None:
+            toggle = dock.toggleViewAction()
+            toggle.setObjectName(f"action_toggle_{dock.objectName()}")
+            panels.addAction(toggle)
+        return dock
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a file in this window (after asking about unsaved changes); False when it was not opened."""
+        if not self.maybe_save():
+            return False
+        try:
+            self.document.open(path)
+        except FlowFileError as exc:
+            QMessageBox.critical(self, "Could not open the flow", f"{exc}\n\nNothing was opened.")
+            return False
+        add_recent(self.settings, Path(path))
+        self.refresh_recent_menu()
+        self.scene.clearSelection()
+        self.view.fit()
+        self.statusBar().showMessage(f"Opened {path}", 4000)
+        return True
+
+    # ------------------------------------------------------------------ wiring
+    def _connect(self) -> None:
+        doc = self.document
+        doc.dirtyChanged.connect(lambda _d: self._refresh_title())
+        doc.pathChanged.connect(lambda _p: self._refresh_title())
+        doc.flowReplaced.connect(self._refresh_counts)
+        doc.undo_stack.indexChanged.connect(lambda _i: self._refresh_counts())
+        self.scene.selectedNodesChanged.connect(self._selection_changed)
+        self.problems.diagnosticsChanged.connect(self._diagnostics_changed)
+        self.problems.nodeActivated.connect(self.reveal_node)
+        self.view.zoomChanged.connect(self._zoom_changed)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(
+            lambda _s: self.scene.set_theme_from_palette()
+        )
+
+    def _selection_changed(self, node_ids: list[str]) -> None:
+        self.inspector.show_selection(node_ids)
+        self.preview.show_node(node_ids[0] if len(node_ids) == 1 else None)
+
+    def _diagnostics_changed(self, diagnostics: list) -> None:
+        self.scene.set_problems(diagnostics)
+        self.problems_label.setText(summary(diagnostics))
+        self.docks["Problems"].setWindowTitle(self.problems.title())
+
+    def reveal_node(self, node_id: str) -> None:
+        """Select and centre a node (clicking a problem does this)."""
+        self.scene.select_nodes([node_id])
+        self.view.centre_on_node(node_id)
+
+    def _zoom_changed(self, zoom: float) -> None:
+        self.zoom_label.setText(f"Zoom {round(zoom * 100)} %")
+
+    def _refresh_counts(self) -> None:
+        n = len(self.document.flow)
+        self.count_label.setText(f"{n} node{'s' if n != 1 else ''}")
+        self.view.viewport().update()
+
+    def _refresh_title(self) -> None:
+        mark = " ●" if self.document.is_dirty() else ""
+        self.setWindowTitle(f"{self.document.display_name()}{mark} — IVR Studio")
+        self.setWindowModified(self.document.is_dirty())
+
+    # ------------------------------------------------------------------ file actions
+    def new_flow(self) -> None:
+        if self.maybe_save():
+            self.autosaver.discard()
+            self.document.new()
+            self.view.fit()
+
+    def open_dialog(self) -> None:
+        start = str(self.document.path.parent) if self.document.path else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open flow", start, FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(self.document.path or Path.home() / f"{self.document.flow.name}{SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save flow as", start, FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(SUFFIX):
+            path += SUFFIX
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            QMessageBox.critical(
+                self,
+                "Could not save the flow",
+                f"{path}: {exc.strerror or exc}.\n\nThe previous version of the file is unchanged; "
+                "your edits are still open here. Try another folder with Save As.",
+            )
+            return False
+        self.autosaver.discard()
+        add_recent(self.settings, path)
+        self.refresh_recent_menu()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes: Save / Discard / Cancel. True when it is fine to go on."""
+        if not self.document.is_dirty():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.document.display_name()} before closing it?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def refresh_recent_menu(self) -> None:
+        menu = getattr(self, "recent_menu", None)
+        if menu is None:
+            return
+        menu.clear()
+        files = recent_files(self.settings)
+        for i, path in enumerate(files):
+            action = menu.addAction(f"&{i + 1} {path.name}", lambda p=path: self.open_path(p))
+            action.setObjectName(f"action_recent_{i}")
+            action.setToolTip(str(path))
+        menu.setEnabled(bool(files))
+
+    def offer_recovery(self) -> bool:
+        """If a crash left recovery files, offer to reopen the newest; True when one was recovered."""
+        recoveries = find_recoveries(self.autosaver.directory)
+        if not recoveries:
+            return False
+        newest: Recovery = recoveries[0]
+        name = newest.original.name if newest.original else "an untitled flow"
+        answer = QMessageBox.question(
+            self,
+            "Recover unsaved changes?",
+            f"IVR Studio closed without saving changes to {name}. Recover them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            for r in recoveries:
+                r.discard()
+            return False
+        try:
+            flow = load_flow(newest.file)
+        except FlowFileError as exc:
+            QMessageBox.critical(self, "Could not recover", str(exc))
+            newest.discard()
+            return False
+        self.document.replace(flow, newest.original, dirty=True)
+        newest.discard()
+        self.autosaver.autosave()
+        self.view.fit()
+        return True
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About IVR Studio",
+            f"<b>IVR Studio</b> {__version__}<br>Design, export and test Twilio phone menus offline.",
+        )
+
+    def export_bundle(self) -> None:
+        from ivr_studio.ui.export_dialog import ExportDialog
+
+        base = self.document.path.parent if self.document.path else Path.home()
+        stem = self.document.path.stem if self.document.path else "flow"
+        dialog = ExportDialog(self.document.flow, base / f"{stem}-bundle", self)
+        dialog.exec()
+        dialog.wait()
+        dialog.deleteLater()
+
+    # ------------------------------------------------------------------ window state
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.autosaver.stop()
+        self.autosaver.discard()
+        self.save_layout()
+        event.accept()
