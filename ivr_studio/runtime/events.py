@@ -1,0 +1,90 @@
+"""What the caller (or the dialled party) does, as event objects posted to a running call.
+
+A script driver, the UI's keypad and microphone, or a test posts these with ``CallEngine.post(event)``;
+the engine handles them on its clock's thread in the order posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DTMF_KEYS = frozenset("0123456789*#")
+DIAL_OUTCOMES = ("answered", "busy", "no-answer", "failed")
+
+
+@dataclass(frozen=True)
+class Dtmf:
+    """The caller pressed a key (0-9, * or #)."""
+
+    key: str
+
+    def __post_init__(self) -> None:
+        if self.key not in DTMF_KEYS:
+            raise ValueError(f"{self.key!r} is not a keypad key (0-9, * or #)")
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    """The caller started talking (voice activity detected)."""
+
+
+@dataclass(frozen=True)
+class SpeechPartial:
+    """Interim transcript of what the caller is saying."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SpeechFinal:
+    """The recogniser's final transcript of the utterance (empty text: nothing understood)."""
+
+    text: str
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class SpeechEnded:
+    """The caller stopped talking; silence starts now."""
+
+
+@dataclass(frozen=True)
+class CallerAudio:
+    """Raw caller audio (16-bit mono PCM at ``sample_rate``), kept by ``<Record>``."""
+
+    pcm: bytes
+    sample_rate: int = 16_000
+
+
+@dataclass(frozen=True)
+class CallerHangup:
+    """The caller hung up."""
+
+
+@dataclass(frozen=True)
+class DialOutcome:
+    """What the dialled party does: answered (for ``duration`` s), busy, no-answer or failed.
+
+    Posted before a ``<Dial>`` starts, it is kept for the next Dial; ``ring`` is how long the
+    callee's phone rings before the outcome happens.
+    """
+
+    status: str
+    duration: float = 0.0
+    ring: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.status not in DIAL_OUTCOMES:
+            raise ValueError(f"dial outcome {self.status!r} is not one of {', '.join(DIAL_OUTCOMES)}")
+
+
+Event = (
+    Dtmf
+    | SpeechStarted
+    | SpeechPartial
+    | SpeechFinal
+    | SpeechEnded
+    | CallerAudio
+    | CallerHangup
+    | DialOutcome
+)

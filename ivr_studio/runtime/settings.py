@@ -1,0 +1,104 @@
+"""Every choice the runtime makes where Twilio's behaviour is undocumented ([INF] in the spec), as settings.
+
+Defaults follow the spec (§8 and the [INF] notes in §1–§5). Each field's comment names the section.
+``RuntimeSettings.from_mapping`` builds settings from a scenario file or JSON, rejecting unknown names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+APPLICATION_ERROR_TEXT = "We are sorry, an application error has occurred. Goodbye."
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """How the emulated Twilio behaves where the documentation leaves a choice (spec §8)."""
+
+    # --- Gather (§2, §8.1, §8.2, §8.3, §8.8) ---
+    #: §2.3 F0: "current" ignores a terminator pressed before any digit; "legacy" ends the Gather at once.
+    terminator_first: str = "current"
+    #: §8.8: whether an ignored terminator (F0, current mode) restarts the timeout.
+    ignored_terminator_restarts_timer: bool = False
+    #: §2.6/§8.2: keys pressed during a bargeIn="false" prompt count (the audio still plays to the end).
+    keep_keys_without_barge_in: bool = True
+    #: §8.5: keep DTMF pressed outside a Gather and feed it to the next Gather (Twilio: not documented).
+    type_ahead: bool = False
+    #: §2.4: seconds of silence that end speech when speechTimeout="auto" (the provider's endpointing).
+    auto_speech_timeout: float = 0.8
+    #: §2.4: Confidence reported for speech given as text (a script's "say" step).
+    default_confidence: float = 0.9
+    #: §2.9: seconds between partialResultCallback requests while the caller speaks.
+    partial_interval: float = 0.5
+    #: Twilio returns "Sales." for "sales": capitalise the first letter and end with a full stop.
+    punctuate_speech: bool = True
+    #: §2.7: send FinishedOnKey and msg=Gather End with every Gather action request (§8.4).
+    send_gather_end_params: bool = True
+
+    # --- Audio duration estimates, used when no synthesizer or decoder is injected (§4.1, §4.2) ---
+    #: <Say> without TTS lasts words / say_words_per_second + say_overhead seconds.
+    say_words_per_second: float = 2.5
+    say_overhead: float = 0.3
+    #: §4.1: loop="0" repeats until hang-up; the emulator caps it like <Play> at this many iterations.
+    loop_cap: int = 1000
+    #: <Play digits>: seconds per DTMF tone; "w" is 0.5 s (DOC) and "W" 1 s (INF).
+    play_digit_seconds: float = 0.3
+    play_w_seconds: float = 0.5
+    play_W_seconds: float = 1.0
+    #: Bit rate assumed for compressed media (MP3 …) when no decoder is injected, from Content-Length.
+    media_kbps: int = 128
+    #: §4.2/§7 #25: a media failure in <Play> skips the Play (False) or ends the call (True).
+    media_failure_fatal: bool = False
+
+    # --- HTTP (§1.2, §5) ---
+    #: §1.6/§8.6: after a 3xx, relative URLs resolve against the final URL (True) or the requested one.
+    redirect_base_is_final_url: bool = True
+    max_redirects: int = 10
+    #: §1.2 connection overrides: defaults for ct/rt/tt (ms) and rc.
+    connect_timeout_ms: int = 5000
+    read_timeout_ms: int = 15000
+    total_timeout_ms: int = 15000
+    retry_count: int = 1
+    #: §8.7: the fallback URL also covers action/Redirect fetches, not only the first one.
+    fallback_for_all_fetches: bool = True
+    #: §5.2/§8.10: what the caller hears when the application fails.
+    application_error_text: str = APPLICATION_ERROR_TEXT
+    #: §6.2: sign the https URL with ":443" added (a compatibility toggle).
+    sign_with_default_port: bool = False
+    #: §2.10: warn after this many identical consecutive fetches; stop the call after loop_stop_after.
+    loop_warn_after: int = 5
+    loop_stop_after: int = 100
+    #: Fetches allowed without simulated time passing (catches <Redirect/> ping-pong that never waits).
+    max_instant_fetches: int = 50
+
+    # --- Call (§1.1, §3, §4.6, §4.7, §4.8) ---
+    #: §4.6: first-verb <Reject reason="rejected"> ends as this status (busy always gives "busy").
+    rejected_status: str = "no-answer"
+    #: §4.7: what the dialled party does when nobody says otherwise.
+    default_dial_outcome: str = "no-answer"
+    #: §4.8: seconds of the <Record> beep.
+    beep_seconds: float = 0.5
+    #: §4.8: where recordings are written (None: a temporary directory per process).
+    recordings_dir: str | None = None
+
+    def with_changes(self, **changes: Any) -> RuntimeSettings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> RuntimeSettings:
+        """Settings from a mapping of field names; unknown names or wrong types raise ValueError."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ValueError(f"unknown runtime setting(s): {', '.join(unknown)}")
+        base = cls()
+        for name, value in data.items():
+            current = getattr(base, name)
+            if current is not None and not isinstance(value, type(current)):
+                if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+                    continue
+                raise ValueError(f"setting {name} must be {type(current).__name__}, not {value!r}")
+        if data.get("terminator_first", "current") not in ("current", "legacy"):
+            raise ValueError("setting terminator_first must be 'current' or 'legacy'")
+        return replace(base, **data)

@@ -1,0 +1,112 @@
+"""The call trace: every request, prompt, key, warning and the end of the call, with its call time.
+
+Events are plain dicts with ``t`` (seconds since the call started) and ``event`` (the kind), written as
+JSON Lines. Listeners are called on the engine's thread as each event happens (a UI marshals them to its
+own thread). The kinds and their fields are listed in :data:`EVENT_FIELDS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+TraceEvent = dict[str, Any]
+Listener = Callable[[TraceEvent], None]
+
+#: Event kinds and the fields each carries (besides ``t`` and ``event``).
+EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "request": ("method", "url", "params", "status", "elapsed_ms", "node", "purpose"),
+    "answer": (),
+    "say": ("text", "voice", "language", "duration", "loop"),
+    "play": ("url", "loop", "duration", "digits"),
+    "pause": ("length",),
+    "gather_start": ("attributes",),
+    "listening": ("timeout",),
+    "dtmf": ("key", "accepted"),
+    "speech": ("phase", "text", "confidence"),
+    "gather_end": ("digits", "speech", "confidence", "reason", "finished_on_key"),
+    "redirect": ("url", "method"),
+    "dial": ("number", "status", "duration"),
+    "record": ("status", "duration", "url", "digits"),
+    "warning": ("code", "message"),
+    "error": ("code", "message"),
+    "hangup": ("reason",),
+    "call_end": ("status", "duration", "answered"),
+}
+
+
+class Trace:
+    """An append-only list of trace events with subscribers."""
+
+    def __init__(self, clock_now: Callable[[], float], t0: float = 0.0) -> None:
+        self._now = clock_now
+        self.t0 = t0
+        self.events: list[TraceEvent] = []
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(event)`` for every later event; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def emit(self, kind: str, **fields: Any) -> TraceEvent:
+        event: TraceEvent = {"t": round(self._now() - self.t0, 3), "event": kind, **fields}
+        self.events.append(event)
+        for listener in list(self._listeners):
+            listener(event)
+        return event
+
+    def of(self, kind: str) -> list[TraceEvent]:
+        return [e for e in self.events if e["event"] == kind]
+
+    def write_jsonl(self, out: TextIO) -> None:
+        for event in self.events:
+            out.write(to_json(event) + "\n")
+
+
+def to_json(event: TraceEvent) -> str:
+    return json.dumps(event, ensure_ascii=False, default=str)
+
+
+def format_event(event: TraceEvent) -> str:
+    """One readable timeline line for a trace event."""
+    t = f"{event['t']:8.2f}s"
+    kind = event["event"]
+    if kind == "request":
+        node = f" [{event['node']}]" if event.get("node") else ""
+        params = event.get("params") or {}
+        shown = {k: v for k, v in params.items() if k in _INTERESTING_PARAMS}
+        extra = " " + " ".join(f"{k}={v!r}" for k, v in shown.items()) if shown else ""
+        return f"{t}  → {event['method']} {event['url']}{extra} ← {event.get('status')}{node}"
+    if kind == "say":
+        return f"{t}  say {event['text']!r}"
+    if kind == "play":
+        return f"{t}  play {event.get('digits') or event.get('url')}"
+    if kind == "gather_end":
+        what = event.get("digits") or event.get("speech") or "(nothing)"
+        return f"{t}  gather end: {what} ({event['reason']})"
+    if kind in ("warning", "error"):
+        return f"{t}  {kind} {event['code']}: {event['message']}"
+    if kind == "call_end":
+        return f"{t}  call ended: {event['status']}, {event['duration']} s"
+    rest = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("t", "event"))
+    return f"{t}  {kind} {rest}".rstrip()
+
+
+_INTERESTING_PARAMS = (
+    "Digits",
+    "SpeechResult",
+    "Confidence",
+    "FinishedOnKey",
+    "UnstableSpeechResult",
+    "SequenceNumber",
+    "DialCallStatus",
+    "RecordingUrl",
+    "ErrorCode",
+    "ErrorUrl",
+)
+
+
+def read_jsonl(lines: Iterable[str]) -> list[TraceEvent]:
+    return [json.loads(line) for line in lines if line.strip()]

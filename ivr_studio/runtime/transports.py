@@ -1,0 +1,223 @@
+"""How a request reaches the webhook: in-process WSGI (no socket) or real HTTP.
+
+A transport sends one request and returns one response. It never follows redirects, never keeps cookies and
+never retries: the fetch rules of spec §1.2 live in :mod:`ivr_studio.runtime.http_client`. Both transports
+read at most ``max_body`` bytes of a body, so a huge or endless response costs bounded memory.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import socket
+import ssl
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from ivr_studio.runtime.urls import Overrides
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None = None
+
+
+@dataclass
+class HttpResponse:
+    """A response: status, headers (names lower-cased; ``set-cookie`` may repeat), body (maybe truncated).
+
+    ``latency`` is a simulated duration in seconds for the virtual clock (None: it took no call time).
+    """
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    latency: float | None = None
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k == name), None)
+
+    def header_all(self, name: str) -> list[str]:
+        name = name.lower()
+        return [v for k, v in self.headers if k == name]
+
+
+class TransportError(Exception):
+    """The request failed before a response arrived; ``code`` is Twilio's (11205 timeout, 11210 DNS …)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Transport(Protocol):
+    def send(self, request: HttpRequest, limits: Overrides, max_body: int) -> HttpResponse: ...
+
+
+class WsgiTransport:
+    """Calls a WSGI application in process, whatever the URL's host.
+
+    ``latency`` simulates how long the app takes (seconds, or a function of the request) so tests on the
+    virtual clock can exercise Twilio's 15-second limit; real time spent in the app is not call time.
+    """
+
+    def __init__(self, app: WsgiApp, latency: float | Callable[[HttpRequest], float] = 0.0) -> None:
+        self.app = app
+        self.latency = latency
+
+    def send(self, request: HttpRequest, limits: Overrides, max_body: int) -> HttpResponse:
+        latency = self.latency(request) if callable(self.latency) else self.latency
+        if latency > limits.total:
+            raise TransportError(
+                11205, f"The webhook did not answer within {limits.total:g} s (it took {latency:g} s)"
+            )
+        environ = _environ(request)
+        captured: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
+            captured["status"] = status
+            captured["headers"] = headers
+            return chunks.append
+
+        try:
+            result = self.app(environ, start_response)
+            try:
+                size = sum(len(c) for c in chunks)
+                for chunk in result:
+                    if size > max_body:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+            finally:
+                close = getattr(result, "close", None)
+                if close:
+                    close()
+        except Exception as exc:  # the app crashed: a real server would answer 500
+            return HttpResponse(
+                500, [("content-type", "text/plain")], f"{type(exc).__name__}: {exc}".encode(), latency
+            )
+        status_line = str(captured.get("status", "500 Internal Server Error"))
+        try:
+            status = int(status_line.split()[0])
+        except (ValueError, IndexError):
+            raise TransportError(11206, f"The app returned an invalid status line {status_line!r}") from None
+        headers = [(str(k).lower(), str(v)) for k, v in captured.get("headers", [])]
+        return HttpResponse(status, headers, b"".join(chunks)[: max_body + 1], latency)
+
+
+def _environ(request: HttpRequest) -> dict[str, Any]:
+    parts = urlsplit(request.url)
+    scheme = parts.scheme or "http"
+    port = parts.port or (443 if scheme == "https" else 80)
+    body = request.body or b""
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote(parts.path or "/", encoding="latin-1"),
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": parts.hostname or "localhost",
+        "SERVER_PORT": str(port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(body)) if request.body is not None else "",
+        "HTTP_HOST": parts.netloc.rsplit("@", 1)[-1],
+    }
+    for name, value in request.headers.items():
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            env["CONTENT_TYPE"] = value
+        elif key != "CONTENT_LENGTH":
+            env[f"HTTP_{key}"] = value
+    return env
+
+
+class HttpTransport:
+    """Real HTTP(S) with Twilio's time limits: connect ``ct``, per-read ``rt``, whole response ``tt`` (§1.2)."""
+
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.ssl_context = ssl_context
+
+    def send(self, request: HttpRequest, limits: Overrides, max_body: int) -> HttpResponse:
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise TransportError(11100, f"{request.url!r} is not an http(s) URL")
+        deadline = time.monotonic() + limits.total
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        kwargs: dict[str, Any] = {"timeout": min(limits.connect, limits.total)}
+        if parts.scheme == "https" and self.ssl_context is not None:
+            kwargs["context"] = self.ssl_context
+        conn = cls(parts.hostname, parts.port, **kwargs)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            try:
+                conn.connect()
+            except TimeoutError:
+                raise TransportError(11205, f"Connecting to {parts.netloc} timed out") from None
+            except socket.gaierror:
+                raise TransportError(
+                    11210, f"The host name {parts.hostname!r} could not be resolved"
+                ) from None
+            except ssl.SSLError as exc:
+                raise TransportError(11220, f"TLS handshake with {parts.netloc} failed: {exc}") from None
+            except ConnectionRefusedError:
+                raise TransportError(11205, f"{parts.netloc} refused the connection") from None
+            except OSError as exc:
+                raise TransportError(11205, f"Could not connect to {parts.netloc}: {exc}") from None
+            return self._exchange(conn, request, target, limits, deadline, max_body)
+        finally:
+            conn.close()
+
+    def _exchange(
+        self,
+        conn: http.client.HTTPConnection,
+        request: HttpRequest,
+        target: str,
+        limits: Overrides,
+        deadline: float,
+        max_body: int,
+    ) -> HttpResponse:
+        def remaining() -> float:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TransportError(11205, f"The webhook did not answer within {limits.total:g} s")
+            return min(left, limits.read)
+
+        try:
+            conn.sock.settimeout(remaining())
+            conn.request(request.method, target, body=request.body, headers=request.headers)
+            conn.sock.settimeout(remaining())
+            resp = conn.getresponse()
+            headers = [(k.lower(), v) for k, v in resp.getheaders()]
+            body = bytearray()
+            while len(body) <= max_body:
+                conn.sock.settimeout(remaining())
+                chunk = resp.read1(min(65536, max_body + 1 - len(body)))
+                if not chunk:
+                    break
+                body += chunk
+            return HttpResponse(resp.status, headers, bytes(body), None)
+        except TimeoutError:
+            raise TransportError(11205, f"The webhook did not answer within {limits.total:g} s") from None
+        except http.client.HTTPException as exc:
+            raise TransportError(11206, f"HTTP protocol violation: {type(exc).__name__} {exc}") from None
+        except OSError as exc:
+            raise TransportError(11205, f"The connection failed: {exc}") from None

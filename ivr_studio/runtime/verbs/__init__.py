@@ -1,0 +1,1 @@
+"""One module per group of TwiML verbs the runtime executes."""
