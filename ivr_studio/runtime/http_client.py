@@ -172,6 +172,9 @@ class Fetcher:
                 failure = exc
                 if exc.code == 11205 and "refused" not in exc.message:
                     break  # a timeout is not retried: it already used the whole time budget
+            except Exception as exc:  # a broken transport must end in Twilio's error path, not a crash
+                failure = TransportError(11200, f"The request failed: {type(exc).__name__}: {exc}")
+                break
         elapsed_ms = (time.perf_counter() - started) * 1000
         record = {
             "method": method,

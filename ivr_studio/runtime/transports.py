@@ -201,15 +201,16 @@ class HttpTransport:
                 raise TransportError(11205, f"The webhook did not answer within {limits.total:g} s")
             return min(left, limits.read)
 
+        sock = conn.sock
         try:
-            conn.sock.settimeout(remaining())
+            sock.settimeout(remaining())
             conn.request(request.method, target, body=request.body, headers=request.headers)
-            conn.sock.settimeout(remaining())
+            sock.settimeout(remaining())
             resp = conn.getresponse()
             headers = [(k.lower(), v) for k, v in resp.getheaders()]
             body = bytearray()
             while len(body) <= max_body:
-                conn.sock.settimeout(remaining())
+                sock.settimeout(remaining())
                 chunk = resp.read1(min(65536, max_body + 1 - len(body)))
                 if not chunk:
                     break

@@ -1,0 +1,139 @@
+"""The same rules over real HTTP: a threaded server on 127.0.0.1 and a live call on the real clock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from runtime_support import AUTH_TOKEN, FakeApp, Received, Reply, doc
+from twilio.request_validator import RequestValidator
+
+from ivr_studio.runtime import CallEngine, HttpTransport, RealClock, RuntimeSettings, VirtualClock
+from ivr_studio.runtime.live import LiveCall
+from ivr_studio.runtime.script import parse_script, run_virtual
+
+BYE = doc("<Hangup/>")
+RELEASE = threading.Event()
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _slow(req: Received) -> str:
+    RELEASE.wait(5)
+    return BYE
+
+
+def _signed_menu(req: Received) -> Reply | str:
+    sig = req.headers.get("X-Twilio-Signature", "")
+    if not RequestValidator(AUTH_TOKEN).validate(req.url, req.form, sig):
+        return Reply("bad signature", 403, "text/plain")
+    if "Digits" in req.form:
+        return Reply(doc(f"<Say>You chose {req.form['Digits']}</Say>"), headers=(("X-IVR-Node", "result"),))
+    return Reply(
+        doc('<Gather numDigits="1" timeout="1"><Say>Press a key</Say></Gather>'),
+        headers=(("Set-Cookie", "visit=1"), ("X-IVR-Node", "menu")),
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, FakeApp]]:
+    app = FakeApp(
+        {
+            "/menu": _signed_menu,
+            "/moved": Reply("", 302, None, (("Location", "/menu"),)),
+            "/slow": _slow,
+            "/huge": Reply(b"<Response>" + b"<Pause/>" * 20000 + b"</Response>"),
+        }
+    )
+    httpd = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    RELEASE.clear()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", app
+    RELEASE.set()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _virtual_call(url: str, steps: list[dict], **kw) -> CallEngine:
+    engine = CallEngine(url, HttpTransport(), clock=VirtualClock(), auth_token=AUTH_TOKEN, **kw)
+    run_virtual(engine, parse_script({"steps": steps}))
+    return engine
+
+
+def test_a_menu_over_http_with_signature_cookies_and_node_header(server):
+    base, app = server
+    engine = _virtual_call(f"{base}/menu", [{"wait_for": "listening"}, {"press": "4"}])
+    statuses = [e["status"] for e in engine.trace.of("request")]
+    assert statuses == [200, 200]
+    assert [e["node"] for e in engine.trace.of("request")] == ["menu", "result"]
+    assert [e["text"] for e in engine.trace.of("say")] == ["Press a key", "You chose 4"]
+    assert app.requests[1].headers.get("Cookie") == "visit=1"
+    assert all(e["elapsed_ms"] > 0 for e in engine.trace.of("request"))
+
+
+def test_a_302_over_http_drops_the_body(server):
+    base, app = server
+    engine = _virtual_call(f"{base}/moved", [])
+    assert app.requests[1].method == "GET" and app.requests[1].path == "/menu"
+    assert engine.trace.of("say")[0]["text"] == "Press a key"
+
+
+def test_a_slow_server_times_out_with_the_fragment_limit(server):
+    base, _ = server
+    engine = _virtual_call(f"{base}/slow#tt=300", [])
+    assert [e["code"] for e in engine.trace.of("error")] == ["11205"]
+    assert engine.app_error is not None
+
+
+def test_a_huge_document_is_refused_after_64_kb(server):
+    base, _ = server
+    engine = _virtual_call(f"{base}/huge", [])
+    assert [e["code"] for e in engine.trace.of("error")] == ["11750"]
+
+
+def test_a_refused_connection_is_an_application_error():
+    engine = _virtual_call("http://127.0.0.1:9/menu#ct=200&rc=0", [])
+    assert engine.trace.of("error")[0]["code"] == "11205"
+    assert engine.end_status == "completed"
+
+
+def test_a_live_call_on_the_real_clock_takes_keys_from_another_thread(server):
+    base, app = server
+    settings = RuntimeSettings(say_words_per_second=100.0, say_overhead=0.0)
+    engine = CallEngine(
+        f"{base}/menu", HttpTransport(), clock=RealClock(), settings=settings, auth_token=AUTH_TOKEN
+    )
+    live = LiveCall(engine, max_duration=10)
+    listening = threading.Event()
+    live.subscribe(lambda e: listening.set() if e["event"] == "listening" else None)
+    live.start()
+    assert listening.wait(5)
+    live.press("7")
+    assert live.wait(5)
+    assert app.requests[1].form["Digits"] == "7"
+    assert engine.end_status == "completed"
+
+
+def test_hanging_up_a_live_call(server):
+    base, app = server
+    engine = CallEngine(f"{base}/menu", HttpTransport(), clock=RealClock(), auth_token=AUTH_TOKEN)
+    live = LiveCall(engine, max_duration=10)
+    started = threading.Event()
+    live.subscribe(lambda e: started.set() if e["event"] == "gather_start" else None)
+    live.start()
+    assert started.wait(5)
+    live.hang_up()
+    assert live.wait(5)
+    assert engine.trace.of("hangup")[0]["reason"] == "caller hung up"
+    assert len(app.requests) == 1
