@@ -13,6 +13,7 @@ TwiML and one log line saying why; no request ends in a 500.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -37,6 +38,11 @@ ENTRY_PATH = "/voice"
 TWIML_TYPE = "text/xml; charset=utf-8"
 
 
+def twilio_params() -> Mapping[str, str]:
+    """Twilio's request parameters: the POST body, or the query string for GET (spec §3)."""
+    return request.form if request.method == "POST" else request.args
+
+
 class Router:
     """Turns requests into TwiML for one flow. Holds nothing per call: all call state is in the URLs."""
 
@@ -50,19 +56,16 @@ class Router:
 
     # ------------------------------------------------------------------ responses
     def _twiml(self, body: bytes, node: str, outcome: str, status: int = 200) -> Response:
-        resp = Response(body, status=status, content_type=TWIML_TYPE)
-        resp.headers["X-IVR-Node"] = node
-        resp.headers["X-IVR-Outcome"] = outcome
-        return resp
+        headers = [("X-IVR-Node", node), ("X-IVR-Outcome", outcome)]
+        return Response(body, status=status, headers=headers, content_type=TWIML_TYPE)
 
     def _log(
         self, route: str, node: str | None, outcome: str, shown: str, level: int = logging.INFO, **kw: Any
     ):
-        values = request.values
         steplog.emit(
             "step",
             level,
-            call_sid=values.get("CallSid"),
+            call_sid=twilio_params().get("CallSid"),
             route=route,
             node=node,
             outcome=outcome,
@@ -118,22 +121,23 @@ class Router:
         node = self.flow.nodes.get(node_id)
         if node is None:
             return self.apology("result", node_id[:64], "unknown node")
-        values = request.values
+        params = twilio_params()
         if node.is_gather:
-            attempt, note = parse_attempt(request.args.get("attempt"), node.max_attempts)
+            args = request.args
+            attempt, note = parse_attempt(args.get("attempt"), node.max_attempts)
             step = gather_result(
                 node,
                 attempt,
-                digits=values.get("Digits"),
-                speech=values.get("SpeechResult"),
-                confidence=values.get("Confidence"),
-                no_input=request.args.get("noInput") == "true",
+                digits=params.get("Digits"),
+                speech=params.get("SpeechResult"),
+                confidence=params.get("Confidence"),
+                no_input=args.get("noInput") == "true",
                 min_confidence=self.flow.min_confidence,
             )
             if note and not step.note:
                 step = replace(step, note=note)
         elif node.kind == "dial":
-            step = dial_result(node, values.get("DialCallStatus"))
+            step = dial_result(node, params.get("DialCallStatus"))
         elif node.kind == "record":
             step = record_result(node)
         else:
@@ -157,7 +161,7 @@ def install(app: Flask, flow: Flow, settings: Settings) -> Router:
         steplog.emit(
             "refused",
             logging.WARNING,
-            call_sid=request.values.get("CallSid"),
+            call_sid=twilio_params().get("CallSid"),
             path=request.path,
             note=f"{reason} X-Twilio-Signature for {url}",
         )

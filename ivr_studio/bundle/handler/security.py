@@ -75,12 +75,12 @@ def request_path(environ: Mapping[str, object]) -> str:
     """The path and query exactly as the client sent them (percent-encoding kept)."""
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if isinstance(raw, str) and raw:
-        parts = urlsplit(raw)
-        path = parts.path or "/"
-        return f"{path}?{parts.query}" if parts.query else path
-    script = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
-    # WSGI hands over the path as latin-1-decoded bytes (PEP 3333); re-encode it as sent.
-    path = quote(script.encode("latin-1", "replace"), safe="/:@!$&'()*+,;=-._~%")
+        path = urlsplit(raw).path or "/"
+    else:
+        script = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+        # WSGI hands over the path as latin-1-decoded bytes (PEP 3333); re-encode it as sent.
+        path = quote(script.encode("latin-1", "replace"), safe="/:@!$&'()*+,;=-._~%")
+    # QUERY_STRING is undecoded in WSGI, and some servers leave the query out of RAW_URI.
     query = str(environ.get("QUERY_STRING", ""))
     return f"{path}?{query}" if query else path
 

@@ -46,4 +46,6 @@ def emit(event: str, level: int = logging.INFO, **fields: Any) -> None:
         return
     record = {"ts": round(time.time(), 3), "level": logging.getLevelName(level).lower(), "event": event}
     record.update((k, _clip(v)) for k, v in fields.items() if v is not None)
-    log.log(level, json.dumps(record, ensure_ascii=False, default=str))
+    line = json.dumps(record, ensure_ascii=False, default=str)
+    # makeRecord + handle skips logging's stack walk for the caller's file and line, which we do not log.
+    log.handle(log.makeRecord(LOGGER_NAME, level, "steplog", 0, line, None, None))

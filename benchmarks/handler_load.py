@@ -1,0 +1,223 @@
+"""Handler load: the exported handler app under gunicorn, next to a hand-written Flask endpoint (target ≥ 0.8×).
+
+Both run with gunicorn (2 sync workers) on 127.0.0.1 and are driven by wrk with a POST of a menu choice to
+``/node/main_menu/result?attempt=1`` (``Digits=2``), the busiest request of a real call. The hand-written
+endpoint reads ``Digits`` and returns the same TwiML bytes, which is the least work any handler can do;
+ours also matches branches, writes its JSON log line and sets its headers. A third run has signature
+checks on (``TWILIO_AUTH_TOKEN`` set, the request signed). The servers run side by side and are measured in
+interleaved rounds of DURATION seconds each (medians reported); loopback only.
+
+Run: .venv/bin/python benchmarks/handler_load.py [--no-readme]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from twilio.request_validator import RequestValidator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _machine import machine  # noqa: E402
+
+from ivr_studio.bundle.export import export_bundle  # noqa: E402
+from ivr_studio.flow import load_flow  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOW = ROOT / "resources" / "examples" / "support-line.ivrflow"
+README = ROOT / "benchmarks" / "README.md"
+SECTION = "## Handler load (benchmarks/handler_load.py)"
+PATH = "/node/main_menu/result?attempt=1"
+FORM = "CallSid=CA0123456789abcdef0123456789abcdef&AccountSid=AC0123456789abcdef0123456789abcdef&Digits=2&FinishedOnKey=&msg=Gather+End"
+TOKEN = "benchmark-token"
+DURATION = 5
+WARMUP = 1
+ROUNDS = 3
+THREADS = 1
+CONNECTIONS = 8
+
+MINIMAL_APP = """
+from pathlib import Path
+from flask import Flask, Response, request
+
+BUNDLE = Path(__file__).resolve().parent
+SUPPORT = (BUNDLE / "twiml" / "support_menu.xml").read_bytes()
+MENU = (BUNDLE / "twiml" / "main_menu.xml").read_bytes()
+app = Flask(__name__)
+
+
+@app.post("/node/main_menu/result")
+def result():
+    body = SUPPORT if request.form.get("Digits") == "2" else MENU
+    return Response(body, content_type="text/xml; charset=utf-8")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(bundle: Path, module: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "2", f"{module}:app"],
+        cwd=bundle,
+        env={**env, "PYTHONPATH": str(bundle)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn for {module}:app exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"gunicorn for {module}:app did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def lua_script(folder: Path, signature: str | None) -> Path:
+    lines = [
+        'wrk.method = "POST"',
+        f'wrk.body = "{FORM}"',
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+    ]
+    if signature:
+        lines.append(f'wrk.headers["X-Twilio-Signature"] = "{signature}"')
+    path = folder / f"post-{'signed' if signature else 'plain'}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def latency_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(port: int, script: Path, seconds: int) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) of one wrk run; exits if any request failed."""
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{THREADS}",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}{PATH}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    ).stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"wrk saw failed requests:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = latency_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    return rps, p99
+
+
+def update_readme(body: str) -> None:
+    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
+    start = text.find(SECTION)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + body
+    else:
+        following = text.find("\n## ", start + len(SECTION))
+        rest = text[following + 1 :] if following >= 0 else ""
+        text = text[:start] + body + ("\n" + rest if rest else "")
+    README.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt install wrk)")
+    base_env = {
+        k: v for k, v in os.environ.items() if k not in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "IVR_ENV")
+    }
+    names = ("hand-written Flask endpoint", "exported handler", "exported handler, signatures checked")
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    servers: list[subprocess.Popen] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bundle = export_bundle(load_flow(FLOW), folder / "bundle")
+        (bundle / "minimal.py").write_text(MINIMAL_APP)
+        try:
+            targets = {}
+            for name, module, env in zip(
+                names,
+                ("minimal", "app", "app"),
+                (base_env, base_env, {**base_env, "TWILIO_AUTH_TOKEN": TOKEN}),
+                strict=True,
+            ):
+                proc, port = serve(bundle, module, env)
+                servers.append(proc)
+                signature = None
+                if "TWILIO_AUTH_TOKEN" in env:
+                    # Sign the exact URL wrk requests, as Twilio would.
+                    params = {k: v.replace("+", " ") for k, v in (p.split("=", 1) for p in FORM.split("&"))}
+                    url = f"http://127.0.0.1:{port}{PATH}"
+                    signature = RequestValidator(TOKEN).compute_signature(url, params)
+                targets[name] = (port, lua_script(folder, signature))
+                wrk(port, targets[name][1], WARMUP)
+            # Interleave the runs so drift on a shared machine hits every server alike; keep the median.
+            for _ in range(ROUNDS):
+                for name in names:
+                    samples[name].append(wrk(*targets[name], DURATION))
+        finally:
+            for proc in servers:
+                stop(proc)
+    results = {
+        name: (statistics.median(r for r, _ in runs), statistics.median(p for _, p in runs))
+        for name, runs in samples.items()
+    }
+    base_rps = results[names[0]][0]
+    rows = [
+        f"| {name} | {rps:,.0f} | {p99:.1f} ms | {rps / base_rps:.2f} |"
+        for name, (rps, p99) in results.items()
+    ]
+    ratio = results[names[1]][0] / base_rps
+    body = (
+        f"{SECTION}\n\n"
+        f"POST `{PATH}` with `Digits=2` (the support-line example) to gunicorn (2 sync workers) on 127.0.0.1;\n"
+        f"wrk with {THREADS} thread(s) and {CONNECTIONS} connections on the same machine, {ROUNDS} interleaved runs of\n"
+        f"{DURATION} s per server after a {WARMUP} s warm-up; medians shown.\n"
+        f"Machine: {machine()}.\n\n"
+        "| server | requests/s | p99 latency | vs hand-written |\n|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n\n"
+        f"Exported handler / hand-written endpoint: **{ratio:.2f}** (target ≥ 0.8).\n"
+    )
+    print(body)
+    if "--no-readme" not in sys.argv:
+        update_readme(body)
+    return 0 if ratio >= 0.8 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
