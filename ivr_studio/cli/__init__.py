@@ -18,6 +18,8 @@ from ivr_studio import __version__
 COMMAND_MODULES = (
     "ivr_studio.cli.validate",
     "ivr_studio.cli.export",
+    "ivr_studio.cli.call",
+    "ivr_studio.cli.test",
     "ivr_studio.cli.open",
 )
 

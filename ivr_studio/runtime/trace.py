@@ -88,12 +88,17 @@ def format_event(event: TraceEvent) -> str:
         return f"{t}  gather end: {what} ({event['reason']})"
     if kind in ("warning", "error"):
         return f"{t}  {kind} {event['code']}: {event['message']}"
+    if kind == "gather_start":
+        attrs = event.get("attributes") or {}
+        shown = {k: v for k, v in attrs.items() if k in _GATHER_SHOWN}
+        return f"{t}  gather " + " ".join(f"{k}={v!r}" for k, v in shown.items())
     if kind == "call_end":
         return f"{t}  call ended: {event['status']}, {event['duration']} s"
     rest = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("t", "event"))
     return f"{t}  {kind} {rest}".rstrip()
 
 
+_GATHER_SHOWN = ("input", "numDigits", "timeout", "finishOnKey", "action", "speechTimeout", "bargeIn")
 _INTERESTING_PARAMS = (
     "Digits",
     "SpeechResult",

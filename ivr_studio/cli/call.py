@@ -1,0 +1,137 @@
+"""``ivr-studio call TARGET``: place a test call against a webhook, a flow file or an exported bundle.
+
+TARGET is an http(s) URL (reached over real HTTP), or an ``.ivrflow`` file or bundle folder (served in
+process by the bundle's handler app). The call runs on a virtual clock unless ``--realtime`` is given, so a
+scripted call of several minutes finishes at once. Exit codes: 0 the call ended normally, 1 application
+error, 2 bad arguments or script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_APP_ERROR, EXIT_USAGE = 0, 1, 2
+DEFAULT_AUTH_TOKEN = "ivr-studio-local-auth-token"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "call",
+        help="place a scripted test call",
+        description="Run a call against a TwiML webhook URL, an .ivrflow file or an exported bundle folder, "
+        "exactly as Twilio would run it. Exits 1 on an application error, 2 on bad arguments.",
+    )
+    p.add_argument("target", help="http(s) URL, .ivrflow file or bundle folder")
+    p.add_argument("--script", help='JSON or YAML call script ({"steps": [...]})')
+    p.add_argument("--trace", help="write the call trace here as JSON Lines")
+    p.add_argument("--realtime", action="store_true", help="run on the wall clock instead of virtual time")
+    p.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN, help="AuthToken used for X-Twilio-Signature")
+    p.add_argument("--from", dest="from_number", default="+15005550006", help="caller number (From)")
+    p.add_argument("--to", dest="to_number", default="+15005550001", help="called number (To)")
+    p.add_argument("--fallback-url", help="Voice fallback URL, requested with ErrorCode/ErrorUrl on failures")
+    p.add_argument("--max-duration", type=float, default=600.0, help="end the call after this many seconds")
+    p.add_argument("--quiet", action="store_true", help="do not print the timeline")
+    p.set_defaults(func=run)
+
+
+def resolve_target(target: str, auth_token: str) -> tuple[Any, str]:
+    """A transport and entry URL for TARGET; ValueError with a user-facing message when it is unusable."""
+    from ivr_studio.runtime.transports import HttpTransport, WsgiTransport
+
+    if target.startswith(("http://", "https://")):
+        return HttpTransport(), target
+    path = Path(target)
+    if not path.exists():
+        raise ValueError(f"{target}: no such file or folder (and not an http(s) URL)")
+    try:
+        from ivr_studio.bundle.serve import wsgi_app_for_target
+    except ImportError as exc:
+        raise ValueError(f"serving flow files and bundles is not available in this build ({exc})") from None
+    app, url = wsgi_app_for_target(path, auth_token=auth_token)
+    return WsgiTransport(app), url
+
+
+def default_recognizer_provider() -> Any | None:
+    """The voice package's default recogniser provider, or None when there is none."""
+    try:
+        import ivr_studio.voice as voice
+    except ImportError:
+        return None
+    for name in ("default_recognizer_provider", "default_provider", "recognizer_provider"):
+        factory = getattr(voice, name, None)
+        if callable(factory):
+            try:
+                return factory()
+            except Exception:
+                return None
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from ivr_studio.runtime.clock import RealClock, VirtualClock
+    from ivr_studio.runtime.engine import CallEngine
+    from ivr_studio.runtime.live import LiveCall
+    from ivr_studio.runtime.params import CallIdentity
+    from ivr_studio.runtime.script import Script, ScriptError, load_script, run_virtual
+    from ivr_studio.runtime.trace import format_event, to_json
+
+    if args.max_duration <= 0:
+        print("error: --max-duration must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        script = load_script(args.script) if args.script else Script()
+    except ScriptError as exc:
+        print(f"error: bad script: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    feeder = None
+    if any(step.kind == "say_wav" for step in script.steps):
+        provider = default_recognizer_provider()
+        if provider is None:
+            print("error: the script uses say_wav but no speech recogniser is available", file=sys.stderr)
+            return EXIT_USAGE
+        from ivr_studio.runtime.speech_feed import wav_feeder
+
+        feeder = wav_feeder(provider)
+    try:
+        transport, url = resolve_target(args.target, args.auth_token)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    clock = RealClock() if args.realtime else VirtualClock()
+    engine = CallEngine(
+        url,
+        transport,
+        clock=clock,
+        identity=CallIdentity(from_number=args.from_number, to_number=args.to_number),
+        auth_token=args.auth_token,
+        fallback_url=args.fallback_url,
+    )
+    trace_file = None
+    if args.trace:
+        try:
+            trace_file = open(args.trace, "w", encoding="utf-8")  # noqa: SIM115 - written event by event
+        except OSError as exc:
+            print(f"error: cannot write {args.trace}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        engine.trace.subscribe(lambda e: (trace_file.write(to_json(e) + "\n"), trace_file.flush()))
+    if not args.quiet:
+        engine.trace.subscribe(lambda e: print(format_event(e), flush=True))
+    try:
+        if args.realtime:
+            LiveCall(engine, max_duration=args.max_duration).run(script, feeder)
+        else:
+            run_virtual(engine, script, max_duration=args.max_duration, speech_feeder=feeder)
+    except KeyboardInterrupt:
+        if not engine.ended:
+            engine.end_call("completed", "interrupted")
+    finally:
+        if trace_file is not None:
+            trace_file.close()
+    if engine.app_error is not None:
+        if not args.quiet:
+            print(f"application error {engine.app_error.code}: {engine.app_error.message}", file=sys.stderr)
+        return EXIT_APP_ERROR
+    return EXIT_OK

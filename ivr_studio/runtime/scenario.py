@@ -1,0 +1,259 @@
+"""Scenario files: scripted calls with expectations, for ``ivr-studio test`` and CI.
+
+A scenario file (YAML) names a target and one or more calls::
+
+    target: support-line.ivrflow        # URL, .ivrflow file or bundle folder, relative to this file
+    settings: {type_ahead: true}        # optional RuntimeSettings fields
+    calls:
+      - name: sales
+        steps: [{wait_for: listening}, {press: "1"}]
+        expect_say: [Welcome, "/sales team/i"]      # in order; substring, or /regex/ with flags
+        expect_request: [{path: /voice/menu, params: {Digits: "1"}}]
+        expect_node: [welcome, menu, sales]          # X-IVR-Node of requests, in order
+        expect_end: completed                        # call status
+
+Each ``expect_*`` list must match in order (other events may come between). The target is resolved by a
+function the caller passes in, so this module never needs the flow or bundle packages.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ivr_studio.runtime.clock import VirtualClock
+from ivr_studio.runtime.engine import CallEngine
+from ivr_studio.runtime.params import CallIdentity
+from ivr_studio.runtime.script import ScriptError, SpeechFeeder, parse_script, run_virtual
+from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.runtime.trace import TraceEvent, format_event
+
+#: resolver(target text, scenario folder, auth token) -> (transport, entry URL); raises ValueError.
+TargetResolver = Callable[[str, Path, str], tuple[Any, str]]
+
+CALL_KEYS = {
+    "name",
+    "steps",
+    "from",
+    "to",
+    "max_duration",
+    "expect_say",
+    "expect_request",
+    "expect_node",
+    "expect_end",
+}
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be run; the message says where and why."""
+
+
+@dataclass
+class CallReport:
+    """The outcome of one scenario call."""
+
+    file: str
+    name: str
+    failures: list[str] = field(default_factory=list)
+    trace: list[TraceEvent] = field(default_factory=list)
+    wall_seconds: float = 0.0
+    call_seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def text_matcher(pattern: str) -> Callable[[str], bool]:
+    """``/regex/flags`` (flags: i, m, s) or a plain substring."""
+    m = re.fullmatch(r"/(.*)/([ims]*)", pattern, flags=re.S)
+    if m:
+        flags = 0
+        for f in m.group(2):
+            flags |= {"i": re.I, "m": re.M, "s": re.S}[f]
+        try:
+            regex = re.compile(m.group(1), flags)
+        except re.error as exc:
+            raise ScenarioError(f"bad regular expression {pattern!r}: {exc}") from None
+        return lambda text: regex.search(text) is not None
+    return lambda text: pattern in text
+
+
+def _context(trace: list[TraceEvent], index: int, around: int = 4) -> str:
+    low, high = max(0, index - around), min(len(trace), index + around + 1)
+    lines = [("  > " if i == index else "    ") + format_event(trace[i]) for i in range(low, high)]
+    return "\n".join(lines) if lines else "    (empty trace)"
+
+
+def _check_ordered(
+    trace: list[TraceEvent],
+    kind: str,
+    items: list[Any],
+    describe: Callable[[Any], str],
+    matches: Callable[[Any, TraceEvent], bool],
+) -> list[str]:
+    position = 0
+    for item in items:
+        found = next(
+            (i for i in range(position, len(trace)) if trace[i]["event"] == kind and matches(item, trace[i])),
+            None,
+        )
+        if found is None:
+            seen = [format_event(e).strip() for e in trace[position:] if e["event"] == kind]
+            shown = "\n".join(f"      {s}" for s in seen) or "      (none)"
+            where = _context(trace, min(position, len(trace) - 1)) if trace else "    (empty trace)"
+            return [
+                f"expected {describe(item)} after t={trace[position - 1]['t'] if position else 0:.2f}s;"
+                f" {kind} events from there:\n{shown}\n  trace around that point:\n{where}"
+            ]
+        position = found + 1
+    return []
+
+
+def _request_matches(item: dict, event: TraceEvent) -> bool:
+    if "path" in item and urlsplit(event["url"]).path != item["path"]:
+        return False
+    if "url" in item and event["url"] != item["url"]:
+        return False
+    if "method" in item and event["method"] != str(item["method"]).upper():
+        return False
+    params = event.get("params") or {}
+    return all(
+        params.get(str(k)) == ("" if v is None else str(v)) for k, v in (item.get("params") or {}).items()
+    )
+
+
+def check_call(trace: list[TraceEvent], spec: dict, status: str | None) -> list[str]:
+    """Every mismatch between a finished call's trace and the call's expectations."""
+    failures: list[str] = []
+    says = [(p, text_matcher(p)) for p in map(str, _as_list(spec.get("expect_say")))]
+    failures += _check_ordered(
+        trace, "say", says, lambda s: f"a <Say> matching {s[0]!r}", lambda s, e: s[1](e["text"])
+    )
+    requests = _as_list(spec.get("expect_request"))
+    for r in requests:
+        if not isinstance(r, dict):
+            raise ScenarioError(f"expect_request items are mappings with path/params, not {r!r}")
+    failures += _check_ordered(
+        trace, "request", requests, lambda r: f"a request {r}", lambda r, e: _request_matches(r, e)
+    )
+    nodes = [str(n) for n in _as_list(spec.get("expect_node"))]
+    failures += _check_ordered(
+        trace, "request", nodes, lambda n: f"node {n!r}", lambda n, e: e.get("node") == n
+    )
+    if "expect_end" in spec and status != str(spec["expect_end"]):
+        ends = [i for i, e in enumerate(trace) if e["event"] == "call_end"]
+        failures.append(
+            f"expected the call to end as {spec['expect_end']!r}, it ended as {status!r}\n"
+            + _context(trace, ends[-1] if ends else len(trace) - 1)
+        )
+    return failures
+
+
+def load_scenario(path: Path) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or "target" not in data or not isinstance(data.get("calls"), list):
+        raise ScenarioError(f"{path}: a scenario needs a 'target' and a list of 'calls'")
+    for i, c in enumerate(data["calls"]):
+        if not isinstance(c, dict):
+            raise ScenarioError(f"{path}: call {i + 1} is not a mapping")
+        unknown = set(c) - CALL_KEYS
+        if unknown:
+            raise ScenarioError(f"{path}: call {i + 1} has unknown key(s) {', '.join(sorted(unknown))}")
+    return data
+
+
+def run_scenario_file(
+    path: str | Path, resolve_target: TargetResolver, speech_feeder: SpeechFeeder | None = None
+) -> list[CallReport]:
+    """Run every call of a scenario file on virtual time; raise ScenarioError for an unusable file."""
+    path = Path(path)
+    data = load_scenario(path)
+    try:
+        settings = RuntimeSettings.from_mapping(data.get("settings") or {})
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    auth_token = str(data.get("auth_token", "ivr-studio-local-auth-token"))
+    reports = []
+    for i, spec in enumerate(data["calls"]):
+        name = str(spec.get("name") or f"call {i + 1}")
+        try:
+            script = parse_script({"steps": spec.get("steps") or []}, path.parent)
+        except ScriptError as exc:
+            raise ScenarioError(f"{path}: {name}: {exc}") from None
+        try:
+            transport, url = resolve_target(str(data["target"]), path.parent, auth_token)
+        except ValueError as exc:
+            raise ScenarioError(f"{path}: target: {exc}") from None
+        identity = CallIdentity(
+            from_number=str(spec.get("from", "+15005550006")), to_number=str(spec.get("to", "+15005550001"))
+        )
+        engine = CallEngine(
+            url,
+            transport,
+            clock=VirtualClock(),
+            settings=settings,
+            identity=identity,
+            auth_token=auth_token,
+            fallback_url=data.get("fallback_url"),
+        )
+        started = time.perf_counter()
+        run_virtual(engine, script, float(spec.get("max_duration", 600)), speech_feeder)
+        report = CallReport(str(path), name, trace=engine.trace.events)
+        report.wall_seconds = time.perf_counter() - started
+        report.call_seconds = engine.elapsed
+        report.failures = check_call(engine.trace.events, spec, engine.end_status)
+        reports.append(report)
+    return reports
+
+
+def junit_xml(reports: list[CallReport], errors: dict[str, str] | None = None) -> bytes:
+    """JUnit XML for CI: one testsuite per scenario file, one testcase per call."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("testsuites", name="ivr-studio test")
+    by_file: dict[str, list[CallReport]] = {}
+    for r in reports:
+        by_file.setdefault(r.file, []).append(r)
+    for file in errors or {}:
+        by_file.setdefault(file, [])
+    for file, items in by_file.items():
+        error = (errors or {}).get(file)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=file,
+            tests=str(len(items) + (1 if error else 0)),
+            failures=str(sum(not r.passed for r in items)),
+            errors="1" if error else "0",
+            time=f"{sum(r.wall_seconds for r in items):.3f}",
+        )
+        for r in items:
+            case = ET.SubElement(
+                suite, "testcase", classname=Path(file).stem, name=r.name, time=f"{r.wall_seconds:.3f}"
+            )
+            for failure in r.failures:
+                el = ET.SubElement(case, "failure", message=failure.splitlines()[0])
+                el.text = failure
+        if error:
+            case = ET.SubElement(suite, "testcase", classname=Path(file).stem, name="scenario file")
+            ET.SubElement(case, "error", message=error).text = error
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
