@@ -1,0 +1,124 @@
+"""Small PCM helpers shared by the voice adapters: s16le <-> numpy, resampling, μ-law, WAV files, levels.
+
+Everything that crosses :mod:`ivr_studio.voice.interfaces` is 16-bit signed little-endian mono PCM; these
+helpers keep the conversions in one place so each adapter stays about its own engine.
+"""
+
+from __future__ import annotations
+
+import math
+import wave
+from pathlib import Path
+
+import miniaudio
+import numpy as np
+
+from ivr_studio.voice.interfaces import SAMPLE_RATE, AudioClip
+
+#: Level reported for digital silence, in dBFS (RMS of an all-zero frame is -inf).
+SILENCE_DBFS = -120.0
+
+
+def to_array(pcm: bytes) -> np.ndarray:
+    """s16le bytes -> float32 samples in [-1, 1)."""
+    return np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2").astype(np.float32) / 32768.0
+
+
+def to_pcm(samples: np.ndarray) -> bytes:
+    """Float samples in [-1, 1] -> s16le bytes (clipped, rounded)."""
+    clipped = np.clip(np.asarray(samples, dtype=np.float64) * 32768.0, -32768, 32767)
+    return np.round(clipped).astype("<i2").tobytes()
+
+
+def resample(pcm: bytes, from_rate: int, to_rate: int = SAMPLE_RATE) -> bytes:
+    """Resample mono s16le with miniaudio's low-pass filtered resampler."""
+    if from_rate == to_rate or not pcm:
+        return pcm
+    fmt = miniaudio.SampleFormat.SIGNED16
+    return bytes(miniaudio.convert_frames(fmt, 1, from_rate, pcm, fmt, 1, to_rate))
+
+
+def rms_dbfs(pcm: bytes) -> float:
+    """The RMS level of a frame in dBFS (0 dBFS = a full-scale square wave)."""
+    samples = to_array(pcm)
+    if samples.size == 0:
+        return SILENCE_DBFS
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return max(SILENCE_DBFS, 20.0 * math.log10(rms)) if rms > 0 else SILENCE_DBFS
+
+
+def silence(seconds: float, sample_rate: int = SAMPLE_RATE) -> bytes:
+    return b"\x00\x00" * round(seconds * sample_rate)
+
+
+# --- G.711 μ-law -------------------------------------------------------------------------------------------
+
+_MULAW_BIAS = 0x84
+_MULAW_CLIP = 32635
+
+
+def _build_mulaw_decode_table() -> np.ndarray:
+    codes = np.arange(256, dtype=np.int32)
+    u = ~codes & 0xFF
+    sign = u & 0x80
+    exponent = (u >> 4) & 0x07
+    mantissa = u & 0x0F
+    magnitude = (((mantissa << 3) + _MULAW_BIAS) << exponent) - _MULAW_BIAS
+    return np.where(sign != 0, -magnitude, magnitude).astype(np.int16)
+
+
+_MULAW_TABLE = _build_mulaw_decode_table()
+
+
+def mulaw_decode(data: bytes) -> bytes:
+    """G.711 μ-law bytes -> s16le (same sample rate)."""
+    return _MULAW_TABLE[np.frombuffer(data, dtype=np.uint8)].astype("<i2").tobytes()
+
+
+def mulaw_encode(pcm: bytes) -> bytes:
+    """s16le -> G.711 μ-law bytes (same sample rate), bit-exact with the ITU reference coder."""
+    x = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2").astype(np.int32) >> 2  # 14-bit
+    mask = np.where(x < 0, 0x7F, 0xFF)
+    v = np.minimum(np.abs(x), _MULAW_CLIP >> 2) + (_MULAW_BIAS >> 2)
+    segment = np.searchsorted(_MULAW_SEGMENTS, v)  # first segment whose end >= v
+    mantissa = (v >> (np.minimum(segment, 7) + 1)) & 0x0F
+    code = np.where(segment >= 8, 0x7F, (segment << 4) | mantissa)
+    return ((code ^ mask) & 0xFF).astype(np.uint8).tobytes()
+
+
+_MULAW_SEGMENTS = np.array([0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF])
+
+
+# --- WAV files ---------------------------------------------------------------------------------------------
+
+
+def read_wav(path: str | Path) -> AudioClip:
+    """Read a PCM WAV file as a 16 kHz mono clip (down-mixing and resampling as needed)."""
+    with wave.open(str(path), "rb") as wav:
+        channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+        frames = wav.readframes(wav.getnframes())
+    if width != 2:
+        raise ValueError(f"{path}: only 16-bit PCM WAV files are supported here (got {8 * width}-bit)")
+    if channels > 1:
+        stereo = np.frombuffer(frames, dtype="<i2").reshape(-1, channels).astype(np.int32)
+        frames = (stereo.mean(axis=1)).astype("<i2").tobytes()
+    return AudioClip(resample(frames, rate), SAMPLE_RATE)
+
+
+def write_wav(path: str | Path, clip: AudioClip) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(clip.sample_rate)
+        wav.writeframes(clip.pcm)
+
+
+def read_raw(path: str | Path) -> AudioClip:
+    """Read headerless 16 kHz mono s16le (the ``.raw`` files of pocketsphinx's test data)."""
+    return AudioClip(Path(path).read_bytes(), SAMPLE_RATE)
+
+
+def frames(pcm: bytes, frame_ms: int = 20, sample_rate: int = SAMPLE_RATE) -> list[bytes]:
+    """Split PCM into frames of ``frame_ms`` (the last one may be shorter)."""
+    size = sample_rate * frame_ms // 1000 * 2
+    return [pcm[i : i + size] for i in range(0, len(pcm), size)]
