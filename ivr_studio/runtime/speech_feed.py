@@ -73,6 +73,8 @@ def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
         else:
             # the final transcript belongs just before the last end of speech
             events.append((last_end, SpeechFinal(final.text, final.confidence)))
+        final_at = max((t for t, e in events if isinstance(e, SpeechFinal)), default=end)
+        events = [(t, e) for t, e in events if not (isinstance(e, SpeechPartial) and t > final_at)]
         events.sort(key=lambda item: (item[0], isinstance(item[1], SpeechEnded)))
         return events
 

@@ -154,3 +154,30 @@ def test_a_caller_hangup_ends_the_call_before_answer_as_canceled():
 def test_max_duration_ends_a_call_that_never_ends():
     r = call({"/menu": doc('<Play loop="0" digits="1"/>')}, max_duration=30)
     assert r.end_time() == 30.0 and "IVR905" in r.codes()
+
+
+def test_a_late_partial_after_the_caller_stopped_does_not_extend_the_utterance():
+    from runtime_support import FakeApp
+
+    from ivr_studio.runtime import (
+        CallEngine,
+        SpeechEnded,
+        SpeechFinal,
+        SpeechPartial,
+        SpeechStarted,
+        WsgiTransport,
+    )
+    from ivr_studio.runtime.script import run_virtual
+
+    app = FakeApp({"/menu": doc('<Gather input="speech" speechTimeout="2" action="/s"/>'), "/s": BYE})
+    engine = CallEngine("https://a/menu", WsgiTransport(app))
+    for t, event in [
+        (1.0, SpeechStarted()),
+        (2.0, SpeechFinal("sales", 0.8)),
+        (2.0, SpeechEnded()),
+        (2.5, SpeechPartial("sales uh")),
+    ]:
+        engine.clock.call_at(t, lambda e=event: engine.deliver(e))
+    run_virtual(engine)
+    assert app.to("/s")[0].form["SpeechResult"] == "Sales."
+    assert engine.trace.of("request")[1]["t"] == 4.0

@@ -147,10 +147,12 @@ class GatherActivity:
         elif isinstance(event, SpeechStarted):
             self._speech_start()
         elif isinstance(event, SpeechPartial):
-            self._speech_start()
+            if self.lock is None:  # late partials after the caller stopped do not restart speech
+                self._speech_start()
             self.partial = event.text
         elif isinstance(event, SpeechFinal):
-            self._speech_start()
+            if self.lock is None:
+                self._speech_start()
             if event.text.strip():
                 self.speech_parts.append(event.text.strip())
             self.partial = ""
