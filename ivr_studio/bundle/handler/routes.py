@@ -149,10 +149,7 @@ def install(app: Flask, flow: Flow, settings: Settings) -> Router:
     """Register the routes, the signature check and the error replies on ``app``."""
     router = Router(flow, settings)
 
-    @app.before_request
     def check_signature() -> Response | None:
-        if not settings.auth_token:
-            return None
         url = public_url(request.environ, request.headers, settings)
         form = request.form if request.method == "POST" else None
         if signature_ok(settings, url, form, request.headers.get("X-Twilio-Signature")):
@@ -169,6 +166,8 @@ def install(app: Flask, flow: Flow, settings: Settings) -> Router:
         resp.headers["X-IVR-Node"] = "(forbidden)"
         return resp
 
+    if settings.auth_token:
+        app.before_request(check_signature)
     app.add_url_rule(ENTRY_PATH, "voice", router.voice, methods=["GET", "POST"])
     app.add_url_rule("/node/<node_id>", "node", router.node, methods=["GET", "POST"])
     app.add_url_rule("/node/<node_id>/result", "result", router.result, methods=["GET", "POST"])

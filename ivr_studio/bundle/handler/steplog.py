@@ -34,18 +34,19 @@ def install_stderr_handler() -> None:
     log.setLevel(logging.INFO)
 
 
-def _clip(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_FIELD:
-        return value[:MAX_FIELD] + "…"
-    return value
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+_LEVEL_NAMES = {logging.INFO: "info", logging.WARNING: "warning", logging.ERROR: "error"}
 
 
 def emit(event: str, level: int = logging.INFO, **fields: Any) -> None:
     """Log one JSON line; caller-supplied values are clipped, and ``None`` fields are left out."""
     if not log.isEnabledFor(level):
         return
-    record = {"ts": round(time.time(), 3), "level": logging.getLevelName(level).lower(), "event": event}
-    record.update((k, _clip(v)) for k, v in fields.items() if v is not None)
-    line = json.dumps(record, ensure_ascii=False, default=str)
+    record = {"ts": round(time.time(), 3), "level": _LEVEL_NAMES.get(level, str(level)), "event": event}
+    for key, value in fields.items():
+        if value is not None:
+            record[key] = (
+                value[:MAX_FIELD] + "…" if isinstance(value, str) and len(value) > MAX_FIELD else value
+            )
     # makeRecord + handle skips logging's stack walk for the caller's file and line, which we do not log.
-    log.handle(log.makeRecord(LOGGER_NAME, level, "steplog", 0, line, None, None))
+    log.handle(log.makeRecord(LOGGER_NAME, level, "steplog", 0, _ENCODER.encode(record), None, None))
