@@ -23,8 +23,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "pause": ("length",),
     "gather_start": ("attributes",),
     "listening": ("timeout",),
-    "dtmf": ("key", "accepted"),
-    "speech": ("phase", "text", "confidence"),
+    "dtmf": ("key", "accepted"),  # accepted: a verb took the key (else discarded or type-ahead)
+    "speech": ("phase", "accepted", "text", "confidence"),  # phase: start | partial | final | end
     "gather_end": ("digits", "speech", "confidence", "reason", "finished_on_key"),
     "redirect": ("url", "method"),
     "dial": ("number", "status", "duration"),
