@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from server_helpers import clean_env, server_log, start_gunicorn, stop, wait_until_up
 from twilio.request_validator import RequestValidator
 
 from ivr_studio.bundle.export import export_bundle
@@ -21,12 +17,6 @@ from ivr_studio.flow import load_flow
 
 pytestmark = pytest.mark.slow
 TOKEN = "gunicorn-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(url: str, form: dict[str, str] | None = None, headers: dict[str, str] | None = None):
@@ -39,54 +29,10 @@ def request(url: str, form: dict[str, str] | None = None, headers: dict[str, str
         return exc.code, dict(exc.headers), exc.read()
 
 
-def start_gunicorn(bundle: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "2", "app:app"],
-        cwd=bundle,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def wait_until_up(proc: subprocess.Popen, base: str, deadline_s: float = 20.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"gunicorn exited: {proc.stderr.read()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("gunicorn did not start listening in time")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     flow = load_flow(Path(__file__).resolve().parents[2] / "resources" / "examples" / "support-line.ivrflow")
     return export_bundle(flow, tmp_path_factory.mktemp("gunicorn") / "support-line")
-
-
-def clean_env(bundle: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "IVR_ENV")
-    }
-    env["PYTHONPATH"] = str(bundle)
-    env.update(extra)
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -150,9 +96,9 @@ def test_signed_requests_pass_and_unsigned_are_refused(guarded_server):
 def test_production_without_a_token_refuses_to_boot(bundle):
     proc, _ = start_gunicorn(bundle, clean_env(bundle, IVR_ENV="production"))
     try:
-        _, stderr = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        stderr = server_log(proc)
     finally:
-        if proc.poll() is None:
-            stop(proc)
+        stop(proc)
     assert proc.returncode != 0
     assert "TWILIO_AUTH_TOKEN is not set" in stderr

@@ -1,0 +1,71 @@
+"""Run an exported bundle under real gunicorn on loopback for the tests (imported by the modules beside it)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(bundle: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """Start ``gunicorn app:app`` (2 workers) in the bundle; its stderr goes to a file (a pipe could fill up)."""
+    port = free_port()
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - closed by stop()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "2", "app:app"],
+        cwd=bundle,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    proc.log = log  # type: ignore[attr-defined]
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def server_log(proc: subprocess.Popen) -> str:
+    log = proc.log  # type: ignore[attr-defined]
+    log.seek(0)
+    return log.read()
+
+
+def wait_until_up(proc: subprocess.Popen, base: str, deadline_s: float = 20.0) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"gunicorn exited: {server_log(proc)[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("gunicorn did not start listening in time")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    proc.log.close()  # type: ignore[attr-defined]
+
+
+def clean_env(bundle: Path, **extra: str) -> dict[str, str]:
+    """The test process's environment without deployment settings, with the bundle importable."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "IVR_ENV")
+    }
+    env["PYTHONPATH"] = str(bundle)
+    env.update(extra)
+    return env
