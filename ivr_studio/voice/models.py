@@ -22,6 +22,7 @@ import shutil
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,6 +216,11 @@ class ModelManager:
                     f"download of {url} was interrupted after {part.stat().st_size} of {total or '?'} bytes "
                     f"({exc.__class__.__name__}); run the same command again to resume"
                 ) from exc
+        if total is not None and part.stat().st_size < total:  # the connection closed early
+            raise ModelError(
+                f"download of {url} was interrupted after {part.stat().st_size} of {total} bytes; "
+                "run the same command again to resume"
+            )
         return total
 
     def _install_archive(self, archive: Path, entry: CatalogModel) -> InstalledModel:
@@ -238,9 +244,11 @@ class ModelManager:
                 zf.extractall(staging)
             model_dir = self._model_root(staging)
             if model_dir is None:
+                children = [p for p in staging.iterdir() if p.is_dir()]
+                problem = vosk_model_problem(children[0] if len(children) == 1 else staging) or ""
+                problem = problem.replace(str(staging), "the archive")
                 raise ModelError(
-                    f"archive for {entry.name} does not contain a vosk model "
-                    f"({vosk_model_problem(staging)}); nothing installed"
+                    f"archive for {entry.name} does not contain a vosk model: {problem}; nothing installed"
                 )
             destination = self.root / entry.language / entry.name
             destination.parent.mkdir(parents=True, exist_ok=True)
@@ -250,7 +258,7 @@ class ModelManager:
                 shutil.rmtree(old, ignore_errors=True)
             os.replace(model_dir, destination)
             return InstalledModel(entry.language, entry.name, destination, "downloaded")
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise ModelError(f"corrupt archive for {entry.name}: {exc}; nothing installed") from exc
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -60,38 +60,39 @@ def _base_word(word: str) -> str:
 
 
 class PocketsphinxEngine:
-    """Owns the pocketsphinx model and a pool of decoders; opens :class:`PocketsphinxSession` objects."""
+    """Owns the pocketsphinx model and pools of decoders; opens :class:`PocketsphinxSession` objects.
+
+    Live decoders (interim results) and batch decoders (final results) are pooled apart: live decoding
+    moves a decoder's running cepstral mean, and a batch decoder that never decodes live gives the same
+    result for the same audio whatever it decoded before.
+    """
 
     language = "en-US"
 
     def __init__(self, live_partials: bool = True) -> None:
         #: Decode while audio arrives to report interim text. Off halves the CPU used in free mode.
         self.live_partials = live_partials
-        self._pool: list[Decoder] = []
+        self._pools: dict[str, list[Decoder]] = {"live": [], "batch": []}
         self._lock = threading.Lock()
 
-    def _acquire(self) -> Decoder:
+    def _acquire(self, kind: str) -> Decoder:
         with self._lock:
-            if self._pool:
-                return self._pool.pop()
+            if self._pools[kind]:
+                return self._pools[kind].pop()
         return Decoder(loglevel="ERROR", samprate=SAMPLE_RATE)
 
-    def _release(self, decoder: Decoder) -> None:
+    def _release(self, kind: str, decoder: Decoder) -> None:
         with self._lock:
-            if len(self._pool) < 4:
-                self._pool.append(decoder)
+            if len(self._pools[kind]) < 4:
+                self._pools[kind].append(decoder)
 
     def warm_up(self) -> None:
-        """Create one decoder ahead of time so the first Gather does not wait for model loading."""
-        self._release(self._acquire())
+        """Create decoders ahead of time so the first Gather does not wait for model loading."""
+        for kind in ("live", "batch") if self.live_partials else ("batch",):
+            self._release(kind, self._acquire(kind))
 
     def open(self, phrases: Sequence[str] | None = None) -> PocketsphinxSession:
-        decoder = self._acquire()
-        try:
-            return PocketsphinxSession(self, decoder, phrases)
-        except Exception:
-            self._release(decoder)
-            raise
+        return PocketsphinxSession(self, phrases)
 
 
 def _phrase_searches(decoder: Decoder, phrases: Sequence[str]) -> tuple[dict[str, str], list[str]]:
@@ -129,38 +130,42 @@ def _phrase_searches(decoder: Decoder, phrases: Sequence[str]) -> tuple[dict[str
 class PocketsphinxSession:
     """One utterance's recognition with pocketsphinx (implements ``StreamingRecognizer``)."""
 
-    def __init__(self, engine: PocketsphinxEngine, decoder: Decoder, phrases: Sequence[str] | None) -> None:
+    def __init__(self, engine: PocketsphinxEngine, phrases: Sequence[str] | None) -> None:
         self._engine = engine
-        self._decoder: Decoder | None = decoder
+        self._live = engine.live_partials
+        self._batcher = engine._acquire("batch")
+        self._decoder: Decoder | None = engine._acquire("live") if self._live else None
+        self._open = True
         self._originals: dict[str, str] = {}
         self.skipped_phrases: list[str] = []
         self.mode = "free"
         if phrases:
-            self._originals, self.skipped_phrases = _phrase_searches(decoder, phrases)
+            self._originals, self.skipped_phrases = _phrase_searches(self._batcher, phrases)
+            if self._originals and self._decoder is not None:
+                _phrase_searches(self._decoder, phrases)
             if self._originals:
                 self.mode = "phrases"
         self._search = "phrases" if self.mode == "phrases" else "_default"
-        decoder.activate_search(self._search)
         self._audio = bytearray()
         self._since_partial = 0
         self._last_partial = ""
         self._result: FinalResult | None = None
         self._prepared: FinalResult | None = None
-        self._live = engine.live_partials
-        if self._live:
-            decoder.start_utt()
+        if self._decoder is not None:
+            self._decoder.activate_search(self._search)
+            self._decoder.start_utt()
 
     @property
     def _seconds(self) -> float:
         return len(self._audio) / 2 / SAMPLE_RATE
 
     def accept(self, pcm: bytes) -> PartialResult | None:
-        if self._decoder is None:
+        if not self._open:
             raise RuntimeError("accept() after final(): open a new session for the next utterance")
         if not pcm or len(self._audio) >= _MAX_SECONDS * SAMPLE_RATE * 2:
             return None
         self._audio += pcm
-        if not self._live:
+        if self._decoder is None:
             return None
         self._decoder.process_raw(pcm, False, False)
         self._since_partial += len(pcm) // 2
@@ -186,7 +191,8 @@ class PocketsphinxSession:
             if not _is_filler(s.word)
         ]
 
-    def _decode(self, decoder: Decoder) -> FinalResult:
+    def _decode(self) -> FinalResult:
+        decoder = self._batcher
         words = self._batch(decoder, self._search) if self._audio else []
         if words and self.mode == "phrases":
             chosen = " ".join(w[0] for w in words)
@@ -198,7 +204,7 @@ class PocketsphinxSession:
         text = " ".join(w[0] for w in words)
         text = self._originals.get(text, text)
         confidence = sum(min(1.0, max(0.0, w[3])) for w in words) / len(words)
-        start, end = words[0][1] / _FRAME_RATE, (words[-1][2] + 1) / _FRAME_RATE
+        start, end = words[0][1] / _FRAME_RATE, min(self._seconds, (words[-1][2] + 1) / _FRAME_RATE)
         return FinalResult(text, round(confidence, 5), start, end)
 
     def on_vad(self, event: VadEvent) -> None:
@@ -207,27 +213,20 @@ class PocketsphinxSession:
         At ``speech_end`` the batch pass runs at once, while the runtime waits out ``speechTimeout``, so
         :meth:`final` returns without delay; a later ``speech_start`` discards that early result.
         """
-        if self._decoder is None or self._result is not None:
+        if not self._open:
             return
-        if event.kind == "speech_start":
-            self._prepared = None
-            return
-        if self._live:
-            self._decoder.end_utt()
-        self._prepared = self._decode(self._decoder)
-        self._decoder.activate_search(self._search)
-        if self._live:
-            self._decoder.start_utt()
+        self._prepared = self._decode() if event.kind == "speech_end" else None
 
     def final(self) -> FinalResult:
         if self._result is not None:
             return self._result
-        decoder, self._decoder = self._decoder, None
-        assert decoder is not None
+        self._open = False
         try:
-            if self._live:
-                decoder.end_utt()
-            self._result = self._prepared if self._prepared is not None else self._decode(decoder)
+            self._result = self._prepared if self._prepared is not None else self._decode()
         finally:
-            self._engine._release(decoder)
+            if self._decoder is not None:
+                self._decoder.end_utt()
+                self._engine._release("live", self._decoder)
+                self._decoder = None
+            self._engine._release("batch", self._batcher)
         return self._result

@@ -116,8 +116,13 @@ class SpeechInput:
         return silence is not None and silence >= speech_timeout
 
     def final(self) -> FinalResult:
-        """The transcript; times are shifted by ``t0``. Safe to call more than once."""
+        """The transcript; times are shifted by ``t0``. Safe to call more than once.
+
+        Empty when the VAD never detected speech, whatever the recogniser made of the noise.
+        """
         if self._result is None:
             raw = self.recognizer.final()
+            if self.speech_started_at is None:  # the VAD heard no speech: recognisers hallucinate on silence
+                raw = FinalResult("", 0.0, 0.0, raw.end)
             self._result = FinalResult(raw.text, raw.confidence, self.t0 + raw.start, self.t0 + raw.end)
         return self._result

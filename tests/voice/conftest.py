@@ -1,0 +1,62 @@
+"""Shared fixtures for the voice tests: the pocketsphinx test recordings and shared engines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ivr_studio.voice.interfaces import AudioClip
+from ivr_studio.voice.pcm import read_raw, read_wav
+
+TESTDATA = Path("/usr/share/pocketsphinx/test/data")
+
+
+def _transcripts() -> dict[str, str]:
+    """cards/NNN.wav -> reference transcript, from the corpus' own transcription file."""
+    out = {}
+    path = TESTDATA / "cards" / "cards.transcription"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            text, _, file_id = line.rpartition("(")
+            out[f"cards/{file_id.strip(') ')}.wav"] = text.replace("<s>", "").replace("</s>", "").strip()
+    return out
+
+
+#: Reference transcripts for the corpus files we use (raw files: their documented content).
+REFERENCES = {
+    "goforward.raw": "go forward ten meters",
+    "something.raw": "go somewhere and do something",
+    **_transcripts(),
+}
+
+
+@pytest.fixture(scope="session")
+def testdata() -> Path:
+    if not (TESTDATA / "goforward.raw").exists():
+        pytest.skip("pocketsphinx-testdata is not installed (apt install pocketsphinx-testdata)")
+    return TESTDATA
+
+
+@pytest.fixture(scope="session")
+def references(testdata: Path) -> dict[str, str]:
+    return dict(REFERENCES)
+
+
+@pytest.fixture(scope="session")
+def load(testdata: Path) -> Callable[[str], AudioClip]:
+    """Load a corpus recording by its path under the test-data folder."""
+
+    def _load(name: str) -> AudioClip:
+        path = testdata / name
+        return read_raw(path) if name.endswith(".raw") else read_wav(path)
+
+    return _load
+
+
+@pytest.fixture(scope="session")
+def pocketsphinx_engine():
+    from ivr_studio.voice.pocketsphinx_recognizer import PocketsphinxEngine
+
+    return PocketsphinxEngine()

@@ -1,0 +1,193 @@
+"""Model manager against a local HTTP server: progress, resume, verification, atomic install; the CLI."""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from ivr_studio.cli import main
+from ivr_studio.voice.model_catalog import CatalogModel
+from ivr_studio.voice.models import ModelError, ModelManager
+
+NAME = "vosk-model-small-xx-0.1"
+
+
+def model_zip(top: str = NAME, complete: bool = True) -> bytes:
+    """A small archive laid out like an official vosk model (contents are placeholders)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"{top}/am/final.mdl", b"m" * 50_000)
+        zf.writestr(f"{top}/conf/mfcc.conf", "--sample-frequency=16000\n")
+        if complete:
+            zf.writestr(f"{top}/graph/HCLr.fst", b"g" * 150_000)
+            zf.writestr(f"{top}/graph/Gr.fst", b"r" * 100_000)
+    return buf.getvalue()
+
+
+class Server:
+    """Serves ``files`` with HTTP Range support; ``truncate_next`` cuts the next response short."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.truncate_next: int | None = None
+        self.requests: list[tuple[str, str | None]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append((self.path, self.headers.get("Range")))
+                data = server.files.get(self.path.lstrip("/"))
+                if data is None:
+                    self.send_error(404)
+                    return
+                start = 0
+                if rng := self.headers.get("Range"):
+                    start = int(rng.removeprefix("bytes=").split("-")[0])
+                    if start >= len(data):
+                        self.send_response(416)
+                        self.end_headers()
+                        return
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                else:
+                    self.send_response(200)
+                body = data[start:]
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if server.truncate_next is not None:
+                    body, server.truncate_next = body[: server.truncate_next], None
+                    self.wfile.write(body)
+                    self.close_connection = True
+                    return
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    s = Server()
+    yield s
+    s.close()
+
+
+def manager(tmp_path: Path, server: Server, size: int | None = None) -> ModelManager:
+    catalog = (CatalogModel(NAME, ("xx-XX", "xx"), 1, size=size),)
+    return ModelManager(tmp_path / "models", base_url=server.url, catalog=catalog, include_packages=False)
+
+
+def installed_names(m: ModelManager) -> list[str]:
+    return [x.name for x in m.installed()]
+
+
+def leftovers(m: ModelManager) -> list[str]:
+    return sorted(p.name for p in (m.root / ".partial").iterdir()) if (m.root / ".partial").exists() else []
+
+
+def test_download_installs_with_progress(tmp_path, server):
+    data = model_zip()
+    server.files[f"{NAME}.zip"] = data
+    m = manager(tmp_path, server)
+    seen: list[tuple[int, int | None]] = []
+    model = m.download("xx-YY", progress=lambda done, total: seen.append((done, total)))
+    assert model.path == m.root / "xx-XX" / NAME and (model.path / "am" / "final.mdl").is_file()
+    assert seen[0] == (0, len(data)) and seen[-1] == (len(data), len(data))
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert m.find("xx-XX") == model and m.find("xx") == model
+    assert leftovers(m) == []
+
+
+def test_interrupted_download_resumes_with_range(tmp_path, server):
+    data = model_zip()
+    server.files[f"{NAME}.zip"] = data
+    server.truncate_next = len(data) // 3
+    m = manager(tmp_path, server)
+    with pytest.raises(ModelError, match="interrupted.*resume"):
+        m.download("xx-XX")
+    assert installed_names(m) == []  # never half-installed
+    model = m.download("xx-XX")
+    assert server.requests[-1][1] == f"bytes={len(data) // 3}-"
+    assert model.name == NAME and installed_names(m) == [NAME] and leftovers(m) == []
+
+
+def test_corrupt_archive_installs_nothing(tmp_path, server):
+    data = bytearray(model_zip())
+    data[200:260] = b"X" * 60  # damage compressed data: the CRC check must catch it
+    server.files[f"{NAME}.zip"] = bytes(data)
+    m = manager(tmp_path, server)
+    with pytest.raises(ModelError, match="corrupt archive"):
+        m.download("xx-XX")
+    assert installed_names(m) == [] and leftovers(m) == []
+
+
+def test_wrong_size_installs_nothing(tmp_path, server):
+    data = model_zip()
+    server.files[f"{NAME}.zip"] = data
+    m = manager(tmp_path, server, size=len(data) + 10)
+    with pytest.raises(ModelError, match=f"wrong size.*got {len(data)} bytes, expected {len(data) + 10}"):
+        m.download("xx-XX")
+    assert installed_names(m) == [] and leftovers(m) == []
+
+
+def test_archive_without_a_model_installs_nothing(tmp_path, server):
+    server.files[f"{NAME}.zip"] = model_zip(complete=False)
+    m = manager(tmp_path, server)
+    with pytest.raises(ModelError, match="decoding graph"):
+        m.download("xx-XX")
+    assert installed_names(m) == []
+
+
+def test_unreachable_and_unknown(tmp_path, server):
+    m = manager(tmp_path, server)
+    with pytest.raises(ModelError, match="HTTP 404"):
+        m.download("xx-XX")
+    with pytest.raises(ModelError, match="no downloadable speech model for 'zz-ZZ'"):
+        m.download("zz-ZZ")
+
+
+def test_add_and_remove(tmp_path, server):
+    folder = tmp_path / "mine" / "vosk-model-small-xx-0.1"
+    with zipfile.ZipFile(io.BytesIO(model_zip())) as zf:
+        zf.extractall(tmp_path / "mine")
+    m = manager(tmp_path, server)
+    with pytest.raises(ModelError, match="not a vosk model"):
+        m.add(tmp_path)
+    model = m.add(folder)  # language guessed from the folder name
+    assert model.language == "xx-XX" and m.find("xx-XX").path == folder
+    assert m.remove("xx-XX") == [folder]
+    assert folder.is_dir()  # a registered folder is the user's: unregistered, never deleted
+    assert m.find("xx-XX") is None
+    with pytest.raises(ModelError):
+        m.remove("xx-XX")
+
+
+def test_cli_download_list_remove(tmp_path, server, monkeypatch, capsys):
+    server.files["vosk-model-small-fr-0.22.zip"] = model_zip("vosk-model-small-fr-0.22")
+    monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("IVR_STUDIO_MODEL_BASE_URL", server.url)
+    assert main(["models", "download", "fr-CA"]) == 0
+    out = capsys.readouterr()
+    assert "installed vosk-model-small-fr-0.22 for fr-FR" in out.out and "100%" in out.err
+    assert main(["models", "list"]) == 0
+    assert "vosk-model-small-fr-0.22" in capsys.readouterr().out
+    assert main(["models", "remove", "fr-FR"]) == 0
+    assert main(["models", "remove", "fr-FR"]) == 1
+    assert main(["models", "download", "de-DE"]) == 1
+    assert "HTTP 404" in capsys.readouterr().err
+    assert main(["models"]) == 2

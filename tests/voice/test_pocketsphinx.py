@@ -1,0 +1,111 @@
+"""The bundled fallback recogniser on real human recordings (Debian's pocketsphinx-testdata)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr_studio.voice.interfaces import NoModelError, PartialResult, StreamingRecognizer
+from ivr_studio.voice.models import ModelManager
+from ivr_studio.voice.pcm import frames
+from ivr_studio.voice.pocketsphinx_recognizer import PocketsphinxEngine
+from ivr_studio.voice.providers import DefaultRecognizerProvider
+
+PHRASES = ["go forward ten meters", "Go backward!", "ten of clubs", "seven of clubs", "four queen of clubs"]
+
+
+def word_errors(ref: str, hyp: str) -> int:
+    """Levenshtein distance over words."""
+    r, h = ref.split(), hyp.split()
+    row = list(range(len(h) + 1))
+    for i, rw in enumerate(r, 1):
+        prev, row[0] = row[0], i
+        for j, hw in enumerate(h, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (rw != hw))
+    return row[len(h)]
+
+
+def recognise(engine: PocketsphinxEngine, clip, phrases=None, frame_ms: int = 20):
+    session = engine.open(phrases)
+    assert isinstance(session, StreamingRecognizer)
+    partials = [p for chunk in frames(clip.pcm, frame_ms) if (p := session.accept(chunk))]
+    return session.final(), partials
+
+
+def test_free_mode_word_error_rate_on_human_recordings(load, references, pocketsphinx_engine):
+    errors = words = 0
+    for name, ref in references.items():
+        result, _ = recognise(pocketsphinx_engine, load(name))
+        errors += word_errors(ref, result.text)
+        words += len(ref.split())
+        assert 0.0 < result.confidence <= 1.0
+    assert words >= 20
+    assert errors / words <= 0.15, f"WER {errors / words:.2f}"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("goforward.raw", "go forward ten meters"),
+        ("cards/001.wav", "ten of clubs"),
+        ("cards/002.wav", "four queen of clubs"),
+        ("cards/003.wav", "seven of clubs"),
+    ],
+)
+def test_phrase_mode_picks_the_spoken_phrase(load, pocketsphinx_engine, name, expected):
+    result, _ = recognise(pocketsphinx_engine, load(name), PHRASES)
+    assert result.text == expected
+    assert result.confidence > 0.5
+    assert 0.0 <= result.start < result.end <= load(name).duration
+
+
+def test_phrase_mode_returns_the_phrase_as_written(load, pocketsphinx_engine):
+    result, _ = recognise(pocketsphinx_engine, load("goforward.raw"), ["Go forward ten meters."])
+    assert result.text == "Go forward ten meters."
+
+
+@pytest.mark.parametrize("name", ["something.raw", "numbers.raw", "cards/004.wav", "cards/005.wav"])
+def test_out_of_list_speech_is_not_forced_onto_a_phrase(load, pocketsphinx_engine, name):
+    result, _ = recognise(pocketsphinx_engine, load(name), PHRASES)
+    assert result.text == ""
+    assert result.confidence == 0.0
+
+
+def test_partials_carry_audio_time_and_grow(load, pocketsphinx_engine):
+    clip = load("goforward.raw")
+    result, partials = recognise(pocketsphinx_engine, clip)
+    assert partials and all(isinstance(p, PartialResult) for p in partials)
+    ends = [p.end for p in partials]
+    assert ends == sorted(ends) and ends[-1] <= clip.duration + 1e-9
+    assert partials[-1].text.startswith("go forward")
+    # word timings are audio seconds: the speech lies inside the recording, after its leading silence
+    assert 0.2 < result.start < 1.0 and 1.5 < result.end < clip.duration
+
+
+def test_results_do_not_depend_on_chunk_size(load, pocketsphinx_engine):
+    clip = load("cards/003.wav")
+    a, _ = recognise(pocketsphinx_engine, clip, frame_ms=10)
+    b, _ = recognise(pocketsphinx_engine, clip, frame_ms=250)
+    assert a.text == b.text == "seven of clubs"
+    assert abs(a.start - b.start) <= 0.05 and abs(a.end - b.end) <= 0.05
+
+
+def test_phrases_with_unknown_words_are_skipped(load, pocketsphinx_engine):
+    session = pocketsphinx_engine.open(["go forward ten meters", "qwxzzy blorf"])
+    assert session.skipped_phrases == ["qwxzzy blorf"]
+    session.accept(load("goforward.raw").pcm)
+    assert session.final().text == "go forward ten meters"
+
+
+def test_empty_session_gives_empty_result(pocketsphinx_engine):
+    session = pocketsphinx_engine.open(None)
+    result = session.final()
+    assert result.text == "" and result.confidence == 0.0
+    assert session.final() is result  # final() is idempotent
+
+
+def test_provider_falls_back_to_pocketsphinx_for_english_only(tmp_path):
+    provider = DefaultRecognizerProvider(ModelManager(tmp_path, include_packages=False))
+    assert isinstance(provider.engine_for("en-GB"), PocketsphinxEngine)
+    with pytest.raises(NoModelError) as err:
+        provider.open("fr-FR", ["oui", "non"])
+    assert "ivr-studio models download fr-FR" in str(err.value)
