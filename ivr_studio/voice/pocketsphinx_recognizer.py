@@ -8,16 +8,18 @@ It needs no download, so English speech input works right after install. Two mod
   empty, so out-of-grammar speech is not forced onto a branch (the job ``[unk]`` does for vosk). A phone-loop
   "garbage" alternative inside the grammar was tried first; it rejected well but ran at ~6x real time.
 
-Audio is decoded live as it arrives, for interim results, and the whole utterance is decoded once more in
-batch mode by :meth:`PocketsphinxSession.final`: batch cepstral-mean normalisation is markedly more accurate
-on short utterances from an unknown channel (live CMN needs several seconds to adapt: "ten of clubs" came out
-as "a ton of close" live and right in batch). The batch pass runs at RTF ~0.02 with a grammar and ~0.15 free.
+The transcript comes from one batch decode of the whole utterance — when the VAD reports ``speech_end``
+(through :meth:`PocketsphinxSession.on_vad`, inside the silence the runtime waits out anyway) or in
+:meth:`PocketsphinxSession.final`. Batch cepstral-mean normalisation is markedly more accurate on short
+utterances from an unknown channel than live decoding ("ten of clubs" came out as "a ton of close" live and
+right in batch). It runs at RTF ~0.02 with a grammar and ~0.15 free. A second, live decoder produces
+interim results as audio arrives: by default in phrase-list mode only, where it is cheap.
 
 Confidence is the mean posterior probability of the recognised words (pocketsphinx computes it from the
 lattice). Word timings come in 10 ms frames and are turned into audio seconds since the session began.
 
-Decoders take ~0.4 s to create, so :class:`PocketsphinxEngine` keeps a small pool and hands one to each
-session; a session returns it when :meth:`PocketsphinxSession.final` is called.
+Decoders take ~0.4 s to create, so :class:`PocketsphinxEngine` keeps small pools and lends decoders to each
+session; a session returns them when :meth:`PocketsphinxSession.final` is called.
 """
 
 from __future__ import annotations
