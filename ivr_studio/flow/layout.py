@@ -159,6 +159,15 @@ def auto_layout(
             succs[prev].append((target, prev_weight))
             preds[target].append((prev, prev_weight))
 
+    # Several exits of one node to the same target (a choice and "too many attempts") count once, at the
+    # first exit, so the target sits next to the choice rather than between the choices.
+    for table in (preds, succs):
+        for n, edges in table.items():
+            first: dict[str, float] = {}
+            for other, weight in edges:
+                first[other] = min(weight, first.get(other, weight))
+            table[n] = list(first.items())
+
     _order_columns(columns, preds, succs, opts.sweeps)
 
     # x: each column as wide as its widest real node.

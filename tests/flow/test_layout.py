@@ -92,7 +92,9 @@ def random_flows(draw) -> Flow:
     nodes = []
     for i in range(n):
         kind = draw(st.sampled_from(kinds))
-        branches = [Branch(f"b{j}", str(j)) for j in range(draw(st.integers(0, 4)))] if kind == "gather" else []
+        branches = (
+            [Branch(f"b{j}", str(j)) for j in range(draw(st.integers(0, 4)))] if kind == "gather" else []
+        )
         nodes.append(Node(f"n{i}", kind, branches=branches))
     for node in nodes:
         for exit_name in node.exit_names():

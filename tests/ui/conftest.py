@@ -13,6 +13,27 @@ import ivr_studio.ui  # noqa: F401  (applies the PySide6 reference-count guard b
 from ivr_studio.ui.document import FlowDocument
 
 
+def _no_modal_dialogs() -> None:
+    """A real modal message box would block the headless test run forever. Outside of a test's own
+    monkeypatch (for example when pytest-qt closes leftover windows after the test), questions are
+    answered "Discard" and other boxes are only printed."""
+
+    def question(_parent, title, text, *args, **kwargs):
+        print(f"[unpatched QMessageBox.question] {title}: {text}")
+        return QMessageBox.StandardButton.Discard
+
+    def notify(_parent, title, text, *args, **kwargs):
+        print(f"[unpatched QMessageBox] {title}: {text}")
+        return QMessageBox.StandardButton.Ok
+
+    QMessageBox.question = staticmethod(question)
+    for name in ("critical", "warning", "information", "about"):
+        setattr(QMessageBox, name, staticmethod(notify))
+
+
+_no_modal_dialogs()
+
+
 @pytest.fixture(autouse=True)
 def no_leftover_windows(qapp: QApplication):
     """Fail a test that leaves visible top-level widgets behind (they leak into later tests)."""
@@ -40,7 +61,7 @@ def window(qtbot, settings, tmp_path, monkeypatch):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    w.document.replace(w.document.flow, w.document.path)  # forget unsaved changes: closing must not ask
     w.close()
 
 

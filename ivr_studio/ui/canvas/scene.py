@@ -100,13 +100,17 @@ class FlowScene(QGraphicsScene):
     def _route(self, item: LinkItem) -> None:
         src, dst = self.node_items[item.source_id], self.node_items[item.target_id]
         end = dst.input_port_pos() - QPointF(METRICS.port_radius + 1, 0)
+        start = src.exit_port_pos(item.exit_name)
         loop_above = None
-        if src is dst:
+        if src is dst or end.x() < start.x() + 40:
+            # Loops and links back to the left arc over the cards instead of hiding behind them.
             index = next((i for i, r in enumerate(src.rows) if r.name == item.exit_name), 0)
-            loop_above = (
-                src.scenePos().y() - 14.0 - 7.0 * (len(src.rows) - index) - (10 if src.is_start else 0)
+            top = min(
+                src.scenePos().y() - (10 if src.is_start else 0),
+                dst.scenePos().y() - (10 if dst.is_start else 0),
             )
-        item.set_ends(src.exit_port_pos(item.exit_name), end, loop_above)
+            loop_above = top - 14.0 - 7.0 * (len(src.rows) - index)
+        item.set_ends(start, end, loop_above)
         if self._coverage is not None:
             item.set_taken(item.key in self._coverage)
 

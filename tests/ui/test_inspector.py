@@ -1,0 +1,158 @@
+"""Editing in the inspector changes the model through undoable commands; the inspector follows the model."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
+
+from ivr_studio.ui.inspector.panel import InspectorPanel
+
+
+def make_panel(qtbot, document, node_id: str) -> InspectorPanel:
+    panel = InspectorPanel(document)
+    qtbot.addWidget(panel)
+    panel.resize(480, 900)
+    panel.show()
+    panel.show_node(node_id)
+    return panel
+
+
+def commit_line(qtbot, field, text: str) -> None:
+    field.line.setFocus()
+    field.line.selectAll()
+    QTest.keyClicks(field.line, text)
+    QTest.keyClick(field.line, Qt.Key.Key_Return)
+
+
+def test_title_edit_is_one_undo_step(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    commit_line(qtbot, panel.fields["title"], "Front desk")
+    assert document.flow.node("main_menu").title == "Front desk"
+    assert document.undo_stack.count() == 1
+    document.undo_stack.undo()
+    assert panel.fields["title"].line.text() == "Main menu"
+
+
+def test_gather_attributes_have_typed_editors(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    f = panel.fields
+    timeout = f["attributes.timeout"].spin
+    assert timeout.value() == 5 and timeout.minimum() == -1
+    timeout.setValue(9)
+    assert document.flow.node("main_menu").attributes["timeout"] == 9
+    timeout.setValue(timeout.minimum())  # "Default (5)" removes the attribute
+    assert "timeout" not in document.flow.node("main_menu").attributes
+
+    finish = f["attributes.finishOnKey"].combo
+    labels = [finish.itemText(i) for i in range(finish.count())]
+    assert any("Off" in label for label in labels) and "#" in labels and "A" not in labels
+    off = next(i for i, label in enumerate(labels) if "Off" in label)
+    finish.activated.emit(off)
+    assert document.flow.node("main_menu").attributes["finishOnKey"] == ""
+
+    inputs = f["attributes.input"].combo
+    speech = inputs.findData("speech")
+    inputs.activated.emit(speech)
+    assert document.flow.node("main_menu").attributes["input"] == "speech"
+
+    language = f["attributes.language"].combo
+    assert language.findData("en-GB") > 0 and language.findData("xx-XX") < 0
+
+    model = f["attributes.speechModel"].combo
+    assert model.findText("phone_call") >= 0 and model.isEditable()
+
+
+def test_speech_timeout_accepts_auto_or_seconds_only(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    field = panel.fields["attributes.speechTimeout"]
+    edit = field.combo.lineEdit()
+    edit.setFocus()
+    edit.selectAll()
+    QTest.keyClicks(edit, "x7")  # the validator refuses "x"
+    assert edit.text() == "7"
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert document.flow.node("main_menu").attributes["speechTimeout"] == 7
+
+
+def test_bad_hints_are_flagged_inline_with_the_validators_message(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    field = panel.fields["attributes.hints"]
+    commit_line(qtbot, field, "ok, " + "x" * 120)
+    assert field.message.isVisible()
+    assert "longer than 100 characters" in field.message.text()
+
+
+def test_branch_table_edits_keys_phrases_and_targets(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    editor = panel.branches
+    bid, keys, phrases, target = editor.branch_fields[0]
+    assert bid == "sales" and keys.line.text() == "1" and phrases.line.text() == "sales, buy, pricing"
+    commit_line(qtbot, phrases, "sales,  shop ,")
+    assert document.flow.node("main_menu").branch("sales").phrases == ["sales", "shop"]
+    target.combo.activated.emit(target.combo.findData("goodbye"))
+    assert document.flow.node("main_menu").links["branch:sales"] == "goodbye"
+    keys.line.setFocus()
+    keys.line.selectAll()
+    QTest.keyClicks(keys.line, "5a#")  # letters are not keypad keys
+    QTest.keyClick(keys.line, Qt.Key.Key_Return)
+    assert document.flow.node("main_menu").branch("sales").keys == "5#"
+
+
+def test_adding_and_removing_choices_rebuilds_the_table(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "support_menu")
+    qtbot.mouseClick(panel.branches.findChild(QPushButton, "addBranch"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(panel.branches.branch_fields) == 3, timeout=1000)
+    assert document.flow.node("support_menu").branches[-1].keys == "3"
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: len(panel.branches.branch_fields) == 2, timeout=1000)
+
+
+def test_prompt_list_add_edit_reorder_remove(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    qtbot.mouseClick(panel.prompts.findChild(QPushButton, "addPrompt_pause"), Qt.MouseButton.LeftButton)
+    prompts = document.flow.node("main_menu").prompts
+    assert [p.kind for p in prompts] == ["say", "pause"] and prompts[1].attributes == {"length": 1}
+    qtbot.waitUntil(lambda: len(panel.prompts.rows) == 2, timeout=1000)
+    panel.prompts.rows[1]["length"].spin.setValue(3)
+    assert document.flow.node("main_menu").prompts[1].attributes["length"] == 3
+    text = panel.prompts.rows[0]["text"].area
+    text.setFocus()
+    text.moveCursor(text.textCursor().MoveOperation.End)
+    count = document.undo_stack.count()
+    QTest.keyClicks(text, " Bye")
+    assert document.flow.node("main_menu").prompts[0].text.endswith("press 9. Bye")
+    assert document.undo_stack.count() == count + 1, "typing is one undo step"
+    panel.prompts._move(1, -1)
+    assert [p.kind for p in document.flow.node("main_menu").prompts] == ["pause", "say"]
+    panel.prompts._remove(0)
+    assert [p.kind for p in document.flow.node("main_menu").prompts] == ["say"]
+
+
+def test_other_kinds_show_their_text_and_attributes(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "to_sales")
+    assert panel.fields["text"].line.text() == "+14155550101"
+    assert {"attributes.timeout", "attributes.record", "attributes.hangupOnStar"} <= set(panel.fields)
+    record = panel.fields["attributes.record"].combo
+    record.activated.emit(record.findData("record-from-answer"))
+    assert document.flow.node("to_sales").attributes["record"] == "record-from-answer"
+    panel.show_node("welcome")
+    say = panel.fields["text"].area
+    assert say.toPlainText() == "Welcome to Acme."
+    commit_voice = panel.fields["attributes.voice"]
+    edit = commit_voice.combo.lineEdit()
+    edit.setFocus()
+    edit.selectAll()
+    QTest.keyClicks(edit, "robot")
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert commit_voice.message.isVisible() and "is not a voice" in commit_voice.message.text()
+
+
+def test_model_changes_show_in_the_inspector(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    document.flow.set_attribute("main_menu", "numDigits", 2)
+    assert panel.fields["attributes.numDigits"].spin.value() == 2
+    document.flow.set_node_field("main_menu", "max_attempts", 5)
+    assert panel.fields["max_attempts"].spin.value() == 5
+    document.remove_nodes(["main_menu"])
+    qtbot.waitUntil(lambda: panel.node_id is None and panel.fields == {}, timeout=1000)
