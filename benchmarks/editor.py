@@ -1,0 +1,184 @@
+"""Editor benchmarks: start-up to first shown window, opening and rendering a 500-node flow, a full repaint,
+and the auto-layout. Prints the numbers; ``--write`` also updates the "Editor" section of benchmarks/README.md.
+
+Runs headless (QT_QPA_PLATFORM=offscreen). Targets: start < 1.5 s, open 500 nodes < 1 s, repaint < 16 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _machine import machine  # noqa: E402
+
+NODES = 500
+REPEAT = 7
+README = Path(__file__).resolve().parent / "README.md"
+SECTION = "## Editor (benchmarks/editor.py)"
+
+
+def child_startup() -> None:
+    """Runs in a fresh process: build and show the window, paint once, then report and exit."""
+    from ivr_studio.ui.app import make_app
+
+    app = make_app()
+    from PySide6.QtCore import QSettings
+
+    from ivr_studio.ui.main_window import MainWindow
+
+    tmp = Path(tempfile.mkdtemp())
+    window = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat), recovery_dir=tmp / "r")
+    window.show()
+    app.processEvents()
+    window.view.viewport().repaint()
+    print("shown", flush=True)
+    os._exit(0)  # measuring start-up, not tear-down
+
+
+def startup_seconds() -> float:
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-startup"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "shown" in out
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def generated_flow(n: int = NODES):
+    """Menus with three choices each leading onward, plus says and a shared goodbye: a wide, deep flow."""
+    from ivr_studio.flow.kinds import NodeKind
+    from ivr_studio.flow.model import Branch, Flow, Node, Prompt
+
+    nodes = []
+    for i in range(n - 1):
+        if i % 2 == 0:
+            node = Node(
+                f"m{i}", NodeKind.GATHER, f"Menu {i}", prompts=[Prompt("say", f"Menu {i}: press 1, 2 or 3.")]
+            )
+            node.branches = [Branch(f"b{k}", str(k), [f"option {k}"]) for k in (1, 2, 3)]
+            for k in (1, 2, 3):
+                target = 2 * i + k
+                if target < n - 1:
+                    node.links[f"branch:b{k}"] = f"m{target}" if target % 2 == 0 else f"s{target}"
+            node.links["no_input"] = f"m{i}"
+            node.links["max_attempts"] = "bye"
+        else:
+            node = Node(f"s{i}", NodeKind.SAY, f"Say {i}", text=f"This is message number {i}.")
+            node.links["next"] = "bye"
+        nodes.append(node)
+    nodes.append(Node("bye", NodeKind.HANGUP, "Goodbye"))
+    return Flow("Benchmark", nodes, start="m0")
+
+
+def median_ms(fn, repeat: int = REPEAT) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    if "--child-startup" in sys.argv:
+        child_startup()
+        return
+    from ivr_studio.ui.app import make_app
+
+    app = make_app()
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QImage, QPainter
+
+    from ivr_studio.flow.ivrflow import save_flow
+    from ivr_studio.flow.layout import auto_layout
+    from ivr_studio.ui.canvas.style import node_size
+    from ivr_studio.ui.main_window import MainWindow
+
+    results: dict[str, float] = {"start": startup_seconds() * 1000}
+
+    flow = generated_flow()
+    results["layout"] = median_ms(lambda: auto_layout(flow, node_size))
+    for node_id, pos in auto_layout(flow, node_size).items():
+        flow.node(node_id).position = pos
+    tmp = Path(tempfile.mkdtemp())
+    path = tmp / "big.ivrflow"
+    save_flow(flow, path)
+
+    window = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat), recovery_dir=tmp / "r")
+    window.resize(1400, 880)
+    window.show()
+    app.processEvents()
+
+    def open_and_render() -> None:
+        window.document.replace(window.document.flow, None)  # clean, so opening does not ask
+        window.open_path(path)
+        window.view.viewport().grab()
+
+    results["open"] = median_ms(open_and_render, 5)
+
+    view = window.view
+    image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
+
+    def repaint() -> None:
+        painter = QPainter(image)
+        view.render(painter)
+        painter.end()
+
+    view.set_zoom(1.0)
+    view.centerOn(window.scene.node_items["m0"])
+    repaint()
+    results["repaint"] = median_ms(repaint, 20)
+    view.fit()
+    repaint()
+    results["repaint_fit"] = median_ms(repaint, 10)
+    results["fit_zoom"] = view.zoom() * 100
+    window.document.replace(window.document.flow, None)
+    window.close()
+
+    rows = [
+        ("start to first shown window (new process)", f"{results['start']:.0f} ms", "< 1,500 ms"),
+        (f"open + render a {NODES}-node flow", f"{results['open']:.0f} ms", "< 1,000 ms"),
+        ("full repaint of the canvas at 100 % (view → QImage)", f"{results['repaint']:.1f} ms", "< 16 ms"),
+        (
+            f"full repaint with all {NODES} nodes visible (fit, {results['fit_zoom']:.0f} %)",
+            f"{results['repaint_fit']:.1f} ms",
+            "—",
+        ),
+        (f"auto-layout of {NODES} nodes (pure Python)", f"{results['layout']:.0f} ms", "—"),
+    ]
+    table = "\n".join(
+        ["| step | time | target |", "|---|---|---|", *[f"| {a} | {b} | {c} |" for a, b, c in rows]]
+    )
+    print(table)
+    if "--write" in sys.argv:
+        write_section(table)
+
+
+def write_section(table: str) -> None:
+    body = (
+        f"{SECTION}\n\n"
+        f"Headless (offscreen), a 1400×880 window; medians of 5–20 runs. Machine: {machine()}.\n\n{table}\n"
+    )
+    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
+    if SECTION in text:
+        start = text.index(SECTION)
+        nxt = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + body + (text[nxt:] if nxt != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    README.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
