@@ -65,6 +65,7 @@ class LinkItem(QGraphicsPathItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self._start = QPointF()
         self._end = QPointF()
+        self._arrow = QPolygonF()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -73,7 +74,16 @@ class LinkItem(QGraphicsPathItem):
     def set_ends(self, start: QPointF, end: QPointF, loop_above: float | None = None) -> None:
         """Route the curve; ``loop_above`` (a scene y) makes it a self-loop over the card."""
         self._start, self._end = start, end
-        self.setPath(loop_path(start, end, loop_above) if loop_above is not None else link_path(start, end))
+        path = loop_path(start, end, loop_above) if loop_above is not None else link_path(start, end)
+        self.setPath(path)
+        # Arrowhead at the input port, pointing along the curve's last direction (computed once here:
+        # measuring the path on every paint is what makes large flows slow to repaint).
+        before = path.pointAtPercent(path.percentAtLength(max(0.0, path.length() - 12.0)))
+        angle = math.atan2(end.y() - before.y(), end.x() - before.x())
+        size = 8.0
+        left = end - QPointF(math.cos(angle - 0.45) * size, math.sin(angle - 0.45) * size)
+        right = end - QPointF(math.cos(angle + 0.45) * size, math.sin(angle + 0.45) * size)
+        self._arrow = QPolygonF([end, left, right])
 
     def end_point(self) -> QPointF:
         return self._end
@@ -131,14 +141,6 @@ class LinkItem(QGraphicsPathItem):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
-        # Arrowhead at the input port, pointing along the curve's last direction.
-        path = self.path()
-        tip = self._end
-        before = path.pointAtPercent(max(0.0, 1.0 - 12.0 / max(path.length(), 12.0)))
-        angle = math.atan2(tip.y() - before.y(), tip.x() - before.x())
-        size = 8.0
-        left = tip - QPointF(math.cos(angle - 0.45) * size, math.sin(angle - 0.45) * size)
-        right = tip - QPointF(math.cos(angle + 0.45) * size, math.sin(angle + 0.45) * size)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawPolygon(QPolygonF([tip, left, right]))
+        painter.drawPolygon(self._arrow)

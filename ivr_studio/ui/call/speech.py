@@ -1,0 +1,225 @@
+"""Live caller speech: audio frames → VAD + recogniser → Speech* events posted to a running call.
+
+This is :mod:`ivr_studio.runtime.speech_feed` (how a script's ``say_wav`` turns a WAV into caller events)
+done live: frames arrive in real time from a microphone or a paced WAV file, go through the voice package's
+``SpeechInput`` on a worker thread (never on PortAudio's callback thread, never on the GUI thread), and each
+result is posted to the call the moment it exists — ``SpeechStarted`` at the first voiced frame,
+``SpeechPartial`` as the interim text changes, and at the end of speech ``SpeechFinal`` then
+``SpeechEnded``. The final result is taken at the VAD's end of speech so it reaches the Gather before its
+speechTimeout runs out; if the caller goes on talking, a fresh recognition session starts and the Gather
+joins the pieces (twiml-runtime spec §2.4). Raw audio is also posted as ``CallerAudio`` for ``<Record>``.
+
+No Qt here: results go to plain callbacks, so the benchmark and tests use it without a GUI.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ivr_studio.runtime.events import (
+    CallerAudio,
+    Event,
+    SpeechEnded,
+    SpeechFinal,
+    SpeechPartial,
+    SpeechStarted,
+)
+from ivr_studio.voice.interfaces import SAMPLE_RATE, PartialResult, RecognizerProvider, VadEvent
+from ivr_studio.voice.pcm import read_wav, resample, rms_dbfs
+
+FRAME_MS = 20
+
+
+@dataclass(frozen=True)
+class SpeechConfig:
+    """What a speech Gather asks the recogniser for: its ``language`` and the phrases of its ``hints``."""
+
+    language: str = "en-US"
+    phrases: tuple[str, ...] = ()
+    phone_fidelity: bool = False
+
+    @classmethod
+    def from_gather(cls, attributes: dict, phone_fidelity: bool = False) -> SpeechConfig:
+        """From a ``gather_start`` event's attributes (``hints`` is a comma-separated phrase list)."""
+        hints = str(attributes.get("hints") or "")
+        phrases = tuple(dict.fromkeys(p.strip() for p in hints.split(",") if p.strip()))
+        return cls(str(attributes.get("language") or "en-US"), phrases, phone_fidelity)
+
+
+@dataclass
+class SpeechReport:
+    """What the session tells its owner (on the session's thread): a kind and its details."""
+
+    kind: str  # "start" | "partial" | "final" | "end" | "level" | "error"
+    text: str = ""
+    confidence: float | None = None
+    level_dbfs: float | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+def wav_pcm(path: str | Path) -> bytes:
+    """16 kHz mono s16le from a WAV (any rate, resampled) or a headerless 16 kHz ``.raw`` file."""
+    path = Path(path)
+    if path.suffix.lower() == ".raw":
+        return path.read_bytes()
+    try:
+        clip = read_wav(path)
+    except Exception as exc:
+        raise ValueError(f"{path.name} is not a WAV file this app can read: {exc}") from None
+    return clip.pcm if clip.sample_rate == SAMPLE_RATE else resample(clip.pcm, clip.sample_rate)
+
+
+class SpeechSession:
+    """Recognises one caller's speech for a running call, on its own worker thread.
+
+    ``post`` delivers events to the call (``LiveCall.post``); ``report`` (optional) hears every step for
+    the UI. :meth:`feed` is safe from any thread (it only queues); :meth:`end_utterance` forces the end of
+    speech (push-to-talk released); :meth:`close` stops the worker.
+    """
+
+    def __init__(
+        self,
+        provider: RecognizerProvider,
+        config: SpeechConfig,
+        post: Callable[[Event], None],
+        report: Callable[[SpeechReport], None] | None = None,
+        record_audio: bool = True,
+    ) -> None:
+        self.provider = provider
+        self.config = config
+        self._post = post
+        self._report = report or (lambda _r: None)
+        self.record_audio = record_audio
+        self._queue: queue.Queue[bytes | str | None] = queue.Queue()
+        self._speech = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="ivr-speech", daemon=True)
+        self._thread.start()
+
+    # ----- any thread -----
+    def feed(self, pcm: bytes) -> None:
+        if not self._closed:
+            self._queue.put(pcm)
+
+    def end_utterance(self) -> None:
+        if not self._closed:
+            self._queue.put("end")
+
+    def close(self, wait: float | None = None) -> None:
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+        if wait is not None and threading.current_thread() is not self._thread:
+            self._thread.join(wait)
+
+    # ----- the worker -----
+    def _open(self):
+        from ivr_studio.voice.speech_input import SpeechInput
+
+        audio_filter = None
+        if self.config.phone_fidelity:
+            from ivr_studio.voice.phone_fidelity import telephone
+
+            audio_filter = telephone
+        recognizer = self.provider.open(self.config.language, list(self.config.phrases) or None)
+        return SpeechInput(recognizer, audio_filter=audio_filter)
+
+    def _run(self) -> None:
+        try:
+            self._speech = self._open()  # loading a model takes a moment: do it before audio arrives
+        except Exception as exc:
+            self._report(SpeechReport("error", text=str(exc)))
+            self._closed = True
+            return
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            try:
+                if item == "end":
+                    self._finish_utterance()
+                else:
+                    self._process(item)  # type: ignore[arg-type]
+            except Exception as exc:  # a recogniser failure must not kill the call
+                self._report(SpeechReport("error", text=f"speech recognition failed: {exc}"))
+
+    def _process(self, pcm: bytes) -> None:
+        if self.record_audio:
+            self._post(CallerAudio(pcm))
+        self._report(SpeechReport("level", level_dbfs=rms_dbfs(pcm)))
+        speech = self._speech
+        if speech is None:
+            return
+        for ev in speech.feed(pcm):
+            if isinstance(ev, VadEvent):
+                if ev.kind == "speech_start":
+                    self._post(SpeechStarted())
+                    self._report(SpeechReport("start"))
+                else:
+                    self._finish_utterance()
+                    return
+            elif isinstance(ev, PartialResult) and ev.text:
+                self._post(SpeechPartial(ev.text))
+                self._report(SpeechReport("partial", text=ev.text))
+
+    def _finish_utterance(self) -> None:
+        """End of speech: the final transcript, then SpeechEnded; later audio gets a fresh session."""
+        speech = self._speech
+        if speech is None or speech.speech_started_at is None:
+            return
+        final = speech.final()
+        self._post(SpeechFinal(final.text, final.confidence))
+        self._post(SpeechEnded())
+        self._report(SpeechReport("final", text=final.text, confidence=final.confidence))
+        self._report(SpeechReport("end"))
+        self._speech = self._open()
+
+
+class PacedAudio:
+    """Plays PCM into ``on_frame`` in real time, 20 ms frames, like a microphone (a WAV "spoken" live).
+
+    Frames are due on a fixed schedule from the start, so the pace does not drift; :meth:`stop` ends it
+    at once. ``on_done`` runs after the last frame (not after a stop).
+    """
+
+    def __init__(
+        self,
+        pcm: bytes,
+        on_frame: Callable[[bytes], None],
+        on_done: Callable[[], None] | None = None,
+        frame_ms: int = FRAME_MS,
+        tail_seconds: float = 1.0,
+    ) -> None:
+        frame = SAMPLE_RATE * frame_ms // 1000 * 2
+        padded = pcm + b"\x00\x00" * int(SAMPLE_RATE * tail_seconds)  # silence after: the VAD hears the end
+        self.frames: Sequence[bytes] = [padded[i : i + frame] for i in range(0, len(padded), frame)]
+        self.frame_seconds = frame_ms / 1000
+        self.on_frame = on_frame
+        self.on_done = on_done
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ivr-wav-speaker", daemon=True)
+
+    @property
+    def duration(self) -> float:
+        return len(self.frames) * self.frame_seconds
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        for i, frame in enumerate(self.frames):
+            due = start + (i + 1) * self.frame_seconds  # a frame exists once its 20 ms have been "spoken"
+            if self._stop.wait(max(0.0, due - time.monotonic())):
+                return
+            self.on_frame(frame)
+        if self.on_done is not None and not self._stop.is_set():
+            self.on_done()
