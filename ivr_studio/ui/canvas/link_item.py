@@ -76,13 +76,11 @@ class LinkItem(QGraphicsPathItem):
         self._start, self._end = start, end
         path = loop_path(start, end, loop_above) if loop_above is not None else link_path(start, end)
         self.setPath(path)
-        # Arrowhead at the input port, pointing along the curve's last direction (computed once here:
-        # measuring the path on every paint is what makes large flows slow to repaint).
-        before = path.pointAtPercent(path.percentAtLength(max(0.0, path.length() - 12.0)))
-        angle = math.atan2(end.y() - before.y(), end.x() - before.x())
+        # Arrowhead at the input port. Every route arrives horizontally from the left (the last control
+        # point is level with the port), so the head always points right.
         size = 8.0
-        left = end - QPointF(math.cos(angle - 0.45) * size, math.sin(angle - 0.45) * size)
-        right = end - QPointF(math.cos(angle + 0.45) * size, math.sin(angle + 0.45) * size)
+        left = end - QPointF(math.cos(-0.45) * size, math.sin(-0.45) * size)
+        right = end - QPointF(math.cos(0.45) * size, math.sin(0.45) * size)
         self._arrow = QPolygonF([end, left, right])
 
     def end_point(self) -> QPointF:
