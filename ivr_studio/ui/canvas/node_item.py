@@ -201,7 +201,7 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(header_colour)
         painter.drawPath(header.united(square))
 
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.2:
             return  # far out, text would be unreadable anyway: cards and colours are enough
         fg = t.header_text(self.kind)
         painter.setPen(fg)

@@ -149,6 +149,7 @@ class ChoiceField(Field):
     def __init__(self, choices: Sequence[tuple[str, Any]]):
         super().__init__(QComboBox())
         self.combo: QComboBox = self.editor
+        _compact(self.combo)
         self.set_choices(choices)
         self.combo.activated.connect(lambda i: self.committed.emit(self.combo.itemData(i)))
 
@@ -194,6 +195,7 @@ class EditableChoiceField(Field):
     ):
         super().__init__(QComboBox())
         self.combo: QComboBox = self.editor
+        _compact(self.combo)
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItems(list(suggestions))
@@ -225,3 +227,9 @@ class EditableChoiceField(Field):
 def bool_choices(default: Any) -> list[tuple[str, Any]]:
     label = {True: "yes", False: "no"}.get(default, "not set")
     return [(f"Default ({label})", None), ("Yes", True), ("No", False)]
+
+
+def _compact(combo: QComboBox) -> None:
+    """Let a combo box shrink with the dock instead of growing to its longest entry."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(8)

@@ -33,6 +33,7 @@ class InspectorPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("inspectorPanel")
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.document = document
         self.node_id: str | None = None
         self.fields: dict[str, Field] = {}
