@@ -4,7 +4,7 @@ level and the audio devices (a click opens the pickers)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 LEVEL_FLOOR_DB = -60.0
 
@@ -15,8 +15,11 @@ class StatusStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("callStatusStrip")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 2, 4, 2)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 2, 4, 2)
+        outer.setSpacing(2)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
         self.node_label = QLabel("Not in a call", self)
         self.node_label.setObjectName("callNode")
         self.countdown = QProgressBar(self)
@@ -37,11 +40,18 @@ class StatusStrip(QWidget):
         self.devices.setFlat(True)
         self.devices.setCursor(Qt.CursorShape.PointingHandCursor)
         self.devices.clicked.connect(self.devicesClicked)
+        self.notice = QLabel(self)
+        self.notice.setObjectName("audioNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: palette(highlighted-text); background: #8a6d1f; padding: 2px 6px;")
+        self.notice.hide()
         row.addWidget(self.node_label, 1)
         row.addWidget(self.countdown)
         row.addWidget(QLabel("Mic", self))
         row.addWidget(self.level)
         row.addWidget(self.devices)
+        outer.addLayout(row)
+        outer.addWidget(self.notice)
 
     def set_node(self, title: str | None) -> None:
         self.node_label.setText(f"At: {title}" if title else "Not in a call")
@@ -62,6 +72,11 @@ class StatusStrip(QWidget):
         self.level.setValue(
             int(100 * (max(LEVEL_FLOOR_DB, min(0.0, dbfs)) - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB)
         )
+
+    def set_notice(self, text: str | None) -> None:
+        """A plain message under the strip (e.g. no audio devices); None hides it."""
+        self.notice.setText(text or "")
+        self.notice.setVisible(bool(text))
 
     def set_devices(self, text: str, available: bool = True) -> None:
         self.devices.setText(text)

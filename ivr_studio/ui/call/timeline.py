@@ -24,8 +24,16 @@ def _path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "") if parts.scheme else url
 
 
+#: Request parameters worth showing on the request's own row (all of them are in its expanded rows).
+SHOWN_PARAMS = ("Digits", "SpeechResult", "Confidence", "DialCallStatus", "RecordingUrl", "ErrorCode")
+
+
 def describe(event: dict[str, Any]) -> tuple[str, str] | None:
-    """A short label (kind) and one line of text for a trace event; None for events not shown."""
+    """A short label (kind) and one line of text for a trace event; None for events not shown.
+
+    Follows the runtime's trace schema (``ivr_studio.runtime.trace.EVENT_FIELDS``). Speech partials are
+    not rows: :meth:`CallTimeline.add_event` shows them in one live row that the final result replaces.
+    """
     kind = event.get("event")
     if kind == "say":
         return "Say", f"“{event.get('text', '')}”"
@@ -33,44 +41,61 @@ def describe(event: dict[str, Any]) -> tuple[str, str] | None:
         what = event.get("digits") or event.get("url", "")
         return "Play", str(what)
     if kind == "pause":
-        return "Pause", f"{event.get('length', event.get('seconds', ''))} s"
+        return "Pause", f"{event.get('length', '')} s"
     if kind == "gather_start":
         attrs = event.get("attributes", {})
-        modes = attrs.get("input", "dtmf")
-        modes = " + ".join(sorted(modes)) if isinstance(modes, (list, tuple, set, frozenset)) else str(modes)
-        timeout = attrs.get("timeout", 5)
-        return "Listen", f"{modes}, timeout {timeout} s"
+        modes = " + ".join(str(attrs.get("input", "dtmf")).split())
+        text = f"{modes}, timeout {attrs.get('timeout', 5)} s"
+        if "speech" in modes:
+            text += f", speechTimeout {attrs.get('speechTimeout', attrs.get('timeout', 5))}"
+            if attrs.get("hints"):
+                text += f", hints “{attrs['hints']}”"
+        return "Gather", text
     if kind == "dtmf":
-        return "Caller", f"pressed {event.get('key', event.get('digit', ''))}"
+        ignored = "" if event.get("accepted", True) else " — ignored (nothing was listening for keys)"
+        return "Caller", f"pressed {event.get('key', '')}{ignored}"
     if kind == "speech":
+        if event.get("phase") != "final":
+            return None
         conf = event.get("confidence")
-        shown = f" ({float(conf):.2f})" if conf not in (None, "") else ""
-        return "Caller", f"said “{event.get('text', '')}”{shown}"
+        shown = f" (confidence {float(conf):.2f})" if conf not in (None, "") else ""
+        heard = f"said “{event.get('text', '')}”" if event.get("text") else "said something not understood"
+        ignored = "" if event.get("accepted", True) else " — ignored (nothing was listening for speech)"
+        return "Caller", f"{heard}{shown}{ignored}"
     if kind == "gather_end":
         bits = []
         if event.get("digits"):
             bits.append(f"Digits={event['digits']}")
         if event.get("speech"):
-            bits.append(f"SpeechResult=“{event['speech']}”")
-        bits.append(str(event.get("reason", "")))
-        return "Result", "  ".join(b for b in bits if b)
+            conf = event.get("confidence")
+            bits.append(f"SpeechResult=“{event['speech']}”" + (f" ({float(conf):.2f})" if conf else ""))
+        if not bits:
+            bits.append("no input")
+        bits.append(f"({event.get('reason', '')})")
+        return "Result", "  ".join(bits)
     if kind == "request":
-        status = event.get("status", "—")
+        status = event.get("status") or "failed"
         elapsed = event.get("elapsed_ms")
         ms = f" ({float(elapsed):.0f} ms)" if elapsed is not None else ""
-        return event.get("method", "GET"), f"{_path(str(event.get('url', '')))} → {status}{ms}"
+        params = event.get("params") or {}
+        shown = "".join(f" {k}={params[k]}" for k in SHOWN_PARAMS if params.get(k))
+        node = f" [{event['node']}]" if event.get("node") else ""
+        text = f"{_path(str(event.get('url', '')))}{shown} → {status}{node}{ms}"
+        return str(event.get("method", "GET")), text
     if kind == "redirect":
         return "Redirect", _path(str(event.get("url", "")))
     if kind in ("warning", "error"):
         return kind.capitalize(), f"{event.get('code', '')} {event.get('message', '')}".strip()
     if kind == "hangup":
-        return "Hang up", str(event.get("reason", event.get("by", "")))
+        return "Hang up", str(event.get("reason", ""))
     if kind == "call_end":
-        return "Call ended", f"{event.get('status', '')} after {float(event.get('duration', 0)):.1f} s"
+        return "Call ended", f"{event.get('status', '')} after {float(event.get('duration') or 0):.1f} s"
     if kind == "dial":
-        return "Dial", f"{event.get('number', '')} → {event.get('status', event.get('outcome', ''))}"
+        duration = event.get("duration")
+        extra = f" ({float(duration):.0f} s)" if duration else ""
+        return "Dial", f"{event.get('number', '')} → {event.get('status', '')}{extra}"
     if kind == "record":
-        return "Record", f"{event.get('duration', 0)} s"
+        return "Record", f"{event.get('status', '')} {float(event.get('duration') or 0):.1f} s".strip()
     return None
 
 
@@ -104,7 +129,7 @@ class CallTimeline(QTreeWidget):
         self.scrollToBottom()
 
     def add_event(self, event: dict[str, Any]) -> QTreeWidgetItem | None:
-        if event.get("event") == "speech_partial":
+        if event.get("event") == "speech" and event.get("phase") == "partial":
             self.show_partial(str(event.get("text", "")), float(event.get("t", 0.0)))
             return None
         shown = describe(event)
@@ -121,6 +146,8 @@ class CallTimeline(QTreeWidget):
             item.setForeground(2, QBrush(ERROR_COLOUR))
         elif kind in ("dtmf", "speech"):
             item.setForeground(1, QBrush(CALLER_COLOUR))
+            if not event.get("accepted", True):
+                item.setForeground(2, QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText)))
         if kind == "request":
             for name, value in sorted((event.get("params") or {}).items()):
                 QTreeWidgetItem(item, ["", "", f"{name} = {value}"])

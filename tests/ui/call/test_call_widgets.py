@@ -55,22 +55,53 @@ def test_timeline_reads_like_the_call(qtbot):
             "elapsed_ms": 3.2,
             "params": {"CallStatus": "ringing"},
             "node": "welcome",
+            "purpose": "twiml",
         }
     )
     tl.add_event({"t": 0.0, "event": "say", "text": "Welcome to Acme."})
     tl.add_event(
-        {"t": 1.2, "event": "gather_start", "attributes": {"input": ["dtmf", "speech"], "timeout": 5}}
+        {
+            "t": 1.2,
+            "event": "gather_start",
+            "attributes": {
+                "input": "dtmf speech",
+                "timeout": "5",
+                "speechTimeout": "auto",
+                "hints": "billing",
+            },
+        }
     )
-    tl.show_partial("bill", 2.0)
-    tl.add_event({"t": 2.6, "event": "speech", "text": "billing", "confidence": 0.93})
-    tl.add_event({"t": 3.0, "event": "warning", "code": "13313", "message": "bad timeout"})
-    tl.add_event({"t": 9.0, "event": "call_end", "status": "completed", "duration": 9.0})
+    tl.add_event({"t": 1.5, "event": "dtmf", "key": "7", "accepted": False})
+    tl.add_event({"t": 1.9, "event": "speech", "phase": "start", "accepted": True})
+    tl.add_event({"t": 2.0, "event": "speech", "phase": "partial", "accepted": True, "text": "bill"})
+    assert tl.rows()[-1] == ("Caller", "is saying “bill…”")
+    tl.add_event(
+        {
+            "t": 2.6,
+            "event": "speech",
+            "phase": "final",
+            "accepted": True,
+            "text": "billing",
+            "confidence": 0.93,
+        }
+    )
+    tl.add_event({"t": 2.6, "event": "speech", "phase": "end", "accepted": True})
+    tl.add_event(
+        {"t": 3.4, "event": "gather_end", "digits": "", "speech": "Billing.", "confidence": 0.93,
+         "reason": "speech", "finished_on_key": ""}
+    )  # fmt: skip
+    tl.add_event({"t": 3.5, "event": "warning", "code": "13313", "message": "bad timeout"})
+    tl.add_event({"t": 4.0, "event": "speech", "phase": "final", "accepted": False, "text": "hello"})
+    tl.add_event({"t": 9.0, "event": "call_end", "status": "completed", "duration": 9.0, "answered": True})
     assert tl.rows() == [
-        ("POST", "/voice → 200 (3 ms)"),
+        ("POST", "/voice → 200 [welcome] (3 ms)"),
         ("Say", "“Welcome to Acme.”"),
-        ("Listen", "dtmf + speech, timeout 5 s"),
-        ("Caller", "said “billing” (0.93)"),
+        ("Gather", "dtmf + speech, timeout 5 s, speechTimeout auto, hints “billing”"),
+        ("Caller", "pressed 7 — ignored (nothing was listening for keys)"),
+        ("Caller", "said “billing” (confidence 0.93)"),
+        ("Result", "SpeechResult=“Billing.” (0.93)  (speech)"),
         ("Warning", "13313 bad timeout"),
+        ("Caller", "said “hello” — ignored (nothing was listening for speech)"),
         ("Call ended", "completed after 9.0 s"),
     ]
     request = tl.topLevelItem(0)

@@ -1,0 +1,364 @@
+"""The test call behind the panel: owns the live call, the audio and the recogniser; speaks Qt signals.
+
+A call runs the editor's *current* flow (built into the bundle's handler app in memory when Call is
+pressed — no export, no server) or a user's own webhook URL, on the runtime's :class:`LiveCall` (a worker
+thread on the real clock). Trace events arrive on that worker thread; they are relayed through a queued
+signal and re-emitted on the GUI thread as :attr:`CallController.traceEvent`. Each call has a generation
+number, so events still in flight from a call that was just replaced are dropped instead of confusing
+the new one.
+
+Caller speech comes from the microphone (opened while a speech Gather runs, or held open by
+push-to-talk), from a WAV file spoken in real time, or from typed text; see :mod:`.speech`. With no sound
+card the call still works: prompts take their estimated time in silence, and keys, typed speech and WAV
+files still reach the call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
+from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.coverage import CoverageTracker, ExitKey
+from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, SpeechSession, wav_pcm
+
+NO_AUDIO_NOTICE = "No microphone or speaker found — type what the caller says, or speak a WAV file"
+
+
+@dataclass
+class CallRecord:
+    """One call as the panel saw it: its target, trace and the caller actions the trace does not hold."""
+
+    target: str  # "flow" or the URL
+    settings: RuntimeSettings
+    routing: Mapping[str, Any] | None
+    trace: list[dict] = field(default_factory=list)
+    dial_outcomes: list[tuple[float, str, float]] = field(default_factory=list)
+    status: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status is not None
+
+
+class CallController(QObject):
+    """Starts, feeds and ends test calls; every signal is emitted on the GUI thread."""
+
+    traceEvent = Signal(dict)  # noqa: N815 - Qt signal naming
+    callStarted = Signal()  # noqa: N815
+    callEnded = Signal(str)  # noqa: N815 - the call's status
+    activeNodeChanged = Signal(object)  # noqa: N815 - node id or None
+    pathChanged = Signal(object)  # noqa: N815 - set of (node, exit) this call took
+    coverageChanged = Signal(object)  # noqa: N815 - set of (node, exit) all calls took
+    levelChanged = Signal(float)  # noqa: N815 - caller audio level, dBFS
+    microphoneChanged = Signal(bool)  # noqa: N815 - the microphone is open
+    notice = Signal(str)  # something the user should know (a failed device, no speech model …)
+    _relay = Signal(int, object)
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        settings: RuntimeSettings | None = None,
+        audio: bool | None = None,
+        provider: Any = None,
+        max_duration: float = 3600.0,
+    ) -> None:
+        super().__init__(parent)
+        from ivr_studio.voice import devices
+
+        self.settings = settings or RuntimeSettings()
+        self.audio_status: str | None = None if audio else devices.audio_status()
+        if audio is False:
+            self.audio_status = self.audio_status or NO_AUDIO_NOTICE
+        self.max_duration = max_duration
+        self.input_device: int | None = None
+        self.output_device: int | None = None
+        self.phone_fidelity = False
+        self.push_to_talk = False
+        self._provider = provider
+        self._generation = 0
+        self._live: Any = None
+        self._thread: threading.Thread | None = None
+        self.record: CallRecord | None = None
+        self._tracker: CoverageTracker | None = None
+        self.session_coverage: set[ExitKey] = set()
+        self._speech_config: SpeechConfig | None = None
+        self._session: SpeechSession | None = None
+        self._paced: PacedAudio | None = None
+        self._microphone: Any = None
+        self._talking = False
+        self._last_level = 0.0
+        self._relay.connect(self._on_relay, Qt.ConnectionType.QueuedConnection)
+
+    # ----- state -----
+    @property
+    def audio_available(self) -> bool:
+        return self.audio_status is None
+
+    @property
+    def running(self) -> bool:
+        return self.record is not None and not self.record.ended
+
+    @property
+    def provider(self) -> Any:
+        if self._provider is None:
+            from ivr_studio.voice.providers import DefaultRecognizerProvider
+
+            self._provider = DefaultRecognizerProvider()
+        return self._provider
+
+    # ----- starting and ending -----
+    def start_flow(self, flow: Any) -> None:
+        """Call the flow as it is now in the editor, through the bundle's handler app in memory."""
+        from ivr_studio.bundle.documents import all_documents
+        from ivr_studio.bundle.handler import BundleSource, create_app
+        from ivr_studio.bundle.routing import routing_data
+        from ivr_studio.bundle.serve import ENTRY_URL
+        from ivr_studio.runtime.transports import WsgiTransport
+
+        try:
+            routing = routing_data(flow)
+            app = create_app(
+                BundleSource(routing, all_documents(flow)), auth_token="", environ={}, log_to_stderr=False
+            )
+        except Exception as exc:  # an unfinished flow must say why it cannot be called, not crash
+            self.notice.emit(f"The flow cannot be called yet: {exc}")
+            return
+        self._start(WsgiTransport(app.wsgi_app), ENTRY_URL, "flow", routing)
+
+    def start_url(self, url: str) -> None:
+        """Call a webhook of the user's own (e.g. a Flask app on localhost) over HTTP."""
+        from ivr_studio.runtime.transports import HttpTransport
+
+        url = url.strip()
+        if not url.startswith(("http://", "https://")):
+            self.notice.emit(f"“{url}” is not a web address: it must start with http:// or https://")
+            return
+        self._start(HttpTransport(), url, url, None)
+
+    def _voice(self) -> Any:
+        from ivr_studio.runtime.audio import VoiceIO
+
+        if not self.audio_available:
+            return VoiceIO()
+        from ivr_studio.voice.devices import SpeakerSink
+        from ivr_studio.voice.media import MediaFileDecoder
+        from ivr_studio.voice.tts import EspeakSynthesizer
+
+        try:
+            synthesizer = EspeakSynthesizer()
+        except Exception as exc:
+            self.notice.emit(f"Text to speech is unavailable ({exc}); prompts play in silence")
+            synthesizer = None
+        return VoiceIO(
+            synthesizer=synthesizer, sink=SpeakerSink(self.output_device), decoder=MediaFileDecoder()
+        )
+
+    def _start(self, transport: Any, url: str, target: str, routing: Mapping[str, Any] | None) -> None:
+        from ivr_studio.runtime.clock import RealClock
+        from ivr_studio.runtime.engine import CallEngine
+        from ivr_studio.runtime.live import LiveCall
+
+        if self.running:
+            self.hang_up()
+        self._stop_audio()
+        self._generation += 1
+        generation = self._generation
+        engine = CallEngine(url, transport, clock=RealClock(), settings=self.settings, voice=self._voice())
+        live = LiveCall(engine, max_duration=self.max_duration)
+        live.subscribe(lambda event, g=generation: self._relay.emit(g, event))
+        self._live = live
+        self.record = CallRecord(target, self.settings, routing)
+        self._tracker = CoverageTracker(routing) if routing is not None else None
+        self._speech_config = None
+        self._thread = threading.Thread(
+            target=self._run, args=(live, generation), name="ivr-call", daemon=True
+        )
+        self.callStarted.emit()
+        self._thread.start()
+
+    def _run(self, live: Any, generation: int) -> None:
+        try:
+            live.run()
+        except BaseException as exc:  # report it; the call is over either way
+            self._relay.emit(
+                generation, {"t": 0.0, "event": "error", "code": "", "message": f"The call failed: {exc}"}
+            )
+            if not live.ended:
+                self._relay.emit(
+                    generation, {"t": 0.0, "event": "call_end", "status": "failed", "duration": 0.0}
+                )
+
+    def hang_up(self) -> None:
+        if self.running and self._live is not None:
+            self._live.hang_up()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the call's thread to finish (for shutdown and tests); True when it did."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def shutdown(self) -> None:
+        """Hang up and release the audio (the panel is closing)."""
+        self.hang_up()
+        self._stop_audio()
+        self.wait(2.0)
+
+    # ----- caller actions -----
+    def press(self, key: str) -> None:
+        self._play_tone(key)
+        if self.running:
+            self._live.press(key)
+
+    def _play_tone(self, key: str) -> None:
+        if not self.audio_available:
+            return
+        from ivr_studio.voice.devices import SpeakerSink
+        from ivr_studio.voice.dtmf import tones
+
+        with contextlib.suppress(Exception):  # a key tone that fails to play is not worth a message
+            SpeakerSink(self.output_device).play(tones(key, tone_seconds=0.12, gap_seconds=0.0))
+
+    def say_text(self, text: str, confidence: float | None = None) -> None:
+        """The caller says ``text`` (typed): start, final result and end, like a script's ``say`` step."""
+        text = text.strip()
+        if not self.running or not text:
+            return
+        conf = self.settings.default_confidence if confidence is None else confidence
+        for event in (SpeechStarted(), SpeechFinal(text, conf), SpeechEnded()):
+            self._live.post(event)
+
+    def speak_wav(self, path: str | Path) -> float:
+        """Speak a WAV file into the call in real time, through the recogniser; returns its length (s)."""
+        pcm = wav_pcm(path)
+        if not self.running:
+            return 0.0
+        session = self._ensure_session()
+        if self._paced is not None:
+            self._paced.stop()
+        self._paced = PacedAudio(pcm, session.feed)
+        self._paced.start()
+        return self._paced.duration
+
+    def dial_outcome(self, status: str, duration: float = 0.0) -> None:
+        if self.running:
+            self.record.dial_outcomes.append((round(self._live.engine.elapsed, 3), status, duration))  # type: ignore[union-attr]
+            self._live.dial_outcome(status, duration)
+
+    def talk(self, down: bool) -> None:
+        """Push-to-talk: while held, the microphone's audio reaches the recogniser; release ends speech."""
+        self._talking = down
+        if not down and self._session is not None:
+            self._session.end_utterance()
+
+    # ----- speech plumbing -----
+    def _ensure_session(self) -> SpeechSession:
+        if self._session is None:
+            config = self._speech_config or SpeechConfig(phone_fidelity=self.phone_fidelity)
+            generation = self._generation
+            self._session = SpeechSession(
+                self.provider, config, self._live.post, lambda r, g=generation: self._relay.emit(g, r)
+            )
+        return self._session
+
+    def _on_frame(self, pcm: bytes) -> None:
+        """A microphone frame (PortAudio's thread): only queued, never processed here."""
+        session = self._session
+        if session is not None and (self._talking or not self.push_to_talk):
+            session.feed(pcm)
+
+    def _open_microphone(self) -> None:
+        if not self.audio_available or self._microphone is not None:
+            return
+        from ivr_studio.voice.devices import Microphone
+
+        mic = Microphone(self._on_frame, device=self.input_device)
+        try:
+            mic.start()
+        except Exception as exc:
+            self.notice.emit(f"The microphone could not be opened: {exc}")
+            return
+        self._microphone = mic
+        self.microphoneChanged.emit(True)
+
+    def _close_speech(self) -> None:
+        if self._paced is not None:
+            self._paced.stop()
+            self._paced = None
+        if self._microphone is not None:
+            with contextlib.suppress(Exception):
+                self._microphone.stop()
+            self._microphone = None
+            self.microphoneChanged.emit(False)
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def _stop_audio(self) -> None:
+        self._close_speech()
+
+    # ----- events from the worker threads (delivered here on the GUI thread) -----
+    @Slot(int, object)
+    def _on_relay(self, generation: int, item: object) -> None:
+        if generation != self._generation or self.record is None:
+            return
+        if isinstance(item, SpeechReport):
+            self._on_speech_report(item)
+            return
+        event: dict = item  # type: ignore[assignment]
+        self.record.trace.append(event)
+        kind = event.get("event")
+        if kind == "gather_start":
+            self._on_gather_start(event.get("attributes") or {})
+        elif kind == "gather_end":
+            self._speech_config = None
+            self._close_speech()
+        elif kind == "request" and event.get("purpose", "twiml") == "twiml":
+            node = event.get("node")
+            if isinstance(node, str) and node and not node.startswith("("):
+                self.activeNodeChanged.emit(node)
+            if self._tracker is not None and self._tracker.feed(event) is not None:
+                self.session_coverage.update(self._tracker.taken)
+                self.pathChanged.emit(set(self._tracker.taken))
+                self.coverageChanged.emit(set(self.session_coverage))
+        self.traceEvent.emit(event)
+        if kind == "call_end":
+            self.record.status = str(event.get("status"))
+            self._close_speech()
+            self.activeNodeChanged.emit(None)
+            self.callEnded.emit(self.record.status)
+
+    def _on_gather_start(self, attributes: dict) -> None:
+        if "speech" not in str(attributes.get("input", "dtmf")):
+            return
+        self._close_speech()
+        self._speech_config = SpeechConfig.from_gather(attributes, self.phone_fidelity)
+        self._ensure_session()  # loads the model while the prompt plays
+        self._open_microphone()
+
+    def _on_speech_report(self, report: SpeechReport) -> None:
+        if report.kind == "level" and report.level_dbfs is not None:
+            if report.at - self._last_level >= 0.05:
+                self._last_level = report.at
+                self.levelChanged.emit(report.level_dbfs)
+        elif report.kind == "error":
+            self.notice.emit(report.text)
+
+    def path(self) -> set[ExitKey]:
+        """The exits this (or the last) call took."""
+        return set(self._tracker.taken) if self._tracker is not None else set()
+
+    def add_coverage(self, taken: set[ExitKey]) -> None:
+        """Merge exits taken elsewhere (an ``ivr-studio test --coverage`` file) into the session's."""
+        self.session_coverage.update(taken)
+        self.coverageChanged.emit(set(self.session_coverage))

@@ -1,0 +1,371 @@
+"""The test-call panel: press Call and talk to the menu you just drew, offline.
+
+Left: the target (this flow or a URL), the green Call / red Hang-up buttons and a phone keypad, with the
+caller's other means below it (hold to talk, speak a WAV file, what the dialled party does). Right: the
+call as a live timeline, a "Type what the caller says" box, and the status strip (node, the Gather's
+countdown, the input level, the audio devices). All the work happens in :class:`CallController`; this
+widget shows what it reports and forwards what the user does.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
+from ivr_studio.ui.call.coverage import read_coverage
+from ivr_studio.ui.call.keypad import Keypad
+from ivr_studio.ui.call.status_strip import StatusStrip
+from ivr_studio.ui.call.timeline import CallTimeline
+
+CALL_STYLE = (
+    "QPushButton:enabled { background: #2f855a; color: white; font-weight: bold; padding: 6px 14px; }"
+)
+HANGUP_STYLE = (
+    "QPushButton:enabled { background: #c53030; color: white; font-weight: bold; padding: 6px 14px; }"
+)
+#: What the dialled party does when a <Dial> rings: label → (DialOutcome status, seconds answered).
+DIAL_CHOICES = {
+    "Let it ring (no answer)": None,
+    "Answer for 5 s": ("answered", 5.0),
+    "Busy": ("busy", 0.0),
+    "Failed": ("failed", 0.0),
+}
+
+
+class CallPanel(QWidget):
+    """The "Test call" dock's widget. ``document`` is the editor's FlowDocument (its ``flow`` and ``path``)."""
+
+    activeNodeChanged = Signal(object)  # noqa: N815 - node id or None (the canvas glows it)
+    overlayChanged = Signal(object)  # noqa: N815 - exits to show as taken, or None for no overlay
+
+    def __init__(
+        self,
+        document: Any,
+        parent: QWidget | None = None,
+        *,
+        controller: CallController | None = None,
+        settings: RuntimeSettings | None = None,
+        save_flow: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("callPanel")
+        self.document = document
+        self.save_flow = save_flow
+        self.controller = controller or CallController(self, settings=settings)
+        self._countdown: tuple[str, float, float] | None = None  # (label, seconds, started at)
+        self._gather: dict = {}
+        self._build()
+        self._connect()
+        self._tick = QTimer(self)
+        self._tick.setInterval(100)
+        self._tick.timeout.connect(self._update_countdown)
+        self._show_audio_state()
+        self._set_running(False)
+
+    # ----- building -----
+    def _build(self) -> None:
+        self.target = QComboBox(self)
+        self.target.setObjectName("callTarget")
+        self.target.addItems(["This flow", "A URL"])
+        self.url = QLineEdit(self)
+        self.url.setObjectName("callUrl")
+        self.url.setPlaceholderText("http://localhost:5000/voice")
+        self.url.setVisible(False)
+        self.call_button = QPushButton("Call", self)
+        self.call_button.setObjectName("callButton")
+        self.call_button.setStyleSheet(CALL_STYLE)
+        self.call_button.setToolTip("Call the flow as it is now (F5)")
+        self.hangup_button = QPushButton("Hang up", self)
+        self.hangup_button.setObjectName("hangupButton")
+        self.hangup_button.setStyleSheet(HANGUP_STYLE)
+        self.hangup_button.setToolTip("End the call (Shift+F5)")
+        self.keypad = Keypad(self)
+        self.talk_button = QPushButton("Hold to talk", self)
+        self.talk_button.setObjectName("pushToTalk")
+        self.talk_button.setToolTip("Hold (or hold Space) while you speak; release to end your sentence")
+        self.ptt = QCheckBox("Push to talk", self)
+        self.ptt.setObjectName("pushToTalkMode")
+        self.phone = QCheckBox("Phone audio (8 kHz μ-law)", self)
+        self.phone.setObjectName("phoneFidelity")
+        self.phone.setToolTip("Recognise what a phone line would deliver, not the clean headset audio")
+        self.wav_button = QPushButton("Speak a WAV file…", self)
+        self.wav_button.setObjectName("speakWav")
+        self.dial = QComboBox(self)
+        self.dial.setObjectName("dialOutcome")
+        self.dial.addItems(list(DIAL_CHOICES))
+        self.dial.setToolTip("What the dialled party does when the flow dials out")
+
+        left = QVBoxLayout()
+        top = QHBoxLayout()
+        top.addWidget(self.target)
+        top.addWidget(self.url, 1)
+        left.addLayout(top)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.call_button, 1)
+        buttons.addWidget(self.hangup_button, 1)
+        left.addLayout(buttons)
+        left.addWidget(self.keypad, 1)
+        left.addWidget(self.talk_button)
+        row = QHBoxLayout()
+        row.addWidget(self.ptt)
+        row.addWidget(self.phone)
+        left.addLayout(row)
+        left.addWidget(self.wav_button)
+        left.addWidget(self.dial)
+
+        self.timeline = CallTimeline(self)
+        self.typed = QLineEdit(self)
+        self.typed.setObjectName("typedSpeech")
+        self.typed.setPlaceholderText("Type what the caller says, then Enter")
+        self.say_button = QPushButton("Say", self)
+        self.say_button.setObjectName("sayTyped")
+        self.save_button = QPushButton("Save as test…", self)
+        self.save_button.setObjectName("saveAsTest")
+        self.load_button = QPushButton("Load test coverage…", self)
+        self.load_button.setObjectName("loadCoverage")
+        self.coverage = QCheckBox("Show coverage", self)
+        self.coverage.setObjectName("showCoverage")
+        self.coverage.setToolTip("Tint the exits no call or test has taken")
+        self.strip = StatusStrip(self)
+
+        right = QVBoxLayout()
+        right.addWidget(self.timeline, 1)
+        say_row = QHBoxLayout()
+        say_row.addWidget(self.typed, 1)
+        say_row.addWidget(self.say_button)
+        right.addLayout(say_row)
+        tools = QHBoxLayout()
+        tools.addWidget(self.save_button)
+        tools.addWidget(self.load_button)
+        tools.addStretch(1)
+        tools.addWidget(self.coverage)
+        right.addLayout(tools)
+        right.addWidget(self.strip)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        for layout in (left, right):
+            holder = QWidget(splitter)
+            layout.setContentsMargins(4, 4, 4, 4)
+            holder.setLayout(layout)
+            splitter.addWidget(holder)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 640])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(splitter)
+        self.splitter = splitter
+
+    def _connect(self) -> None:
+        c = self.controller
+        self.target.currentIndexChanged.connect(lambda i: self.url.setVisible(i == 1))
+        self.call_button.clicked.connect(self.start_call)
+        self.hangup_button.clicked.connect(c.hang_up)
+        self.url.returnPressed.connect(self.start_call)
+        self.keypad.pressed.connect(c.press)
+        self.talk_button.pressed.connect(lambda: c.talk(True))
+        self.talk_button.released.connect(lambda: c.talk(False))
+        self.ptt.toggled.connect(self._set_push_to_talk)
+        self.phone.toggled.connect(lambda on: setattr(c, "phone_fidelity", on))
+        self.wav_button.clicked.connect(self.choose_wav)
+        self.typed.returnPressed.connect(self.say_typed)
+        self.say_button.clicked.connect(self.say_typed)
+        self.save_button.clicked.connect(lambda: self.save_as_test())
+        self.load_button.clicked.connect(lambda: self.load_coverage())
+        self.coverage.toggled.connect(lambda _on: self._refresh_overlay())
+        self.strip.devicesClicked.connect(self.choose_devices)
+        c.traceEvent.connect(self._on_event)
+        c.callStarted.connect(lambda: self._set_running(True))
+        c.callEnded.connect(lambda _status: self._set_running(False))
+        c.activeNodeChanged.connect(self._on_active_node)
+        c.pathChanged.connect(lambda _path: self._refresh_overlay())
+        c.coverageChanged.connect(lambda _taken: self._refresh_overlay())
+        c.levelChanged.connect(self.strip.set_level)
+        c.notice.connect(self.show_notice)
+
+    # ----- state shown -----
+    def _show_audio_state(self) -> None:
+        c = self.controller
+        if c.audio_available:
+            self.strip.set_devices("Audio: headset ▾")
+            self.strip.set_notice(None)
+        else:
+            self.strip.set_devices("Audio: none", available=False)
+            self.strip.set_notice(NO_AUDIO_NOTICE)
+            self.strip.notice.setToolTip(c.audio_status or "")
+        for w in (self.talk_button, self.ptt):
+            w.setEnabled(c.audio_available)
+
+    def _set_running(self, running: bool) -> None:
+        self.call_button.setEnabled(True)
+        self.call_button.setText("Call again" if running else "Call")
+        self.hangup_button.setEnabled(running)
+        self.save_button.setEnabled(not running and self.controller.record is not None)
+        if not running:
+            self._stop_countdown()
+            self.strip.set_level(None)
+
+    def show_notice(self, text: str) -> None:
+        self.strip.set_notice(text)
+
+    def _set_push_to_talk(self, on: bool) -> None:
+        self.controller.push_to_talk = on
+
+    # ----- actions -----
+    def start_call(self) -> None:
+        """Call the target (replacing a running call); the timeline starts afresh."""
+        self.timeline.clear_call()
+        self._show_audio_state()
+        if self.target.currentIndex() == 1:
+            self.controller.start_url(self.url.text())
+        else:
+            self.controller.start_flow(self.document.flow)
+        self.keypad.setFocus()
+
+    def say_typed(self) -> None:
+        text = self.typed.text().strip()
+        if text and self.controller.running:
+            self.controller.say_text(text)
+            self.typed.clear()
+
+    def choose_wav(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Speak a WAV file", "", "Recordings (*.wav *.raw);;All files (*)"
+        )
+        if path:
+            self.speak_wav(path)
+
+    def speak_wav(self, path: str | Path) -> None:
+        try:
+            self.controller.speak_wav(path)
+        except (OSError, ValueError) as exc:
+            self.show_notice(f"Cannot speak {Path(path).name}: {exc}")
+
+    def choose_devices(self) -> None:
+        from ivr_studio.ui.call.devices_dialog import DevicesDialog
+
+        c = self.controller
+        dialog = DevicesDialog(c.input_device, c.output_device, self)
+        if dialog.exec():
+            c.input_device, c.output_device = dialog.input_device, dialog.output_device
+
+    def save_as_test(self, path: str | Path | None = None) -> Path | None:
+        from ivr_studio.ui.call.save_test import save_call_as_test
+
+        return save_call_as_test(self, path)
+
+    def load_coverage(self, path: str | Path | None = None) -> bool:
+        """Merge an ``ivr-studio test --coverage`` file into the overlay (and turn the overlay on)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Load test coverage", "", "Coverage (*.json)")
+            if not path:
+                return False
+        try:
+            taken = read_coverage(path)
+        except ValueError as exc:
+            QMessageBox.warning(self, "Load test coverage", str(exc))
+            return False
+        self.controller.add_coverage(taken)
+        self.coverage.setChecked(True)
+        self._refresh_overlay()
+        return True
+
+    # ----- the running call -----
+    def _on_active_node(self, node: str | None) -> None:
+        title = None
+        if node is not None:
+            flow = self.document.flow
+            try:
+                title = flow.node(node).title if self.controller.record.target == "flow" else node
+            except Exception:
+                title = node
+        self.strip.set_node(title)
+        self.activeNodeChanged.emit(node)
+
+    def _refresh_overlay(self) -> None:
+        c = self.controller
+        if self.coverage.isChecked():
+            self.overlayChanged.emit(set(c.session_coverage))
+        elif c.record is not None and c.record.target == "flow":
+            self.overlayChanged.emit(c.path())
+        else:
+            self.overlayChanged.emit(None)
+
+    def _on_event(self, event: dict) -> None:
+        self.timeline.add_event(event)
+        kind = event.get("event")
+        if kind == "gather_start":
+            self._gather = dict(event.get("attributes") or {})
+        elif kind == "listening":
+            self._start_countdown("timeout", float(event.get("timeout") or 0))
+        elif kind == "dtmf" and event.get("accepted") and self._countdown:
+            self._start_countdown("timeout", float(self._gather.get("timeout", 5)))
+        elif kind == "speech" and event.get("accepted"):
+            if event.get("phase") == "start":
+                self._stop_countdown()
+            elif event.get("phase") == "end":
+                self._start_countdown("speechTimeout", self._speech_timeout())
+        elif kind in ("gather_end", "call_end"):
+            self._stop_countdown()
+
+    def _speech_timeout(self) -> float:
+        value = str(self._gather.get("speechTimeout", self._gather.get("timeout", 5)))
+        if value.strip().lower() == "auto":
+            return self.controller.settings.auto_speech_timeout
+        try:
+            return float(value)
+        except ValueError:
+            return float(self._gather.get("timeout", 5))
+
+    def _start_countdown(self, label: str, seconds: float) -> None:
+        self._countdown = (label, seconds, time.monotonic())
+        self._update_countdown()
+        self._tick.start()
+
+    def _stop_countdown(self) -> None:
+        self._countdown = None
+        self._tick.stop()
+        self.strip.set_countdown(None)
+
+    def _update_countdown(self) -> None:
+        if self._countdown is None:
+            return
+        label, total, started = self._countdown
+        remaining = total - (time.monotonic() - started)
+        self.strip.set_countdown(label, remaining, total)
+        if remaining <= 0:
+            self._tick.stop()
+
+    # ----- keyboard: Space is push-to-talk -----
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self.controller.audio_available:
+            self.controller.talk(True)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self.controller.audio_available:
+            self.controller.talk(False)
+            return
+        super().keyReleaseEvent(event)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self.controller.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,274 @@
+"""The test-call panel driving real calls on the real clock: keypad, typed speech, a real recording,
+no audio devices, Save as test (replayed by ``ivr-studio test``) and branch coverage.
+
+Prompts are made short with ``say_words_per_second`` (no TTS here: the runtime estimates how long a
+<Say> lasts), so each call takes a second or two of real time.
+"""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import pytest
+
+from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
+from ivr_studio.ui.call.panel import CallPanel
+from ivr_studio.ui.document import FlowDocument
+
+FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
+GOFORWARD = Path("/usr/share/pocketsphinx/test/data/goforward.raw")
+WAIT_MS = 8000
+
+
+class Seen:
+    """What the panel reported: active nodes in order (the canvas glow), overlays, call ends."""
+
+    def __init__(self, panel: CallPanel) -> None:
+        self.active: list[str | None] = []
+        self.overlays: list[set | None] = []
+        self.ended: list[str] = []
+        panel.activeNodeChanged.connect(self.active.append)
+        panel.overlayChanged.connect(self.overlays.append)
+        panel.controller.callEnded.connect(self.ended.append)
+
+    @property
+    def current(self) -> str | None:
+        return self.active[-1] if self.active else None
+
+
+def make_panel(qtbot, document: FlowDocument, **options) -> CallPanel:
+    options.setdefault("controller", CallController(settings=FAST, audio=False))
+    panel = CallPanel(document, **options)
+    qtbot.addWidget(panel)
+    panel.resize(900, 420)
+    return panel
+
+
+@pytest.fixture
+def panel(qtbot, document):
+    p = make_panel(qtbot, document)
+    yield p
+    p.controller.shutdown()
+
+
+def events(panel: CallPanel, kind: str) -> list[dict]:
+    record = panel.controller.record
+    return [e for e in (record.trace if record else []) if e["event"] == kind]
+
+
+def listening_at(panel: CallPanel, node: str) -> bool:
+    """The call is in ``node`` and its Gather's prompt has started."""
+    trace = panel.controller.record.trace if panel.controller.record else []
+    requests = [i for i, e in enumerate(trace) if e["event"] == "request"]
+    return (
+        bool(requests)
+        and trace[requests[-1]].get("node") == node
+        and any(e["event"] == "gather_start" for e in trace[requests[-1] :])
+    )
+
+
+def hang_up(qtbot, panel: CallPanel) -> None:
+    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        panel.hangup_button.click()
+
+
+def test_keypad_call_through_the_support_line(qtbot, panel):
+    seen = Seen(panel)
+    panel.call_button.click()
+    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+    assert seen.current == "main_menu" and panel.strip.node_label.text() == "At: Main menu"
+    panel.keypad.buttons["2"].click()
+    qtbot.waitUntil(lambda: listening_at(panel, "support_menu"), timeout=WAIT_MS)
+    assert seen.current == "support_menu"
+    panel.keypad.buttons["1"].click()
+    qtbot.waitUntil(lambda: any(e["status"] == "ringing" for e in events(panel, "dial")), timeout=WAIT_MS)
+    assert seen.current == "support_queue" and panel.strip.node_label.text() == "At: Support desk"
+    hang_up(qtbot, panel)
+
+    assert [n for n in seen.active if n] == ["welcome", "main_menu", "support_menu", "support_queue"]
+    assert seen.current is None  # the glow is cleared at the end of the call
+    assert seen.ended == ["completed"]
+    rows = panel.timeline.rows()
+    assert ("Say", "“Welcome to Acme.”") in rows
+    assert ("Caller", "pressed 2") in rows and ("Caller", "pressed 1") in rows
+    results = [text for kind, text in rows if kind == "Result"]
+    assert results[:2] == ["Digits=2  (numDigits)", "Digits=1  (numDigits)"]
+    posts = [text for kind, text in rows if kind == "POST"]
+    assert posts[0].startswith("/voice → 200 [welcome]")
+    assert any(p.startswith("/node/main_menu/result?attempt=1 Digits=2 → 200 [support_menu]") for p in posts)
+    assert rows[-1][0] == "Call ended"
+    # the path is traced on the canvas: the exits this call took
+    assert {("welcome", "next"), ("main_menu", "branch:support"), ("support_menu", "branch:internet")} <= (
+        seen.overlays[-1]
+    )
+    assert ("support_menu", "branch:phone") not in seen.overlays[-1]
+
+
+def test_typed_speech_and_countdown(qtbot, panel):
+    seen = Seen(panel)
+    panel.call_button.click()
+    qtbot.waitUntil(
+        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace), timeout=WAIT_MS
+    )
+    qtbot.waitUntil(lambda: panel.strip.countdown.format().startswith("timeout"), timeout=WAIT_MS)
+    panel.typed.setText("billing")
+    panel.say_button.click()
+    qtbot.waitUntil(lambda: seen.current == "billing_info", timeout=WAIT_MS)
+    assert ("Caller", "said “billing” (confidence 0.90)") in panel.timeline.rows()
+    end = events(panel, "gather_end")[0]
+    assert end["speech"] == "Billing." and end["reason"] == "speech"
+    hang_up(qtbot, panel)
+
+
+def _wav(path: Path, raw: Path) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes(raw.read_bytes())
+    return path
+
+
+ROBOT_FLOW = {
+    "format": "ivrflow",
+    "version": 1,
+    "name": "Robot",
+    "start": "menu",
+    "nodes": [
+        {
+            "id": "menu",
+            "kind": "gather",
+            "title": "Where to",
+            "attributes": {
+                "input": "speech",
+                "hints": "go forward ten meters, turn left, stop",
+                "speechTimeout": "auto",
+                "timeout": 6,
+            },
+            "prompts": [{"kind": "say", "text": "Where should I go?"}],
+            "branches": [
+                {"id": "forward", "phrases": ["go forward ten meters"]},
+                {"id": "left", "phrases": ["turn left"]},
+                {"id": "stop", "phrases": ["stop"]},
+            ],
+            "max_attempts": 2,
+            "links": {"branch:forward": "forward", "branch:left": "left", "branch:stop": "left"},
+        },
+        {"id": "forward", "kind": "say", "title": "Forward", "text": "Going forward."},
+        {"id": "left", "kind": "say", "title": "Left", "text": "Turning."},
+    ],
+}
+
+
+@pytest.mark.skipif(not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed")
+def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path):
+    flow_file = tmp_path / "robot.ivrflow"
+    flow_file.write_text(json.dumps(ROBOT_FLOW), encoding="utf-8")
+    doc = FlowDocument()
+    doc.open(flow_file)
+    panel = make_panel(qtbot, doc)
+    seen = Seen(panel)
+    try:
+        panel.call_button.click()
+        qtbot.waitUntil(lambda: listening_at(panel, "menu"), timeout=WAIT_MS)
+        panel.speak_wav(_wav(tmp_path / "goforward.wav", GOFORWARD))
+        qtbot.waitUntil(lambda: seen.current == "forward", timeout=WAIT_MS)
+        end = events(panel, "gather_end")[0]
+        assert end["speech"] == "Go forward ten meters." and end["reason"] == "speech"
+        partials = [e["text"] for e in events(panel, "speech") if e["phase"] == "partial"]
+        assert partials and all("go forward ten meters".startswith(p) for p in partials)
+        finals = [e for e in events(panel, "speech") if e["phase"] == "final"]
+        assert finals[0]["text"] == "go forward ten meters" and finals[0]["accepted"]
+        assert any(text.startswith("said “go forward ten meters”") for kind, text in panel.timeline.rows())
+        qtbot.waitUntil(lambda: seen.ended == ["completed"], timeout=WAIT_MS)
+    finally:
+        panel.controller.shutdown()
+
+
+def test_no_audio_device_is_a_normal_case(qtbot, document, monkeypatch):
+    from ivr_studio.voice import devices
+
+    monkeypatch.setattr(devices, "list_devices", lambda: [])
+    panel = make_panel(qtbot, document, controller=CallController(settings=FAST))
+    seen = Seen(panel)
+    try:
+        assert not panel.controller.audio_available
+        assert panel.strip.notice.text() == NO_AUDIO_NOTICE and not panel.strip.notice.isHidden()
+        assert not panel.talk_button.isEnabled()
+        panel.call_button.click()
+        qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+        panel.typed.setText("I need support please")
+        panel.typed.returnPressed.emit()
+        qtbot.waitUntil(lambda: seen.current == "support_menu", timeout=WAIT_MS)
+        hang_up(qtbot, panel)
+    finally:
+        panel.controller.shutdown()
+
+
+def test_save_as_test_replays_green(qtbot, panel, tmp_path, capsys):
+    from ivr_studio.cli import main
+
+    seen = Seen(panel)
+    panel.call_button.click()
+    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+    panel.keypad.buttons["2"].click()
+    qtbot.waitUntil(lambda: listening_at(panel, "support_menu"), timeout=WAIT_MS)
+    panel.keypad.buttons["2"].click()
+    qtbot.waitUntil(lambda: seen.current == "support_queue", timeout=WAIT_MS)
+    hang_up(qtbot, panel)
+
+    scenario = panel.save_as_test(tmp_path / "support.test.yaml")
+    assert scenario is not None
+    import yaml
+
+    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    assert (tmp_path / data["target"]).resolve() == Path(panel.document.path).resolve()
+    call = data["calls"][0]
+    assert call["expect_node"] == ["welcome", "main_menu", "support_menu", "support_queue"]
+    assert call["expect_end"] == "completed"
+    assert [s for s in call["steps"] if "wait" not in s] == [{"press": "2"}, {"press": "2"}, {"hangup": True}]
+    assert data["settings"] == {"say_words_per_second": 40.0, "say_overhead": 0.05}
+    assert main(["test", str(scenario)]) == 0, capsys.readouterr().out
+    assert "1 passed, 0 failed" in capsys.readouterr().out
+
+
+def test_coverage_accumulates_over_calls_and_loads_from_a_file(qtbot, panel, tmp_path):
+    seen = Seen(panel)
+    panel.coverage.setChecked(True)
+    for key, node in (("3", "billing_info"), ("1", "to_sales")):
+        panel.call_button.click()
+        qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+        panel.keypad.buttons[key].click()
+        qtbot.waitUntil(lambda node=node: seen.current == node, timeout=WAIT_MS)
+        hang_up(qtbot, panel)
+    taken = seen.overlays[-1]
+    assert {("main_menu", "branch:billing"), ("main_menu", "branch:sales"), ("welcome", "next")} <= taken
+    assert ("main_menu", "branch:support") not in taken
+    coverage = tmp_path / "coverage.json"
+    coverage.write_text(
+        json.dumps({"format": "ivr-studio-coverage", "version": 1, "taken": [["main_menu", "no_match"]]})
+    )
+    assert panel.load_coverage(coverage)
+    assert ("main_menu", "no_match") in seen.overlays[-1] and ("main_menu", "branch:sales") in seen.overlays[
+        -1
+    ]
+    panel.coverage.setChecked(False)
+    assert seen.overlays[-1] == panel.controller.path()  # back to the last call's path
+
+
+def test_calls_can_be_repeated_quickly(qtbot, panel):
+    seen = Seen(panel)
+    panel.call_button.click()
+    qtbot.waitUntil(lambda: seen.current == "welcome", timeout=WAIT_MS)
+    first = panel.controller.record
+    panel.call_button.click()  # starting while one runs hangs it up first
+    second = panel.controller.record
+    assert second is not first
+    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+    assert not any(e["event"] == "call_end" for e in second.trace)
+    assert [r[0] for r in panel.timeline.rows()].count("Call ended") == 0
+    hang_up(qtbot, panel)
+    assert panel.controller.wait(2.0)
