@@ -58,7 +58,8 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
     menu.addSeparator()
     action("action_save_call_as_test", "&Save call as test…", lambda: panel.save_as_test())
     action("action_load_coverage", "&Load test coverage…", lambda: panel.load_coverage())
-    coverage = action("action_show_coverage", "Show &coverage", panel.coverage.setChecked)
+    coverage = action("action_show_coverage", "Show &coverage", lambda: None)
     coverage.setCheckable(True)
-    panel.coverage.toggled.connect(coverage.setChecked)
+    coverage.toggled.connect(lambda on: panel.coverage.setChecked(on))
+    panel.coverage.toggled.connect(lambda on: coverage.setChecked(on))
     return panel

@@ -1,0 +1,65 @@
+"""The panel inside the editor: a dock next to Problems, the Call menu, and the canvas following the call."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDockWidget
+
+from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.controller import CallController
+from ivr_studio.ui.call.install import install_call_panel
+
+FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
+SHOTS = Path(os.environ.get("IVR_SHOTS", "/tmp/ivr-shots"))
+
+
+@pytest.fixture
+def installed(window, support_line):
+    window.open_path(support_line)
+    panel = install_call_panel(window, controller=CallController(settings=FAST, audio=False))
+    yield window, panel
+    panel.controller.shutdown()
+
+
+def test_dock_and_menu(installed):
+    window, panel = installed
+    dock = window.docks["Test call"]
+    assert isinstance(dock, QDockWidget) and dock.widget() is panel
+    assert window.tabifiedDockWidgets(dock) and window.docks["Problems"] in window.tabifiedDockWidgets(dock)
+    names = [a.objectName() for a in window.call_menu.actions() if a.objectName()]
+    assert names == [
+        "action_call",
+        "action_hang_up",
+        "action_save_call_as_test",
+        "action_load_coverage",
+        "action_show_coverage",
+    ]
+    assert window.actions_["action_call"].shortcut().toString() == "F5"
+    assert window.actions_["action_hang_up"].shortcut().toString() == "Shift+F5"
+    window.actions_["action_show_coverage"].trigger()
+    assert panel.coverage.isChecked()
+
+
+def test_canvas_follows_the_call(qtbot, installed):
+    window, panel = installed
+    items = window.scene.node_items
+    window.actions_["action_call"].trigger()
+    qtbot.waitUntil(lambda: items["main_menu"].active, timeout=8000)
+    assert not items["welcome"].active
+    panel.keypad.buttons["2"].click()
+    qtbot.waitUntil(lambda: items["support_menu"].active, timeout=8000)
+    assert not items["main_menu"].active
+    links = window.scene.link_items
+    taken = [key for key, link in links.items() if link.taken]
+    assert ("welcome", "next") in taken and ("main_menu", "branch:support") in taken
+    assert ("main_menu", "branch:sales") not in taken
+    window.resize(1280, 820)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SHOTS / "main-window-mid-call.png"))
+    panel.grab().save(str(SHOTS / "call-panel-mid-call.png"))
+    with qtbot.waitSignal(panel.controller.callEnded, timeout=8000):
+        window.actions_["action_hang_up"].trigger()
+    assert not any(item.active for item in items.values())
