@@ -1,4 +1,7 @@
-"""``ivr-studio test FILES... [--junit OUT]``: run scenario files (scripted calls with expectations).
+"""``ivr-studio test FILES... [--junit OUT] [--coverage OUT]``: run scenario files (scripted test calls).
+
+``--coverage OUT`` writes the flow exits the calls took as JSON (for the editor's coverage overlay: Call ▸
+Load test coverage…); exits are read from the flow targets' routing data.
 
 Prints one PASS/FAIL line per call, the mismatch with the trace around it for failures, and a summary line.
 Exit codes: 0 all passed, 1 some call failed, 2 a scenario file could not be run.
@@ -19,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("files", nargs="+", help="scenario files (YAML)")
     p.add_argument("--junit", help="also write a JUnit XML report here")
+    p.add_argument("--coverage", help="also write the flow exits the calls took here (JSON)")
     p.set_defaults(func=run)
 
 
@@ -28,6 +32,48 @@ def _resolver(target: str, base: Path, auth_token: str):
     if target.startswith(("http://", "https://")):
         return resolve_target(target, auth_token)
     return resolve_target(str(base / target), auth_token)
+
+
+def _routing_for(scenario: str) -> dict | None:
+    """The routing data of a scenario's flow or bundle target (None for a URL or an unusable target)."""
+    import json
+
+    from ivr_studio.runtime.scenario import ScenarioError, load_scenario
+
+    try:
+        target = str(load_scenario(Path(scenario))["target"])
+    except ScenarioError:
+        return None
+    if target.startswith(("http://", "https://")):
+        return None
+    path = Path(scenario).parent / target
+    try:
+        if path.is_dir():
+            return json.loads((path / "routing.json").read_text(encoding="utf-8"))
+        from ivr_studio.bundle.routing import routing_data
+        from ivr_studio.flow.ivrflow import load_flow
+
+        return routing_data(load_flow(path))
+    except Exception:
+        return None
+
+
+def write_coverage(out: str, reports: list) -> None:
+    """The exits every call took (per the routing data of its scenario's target), as coverage JSON."""
+    from ivr_studio.ui.call.coverage import CoverageTracker, coverage_json
+
+    taken: set[tuple[str, str]] = set()
+    routings: dict[str, dict | None] = {}
+    for r in reports:
+        if r.file not in routings:
+            routings[r.file] = _routing_for(r.file)
+        tracker = CoverageTracker(routings[r.file] or {})
+        for event in r.trace:
+            tracker.feed(event)
+        taken.update(tracker.taken)
+    flows = [x for x in routings.values() if x is not None]
+    single = flows[0] if flows and all(f == flows[0] for f in flows) else None
+    Path(out).write_text(coverage_json(taken, single), encoding="utf-8")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,6 +110,12 @@ def run(args: argparse.Namespace) -> int:
             Path(args.junit).write_bytes(junit_xml(reports, errors))
         except OSError as exc:
             print(f"error: cannot write {args.junit}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    if args.coverage:
+        try:
+            write_coverage(args.coverage, reports)
+        except OSError as exc:
+            print(f"error: cannot write {args.coverage}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     if errors:
         return 2
