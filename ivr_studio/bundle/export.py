@@ -9,6 +9,7 @@ leaves a half-written bundle, and an existing bundle is replaced only once the n
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -48,6 +49,12 @@ def write_bundle_contents(flow: Flow, folder: Path, progress: Progress | None = 
         progress(total, total, "handler app")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def export_bundle(flow: Flow, out_dir: str | Path, progress: Progress | None = None) -> Path:
     """Write the bundle to ``out_dir`` and return it. Refuses to overwrite a folder that is not a bundle."""
     out = Path(out_dir).resolve()
@@ -59,6 +66,7 @@ def export_bundle(flow: Flow, out_dir: str | Path, progress: Progress | None = N
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a bundle is served by other users too
         write_bundle_contents(flow, staging, progress)
         if out.exists():
             old = out.with_name(f".{out.name}.old")

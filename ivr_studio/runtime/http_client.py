@@ -199,6 +199,9 @@ class Fetcher:
         self._store_cookies(url, response)
         record["status"] = response.status
         record["node"] = response.header("x-ivr-node")
+        exit_taken = response.header("x-ivr-exit")
+        if exit_taken:
+            record["exit"] = exit_taken  # "<node id> <exit name>", set by IVR Studio's handler app
         result.status = response.status
         result.node = record["node"]
         self._report(record)

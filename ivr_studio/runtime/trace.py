@@ -16,7 +16,7 @@ Listener = Callable[[TraceEvent], None]
 
 #: Event kinds and the fields each carries (besides ``t`` and ``event``).
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "request": ("method", "url", "params", "status", "elapsed_ms", "node", "purpose"),
+    "request": ("method", "url", "params", "status", "elapsed_ms", "node", "exit", "purpose"),
     "answer": (),
     "say": ("text", "voice", "language", "duration", "loop"),
     "play": ("url", "loop", "duration", "digits"),
@@ -82,7 +82,8 @@ def format_event(event: TraceEvent) -> str:
     if kind == "say":
         return f"{t}  say {event['text']!r}"
     if kind == "play":
-        return f"{t}  play {event.get('digits') or event.get('url')}"
+        what = event.get("digits") or event.get("url") or "(beep)"
+        return f"{t}  play {what}"
     if kind == "gather_end":
         what = event.get("digits") or event.get("speech") or "(nothing)"
         return f"{t}  gather end: {what} ({event['reason']})"
@@ -94,7 +95,7 @@ def format_event(event: TraceEvent) -> str:
         return f"{t}  gather " + " ".join(f"{k}={v!r}" for k, v in shown.items())
     if kind == "call_end":
         return f"{t}  call ended: {event['status']}, {event['duration']} s"
-    rest = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("t", "event"))
+    rest = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("t", "event") and v is not None)
     return f"{t}  {kind} {rest}".rstrip()
 
 

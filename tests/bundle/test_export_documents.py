@@ -117,3 +117,14 @@ def test_export_refuses_a_folder_that_is_not_a_bundle(tmp_path):
     else:
         raise AssertionError("export overwrote a folder that is not a bundle")
     assert (tmp_path / "important.txt").read_text() == "keep me"
+
+
+def test_exported_bundle_folder_is_readable_by_others(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        out = export_bundle(menu(), tmp_path / "bundle")
+    finally:
+        os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o755

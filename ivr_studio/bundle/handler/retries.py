@@ -38,6 +38,7 @@ class Step:
     attempt: int = 1
     goodbye: bool = False
     note: str | None = None
+    exit: str | None = None  # the flow exit taken (``branch:sales``, ``no_input``, ``busy``, ``next`` …)
 
 
 def parse_attempt(raw: str | None, limit: int) -> tuple[int, str | None]:
@@ -61,10 +62,10 @@ def after_failure(menu: Node, attempt: int, exit_name: str, note: str | None = N
         target = menu.exits.get("max_attempts")
         outcome = f"{exit_name}:max_attempts"
         if target is None:
-            return Step(None, outcome, goodbye=True, note=note)
-        return Step(target, outcome, note=note)
+            return Step(None, outcome, goodbye=True, note=note, exit="max_attempts")
+        return Step(target, outcome, note=note, exit="max_attempts")
     target = menu.exits.get(exit_name, menu.id)
-    return Step(target, exit_name, retry_of=menu.id, attempt=attempt + 1, note=note)
+    return Step(target, exit_name, retry_of=menu.id, attempt=attempt + 1, note=note, exit=exit_name)
 
 
 def _confidence(raw: str | None) -> float | None:
@@ -97,7 +98,7 @@ def gather_result(
             return after_failure(menu, attempt, "no_match", f"{len(digits)} digits is too many")
         branch = match_digits(digits, menu.branches)
         if branch is not None:
-            return Step(branch.target, f"branch:{branch.id}")
+            return Step(branch.target, f"branch:{branch.id}", exit=f"branch:{branch.id}")
         return after_failure(menu, attempt, "no_match")
     if speech and menu.speech:
         level = _confidence(confidence)
@@ -106,7 +107,7 @@ def gather_result(
             return after_failure(menu, attempt, "no_match", note)
         branch = match_speech(speech[:500], menu.branches)
         if branch is not None:
-            return Step(branch.target, f"branch:{branch.id}")
+            return Step(branch.target, f"branch:{branch.id}", exit=f"branch:{branch.id}")
         return after_failure(menu, attempt, "no_match")
     ignored = "keys" if digits else "speech"
     return after_failure(menu, attempt, "no_match", f"{ignored} not accepted by this menu")
@@ -118,10 +119,10 @@ def dial_result(node: Node, status: str | None) -> Step:
     note = None if status in DIAL_STATUSES else f"unknown DialCallStatus {status[:30]!r}"
     exit_name = DIAL_OUTCOME_EXITS.get(status)
     if exit_name and exit_name in node.exits:
-        return Step(node.exits[exit_name], f"dial:{status}")
-    return Step(node.exits.get("next"), f"dial:{status or 'unknown'}", note=note)
+        return Step(node.exits[exit_name], f"dial:{status}", exit=exit_name)
+    return Step(node.exits.get("next"), f"dial:{status or 'unknown'}", note=note, exit="next")
 
 
 def record_result(node: Node) -> Step:
     """Route a Record's action request (a recording was made) to ``next``."""
-    return Step(node.exits.get("next"), "recorded")
+    return Step(node.exits.get("next"), "recorded", exit="next")

@@ -55,8 +55,12 @@ class Router:
         self._apology = apology_document(ENTRY_PATH if flow.start else None)
 
     # ------------------------------------------------------------------ responses
-    def _twiml(self, body: bytes, node: str, outcome: str, status: int = 200) -> Response:
+    def _twiml(
+        self, body: bytes, node: str, outcome: str, status: int = 200, exit_taken: str | None = None
+    ) -> Response:
         headers = [("X-IVR-Node", node), ("X-IVR-Outcome", outcome)]
+        if exit_taken:
+            headers.append(("X-IVR-Exit", exit_taken))
         return Response(body, status=status, headers=headers, content_type=TWIML_TYPE)
 
     def _log(
@@ -95,7 +99,8 @@ class Router:
         level = logging.WARNING if step.note else logging.INFO
         attempt = step.attempt if step.retry_of else None
         self._log(route, source, step.outcome, shown, level, attempt=attempt, note=step.note)
-        return self._twiml(body, shown, step.outcome)
+        exit_taken = f"{source} {step.exit}" if source and step.exit else None
+        return self._twiml(body, shown, step.outcome, exit_taken=exit_taken)
 
     # ------------------------------------------------------------------ routes
     def voice(self) -> Response:
