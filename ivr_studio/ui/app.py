@@ -44,9 +44,30 @@ def run(path: str | Path | None = None) -> int:
     window.show()
     recovered = window.offer_recovery()
     if path is not None and not recovered:
-        window.open_path(path)
+        if window.open_path(path):
+            # A plain line on stderr: launchers and the packaged build's smoke test watch for it.
+            print(
+                f"IVR Studio: opened {path} ({len(window.document.flow)} nodes)", file=sys.stderr, flush=True
+            )
     else:
         window.view.fit()
+        print(
+            "IVR Studio: opened a new flow" if not recovered else "IVR Studio: opened a recovered flow",
+            file=sys.stderr,
+            flush=True,
+        )
     code = app.exec()
+    _release_clipboard()
     del window
     return code
+
+
+def _release_clipboard() -> None:
+    """Hand our copied nodes back before Qt tears down: Qt owns clipboard data, and deleting it after the
+    application object is gone crashes on exit."""
+    from ivr_studio.ui.canvas.view import MIME_NODES
+
+    clipboard = QGuiApplication.clipboard()
+    data = clipboard.mimeData()
+    if data is not None and data.hasFormat(MIME_NODES):
+        clipboard.clear()

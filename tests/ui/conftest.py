@@ -75,3 +75,12 @@ def document(support_line: Path) -> FlowDocument:
     doc = FlowDocument()
     doc.open(support_line)
     return doc
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_clipboard_before_exit(qapp: QApplication):
+    """Qt owns clipboard data; releasing it while the application still exists avoids a crash when the
+    interpreter shuts down after the tests (the offscreen platform deletes it after Python's wrapper)."""
+    yield
+    QApplication.clipboard().clear()
+    qapp.processEvents()
