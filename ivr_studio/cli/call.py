@@ -54,20 +54,12 @@ def resolve_target(target: str, auth_token: str) -> tuple[Any, str]:
     return WsgiTransport(app), url
 
 
-def default_recognizer_provider() -> Any | None:
-    """The voice package's default recogniser provider, or None when there is none."""
-    try:
-        import ivr_studio.voice as voice
-    except ImportError:
-        return None
-    for name in ("default_recognizer_provider", "default_provider", "recognizer_provider"):
-        factory = getattr(voice, name, None)
-        if callable(factory):
-            try:
-                return factory()
-            except Exception:
-                return None
-    return None
+def default_recognizer_provider() -> Any:
+    """The offline recogniser used for ``say_wav`` steps: an installed vosk model for the Gather's
+    language, else the bundled pocketsphinx English model."""
+    from ivr_studio.voice.providers import DefaultRecognizerProvider
+
+    return DefaultRecognizerProvider()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,9 +81,6 @@ def run(args: argparse.Namespace) -> int:
     feeder = None
     if any(step.kind == "say_wav" for step in script.steps):
         provider = default_recognizer_provider()
-        if provider is None:
-            print("error: the script uses say_wav but no speech recogniser is available", file=sys.stderr)
-            return EXIT_USAGE
         from ivr_studio.runtime.speech_feed import wav_feeder
 
         feeder = wav_feeder(provider)

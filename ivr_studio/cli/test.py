@@ -77,14 +77,18 @@ def write_coverage(out: str, reports: list) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ivr_studio.cli.call import default_recognizer_provider
     from ivr_studio.runtime.scenario import ScenarioError, junit_xml, run_scenario_file
+    from ivr_studio.runtime.speech_feed import wav_feeder
+
+    feeder = wav_feeder(default_recognizer_provider())  # engines load only when a say_wav step runs
 
     passed = failed = 0
     reports = []
     errors: dict[str, str] = {}
     for file in args.files:
         try:
-            file_reports = run_scenario_file(file, _resolver)
+            file_reports = run_scenario_file(file, _resolver, feeder)
         except ScenarioError as exc:
             errors[file] = str(exc)
             print(f"ERROR {file}: {exc}")

@@ -23,7 +23,7 @@ began at the same moment does not miss it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,8 +173,10 @@ def load_script(path: str | Path) -> Script:
     return parse_script(data if data is not None else {"steps": []}, path.parent)
 
 
-#: Turns a WAV file into timed caller events: ``feeder(path, language) -> [(offset_seconds, event), ...]``.
-SpeechFeeder = Callable[[str, str], list[tuple[float, Event]]]
+#: Turns a WAV file into timed caller events: ``feeder(path, language, phrases) -> [(offset, event), ...]``.
+#: ``phrases`` are the listening Gather's hints (None when it has none): a recogniser limited to them
+#: picks between a menu's choices far more reliably, as Twilio's hints do.
+SpeechFeeder = Callable[[str, str, "Sequence[str] | None"], list[tuple[float, Event]]]
 
 
 def speech_events(
@@ -267,11 +269,13 @@ class ScriptRunner:
             self.engine.clock.post(self._done)
             return
         language = "en-US"
+        phrases = None
         activity = self.engine.activity
         if activity is not None and getattr(activity, "attrs", None) is not None:
             language = activity.attrs.get("language", "en-US") or "en-US"  # type: ignore[union-attr]
+            phrases = activity.attrs.get("hints") or None  # type: ignore[union-attr]
         try:
-            events = self.feeder(step.value, language)
+            events = self.feeder(step.value, language, phrases)
         except Exception as exc:
             self.error = f"{step.describe()}: {exc}"
             self.engine.warn(codes.NO_RECOGNIZER, self.error)

@@ -9,6 +9,7 @@ and ``SpeechEnded`` where the speech stops. The raw audio is also posted as ``Ca
 from __future__ import annotations
 
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 from ivr_studio.runtime.events import (
@@ -41,11 +42,11 @@ def read_wav_pcm(path: str | Path) -> bytes:
 def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
     """A ``SpeechFeeder`` that recognises WAV files with ``provider`` (via the voice package's SpeechInput)."""
 
-    def feed(path: str, language: str) -> list[tuple[float, Event]]:
+    def feed(path: str, language: str, phrases: Sequence[str] | None = None) -> list[tuple[float, Event]]:
         from ivr_studio.voice.speech_input import SpeechInput
 
         pcm = read_wav_pcm(path)
-        speech = SpeechInput(provider.open(language))
+        speech = SpeechInput(provider.open(language, list(phrases) if phrases else None))
         chunk = int(SAMPLE_RATE * CHUNK_SECONDS) * 2
         events: list[tuple[float, Event]] = []
         last_end: float | None = None

@@ -1,0 +1,64 @@
+"""End to end: a real recorded utterance, through ``ivr-studio call --script`` with ``say_wav``, the bundled
+offline recogniser and the example flow's handler app, picks the right branch."""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import pytest
+
+from ivr_studio.cli import main
+
+TESTDATA = Path("/usr/share/pocketsphinx/test/data")
+pytestmark = pytest.mark.skipif(
+    not TESTDATA.is_dir(), reason="Debian's pocketsphinx-testdata is not installed"
+)
+
+
+def as_wav(raw_name: str, folder: Path) -> Path:
+    out = folder / f"{Path(raw_name).stem}.wav"
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes((TESTDATA / raw_name).read_bytes())
+    return out
+
+
+def call(tmp_path: Path, example: Path, steps: list[dict]) -> list[dict]:
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"steps": steps}))
+    trace = tmp_path / "trace.jsonl"
+    assert main(["call", str(example), "--script", str(script), "--trace", str(trace), "--quiet"]) == 0
+    return [json.loads(line) for line in trace.read_text().splitlines()]
+
+
+def exits(events: list[dict]) -> list[str]:
+    return [e["exit"] for e in events if e["event"] == "request" and e.get("exit")]
+
+
+def test_recorded_command_chooses_its_branch(examples_dir, tmp_path):
+    wav = as_wav("goforward.raw", tmp_path)
+    events = call(
+        tmp_path,
+        examples_dir / "rover-commands.ivrflow",
+        [{"wait_for": "listening"}, {"say_wav": wav.name}, {"wait_for": "gather"}, {"hangup": True}],
+    )
+    assert exits(events) == ["commands branch:forward"]
+    result = next(e for e in events if e["event"] == "request" and e.get("exit"))
+    assert result["params"]["SpeechResult"] == "Go forward ten meters."
+    assert float(result["params"]["Confidence"]) > 0.5
+    assert any(e["event"] == "say" and e["text"] == "Moving forward ten meters." for e in events)
+
+
+def test_speech_outside_the_menu_is_not_forced_onto_a_branch(examples_dir, tmp_path):
+    wav = as_wav("something.raw", tmp_path)  # "go somewhere and do something"
+    events = call(
+        tmp_path,
+        examples_dir / "rover-commands.ivrflow",
+        [{"wait_for": "listening"}, {"say_wav": wav.name}, {"wait_for": "gather"}, {"hangup": True}],
+    )
+    assert exits(events) == ["commands no_input"]
+    assert not any(e["event"] == "request" and "SpeechResult" in (e.get("params") or {}) for e in events)
