@@ -97,6 +97,7 @@ class SpeechSession:
         self.record_audio = record_audio
         self._queue: queue.Queue[bytes | str | None] = queue.Queue()
         self._speech = None
+        self._held_partial = ""
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="ivr-speech", daemon=True)
         self._thread.start()
@@ -160,12 +161,21 @@ class SpeechSession:
                 if ev.kind == "speech_start":
                     self._post(SpeechStarted())
                     self._report(SpeechReport("start"))
+                    if self._held_partial:  # words the recogniser heard while the VAD was still deciding
+                        self._partial(self._held_partial)
                 else:
                     self._finish_utterance()
                     return
             elif isinstance(ev, PartialResult) and ev.text:
-                self._post(SpeechPartial(ev.text))
-                self._report(SpeechReport("partial", text=ev.text))
+                if speech.speech_started_at is None:
+                    self._held_partial = ev.text  # the VAD confirms speech a little late: no text before it
+                else:
+                    self._partial(ev.text)
+
+    def _partial(self, text: str) -> None:
+        self._held_partial = ""
+        self._post(SpeechPartial(text))
+        self._report(SpeechReport("partial", text=text))
 
     def _finish_utterance(self) -> None:
         """End of speech: the final transcript, then SpeechEnded; later audio gets a fresh session."""
@@ -177,6 +187,7 @@ class SpeechSession:
         self._post(SpeechEnded())
         self._report(SpeechReport("final", text=final.text, confidence=final.confidence))
         self._report(SpeechReport("end"))
+        self._held_partial = ""
         self._speech = self._open()
 
 
