@@ -55,6 +55,21 @@ def main(dist: Path) -> None:
         f"validate on the bundled example: {checked.stdout.strip().splitlines()[-1:]}",
     )
 
+    script = dist.parent / "smoke-call.json"
+    script.write_text('{"steps": [{"wait_for": "listening"}, {"press": "1"}, {"dial_outcome": "answered"}]}')
+    called = subprocess.run(
+        [str(exe), "call", str(example), "--script", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    script.unlink()
+    check(
+        called.returncode == 0 and "[to_sales]" in called.stdout,
+        "a scripted test call reaches the sales transfer",
+    )
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [str(exe), "open", str(example)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
