@@ -34,7 +34,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fallback-url", help="Voice fallback URL, requested with ErrorCode/ErrorUrl on failures")
     p.add_argument("--max-duration", type=float, default=600.0, help="end the call after this many seconds")
     p.add_argument("--quiet", action="store_true", help="do not print the timeline")
+    p.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a runtime setting where Twilio's behaviour is undocumented, e.g. --set type_ahead=true "
+        "or --set terminator_first=legacy (repeatable; see the README for the list)",
+    )
     p.set_defaults(func=run)
+
+
+def parse_settings(pairs: list[str]) -> Any:
+    """RuntimeSettings from ``NAME=VALUE`` pairs (values as JSON: true, 0.5, "text"; bare words are text)."""
+    import json
+
+    from ivr_studio.runtime.settings import RuntimeSettings
+
+    data: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set {pair!r}: expected NAME=VALUE")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        data[name.strip()] = value
+    return RuntimeSettings.from_mapping(data)
 
 
 def resolve_target(target: str, auth_token: str) -> tuple[Any, str]:
@@ -78,6 +106,11 @@ def run(args: argparse.Namespace) -> int:
     except ScriptError as exc:
         print(f"error: bad script: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        settings = parse_settings(args.settings)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     feeder = None
     if any(step.kind == "say_wav" for step in script.steps):
         provider = default_recognizer_provider()
@@ -94,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         url,
         transport,
         clock=clock,
+        settings=settings,
         identity=CallIdentity(from_number=args.from_number, to_number=args.to_number),
         auth_token=args.auth_token,
         fallback_url=args.fallback_url,
