@@ -43,10 +43,10 @@ HANGUP_STYLE = (
 )
 #: What the dialled party does when a <Dial> rings: label → (DialOutcome status, seconds answered).
 DIAL_CHOICES = {
-    "Let it ring (no answer)": None,
-    "Answer for 5 s": ("answered", 5.0),
-    "Busy": ("busy", 0.0),
-    "Failed": ("failed", 0.0),
+    "When dialled: let it ring": None,
+    "When dialled: answer for 5 s": ("answered", 5.0),
+    "When dialled: busy": ("busy", 0.0),
+    "When dialled: fail": ("failed", 0.0),
 }
 
 
@@ -324,6 +324,10 @@ class CallPanel(QWidget):
                 self._start_countdown("speechTimeout", self._speech_timeout())
         elif kind in ("gather_end", "call_end"):
             self._stop_countdown()
+        elif kind == "dial" and event.get("status") == "ringing":
+            choice = DIAL_CHOICES.get(self.dial.currentText())
+            if choice is not None:
+                self.controller.dial_outcome(*choice)
 
     def _speech_timeout(self) -> float:
         value = str(self._gather.get("speechTimeout", self._gather.get("timeout", 5)))

@@ -116,7 +116,7 @@ def test_typed_speech_and_countdown(qtbot, panel):
     qtbot.waitUntil(lambda: panel.strip.countdown.format().startswith("timeout"), timeout=WAIT_MS)
     panel.typed.setText("billing")
     panel.say_button.click()
-    qtbot.waitUntil(lambda: seen.current == "billing_info", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "billing_info" in seen.active, timeout=WAIT_MS)
     assert ("Caller", "said “billing” (confidence 0.90)") in panel.timeline.rows()
     end = events(panel, "gather_end")[0]
     assert end["speech"] == "Billing." and end["reason"] == "speech"
@@ -175,7 +175,7 @@ def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path):
         panel.call_button.click()
         qtbot.waitUntil(lambda: listening_at(panel, "menu"), timeout=WAIT_MS)
         panel.speak_wav(_wav(tmp_path / "goforward.wav", GOFORWARD))
-        qtbot.waitUntil(lambda: seen.current == "forward", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "forward" in seen.active, timeout=WAIT_MS)
         end = events(panel, "gather_end")[0]
         assert end["speech"] == "Go forward ten meters." and end["reason"] == "speech"
         partials = [e["text"] for e in events(panel, "speech") if e["phase"] == "partial"]
@@ -242,7 +242,7 @@ def test_coverage_accumulates_over_calls_and_loads_from_a_file(qtbot, panel, tmp
         panel.call_button.click()
         qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
         panel.keypad.buttons[key].click()
-        qtbot.waitUntil(lambda node=node: seen.current == node, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda node=node: node in seen.active, timeout=WAIT_MS)
         hang_up(qtbot, panel)
     taken = seen.overlays[-1]
     assert {("main_menu", "branch:billing"), ("main_menu", "branch:sales"), ("welcome", "next")} <= taken
@@ -262,7 +262,7 @@ def test_coverage_accumulates_over_calls_and_loads_from_a_file(qtbot, panel, tmp
 def test_calls_can_be_repeated_quickly(qtbot, panel):
     seen = Seen(panel)
     panel.call_button.click()
-    qtbot.waitUntil(lambda: seen.current == "welcome", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "welcome" in seen.active, timeout=WAIT_MS)
     first = panel.controller.record
     panel.call_button.click()  # starting while one runs hangs it up first
     second = panel.controller.record
@@ -272,3 +272,15 @@ def test_calls_can_be_repeated_quickly(qtbot, panel):
     assert [r[0] for r in panel.timeline.rows()].count("Call ended") == 0
     hang_up(qtbot, panel)
     assert panel.controller.wait(2.0)
+
+
+def test_the_dialled_party_answers_as_chosen(qtbot, panel):
+    seen = Seen(panel)
+    panel.dial.setCurrentText("When dialled: busy")
+    panel.call_button.click()
+    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+    panel.keypad.buttons["1"].click()
+    qtbot.waitUntil(lambda: "voicemail_prompt" in seen.active, timeout=WAIT_MS)
+    assert [e["status"] for e in events(panel, "dial")] == ["ringing", "busy"]
+    assert panel.controller.record.dial_outcomes[0][1:] == ("busy", 0.0)
+    hang_up(qtbot, panel)
