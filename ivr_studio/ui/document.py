@@ -7,7 +7,7 @@ way to change the flow from the UI (no "without undo" side door).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ivr_studio.flow.clipboard import clone_nodes
+from ivr_studio.flow.events import Emitter
 from ivr_studio.flow.ivrflow import load_flow, save_flow
 from ivr_studio.flow.kinds import NodeKind, spec_of
 from ivr_studio.flow.model import AttrValue, Branch, Flow, Node, Prompt
@@ -78,6 +79,9 @@ class FlowDocument(QObject):
     def __init__(self, flow: Flow | None = None, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.flow = flow if flow is not None else starter_flow()
+        #: The change events of whichever flow is open: views subscribe once and survive New / Open.
+        self.flow_events = Emitter()
+        self._stop_forwarding: Callable[[], None] = self.flow.events.connect(self.flow_events.emit)
         self.path: Path | None = Path(path) if path else None
         self.undo_stack = QUndoStack(self)
         self._forced_dirty = False
@@ -97,7 +101,9 @@ class FlowDocument(QObject):
     def replace(self, flow: Flow, path: Path | None, dirty: bool = False) -> None:
         """Open another flow in this document (undo history starts afresh)."""
         was = self.is_dirty()
+        self._stop_forwarding()
         self.flow = flow
+        self._stop_forwarding = flow.events.connect(self.flow_events.emit)
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._forced_dirty = dirty

@@ -80,14 +80,11 @@ class ProblemsPanel(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
-        self._unsubscribe: Callable[[], None] | None = None
-        document.flowReplaced.connect(self._attach)
-        self._attach()
+        document.flow_events.connect(self._on_event)
+        document.flowReplaced.connect(self._flow_replaced)
+        self._flow_replaced()
 
-    def _attach(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self._unsubscribe = self.document.flow.events.connect(self._on_event)
+    def _flow_replaced(self) -> None:
         self.refresh()
 
     def _on_event(self, _event: FlowEvent) -> None:

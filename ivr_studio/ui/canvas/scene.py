@@ -38,7 +38,6 @@ class FlowScene(QGraphicsScene):
         self.snap_to_grid = True
         self.interaction: LinkDrag | None = None
         self._press_positions: dict[str, QPointF] = {}
-        self._unsubscribe = None
         self._active: str | None = None
         self._coverage: set[tuple[str, str]] | None = None
         self._problems: dict[str, list[tuple[str, str]]] = {}
@@ -46,13 +45,12 @@ class FlowScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.selectionChanged.connect(self._emit_selection)
         document.flowReplaced.connect(self.rebuild)
+        document.flow_events.connect(self._on_event)
         self.rebuild()
 
     # ------------------------------------------------------------------ model → items
     def rebuild(self) -> None:
         """Drop every item and build them again from the document's (possibly new) flow."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
         self._rebuilding = True
         self.interaction = None
         self.clear()
@@ -64,7 +62,6 @@ class FlowScene(QGraphicsScene):
         for src, exit_name, _target in flow.links():
             self._sync_link(src, exit_name)
         self._rebuilding = False
-        self._unsubscribe = flow.events.connect(self._on_event)
         self._apply_problems()
         self._emit_selection()
 

@@ -9,8 +9,6 @@ caused it) only when its shape changes: a prompt or a choice added or removed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -44,14 +42,11 @@ class InspectorPanel(QScrollArea):
         self._rebuild.setSingleShot(True)
         self._rebuild.setInterval(0)
         self._rebuild.timeout.connect(self.build)
-        self._unsubscribe: Callable[[], None] | None = None
-        document.flowReplaced.connect(self._attach)
-        self._attach()
+        document.flow_events.connect(self._on_event)
+        document.flowReplaced.connect(self._flow_replaced)
+        self._flow_replaced()
 
-    def _attach(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self._unsubscribe = self.document.flow.events.connect(self._on_event)
+    def _flow_replaced(self) -> None:
         self.show_node(None)
 
     def show_node(self, node_id: str | None) -> None:
