@@ -60,7 +60,7 @@ def _routing_for(scenario: str) -> dict | None:
 
 def write_coverage(out: str, reports: list) -> None:
     """The exits every call took (per the routing data of its scenario's target), as coverage JSON."""
-    from ivr_studio.ui.call.coverage import CoverageTracker, coverage_json
+    from ivr_studio.bundle.coverage import CoverageTracker, coverage_json
 
     taken: set[tuple[str, str]] = set()
     routings: dict[str, dict | None] = {}

@@ -157,10 +157,7 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
 
     call = bar.addMenu("&Call")
     call.setObjectName("menu_call")
-    w.call_menu = call
-    placeholder = act(call, "action_test_call", "&Test call", lambda: None)
-    placeholder.setEnabled(False)
-    placeholder.setStatusTip("The test-call panel is not part of this build yet.")
+    w.call_menu = call  # filled by ivr_studio.ui.call.install
 
     help_menu = bar.addMenu("&Help")
     act(help_menu, "action_about", "&About IVR Studio", w.show_about)

@@ -18,6 +18,8 @@ from ivr_studio import __version__
 from ivr_studio.flow.ivrflow import SUFFIX, FlowFileError, load_flow
 from ivr_studio.ui.actions import build_menus
 from ivr_studio.ui.autosave import Autosaver, Recovery, find_recoveries
+from ivr_studio.ui.call.controller import CallController
+from ivr_studio.ui.call.install import install_call_panel
 from ivr_studio.ui.canvas.palette import NodePalette
 from ivr_studio.ui.canvas.scene import FlowScene
 from ivr_studio.ui.canvas.view import FlowView
@@ -39,7 +41,9 @@ class MainWindow(QMainWindow):
         recovery_dir: Path | None = None,
         autosave_ms: int | None = None,
         parent: QWidget | None = None,
+        call_controller: CallController | None = None,
     ):
+        """``call_controller`` runs the Test call panel's calls (tests pass one with fast prompts and no audio)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else QSettings()
@@ -73,6 +77,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
 
         self.actions_: dict[str, QAction] = build_menus(self)
+        self.call_panel = install_call_panel(self, controller=call_controller)
         self._connect()
         self._refresh_title()
         self._refresh_counts()
@@ -305,6 +310,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.call_panel.controller.shutdown()
         self.autosaver.stop()
         self.autosaver.discard()
         self.save_layout()

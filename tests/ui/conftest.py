@@ -54,9 +54,15 @@ def settings(tmp_path: Path) -> QSettings:
 @pytest.fixture
 def window(qtbot, settings, tmp_path, monkeypatch):
     """A main window with a starter flow; closing it never prompts (unless a test says otherwise)."""
+    from ivr_studio.ui.call.controller import CallController
     from ivr_studio.ui.main_window import MainWindow
 
-    w = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery", autosave_ms=60_000)
+    w = MainWindow(
+        settings=settings,
+        recovery_dir=tmp_path / "recovery",
+        autosave_ms=60_000,
+        call_controller=CallController(audio=False),
+    )
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)

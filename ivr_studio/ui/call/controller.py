@@ -24,9 +24,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from ivr_studio.bundle.coverage import CoverageTracker, ExitKey
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
-from ivr_studio.ui.call.coverage import CoverageTracker, ExitKey
 from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, SpeechSession, wav_pcm
 
 NO_AUDIO_NOTICE = "No microphone or speaker found — type what the caller says, or speak a WAV file"

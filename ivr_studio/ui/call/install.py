@@ -27,16 +27,13 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
     problems = window.docks.get("Problems")
     if problems is not None and window.dockWidgetArea(problems) == Qt.DockWidgetArea.BottomDockWidgetArea:
         window.tabifyDockWidget(problems, dock)
-    window.call_panel = panel  # type: ignore[attr-defined]  # keep a Python reference (see architecture.md)
+    window.call_panel = panel  # keep a Python reference (see architecture.md)
 
     panel.activeNodeChanged.connect(window.scene.set_active_node)
     panel.overlayChanged.connect(window.scene.set_exit_coverage)
     window.document.flowReplaced.connect(lambda: window.scene.set_active_node(None))
 
     menu = getattr(window, "call_menu", None) or window.menuBar().addMenu("&Call")
-    for old in list(menu.actions()):
-        if old.objectName() == "action_test_call":  # the placeholder shown before the panel existed
-            menu.removeAction(old)
 
     def action(name: str, text: str, slot: Any, shortcut: str | None = None) -> QAction:
         act = QAction(text, window)

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ivr_studio.bundle.coverage import read_coverage
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
-from ivr_studio.ui.call.coverage import read_coverage
 from ivr_studio.ui.call.keypad import Keypad
 from ivr_studio.ui.call.status_strip import StatusStrip
 from ivr_studio.ui.call.timeline import CallTimeline

@@ -10,18 +10,27 @@ from PySide6.QtWidgets import QDockWidget
 
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import CallController
-from ivr_studio.ui.call.install import install_call_panel
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
 SHOTS = Path(os.environ.get("IVR_SHOTS", "/tmp/ivr-shots"))
 
 
 @pytest.fixture
-def installed(window, support_line):
+def installed(qtbot, settings, tmp_path, support_line):
+    from ivr_studio.ui.main_window import MainWindow
+
+    window = MainWindow(
+        settings=settings,
+        recovery_dir=tmp_path / "recovery",
+        autosave_ms=60_000,
+        call_controller=CallController(settings=FAST, audio=False),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
     window.open_path(support_line)
-    panel = install_call_panel(window, controller=CallController(settings=FAST, audio=False))
-    yield window, panel
-    panel.controller.shutdown()
+    yield window, window.call_panel
+    window.close()
 
 
 def test_dock_and_menu(installed):

@@ -6,13 +6,7 @@ import json
 
 import pytest
 
-from ivr_studio.bundle.routing import routing_data
-from ivr_studio.bundle.serve import wsgi_app_for_target
-from ivr_studio.flow.ivrflow import load_flow
-from ivr_studio.runtime.engine import CallEngine
-from ivr_studio.runtime.script import parse_script, run_virtual
-from ivr_studio.runtime.transports import WsgiTransport
-from ivr_studio.ui.call.coverage import (
+from ivr_studio.bundle.coverage import (
     CoverageTracker,
     all_exits,
     coverage_json,
@@ -20,6 +14,17 @@ from ivr_studio.ui.call.coverage import (
     read_coverage,
     taken_exits,
 )
+from ivr_studio.bundle.routing import routing_data
+from ivr_studio.bundle.serve import wsgi_app_for_target
+from ivr_studio.flow.ivrflow import load_flow
+from ivr_studio.runtime.engine import CallEngine
+from ivr_studio.runtime.script import parse_script, run_virtual
+from ivr_studio.runtime.transports import WsgiTransport
+
+
+@pytest.fixture
+def support_line(examples_dir):
+    return examples_dir / "support-line.ivrflow"
 
 
 @pytest.fixture
