@@ -469,4 +469,6 @@ class CallEngine:
             fields["text"] = event.text
         if isinstance(event, SpeechFinal):
             fields["confidence"] = event.confidence
+        if isinstance(event, SpeechEnded) and event.ago:
+            fields["ago"] = round(event.ago, 3)
         self.trace.emit("speech", **fields)

@@ -45,7 +45,18 @@ class SpeechFinal:
 
 @dataclass(frozen=True)
 class SpeechEnded:
-    """The caller stopped talking; silence starts now."""
+    """The caller stopped talking ``ago`` seconds before this event was posted.
+
+    A live voice-activity detector only knows speech is over after its hangover (≈0.6 s of quiet frames), so
+    it reports the end late; ``ago`` says how late, and a Gather counts its speechTimeout from the real end
+    of speech rather than from the report (spec §2.4). Events posted at their audio time use 0.
+    """
+
+    ago: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.ago >= 0:
+            raise ValueError(f"SpeechEnded.ago must be a number of seconds ≥ 0, not {self.ago!r}")
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,22 @@ class RuntimeSettings:
     punctuate_speech: bool = True
     #: §2.7: send FinishedOnKey and msg=Gather End with every Gather action request (§8.4).
     send_gather_end_params: bool = True
+    #: §2.1/§8.8: seconds a timeout="0" Gather waits after its prompt (and between keys); 0 ends it at once.
+    zero_timeout_seconds: float = 0.0
+    #: §2.3 D1: "*" and "#" that are not finishOnKey count as digits; False ignores them.
+    symbols_count_as_digits: bool = True
+    #: §2.5: in an input="dtmf speech" Gather the first input type locks the mode (the other is ignored);
+    #: False lets later input of the other type count too, and whichever completes first wins.
+    lock_input_mode: bool = True
+    #: §2.5: input of a type the Gather does not collect (speech on input="dtmf", keys on input="speech")
+    #: still barges in (stops the prompt and starts the timer) without being collected.
+    other_input_barges_in: bool = False
+    #: §2.7/§8.3: an empty actionOnEmptyResult request "absent" (no Digits/SpeechResult) or "empty"
+    #: (Digits="" and/or SpeechResult="", for the Gather's input types).
+    empty_result_params: str = "absent"
+    #: §2.7: speech was detected but the transcript is empty: treat it as no input (True), or send the
+    #: action request with an empty result as if actionOnEmptyResult were set (False).
+    empty_transcript_is_no_input: bool = True
 
     # --- Audio duration estimates, used when no synthesizer or decoder is injected (§4.1, §4.2) ---
     #: <Say> without TTS lasts words / say_words_per_second + say_overhead seconds.
@@ -99,6 +115,14 @@ class RuntimeSettings:
                 if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
                     continue
                 raise ValueError(f"setting {name} must be {type(current).__name__}, not {value!r}")
-        if data.get("terminator_first", "current") not in ("current", "legacy"):
-            raise ValueError("setting terminator_first must be 'current' or 'legacy'")
+        for name, allowed in CHOICES.items():
+            if name in data and data[name] not in allowed:
+                raise ValueError(f"setting {name} must be {' or '.join(repr(a) for a in allowed)}")
         return replace(base, **data)
+
+
+#: Settings whose value is one of a few words.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "terminator_first": ("current", "legacy"),
+    "empty_result_params": ("absent", "empty"),
+}

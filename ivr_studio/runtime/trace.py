@@ -24,7 +24,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "gather_start": ("attributes",),
     "listening": ("timeout",),
     "dtmf": ("key", "accepted"),  # accepted: a verb took the key (else discarded or type-ahead)
-    "speech": ("phase", "accepted", "text", "confidence"),  # phase: start | partial | final | end
+    # phase: start | partial | final | end; ago (end only, when late): seconds since the speech really ended
+    "speech": ("phase", "accepted", "text", "confidence", "ago"),
     "gather_end": ("digits", "speech", "confidence", "reason", "finished_on_key"),
     "redirect": ("url", "method"),
     "dial": ("number", "status", "duration"),

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, parse_qsl
 
 from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.engine import CallEngine
+from ivr_studio.runtime.events import Event
 from ivr_studio.runtime.script import parse_script, run_virtual
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.transports import WsgiTransport
@@ -147,8 +148,13 @@ def call(
     tts: FixedTTS | None = None,
     method: str = "POST",
     max_duration: float = 600.0,
+    events: list[tuple[float, Event]] | None = None,
 ) -> CallResult:
-    """Run one scripted call against ``routes`` on a virtual clock."""
+    """Run one scripted call against ``routes`` on a virtual clock.
+
+    ``events`` are ``(call time, event)`` pairs delivered at those times, for what a script cannot say
+    (a late ``SpeechEnded(ago=…)``, a final transcript with no words …).
+    """
     app = routes if isinstance(routes, FakeApp) else FakeApp(routes)
     engine = CallEngine(
         url,
@@ -159,5 +165,7 @@ def call(
         method=method,
         fallback_url=fallback_url,
     )
+    for t, event in events or []:
+        engine.clock.call_at(t, lambda e=event: engine.deliver(e))
     run_virtual(engine, parse_script({"steps": steps or []}), max_duration=max_duration)
     return CallResult(engine, app)

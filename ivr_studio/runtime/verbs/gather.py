@@ -1,8 +1,10 @@
 """``<Gather>`` (spec §2): prompts with barge-in, DTMF termination rules D1–D4 and F0, speech, partial results.
 
 States follow §2.2: *prompting* (nested verbs play, input is heard) → *listening* (the timer runs) →
-collecting DTMF or speech → done. The first input type detected locks the mode (§2.5). Timers start only once
-every nested verb has finished, or at barge-in (§2.2 "When the timer starts").
+collecting DTMF or speech → done. The first input type detected locks the mode (§2.5, setting
+``lock_input_mode``). Timers start only once every nested verb has finished, or at barge-in (§2.2 "When the
+timer starts"). Two timers run: ``timer`` (no input, then the gap between keys) and ``speech_timer``
+(silence after speech), so with an unlocked mode whichever input completes first ends the Gather.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from lxml import etree
 from ivr_studio.runtime.clock import TimerHandle
 from ivr_studio.runtime.events import Dtmf, Event, SpeechEnded, SpeechFinal, SpeechPartial, SpeechStarted
 from ivr_studio.runtime.player import PromptPlayer
+from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.urls import resolve
 from ivr_studio.twiml.rules import read_verb
 
@@ -39,6 +42,9 @@ PROFANITIES = frozenset(
     }
 )
 _WORD = re.compile(r"[A-Za-z']+")
+_SPEECH_EVENTS = (SpeechStarted, SpeechPartial, SpeechFinal, SpeechEnded)
+#: How a Gather ended when its result is the keys pressed (the others end it with speech or nothing).
+KEY_REASONS = frozenset({"numDigits", "finishOnKey", "terminator-first"})
 
 
 def mask_profanity(text: str) -> str:
@@ -71,13 +77,14 @@ class GatherActivity:
         self.modes: frozenset[str] = attrs["input"]
         self.finish_key: str = attrs["finishOnKey"]
         self.num_digits: int | None = attrs["numDigits"]
-        self.timeout: int = attrs["timeout"]
+        self.timeout: float = gather_timeout(attrs["timeout"], settings)
         st = attrs["speechTimeout"]
         self.speech_timeout = settings.auto_speech_timeout if st == "auto" else float(st)
         self.max_speech: int = attrs["maxSpeechTime"]
         self.barge_in: bool = attrs["bargeIn"]
         self.digits = ""
-        self.lock: str | None = None  # "dtmf" | "speech" once the first input is detected (§2.5)
+        self.lock: str | None = None  # "dtmf" | "speech": the first input type detected (§2.5)
+        self.heard_speech = False  # the caller spoke (even if nothing was understood)
         self.listening = False
         self.done = False
         self.pending: tuple[str, str] | None = None  # a result reached during a bargeIn="false" prompt
@@ -88,6 +95,7 @@ class GatherActivity:
         self.sent_partial = ""
         self.sequence = 0
         self.timer: TimerHandle | None = None
+        self.speech_timer: TimerHandle | None = None
         self.max_timer: TimerHandle | None = None
         self.partial_timer: TimerHandle | None = None
         self.player = PromptPlayer(call, list(el), self._prompts_done, in_gather=True)
@@ -102,7 +110,7 @@ class GatherActivity:
     def stop(self) -> None:
         self.done = True
         self.player.stop()
-        for t in (self.timer, self.max_timer, self.partial_timer):
+        for t in (self.timer, self.speech_timer, self.max_timer, self.partial_timer):
             if t:
                 t.cancel()
 
@@ -118,10 +126,10 @@ class GatherActivity:
             return
         self.listening = True
         self.call.trace.emit("listening", timeout=self.timeout)
-        if self.lock == "speech":
-            if not self.speaking:
-                self._set_timer(self.speech_timeout, "speech")
-        else:
+        spoke = self.lock == "speech" or (self.heard_speech and not self.call.settings.lock_input_mode)
+        if spoke and not self.speaking:  # the caller spoke during a bargeIn="false" prompt and stopped
+            self._set_speech_timer(self.speech_timeout)
+        if self.lock != "speech":
             self._set_timer(self.timeout, "timeout")
 
     def _set_timer(self, seconds: float, reason: str) -> None:
@@ -129,19 +137,47 @@ class GatherActivity:
             self.timer.cancel()
         self.timer = self.call.clock.call_later(seconds, lambda: self._finish(reason, ""))
 
+    def _set_speech_timer(self, seconds: float) -> None:
+        """Silence after speech: ``seconds`` from now the utterance is over (§2.4)."""
+        if self.speech_timer:
+            self.speech_timer.cancel()
+        self.speech_timer = self.call.clock.call_later(max(0.0, seconds), lambda: self._finish("speech", ""))
+
     # ----- input -----
     def wants(self, event: Event) -> bool:
         if self.done:
             return False
+        settings = self.call.settings
+        locked = settings.lock_input_mode
         if isinstance(event, Dtmf):
-            if "dtmf" not in self.modes or self.lock == "speech":
+            if "dtmf" not in self.modes:
+                return self._barges_in(event)
+            if locked and self.lock == "speech":
                 return False
-            return self.listening or self.barge_in or self.call.settings.keep_keys_without_barge_in
-        if isinstance(event, (SpeechStarted, SpeechPartial, SpeechFinal, SpeechEnded)):
-            return "speech" in self.modes and self.lock != "dtmf"
+            if not settings.symbols_count_as_digits and event.key in "*#" and event.key != self.finish_key:
+                return False  # §2.3 D1 setting: symbols that are not the terminator are not digits
+            return self.listening or self.barge_in or settings.keep_keys_without_barge_in
+        if isinstance(event, _SPEECH_EVENTS):
+            if "speech" not in self.modes:
+                return self._barges_in(event)
+            return not (locked and self.lock == "dtmf")
         return False
 
+    def _barges_in(self, event: Event) -> bool:
+        """Setting other_input_barges_in: a key or speech start the Gather does not collect cuts the prompt."""
+        return (
+            self.call.settings.other_input_barges_in
+            and isinstance(event, (Dtmf, SpeechStarted))
+            and self.barge_in
+            and not self.listening
+        )
+
     def on_event(self, event: Event) -> None:
+        if (isinstance(event, Dtmf) and "dtmf" not in self.modes) or (
+            isinstance(event, _SPEECH_EVENTS) and "speech" not in self.modes
+        ):
+            self._first_input()  # heard, not collected (other_input_barges_in)
+            return
         if isinstance(event, Dtmf):
             self._key(event.key)
         elif isinstance(event, SpeechStarted):
@@ -162,8 +198,8 @@ class GatherActivity:
             self.speaking = False
             if self.partial_timer:
                 self.partial_timer.cancel()
-            if self.listening:
-                self._set_timer(self.speech_timeout, "speech")
+            if self.listening:  # the silence began event.ago seconds before the event arrived
+                self._set_speech_timer(self.speech_timeout - event.ago)
 
     def _first_input(self) -> None:
         """Barge-in (§2.6): input during the prompt stops it at once and the timers start."""
@@ -173,6 +209,8 @@ class GatherActivity:
 
     def _key(self, key: str) -> None:
         if self.finish_key and key == self.finish_key:
+            if self.lock == "speech":
+                return  # §2.5: after speech is detected, finishOnKey is ignored (unlocked mode only)
             if self.digits:  # D2
                 self._finish("finishOnKey", key)
             elif self.call.settings.terminator_first == "legacy":  # F0, legacy docs
@@ -180,7 +218,7 @@ class GatherActivity:
             elif self.call.settings.ignored_terminator_restarts_timer and self.listening:
                 self._set_timer(self.timeout, "timeout")
             return
-        self.lock = "dtmf"
+        self.lock = self.lock or "dtmf"
         self.digits += key
         self._first_input()
         if self.num_digits and len(self.digits) >= self.num_digits:  # D1
@@ -192,12 +230,15 @@ class GatherActivity:
         if self.speaking:
             return
         self.speaking = True
-        if self.lock is None:
-            self.lock = "speech"
+        self.lock = self.lock or "speech"
+        if not self.heard_speech:
+            self.heard_speech = True
             self.max_timer = self.call.clock.call_later(
                 self.max_speech, lambda: self._finish("maxSpeechTime", "")
             )
-        if self.timer:
+        if self.speech_timer:
+            self.speech_timer.cancel()
+        if self.timer and not self.digits:  # the no-input timer; keys already typed keep their own
             self.timer.cancel()
         self._first_input()
         if self.attrs["partialResultCallback"] and not self.partial_timer_active():
@@ -254,7 +295,12 @@ class GatherActivity:
             self.pending = (reason, finished_on_key)  # §2.6: bargeIn="false" lets the prompt finish first
             return
         self.stop()
-        speech = self._transcript(include_partial=reason == "maxSpeechTime")
+        settings = self.call.settings
+        if settings.lock_input_mode:
+            by_keys = self.lock == "dtmf"
+        else:  # the input that completed wins
+            by_keys = reason in KEY_REASONS or (reason == "timeout" and bool(self.digits))
+        speech = "" if by_keys else self._transcript(include_partial=reason == "maxSpeechTime")
         if speech and self.attrs["profanityFilter"]:
             speech = mask_profanity(speech)
         if speech and self.call.settings.punctuate_speech:
@@ -264,7 +310,7 @@ class GatherActivity:
             confidence = (
                 self.confidence if self.confidence is not None else self.call.settings.default_confidence
             )
-        digits = self.digits if self.lock == "dtmf" else ""
+        digits = self.digits if by_keys else ""
         self.call.trace.emit(
             "gather_end",
             digits=digits,
@@ -274,11 +320,12 @@ class GatherActivity:
             finished_on_key=finished_on_key,
         )
         nonempty = bool(digits or speech)
-        if not nonempty and not self.attrs["actionOnEmptyResult"]:
+        unheard = self.heard_speech and not by_keys and not settings.empty_transcript_is_no_input
+        if not nonempty and not unheard and not self.attrs["actionOnEmptyResult"]:
             self.call.verb_done(self, None)  # §2.7: fall through to the next verb
             return
         params: dict[str, str] = {}
-        if self.call.settings.send_gather_end_params:
+        if settings.send_gather_end_params:
             params["msg"] = "Gather End"
             params["FinishedOnKey"] = finished_on_key
         if digits:
@@ -286,7 +333,26 @@ class GatherActivity:
         if speech:
             params["SpeechResult"] = speech
             params["Confidence"] = f"{confidence:g}"
+        if not nonempty:
+            params.update(empty_result(self.modes, settings))
         from ivr_studio.runtime.engine import Outcome
 
         url = resolve(self.call.doc_url, self.attrs["action"] or "")  # §2.10: default is the current document
         self.call.verb_done(self, Outcome("transfer", url, self.attrs["method"], params))
+
+
+def gather_timeout(timeout: int, settings: RuntimeSettings) -> float:
+    """Seconds of the Gather's timeout; ``timeout="0"`` waits ``zero_timeout_seconds`` (§2.1, §8.8)."""
+    return settings.zero_timeout_seconds if timeout == 0 else float(timeout)
+
+
+def empty_result(modes: frozenset[str], settings: RuntimeSettings) -> dict[str, str]:
+    """The input parameters of an empty action request (§2.7, §8.3): none, or empty strings."""
+    if settings.empty_result_params != "empty":
+        return {}
+    params = {}
+    if "dtmf" in modes:
+        params["Digits"] = ""
+    if "speech" in modes:
+        params["SpeechResult"] = ""
+    return params

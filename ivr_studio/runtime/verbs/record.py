@@ -76,11 +76,13 @@ class RecordActivity:
         self._silence_timer()
         self.max_timer = self.call.clock.call_later(self.attrs["maxLength"], lambda: self._end(""))
 
-    def _silence_timer(self) -> None:
+    def _silence_timer(self, already: float = 0.0) -> None:
+        """``timeout`` seconds of silence end the recording; ``already`` of them have passed."""
         if self.timer:
             self.timer.cancel()
         if self.attrs["timeout"] > 0:
-            self.timer = self.call.clock.call_later(self.attrs["timeout"], lambda: self._end(""))
+            left = max(0.0, self.attrs["timeout"] - already)
+            self.timer = self.call.clock.call_later(left, lambda: self._end(""))
 
     def wants(self, event: Event) -> bool:
         if self.done or not self.recording:
@@ -98,8 +100,8 @@ class RecordActivity:
                 self.timer.cancel()
         elif isinstance(event, SpeechEnded):
             self.speaking = False
-            self.last_speech_end = self.call.clock.now()
-            self._silence_timer()
+            self.last_speech_end = max(self.started_at, self.call.clock.now() - event.ago)
+            self._silence_timer(event.ago)
         elif isinstance(event, CallerAudio):
             self.sample_rate = event.sample_rate
             self.pcm += event.pcm
