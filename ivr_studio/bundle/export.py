@@ -55,8 +55,17 @@ def _umask() -> int:
     return mask
 
 
+#: Folders the exporter owns outright: replaced whole, so documents of deleted nodes disappear.
+OWNED_FOLDERS = ("twiml", "ivr_handler")
+
+
 def export_bundle(flow: Flow, out_dir: str | Path, progress: Progress | None = None) -> Path:
-    """Write the bundle to ``out_dir`` and return it. Refuses to overwrite a folder that is not a bundle."""
+    """Write the bundle to ``out_dir`` and return it. Refuses to overwrite a folder that is not a bundle.
+
+    Re-exporting replaces only what the exporter writes: the ``twiml/`` and ``ivr_handler/`` folders and
+    the generated files (``app.py``, ``routing.json``, ``tests/test_flow.py`` …). Anything else a user put
+    in the bundle — their own tests, a ``.venv``, ``.env``, a git repository — is left alone.
+    """
     out = Path(out_dir).resolve()
     if out.exists():
         if not out.is_dir():
@@ -68,18 +77,30 @@ def export_bundle(flow: Flow, out_dir: str | Path, progress: Progress | None = N
     try:
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a bundle is served by other users too
         write_bundle_contents(flow, staging, progress)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
+        if not out.exists():
             staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
+            return out
+        _merge_into(staging, out)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise ExportError(f"could not write the bundle to {out}: {exc.strerror or exc}") from exc
-    except BaseException:
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
+
+
+def _merge_into(staging: Path, out: Path) -> None:
+    """Move the freshly written bundle over an existing one, replacing only generated paths."""
+    for entry in sorted(staging.iterdir()):
+        target = out / entry.name
+        if entry.name in OWNED_FOLDERS:
+            old = out / f".{entry.name}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            if target.exists():
+                target.rename(old)
+            entry.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        elif entry.is_dir():
+            target.mkdir(exist_ok=True)
+            _merge_into(entry, target)
+        else:
+            os.replace(entry, target)

@@ -128,3 +128,22 @@ def test_exported_bundle_folder_is_readable_by_others(tmp_path):
     finally:
         os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o755
+
+
+def test_re_export_keeps_the_users_own_files(tmp_path):
+    out = export_bundle(menu(), tmp_path / "bundle")
+    (out / "tests" / "test_mine.py").write_text("def test_mine():\n    pass\n")
+    (out / ".env").write_text("TWILIO_AUTH_TOKEN=secret\n")
+    (out / ".venv").mkdir()
+    (out / ".venv" / "marker").write_text("x")
+    (out / ".git").mkdir()
+    f = menu()
+    f.remove_node("hi")
+    export_bundle(f, out)
+    assert (out / "tests" / "test_mine.py").exists()
+    assert (out / ".env").read_text() == "TWILIO_AUTH_TOKEN=secret\n"
+    assert (out / ".venv" / "marker").exists() and (out / ".git").is_dir()
+    assert sorted(p.name for p in (out / "twiml").iterdir()) == ["desk.xml", "main.xml"]  # stale node gone
+    assert "hi" not in (out / "routing.json").read_text()
+    assert (out / "tests" / "test_flow.py").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
