@@ -37,9 +37,10 @@ from ivr_studio.runtime.http_client import Fetcher, FetchResult
 from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.player import PromptPlayer
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.runtime.strict import strict_problem
 from ivr_studio.runtime.trace import Trace
 from ivr_studio.runtime.transports import Transport
-from ivr_studio.runtime.urls import resolve
+from ivr_studio.runtime.urls import resolve, with_query
 from ivr_studio.runtime.verbs.prompts import audio_segments, say_segments
 from ivr_studio.twiml.diagnostics import Diagnostic, error
 from ivr_studio.twiml.parse import parse_twiml
@@ -91,13 +92,16 @@ class _Prompts:
         self.player.stop()
 
 
-class _FinalAudio:
-    """Play prompt segments, then hang up (text/plain or audio responses, the application-error message)."""
+class _Announcement:
+    """Play prompt segments, then end with ``outcome`` (None: go on with the document's first verb).
 
-    def __init__(self, call: CallEngine, segments: list, reason: str) -> None:
+    Text/plain or audio responses and the application-error message hang up after; the trial notice goes on.
+    """
+
+    def __init__(self, call: CallEngine, segments: list, outcome: Outcome | None) -> None:
         self.call = call
         self.segments = segments
-        self.reason = reason
+        self.outcome = outcome
         self.timer = None
 
     def start(self) -> None:
@@ -105,7 +109,7 @@ class _FinalAudio:
 
     def _next(self) -> None:
         if not self.segments:
-            self.call.verb_done(self, Outcome("hangup", reason=self.reason))
+            self.call.verb_done(self, self.outcome)
             return
         segment = self.segments.pop(0)
         if segment.trace:
@@ -170,6 +174,7 @@ class CallEngine:
         self._last_fetch_t: float | None = None
         self._instant = 0
         self._end_listeners: list[Callable[[CallEngine], None]] = []
+        self._documents = 0  # documents run so far (the trial notice plays before the first)
 
     # ----- public API -----
     def start(self) -> None:
@@ -246,7 +251,7 @@ class CallEngine:
         self.app_error = diagnostic or self.app_error or error(11200, "Application error")
         self._answer()
         built = say_segments(self, self.settings.application_error_text)
-        self._run_activity(_FinalAudio(self, built.segments, "application error"))
+        self._run_activity(_Announcement(self, built.segments, Outcome("hangup", reason="application error")))
 
     def end_call(self, status: str, reason: str) -> None:
         if self.ended:
@@ -268,8 +273,11 @@ class CallEngine:
     def _on_request(self, record: dict) -> None:
         self.trace.emit("request", **record)
 
-    def request(self, url: str, method: str, extra: dict[str, str], *, fallback_allowed: bool = True) -> None:
-        """Fetch a document and run it when it arrives (after its simulated latency)."""
+    def request(self, url: str, method: str, extra: dict[str, str], *, fallback_try: int = 0) -> None:
+        """Fetch a document and run it when it arrives (after its simulated latency).
+
+        ``fallback_try`` is 0 for an ordinary fetch and n for the n-th request of the fallback URL (§5.2).
+        """
         if self.ended:
             return
         if self._loop_guard(url, method, extra):
@@ -285,9 +293,10 @@ class CallEngine:
             if self.ended:
                 return
             if not result.ok:
-                self._fetch_failed(url, result.error, fallback_allowed, first)
+                self._fetch_failed(url, result.error, fallback_try, first)
             else:
-                self._run_response(result, url, fallback_allowed, first)
+                doc_url = self._document_url(result, url, method, params)
+                self._run_response(result, url, doc_url, fallback_try, first)
 
         if result.latency:
             self.clock.call_later(result.latency, arrive)
@@ -319,34 +328,57 @@ class CallEngine:
             return True
         return False
 
-    def _fetch_failed(self, url: str, err: Diagnostic | None, fallback_allowed: bool, first: bool) -> None:
+    def _fetch_failed(self, url: str, err: Diagnostic | None, fallback_try: int, first: bool) -> None:
         err = err or error(11200, f"Fetching {url} failed")
         self.report_error(err)
-        use_fallback = (
-            self.fallback_url and fallback_allowed and (first or self.settings.fallback_for_all_fetches)
-        )
-        if use_fallback:
+        if fallback_try == 0:
+            use_fallback = first or self.settings.fallback_for_all_fetches
+        else:  # §5.2 step 4: a failed fallback is not requested again, unless retry_fallback
+            use_fallback = self.settings.retry_fallback and fallback_try == 1
+        if self.fallback_url and use_fallback:
             extra = {"ErrorCode": err.code, "ErrorUrl": url}
-            self.request(self.fallback_url, self.fallback_method, extra, fallback_allowed=False)  # type: ignore[arg-type]
+            self.request(self.fallback_url, self.fallback_method, extra, fallback_try=fallback_try + 1)
             return
         self.application_error(err)
 
-    def _run_response(self, result: FetchResult, url: str, fallback_allowed: bool, first: bool) -> None:
-        doc_url = result.url if self.settings.redirect_base_is_final_url else url
+    def _document_url(self, result: FetchResult, url: str, method: str, params: dict[str, str]) -> str:
+        """The current document URL for relative URLs and re-requests (§1.6).
+
+        After a 3xx it is the final URL or the requested one (``redirect_base_is_final_url``). It is the URL as
+        configured, unless ``strip_added_params_on_rerequest`` is off: then a GET document's URL keeps the
+        call parameters Twilio appended to its query, and a re-request appends them again.
+        """
+        if self.settings.strip_added_params_on_rerequest:
+            return result.url if self.settings.redirect_base_is_final_url else url
+        if self.settings.redirect_base_is_final_url:
+            return result.sent_url or result.url
+        return with_query(url, params) if method == "GET" else url
+
+    def _run_response(
+        self, result: FetchResult, url: str, doc_url: str, fallback_try: int, first: bool
+    ) -> None:
         if result.kind == "twiml":
             parsed = parse_twiml(result.body)
             for d in parsed.diagnostics:
                 if not d.is_error:
                     self.warn(d.code, d.message)
-            if not parsed.ok:
-                self._fetch_failed(url, parsed.fatal, fallback_allowed, first)
+            fatal = parsed.fatal if not parsed.ok else None
+            if fatal is None and self.settings.strict_twiml:
+                fatal = strict_problem(parsed.diagnostics, parsed.verbs())
+            if not parsed.ok or fatal is not None:
+                self._fetch_failed(url, fatal, fallback_try, first)
                 return
             self.doc_url = doc_url
             self.verbs = parsed.verbs()
             self.index = 0
-            self._next_verb()
+            notice = self._trial_notice(first_verb=self.verbs[0].tag if self.verbs else None)
+            if notice:
+                self._run_activity(_Announcement(self, notice, None))
+            else:
+                self._next_verb()
             return
         self.doc_url = doc_url
+        notice = self._trial_notice(first_verb=None)
         self._answer()
         if result.kind == "audio":
             built = audio_segments(self, result.url, result.body, result.content_type)
@@ -355,7 +387,18 @@ class CallEngine:
             text = result.body.decode("utf-8", errors="replace")
             built = say_segments(self, " ".join(text.split()))
             reason = "end of text response"
-        self._run_activity(_FinalAudio(self, built.segments, reason))
+        self._run_activity(_Announcement(self, notice + built.segments, Outcome("hangup", reason=reason)))
+
+    def _trial_notice(self, first_verb: str | None) -> list:
+        """§3: a trial account's notice, spoken once before the call's first document runs (answers the call).
+
+        A first-verb ``<Reject>`` leaves the call unanswered, so it gets no notice.
+        """
+        self._documents += 1
+        if self._documents > 1 or not self.settings.trial_notice or first_verb == "Reject":
+            return []
+        self._answer()
+        return say_segments(self, self.settings.trial_notice_text).segments
 
     # ----- executing verbs -----
     def _answer(self) -> None:
@@ -420,6 +463,12 @@ class CallEngine:
         for d in attrs.diagnostics:
             self.warn(d.code, d.message)
         if self.answered:
+            if self.settings.reject_after_answer == "ignore":
+                self.warn(
+                    codes.REJECT_AFTER_ANSWER, "<Reject> after the call was answered was skipped (§4.6)"
+                )
+                self.clock.post(self._next_verb)
+                return
             self.warn(
                 codes.REJECT_AFTER_ANSWER, "<Reject> after the call was answered acts as <Hangup> (§4.6)"
             )

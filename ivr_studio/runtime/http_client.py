@@ -51,10 +51,12 @@ class FetchResult:
     """The outcome of one fetch including its redirects.
 
     ``kind`` is "twiml", "audio" or "text" on success; ``error`` is set on failure. ``url`` is the URL the
-    body came from (the final one after redirects); ``latency`` is simulated call time in seconds.
+    body came from (the final one after redirects); ``sent_url`` is that URL as sent (with a GET's call
+    parameters in its query); ``latency`` is simulated call time in seconds.
     """
 
     url: str
+    sent_url: str = ""
     kind: str | None = None
     body: bytes = b""
     content_type: str = ""
@@ -90,6 +92,7 @@ class Fetcher:
 
     def fetch(self, url: str, method: str, params: dict[str, str], purpose: str = "twiml") -> FetchResult:
         """Fetch ``url``. ``purpose`` is "twiml", "media" (no parameters, bigger bodies) or "callback"."""
+        fragment = urlsplit(url).fragment  # signed too when sign_url_fragment (§6.4 notes)
         url, limits, problems = split_overrides(url, self.settings)
         result = FetchResult(url)
         result.warnings += [warning(codes.CONNECTION_OVERRIDE, p) for p in problems]
@@ -99,7 +102,7 @@ class Fetcher:
         max_body = MAX_MEDIA_BYTES if purpose == "media" else MAX_DOCUMENT_BYTES
         hops = 0
         while True:
-            response = self._send(url, method, params, limits, max_body, result, purpose)
+            response = self._send(url, method, params, limits, max_body, result, purpose, fragment)
             if response is None:
                 return result
             if 300 <= response.status < 400:
@@ -126,7 +129,7 @@ class Fetcher:
                             )
                         )
                     method, params = "GET", {}
-                url = target
+                url, fragment = target, ""
                 result.url = url
                 continue
             return self._finish(response, result, purpose)
@@ -140,6 +143,7 @@ class Fetcher:
         max_body: int,
         result: FetchResult,
         purpose: str,
+        fragment: str = "",
     ) -> HttpResponse | None:
         sent_url = with_query(url, params) if method == "GET" else url
         body = urlencode(list(params.items())).encode("utf-8") if method == "POST" else None
@@ -152,6 +156,8 @@ class Fetcher:
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
         signed_url = with_default_port(sent_url) if self.settings.sign_with_default_port else sent_url
+        if fragment and self.settings.sign_url_fragment:
+            signed_url += "#" + fragment
         headers["X-Twilio-Signature"] = twilio_signature(
             self.auth_token, signed_url, params if method == "POST" else None
         )
@@ -159,6 +165,7 @@ class Fetcher:
         if cookie:
             headers["Cookie"] = cookie
         request = HttpRequest(method, sent_url, headers, body)
+        result.sent_url = sent_url
         started = time.perf_counter()
         attempts = 1 + max(0, limits.retries)
         response: HttpResponse | None = None

@@ -2,6 +2,52 @@
 
 Defaults follow the spec (§8 and the [INF] notes in §1–§5). Each field's comment names the section.
 ``RuntimeSettings.from_mapping`` builds settings from a scenario file or JSON, rejecting unknown names.
+
+Which setting answers each [INF] tag of twiml-runtime.md (line numbers of the spec as of this writing):
+
+=========  ===========  ===================================================================================
+Spec line  Section      Setting(s)
+=========  ===========  ===================================================================================
+72, 75     §1.3         ``strict_twiml`` (bad elements/attributes skipped, bad values defaulted, or fatal)
+106, 107   §1.5         ``strict_twiml`` (Connect, Pay, Refer, Start, Stop, Enqueue … skipped, or fatal)
+119        §1.6         ``redirect_base_is_final_url``
+121        §1.6         ``strip_added_params_on_rerequest``
+127        §1.7         ``strict_twiml`` (a bad Gather child, 13320, skipped or fatal)
+136        §1.8         ``type_ahead``
+170        §2.1         ``zero_timeout_seconds``
+195        §2.2         ``loop_cap``
+199        §2.3 D1      ``symbols_count_as_digits``
+211        §2.3 F0      ``terminator_first``
+212        §2.3 F0      ``ignored_terminator_restarts_timer``
+223        §2.4         ``default_confidence`` (also ``auto_speech_timeout``, ``punctuate_speech``)
+228, 229   §2.5         ``other_input_barges_in`` (input the Gather does not collect is ignored, even for
+                        barge-in, unless this is on)
+230        §2.5         ``lock_input_mode``
+236        §2.6         ``keep_keys_without_barge_in``
+244, 245   §2.7, §8.3   ``empty_result_params`` (also ``send_gather_end_params``, §8.4)
+246        §2.7         ``empty_transcript_is_no_input``
+247        §2.7         no setting: a caller hang-up during a Gather sends no action request
+273        §2.9         ``partial_interval``
+278        §2.10        ``loop_warn_after``, ``loop_stop_after`` (and ``max_instant_fetches``)
+289        §2.11        no setting: the signature covers the redirected URL as sent
+346        §3           ``trial_notice``, ``trial_notice_text``
+358        §4.1         ``loop_cap``
+372        §4.1         no setting: SSML becomes plain text (sub aliases kept, break pauses applied)
+380        §4.2         ``play_W_seconds`` (also ``play_w_seconds``, ``play_digit_seconds``)
+404        §4.6         ``rejected_status``
+406        §4.6, §8.12  ``reject_after_answer``
+491        §5.2, §8.7   ``fallback_for_all_fetches``
+494        §5.2         ``retry_fallback``
+498        §5.3         ``strict_twiml``
+505        §5.5         not applicable: the runtime always has a document URL (no inline TwiML)
+585        §6.2         ``sign_with_default_port``
+639        §6.4, §8.11  ``sign_url_fragment`` (``user:pass@`` in URLs: signed as sent, no setting)
+641        §6.4         not applicable: CallToken/StirVerstat are not sent
+679        §7 #25       ``media_failure_fatal``
+696        §7 #42       ``type_ahead``
+703        §7 #49       ``keep_keys_without_barge_in``
+(wording)  §5.2, §8.10  ``application_error_text``
+=========  ===========  ===================================================================================
 """
 
 from __future__ import annotations
@@ -10,6 +56,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 APPLICATION_ERROR_TEXT = "We are sorry, an application error has occurred. Goodbye."
+TRIAL_NOTICE_TEXT = "This call is from a trial account."
 
 
 @dataclass(frozen=True)
@@ -52,6 +99,12 @@ class RuntimeSettings:
     #: action request with an empty result as if actionOnEmptyResult were set (False).
     empty_transcript_is_no_input: bool = True
 
+    # --- TwiML (§1.3, §1.5, §5.3) ---
+    #: §1.3/§1.5/§5.3: a schema warning (12200), a verb value warning (13xxx) or a verb the runtime does not
+    #: run (Connect, Pay, Enqueue …, IVR904) fails the document like a fetch failure (fallback, then the
+    #: application error with that code) instead of being warned about and skipped.
+    strict_twiml: bool = False
+
     # --- Audio duration estimates, used when no synthesizer or decoder is injected (§4.1, §4.2) ---
     #: <Say> without TTS lasts words / say_words_per_second + say_overhead seconds.
     say_words_per_second: float = 2.5
@@ -78,10 +131,17 @@ class RuntimeSettings:
     retry_count: int = 1
     #: §8.7: the fallback URL also covers action/Redirect fetches, not only the first one.
     fallback_for_all_fetches: bool = True
+    #: §5.2 step 4: when the fallback fetch fails, request the fallback once more before the application error.
+    retry_fallback: bool = False
+    #: §1.6: the current document URL (for relative URLs and re-requests such as <Redirect/> or a Gather
+    #: without action) is the URL as configured; False keeps the call parameters a GET added to its query.
+    strip_added_params_on_rerequest: bool = True
     #: §5.2/§8.10: what the caller hears when the application fails.
     application_error_text: str = APPLICATION_ERROR_TEXT
     #: §6.2: sign the https URL with ":443" added (a compatibility toggle).
     sign_with_default_port: bool = False
+    #: §6.4 notes/§8.11: sign the URL with its "#ct=…" connection-override fragment kept (it is never sent).
+    sign_url_fragment: bool = False
     #: §2.10: warn after this many identical consecutive fetches; stop the call after loop_stop_after.
     loop_warn_after: int = 5
     loop_stop_after: int = 100
@@ -91,6 +151,11 @@ class RuntimeSettings:
     # --- Call (§1.1, §3, §4.6, §4.7, §4.8) ---
     #: §4.6: first-verb <Reject reason="rejected"> ends as this status (busy always gives "busy").
     rejected_status: str = "no-answer"
+    #: §4.6/§8.12: <Reject> after the call was answered: "hangup" (with a warning) or "ignore" (skipped, warned).
+    reject_after_answer: str = "hangup"
+    #: §3: play a trial-account notice once, before the call's first document runs (it answers the call).
+    trial_notice: bool = False
+    trial_notice_text: str = TRIAL_NOTICE_TEXT
     #: §4.7: what the dialled party does when nobody says otherwise.
     default_dial_outcome: str = "no-answer"
     #: §4.8: seconds of the <Record> beep.
@@ -125,4 +190,5 @@ class RuntimeSettings:
 CHOICES: dict[str, tuple[str, ...]] = {
     "terminator_first": ("current", "legacy"),
     "empty_result_params": ("absent", "empty"),
+    "reject_after_answer": ("hangup", "ignore"),
 }
