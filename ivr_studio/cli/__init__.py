@@ -51,3 +51,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `ivr-studio call … | head`: the reader went away; that is not an error
+        sys.stderr.close()
+        return 0

@@ -9,6 +9,7 @@ error, 2 bad arguments or script.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,14 @@ def run(args: argparse.Namespace) -> int:
     from ivr_studio.runtime.script import Script, ScriptError, load_script, run_virtual
     from ivr_studio.runtime.trace import format_event, to_json
 
-    if args.max_duration <= 0:
-        print("error: --max-duration must be positive", file=sys.stderr)
+    if not math.isfinite(args.max_duration) or args.max_duration <= 0:
+        print("error: --max-duration must be a positive number of seconds", file=sys.stderr)
+        return EXIT_USAGE
+    if args.fallback_url and not args.fallback_url.startswith(("http://", "https://")):
+        print(
+            "error: --fallback-url must be an absolute http(s) URL, as Twilio's Voice fallback URL is",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         script = load_script(args.script) if args.script else Script()

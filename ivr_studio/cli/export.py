@@ -20,6 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ivr_studio.bundle.export import ExportError, export_bundle
+    from ivr_studio.cli.validate import format_diagnostic
     from ivr_studio.flow.ivrflow import FlowFileError, load_flow
     from ivr_studio.flow.validate import validate_flow
 
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     problems = [d for d in validate_flow(flow) if d.is_error]
     if problems and not args.force:
         for d in problems:
-            print(f"{args.file}: {d}", file=sys.stderr)
+            print(format_diagnostic(d, args.file), file=sys.stderr)
         print(f"error: {len(problems)} errors; fix them or export with --force", file=sys.stderr)
         return 1
     try:

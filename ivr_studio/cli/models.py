@@ -57,10 +57,11 @@ def run_list(args: argparse.Namespace) -> int:
     installed = manager.installed()
     print(f"Models folder: {manager.root}")
     print("Installed:")
-    if not installed:
-        print("  (none) - English still works with the bundled pocketsphinx model")
     for m in installed:
         print(f"  {m.language:<8} {m.name:<36} {m.source:<10} {m.path}")
+    print(
+        f"  {'en-*':<8} {'pocketsphinx US English (bundled)':<36} {'built in':<10} used when no vosk model fits"
+    )
     have = {m.name for m in installed}
     print("Downloadable (sizes approximate):")
     for entry in CATALOG:

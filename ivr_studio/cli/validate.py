@@ -19,6 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def format_diagnostic(d, file: str) -> str:
+    """``FILE: severity CODE node (path): message`` and, when there is one, an indented fix line."""
+    where = f"{d.node_id}" + (f" ({d.path})" if d.path else "") if d.node_id else (d.path or "flow")
+    line = f"{file}: {d.severity} {d.code} {where}: {d.message}"
+    return line + (f"\n    fix: {d.fix}" if d.fix else "")
+
+
 def run(args: argparse.Namespace) -> int:
     from ivr_studio.flow.ivrflow import FlowFileError, load_flow
     from ivr_studio.flow.validate import has_errors, summarize, validate_flow
@@ -52,10 +59,7 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         for d in diagnostics:
-            where = f"{d.node_id}" + (f" ({d.path})" if d.path else "") if d.node_id else (d.path or "flow")
-            print(f"{args.file}: {d.severity} {d.code} {where}: {d.message}")
-            if d.fix:
-                print(f"    fix: {d.fix}")
+            print(format_diagnostic(d, args.file))
         print(
             f"{args.file}: {len(flow)} nodes, {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
         )
