@@ -5,8 +5,11 @@ done live: frames arrive in real time from a microphone or a paced WAV file, go 
 ``SpeechInput`` on a worker thread (never on PortAudio's callback thread, never on the GUI thread), and each
 result is posted to the call the moment it exists — ``SpeechStarted`` at the first voiced frame,
 ``SpeechPartial`` as the interim text changes, and at the end of speech ``SpeechFinal`` then
-``SpeechEnded``. The final result is taken at the VAD's end of speech so it reaches the Gather before its
-speechTimeout runs out; if the caller goes on talking, a fresh recognition session starts and the Gather
+``SpeechEnded``. The VAD dates the end of speech to where the words stopped but can only report it after
+its hangover of quiet frames, so ``SpeechEnded.ago`` carries that lag (audio fed so far minus the dated
+end) and the Gather counts its speechTimeout from the real end, as on the virtual clock where events are
+posted at their audio times. The final result is taken at the VAD's end of speech so it reaches the Gather
+before its speechTimeout runs out; if the caller goes on talking, a fresh recognition session starts and the Gather
 joins the pieces (twiml-runtime spec §2.4). Raw audio is also posted as ``CallerAudio`` for ``<Record>``.
 
 No Qt here: results go to plain callbacks, so the benchmark and tests use it without a GUI.
@@ -164,7 +167,7 @@ class SpeechSession:
                     if self._held_partial:  # words the recogniser heard while the VAD was still deciding
                         self._partial(self._held_partial)
                 else:
-                    self._finish_utterance()
+                    self._finish_utterance(ago=max(0.0, speech.time - ev.t))
                     return
             elif isinstance(ev, PartialResult) and ev.text:
                 if speech.speech_started_at is None:
@@ -177,14 +180,17 @@ class SpeechSession:
         self._post(SpeechPartial(text))
         self._report(SpeechReport("partial", text=text))
 
-    def _finish_utterance(self) -> None:
-        """End of speech: the final transcript, then SpeechEnded; later audio gets a fresh session."""
+    def _finish_utterance(self, ago: float = 0.0) -> None:
+        """End of speech ``ago`` seconds of audio back: the final transcript, then SpeechEnded.
+
+        Later audio gets a fresh session. Push-to-talk's release ends speech now (``ago`` 0).
+        """
         speech = self._speech
         if speech is None or speech.speech_started_at is None:
             return
         final = speech.final()
         self._post(SpeechFinal(final.text, final.confidence))
-        self._post(SpeechEnded())
+        self._post(SpeechEnded(ago=ago))
         self._report(SpeechReport("final", text=final.text, confidence=final.confidence))
         self._report(SpeechReport("end"))
         self._held_partial = ""

@@ -182,10 +182,57 @@ def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path):
         assert partials and all("go forward ten meters".startswith(p) for p in partials)
         finals = [e for e in events(panel, "speech") if e["phase"] == "final"]
         assert finals[0]["text"] == "go forward ten meters" and finals[0]["accepted"]
+        ended = [e for e in events(panel, "speech") if e["phase"] == "end"]
+        assert 0.1 < ended[0]["ago"] < 1.0  # the VAD's hangover: speechTimeout counts from the real end
         assert any(text.startswith("said “go forward ten meters”") for kind, text in panel.timeline.rows())
         qtbot.waitUntil(lambda: seen.ended == ["completed"], timeout=WAIT_MS)
     finally:
         panel.controller.shutdown()
+
+
+class _SilentRecognizer:
+    """Hears nothing in particular: the VAD alone decides where speech starts and ends."""
+
+    def accept(self, pcm: bytes):
+        return None
+
+    def final(self):
+        from ivr_studio.voice.interfaces import FinalResult
+
+        return FinalResult("go forward", 0.9)
+
+
+class _SilentProvider:
+    def open(self, language: str, phrases=None) -> _SilentRecognizer:
+        return _SilentRecognizer()
+
+
+@pytest.mark.skipif(not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed")
+def test_live_speech_says_how_late_the_vad_reported_the_end_of_speech():
+    from ivr_studio.runtime.events import SpeechEnded
+    from ivr_studio.ui.call.speech import SpeechConfig, SpeechSession
+    from ivr_studio.voice.interfaces import VadEvent
+    from ivr_studio.voice.speech_input import SpeechInput
+
+    pcm = GOFORWARD.read_bytes() + b"\x00\x00" * 16_000
+    frames = [pcm[i : i + 640] for i in range(0, len(pcm), 640)]
+    direct = SpeechInput(_SilentRecognizer())
+    lag = None
+    for frame in frames:
+        end = next(
+            (e for e in direct.feed(frame) if isinstance(e, VadEvent) and e.kind == "speech_end"), None
+        )
+        if end is not None:
+            lag = direct.time - end.t  # audio heard when the VAD reports the end, minus the dated end
+            break
+    posted: list = []
+    session = SpeechSession(_SilentProvider(), SpeechConfig(), posted.append, record_audio=False)
+    for frame in frames:  # as fast as the worker goes: the lag is in audio time, not wall time
+        session.feed(frame)
+    session.close(wait=10)
+    ended = [e for e in posted if isinstance(e, SpeechEnded)]
+    assert lag is not None and 0.1 < lag < 1.0
+    assert ended and ended[0].ago == pytest.approx(lag)
 
 
 def test_no_audio_device_is_a_normal_case(qtbot, document, monkeypatch):
