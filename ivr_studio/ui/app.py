@@ -42,7 +42,7 @@ def run(path: str | Path | None = None) -> int:
 
     window = MainWindow()
     window.show()
-    recovered = window.offer_recovery()
+    recovered = window.offer_recovery(Path(path) if path is not None else None)
     if path is not None and not recovered:
         if window.open_path(path):
             # A plain line on stderr: launchers and the packaged build's smoke test watch for it.

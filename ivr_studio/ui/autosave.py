@@ -40,8 +40,24 @@ class Recovery:
         self.file.with_suffix(".json").unlink(missing_ok=True)
 
 
+def _process_alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but belongs to someone else (or the platform cannot tell): leave it alone
+        return True
+    return True
+
+
 def find_recoveries(directory: Path) -> list[Recovery]:
-    """Recovery files in ``directory``, newest first."""
+    """Recovery files in ``directory`` left by editors that are no longer running, newest first.
+
+    A file whose writer is still running is another window's live autosave, not something to recover."""
     found = []
     if not directory.is_dir():
         return []
@@ -51,7 +67,9 @@ def find_recoveries(directory: Path) -> list[Recovery]:
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             original = Path(meta["original"]) if meta.get("original") else None
-        except (OSError, ValueError, KeyError, TypeError):
+            if _process_alive(meta.get("pid")):
+                continue
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
         found.append(Recovery(file, original, file.stat().st_mtime))
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
@@ -94,7 +112,7 @@ class Autosaver(QObject):
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_text_atomic(target, dumps(self.document.flow))
-            meta = {"original": str(self.document.path) if self.document.path else None}
+            meta = {"original": str(self.document.path) if self.document.path else None, "pid": os.getpid()}
             write_text_atomic(target.with_suffix(".json"), json.dumps(meta))
         except OSError as exc:  # autosave must never interrupt editing; the status bar shows this
             self.last_error = f"Autosave failed: {exc}"

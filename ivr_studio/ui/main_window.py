@@ -245,9 +245,15 @@ class MainWindow(QMainWindow):
             action.setToolTip(str(path))
         menu.setEnabled(bool(files))
 
-    def offer_recovery(self) -> bool:
-        """If a crash left recovery files, offer to reopen the newest; True when one was recovered."""
+    def offer_recovery(self, opening: Path | None = None) -> bool:
+        """If a crash left recovery files, offer to reopen the newest; True when one was recovered.
+
+        When the user is opening a file, only that file's recovery is offered; the others wait for a later
+        start. Declining discards only the recovery that was offered."""
         recoveries = find_recoveries(self.autosaver.directory)
+        if opening is not None:
+            wanted = Path(opening).resolve()
+            recoveries = [r for r in recoveries if r.original is not None and r.original.resolve() == wanted]
         if not recoveries:
             return False
         newest: Recovery = recoveries[0]
@@ -260,8 +266,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
-            for r in recoveries:
-                r.discard()
+            newest.discard()
             return False
         try:
             flow = load_flow(newest.file)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ivr_studio import __version__
 from ivr_studio.flow.ivrflow import load_flow
+from ivr_studio.ui import autosave
 from ivr_studio.ui.autosave import find_recoveries
 from ivr_studio.ui.main_window import MainWindow
 
@@ -146,8 +147,10 @@ def test_autosave_writes_a_recovery_file_and_the_next_start_offers_it(
     crashed = MainWindow(settings=settings, recovery_dir=recovery, autosave_ms=20)
     qtbot.addWidget(crashed)
     crashed.document.set_field("start", "title", "Before the crash")
-    qtbot.waitUntil(lambda: bool(find_recoveries(recovery)), timeout=2000)
+    qtbot.waitUntil(lambda: any(recovery.glob("*.ivrflow")), timeout=2000)
     crashed.autosaver.stop()  # the process "dies" here: no close, no cleanup
+    assert not find_recoveries(recovery), "a running editor's autosave is not offered as a recovery"
+    monkeypatch.setattr(autosave, "_process_alive", lambda pid: False)  # ...and now its process is gone
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     fresh = MainWindow(settings=settings, recovery_dir=recovery, autosave_ms=60_000)
@@ -177,12 +180,29 @@ def test_declining_recovery_discards_it(qtbot, settings, tmp_path, monkeypatch) 
     first.document.set_field("start", "title", "Lost")
     first.autosaver.autosave()
     first.autosaver.stop()
+    monkeypatch.setattr(autosave, "_process_alive", lambda pid: False)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     second = MainWindow(settings=settings, recovery_dir=recovery, autosave_ms=60_000)
     qtbot.addWidget(second)
     assert not second.offer_recovery()
     assert not find_recoveries(recovery)
     assert second.document.flow.node("start").title == "Start"
+
+
+def test_opening_a_file_offers_only_that_files_recovery(qtbot, settings, tmp_path, monkeypatch, support_line):
+    recovery = tmp_path / "recovery"
+    first = MainWindow(settings=settings, recovery_dir=recovery, autosave_ms=60_000)
+    qtbot.addWidget(first)
+    first.document.set_field("start", "title", "Untitled work")
+    first.autosaver.autosave()
+    first.autosaver.stop()
+    monkeypatch.setattr(autosave, "_process_alive", lambda pid: False)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("asked about another flow"))
+    second = MainWindow(settings=settings, recovery_dir=recovery, autosave_ms=60_000)
+    qtbot.addWidget(second)
+    assert not second.offer_recovery(support_line)
+    assert len(find_recoveries(recovery)) == 1, "the untitled flow's recovery waits for a later start"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
 
 
 def test_problems_panel_follows_edits_and_reveals_nodes(qtbot, window, support_line) -> None:
