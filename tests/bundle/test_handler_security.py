@@ -151,3 +151,14 @@ def test_a_bad_port_in_the_host_header_is_refused_not_crashed(guarded):
         "/voice", data=params, headers={"Host": "x:notaport", "X-Twilio-Signature": "abc="}
     )
     assert response.status_code == 403
+
+
+def test_a_path_prefix_in_public_base_url_is_refused_at_start(examples_dir):
+    from ivr_studio.bundle.handler import ConfigError, create_app
+    from ivr_studio.bundle.serve import source_for_target
+
+    with pytest.raises(ConfigError, match="path prefix"):
+        create_app(
+            source_for_target(examples_dir / "support-line.ivrflow"),
+            public_base_url="https://h.example.com/ivr",
+        )

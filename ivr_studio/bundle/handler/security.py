@@ -60,7 +60,14 @@ class Settings:
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
                 raise ConfigError(
                     f"PUBLIC_BASE_URL {self.public_base_url!r} must look like https://ivr.example.com "
-                    "(scheme and host, optionally a path prefix; no query)"
+                    "(scheme and host; no query)"
+                )
+            if parts.path.strip("/"):
+                # The TwiML documents use root-relative URLs (/node/...), so a path prefix would send
+                # Twilio's next requests outside the app.
+                raise ConfigError(
+                    f"PUBLIC_BASE_URL {self.public_base_url!r} has a path; serve the app at the root of "
+                    "its own host name (e.g. https://ivr.example.com), not under a path prefix"
                 )
 
 

@@ -122,7 +122,8 @@ Settings (environment variables):
 - `TWILIO_AUTH_TOKEN`: when set, every request must carry a valid `X-Twilio-Signature`; others get 403.
 - `PUBLIC_BASE_URL`: the public origin Twilio calls, e.g. `https://ivr.example.com`. The signature covers
   the exact URL Twilio requested; behind a proxy or tunnel that changes the scheme or host, set this, or
-  make the proxy send `X-Forwarded-Proto` and `X-Forwarded-Host`.
+  make the proxy send `X-Forwarded-Proto` and `X-Forwarded-Host`. Serve the app at the root of its own
+  host name: its TwiML links to `/node/...`, so a path prefix (`https://example.com/ivr`) does not work.
 - `IVR_ENV=production`: the app refuses to start without `TWILIO_AUTH_TOKEN`.
 
 ## Point your Twilio number at it
