@@ -6,9 +6,10 @@ done live: frames arrive in real time from a microphone or a paced WAV file, go 
 result is posted to the call the moment it exists — ``SpeechStarted`` at the first voiced frame,
 ``SpeechPartial`` as the interim text changes, and at the end of speech ``SpeechFinal`` then
 ``SpeechEnded``. The VAD dates the end of speech to where the words stopped but can only report it after
-its hangover of quiet frames, so ``SpeechEnded.ago`` carries that lag (audio fed so far minus the dated
-end) and the Gather counts its speechTimeout from the real end, as on the virtual clock where events are
-posted at their audio times. The final result is taken at the VAD's end of speech so it reaches the Gather
+its hangover of quiet frames (and the recogniser's end-of-speech work takes a moment more), so
+``SpeechEnded.ago`` carries that lag — audio heard since the dated end, plus the time since that audio
+arrived — and the Gather counts its speechTimeout from the real end, as on the virtual clock where events
+are posted at their audio times. The final result is taken at the VAD's end of speech so it reaches the Gather
 before its speechTimeout runs out; if the caller goes on talking, a fresh recognition session starts and the Gather
 joins the pieces (twiml-runtime spec §2.4). Raw audio is also posted as ``CallerAudio`` for ``<Record>``.
 
@@ -92,13 +93,16 @@ class SpeechSession:
         post: Callable[[Event], None],
         report: Callable[[SpeechReport], None] | None = None,
         record_audio: bool = True,
+        now: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``now`` is the wall clock that dates arriving audio (tests pass a fixed one)."""
         self.provider = provider
         self.config = config
         self._post = post
         self._report = report or (lambda _r: None)
         self.record_audio = record_audio
-        self._queue: queue.Queue[bytes | str | None] = queue.Queue()
+        self._now = now
+        self._queue: queue.Queue[tuple[bytes, float] | str | None] = queue.Queue()
         self._speech = None
         self._held_partial = ""
         self._closed = False
@@ -108,7 +112,7 @@ class SpeechSession:
     # ----- any thread -----
     def feed(self, pcm: bytes) -> None:
         if not self._closed:
-            self._queue.put(pcm)
+            self._queue.put((pcm, self._now()))
 
     def end_utterance(self) -> None:
         if not self._closed:
@@ -148,11 +152,12 @@ class SpeechSession:
                 if item == "end":
                     self._finish_utterance()
                 else:
-                    self._process(item)  # type: ignore[arg-type]
+                    self._process(*item)  # type: ignore[misc]
             except Exception as exc:  # a recogniser failure must not kill the call
                 self._report(SpeechReport("error", text=f"speech recognition failed: {exc}"))
 
-    def _process(self, pcm: bytes) -> None:
+    def _process(self, pcm: bytes, arrived: float) -> None:
+        """One frame of audio that reached :meth:`feed` at ``arrived`` (``now`` time)."""
         if self.record_audio:
             self._post(CallerAudio(pcm))
         self._report(SpeechReport("level", level_dbfs=rms_dbfs(pcm)))
@@ -167,7 +172,8 @@ class SpeechSession:
                     if self._held_partial:  # words the recogniser heard while the VAD was still deciding
                         self._partial(self._held_partial)
                 else:
-                    self._finish_utterance(ago=max(0.0, speech.time - ev.t))
+                    lag = speech.time - ev.t + self._now() - arrived  # hangover + time spent since
+                    self._finish_utterance(ago=max(0.0, lag))
                     return
             elif isinstance(ev, PartialResult) and ev.text:
                 if speech.speech_started_at is None:
