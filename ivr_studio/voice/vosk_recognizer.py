@@ -31,6 +31,8 @@ from ivr_studio.voice.interfaces import SAMPLE_RATE, FinalResult, PartialResult
 log = logging.getLogger(__name__)
 
 UNKNOWN = "[unk]"
+#: Interim results are computed at most this often (in samples of audio): 0.2 s.
+PARTIAL_EVERY_SAMPLES = SAMPLE_RATE // 5
 
 
 class ModelLoadError(RuntimeError):
@@ -124,6 +126,7 @@ class VoskSession:
         self._rec.SetWords(True)
         self._words: list[dict[str, Any]] = []
         self._samples = 0
+        self._partial_at = 0
         self._last_partial = ""
         self._result: FinalResult | None = None
 
@@ -140,8 +143,13 @@ class VoskSession:
         if self._rec.AcceptWaveform(pcm):
             self._collect(self._rec.Result())
             partial = ""
-        else:
+        elif self._samples - self._partial_at >= PARTIAL_EVERY_SAMPLES:
+            # Asking vosk for a partial result re-searches the lattice; every 20 ms frame that is most of the
+            # decoding cost. Interim text five times a second is plenty for a live display.
+            self._partial_at = self._samples
             partial = json.loads(self._rec.PartialResult()).get("partial", "")
+        else:
+            return None
         done = " ".join(w["word"] for w in self._words if w.get("word") != UNKNOWN)
         text = " ".join(t for t in (done, partial.replace(UNKNOWN, "").strip()) if t)
         if text == self._last_partial:
