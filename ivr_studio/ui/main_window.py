@@ -168,9 +168,13 @@ class MainWindow(QMainWindow):
         self.view.viewport().update()
 
     def _refresh_title(self) -> None:
+        # "[*]" is where Qt shows the modified state; Qt draws nothing there on macOS (the close button
+        # shows it instead), so the ● is ours on every platform and Qt's own mark is switched off.
         mark = " ●" if self.document.is_dirty() else ""
-        self.setWindowTitle(f"{self.document.display_name()}{mark} — IVR Studio")
-        self.setWindowModified(self.document.is_dirty())
+        self.setWindowTitle(f"{self.document.display_name()}{mark}[*] — IVR Studio")
+        self.setWindowModified(False)
+        if QGuiApplication.platformName() == "cocoa":
+            self.setWindowModified(self.document.is_dirty())
 
     # ------------------------------------------------------------------ file actions
     def new_flow(self) -> None:
