@@ -2,8 +2,9 @@
 
 :class:`Fetcher` adds the headers and the signature, sends GET parameters in the query and POST parameters in
 the body, keeps cookies for the call, follows 301/302/303/307 itself (a POST becomes a bodiless GET on
-301/302/303, with a warning when that loses the caller's input), and turns every failure into Twilio's
-error code. It reports each HTTP exchange to the trace as a ``request`` event.
+301/302/303, with a warning when that loses the caller's input; a GET's parameters are not added to the
+``Location`` again), and turns every failure into Twilio's error code. It reports each HTTP exchange to the
+trace as a ``request`` event.
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ class Fetcher:
                             )
                         )
                     method, params = "GET", {}
+                elif method == "GET":
+                    params = {}  # Twilio requests Location exactly as given (§1.2, §2.11)
                 url, fragment = target, ""
                 result.url = url
                 continue

@@ -223,3 +223,16 @@ def test_signature_with_default_port_toggle():
 def test_node_header_is_recorded_in_the_trace():
     r = call({"/menu": Reply(BYE, headers=(("X-IVR-Node", "welcome"),))})
     assert r.events("request")[0]["node"] == "welcome"
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307])
+def test_a_get_redirect_requests_the_location_exactly_as_given(status: int):
+    gather = doc('<Gather method="GET" action="/gr302" numDigits="1"/>')
+    moved = Reply("", status, None, (("Location", "/r2?kept=1"),))
+    r = call({"/menu": gather, "/gr302": moved, "/r2": BYE}, [{"wait_for": "listening"}, {"press": "1"}])
+    first = r.app.to("/gr302")[0]
+    assert first.method == "GET" and first.query["Digits"] == "1"
+    target = r.app.to("/r2")
+    assert [(t.method, t.url) for t in target] == [("GET", "https://a/r2?kept=1")]
+    assert RequestValidator(AUTH_TOKEN).validate(target[0].url, {}, target[0].headers["X-Twilio-Signature"])
+    assert r.events("request")[-1]["params"] == {}
