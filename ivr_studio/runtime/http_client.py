@@ -180,7 +180,7 @@ class Fetcher:
                 break
             except TransportError as exc:
                 failure = exc
-                if exc.code == 11205 and "refused" not in exc.message:
+                if exc.timed_out:
                     break  # a timeout is not retried: it already used the whole time budget
             except Exception as exc:  # a broken transport must end in Twilio's error path, not a crash
                 failure = TransportError(11200, f"The request failed: {type(exc).__name__}: {exc}")
@@ -196,10 +196,13 @@ class Fetcher:
             "purpose": purpose,
         }
         if failure is not None or response is None:
-            result.latency += limits.total if failure and failure.code == 11205 else 0.0
-            record["elapsed_ms"] = round(elapsed_ms + (limits.total * 1000 if result.latency else 0), 3)
+            if failure is not None and failure.timed_out:
+                # the whole time budget was used: that much call time passes (real time is not call time)
+                result.latency += limits.total
+                record["elapsed_ms"] = round(max(elapsed_ms, limits.total * 1000), 3)
             code = failure.code if failure else 11200
             message = failure.message if failure else "No response"
+            record["error"] = str(code)
             result.error = error(code, f"{message} ({method} {url})")
             self._report(record)
             return None

@@ -16,7 +16,8 @@ Listener = Callable[[TraceEvent], None]
 
 #: Event kinds and the fields each carries (besides ``t`` and ``event``).
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "request": ("method", "url", "params", "status", "elapsed_ms", "node", "exit", "purpose"),
+    # error: Twilio's code when no response arrived (status is then None)
+    "request": ("method", "url", "params", "status", "elapsed_ms", "node", "exit", "purpose", "error"),
     "answer": (),
     "say": ("text", "voice", "language", "duration", "loop"),
     "play": ("url", "loop", "duration", "digits"),
@@ -79,7 +80,11 @@ def format_event(event: TraceEvent) -> str:
         params = event.get("params") or {}
         shown = {k: v for k, v in params.items() if k in _INTERESTING_PARAMS}
         extra = " " + " ".join(f"{k}={v!r}" for k, v in shown.items()) if shown else ""
-        return f"{t}  → {event['method']} {event['url']}{extra} ← {event.get('status')}{node}"
+        status = event.get("status")
+        if status is None:
+            code = event.get("error")
+            status = f"failed ({code})" if code else "failed"
+        return f"{t}  → {event['method']} {event['url']}{extra} ← {status}{node}"
     if kind == "say":
         return f"{t}  say {event['text']!r}"
     if kind == "play":

@@ -53,12 +53,17 @@ class HttpResponse:
 
 
 class TransportError(Exception):
-    """The request failed before a response arrived; ``code`` is Twilio's (11205 timeout, 11210 DNS …)."""
+    """The request failed before a response arrived; ``code`` is Twilio's (11205 timeout, 11210 DNS …).
 
-    def __init__(self, code: int, message: str) -> None:
+    ``timed_out`` is true only when a time limit ran out (the request used its whole time budget); a refused
+    or reset connection fails at once.
+    """
+
+    def __init__(self, code: int, message: str, *, timed_out: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.timed_out = timed_out
 
 
 class Transport(Protocol):
@@ -80,7 +85,9 @@ class WsgiTransport:
         latency = self.latency(request) if callable(self.latency) else self.latency
         if latency > limits.total:
             raise TransportError(
-                11205, f"The webhook did not answer within {limits.total:g} s (it took {latency:g} s)"
+                11205,
+                f"The webhook did not answer within {limits.total:g} s (it took {latency:g} s)",
+                timed_out=True,
             )
         environ = _environ(request)
         captured: dict[str, Any] = {}
@@ -171,7 +178,9 @@ class HttpTransport:
             try:
                 conn.connect()
             except TimeoutError:
-                raise TransportError(11205, f"Connecting to {parts.netloc} timed out") from None
+                raise TransportError(
+                    11205, f"Connecting to {parts.netloc} timed out", timed_out=True
+                ) from None
             except socket.gaierror:
                 raise TransportError(
                     11210, f"The host name {parts.hostname!r} could not be resolved"
@@ -198,7 +207,9 @@ class HttpTransport:
         def remaining() -> float:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TransportError(11205, f"The webhook did not answer within {limits.total:g} s")
+                raise TransportError(
+                    11205, f"The webhook did not answer within {limits.total:g} s", timed_out=True
+                )
             return min(left, limits.read)
 
         sock = conn.sock
@@ -217,7 +228,9 @@ class HttpTransport:
                 body += chunk
             return HttpResponse(resp.status, headers, bytes(body), None)
         except TimeoutError:
-            raise TransportError(11205, f"The webhook did not answer within {limits.total:g} s") from None
+            raise TransportError(
+                11205, f"The webhook did not answer within {limits.total:g} s", timed_out=True
+            ) from None
         except http.client.HTTPException as exc:
             raise TransportError(11206, f"HTTP protocol violation: {type(exc).__name__} {exc}") from None
         except OSError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from socketserver import ThreadingMixIn
@@ -14,6 +15,7 @@ from twilio.request_validator import RequestValidator
 from ivr_studio.runtime import CallEngine, HttpTransport, RealClock, RuntimeSettings, VirtualClock
 from ivr_studio.runtime.live import LiveCall
 from ivr_studio.runtime.script import parse_script, run_virtual
+from ivr_studio.runtime.trace import format_event
 
 BYE = doc("<Hangup/>")
 RELEASE = threading.Event()
@@ -106,6 +108,30 @@ def test_a_refused_connection_is_an_application_error():
     engine = _virtual_call("http://127.0.0.1:9/menu#ct=200&rc=0", [])
     assert engine.trace.of("error")[0]["code"] == "11205"
     assert engine.end_status == "completed"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+def test_a_refused_connection_fails_at_once_and_reads_as_failed():
+    engine = _virtual_call(f"http://127.0.0.1:{_closed_port()}/menu#rc=0", [])
+    error = engine.trace.of("error")[0]
+    assert error["code"] == "11205" and "refused" in error["message"]
+    assert error["t"] == 0.0  # no 15 s of call time is charged for a refusal
+    request = engine.trace.of("request")[0]
+    assert request["status"] is None and request["error"] == "11205"
+    assert request["elapsed_ms"] < 5000
+    assert format_event(request).endswith("← failed (11205)")
+
+
+def test_a_timeout_still_costs_the_whole_time_limit(server):
+    base, _ = server
+    engine = _virtual_call(f"{base}/slow#tt=300", [])
+    assert engine.trace.of("error")[0]["t"] == pytest.approx(0.3)
+    assert engine.trace.of("request")[0]["elapsed_ms"] >= 300
 
 
 def test_a_live_call_on_the_real_clock_takes_keys_from_another_thread(server):
