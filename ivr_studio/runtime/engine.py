@@ -96,25 +96,19 @@ class _Announcement:
     """Play prompt segments, then end with ``outcome`` (None: go on with the document's first verb).
 
     Text/plain or audio responses and the application-error message hang up after; the trial notice goes on.
+    The segments go through the same player as Say/Play, so they are heard on a live call and stop on hang-up.
     """
 
     def __init__(self, call: CallEngine, segments: list, outcome: Outcome | None) -> None:
         self.call = call
-        self.segments = segments
         self.outcome = outcome
-        self.timer = None
+        self.player = PromptPlayer(call, [], self._done, segments=segments)
 
     def start(self) -> None:
-        self._next()
+        self.player.start()
 
-    def _next(self) -> None:
-        if not self.segments:
-            self.call.verb_done(self, self.outcome)
-            return
-        segment = self.segments.pop(0)
-        if segment.trace:
-            self.call.trace.emit(segment.trace[0], **segment.trace[1])
-        self.timer = self.call.clock.call_later(segment.duration, self._next)
+    def _done(self) -> None:
+        self.call.verb_done(self, self.outcome)
 
     def wants(self, event: Event) -> bool:
         return False
@@ -123,8 +117,7 @@ class _Announcement:
         pass
 
     def stop(self) -> None:
-        if self.timer:
-            self.timer.cancel()
+        self.player.stop()
 
 
 class CallEngine:

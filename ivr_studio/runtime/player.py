@@ -42,7 +42,10 @@ SegmentBuilder = Callable[["CallEngine", etree._Element, bool], BuiltPrompt]
 
 
 class PromptPlayer:
-    """Plays the given prompt verbs in order, then calls ``on_done``; ``stop()`` cuts it short (barge-in)."""
+    """Plays the given prompt verbs in order, then calls ``on_done``; ``stop()`` cuts it short (barge-in).
+
+    ``segments`` already built (an announcement such as the application-error message) play before the verbs.
+    """
 
     def __init__(
         self,
@@ -50,6 +53,8 @@ class PromptPlayer:
         elements: Sequence[etree._Element],
         on_done: Callable[[], None],
         in_gather: bool = False,
+        *,
+        segments: Sequence[Segment] = (),
     ) -> None:
         self.call = call
         self.elements = list(elements)
@@ -57,7 +62,7 @@ class PromptPlayer:
         self.in_gather = in_gather
         self.playing = False
         self.finished = False
-        self._queue: list[Segment] = []
+        self._queue: list[Segment] = list(segments)
         self._timer: TimerHandle | None = None
         self._handle: Any = None
         self._next_element = 0

@@ -13,7 +13,7 @@ from ivr_studio.runtime.events import Event
 from ivr_studio.runtime.script import parse_script, run_virtual
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.transports import WsgiTransport
-from ivr_studio.voice.interfaces import AudioClip
+from ivr_studio.voice.interfaces import AudioClip, AudioSink, MediaDecoder
 
 AUTH_TOKEN = "test-auth-token"
 
@@ -149,6 +149,8 @@ def call(
     method: str = "POST",
     max_duration: float = 600.0,
     events: list[tuple[float, Event]] | None = None,
+    sink: AudioSink | None = None,
+    decoder: MediaDecoder | None = None,
 ) -> CallResult:
     """Run one scripted call against ``routes`` on a virtual clock.
 
@@ -160,7 +162,7 @@ def call(
         url,
         WsgiTransport(app, latency=latency),
         settings=settings,
-        voice=VoiceIO(synthesizer=tts),
+        voice=VoiceIO(synthesizer=tts, sink=sink, decoder=decoder),
         auth_token=AUTH_TOKEN,
         method=method,
         fallback_url=fallback_url,
