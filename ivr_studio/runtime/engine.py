@@ -3,7 +3,8 @@
 One :class:`CallEngine` is one call. It fetches the first document, runs its verbs top to bottom, follows
 transfers (Gather/Record/Dial actions, Redirect), applies the fallback URL and the application-error rule on
 fetch failures (§5.2), and ends the call. Everything happens on the clock's thread: callers post events with
-:meth:`CallEngine.post` (thread-safe) and watch :attr:`CallEngine.trace`.
+:meth:`CallEngine.post` (thread-safe) and watch :attr:`CallEngine.trace`. The one exception is a live call's
+asynchronous webhooks (partialResultCallback): one thread per call sends them and posts their results back.
 
 A verb that takes time is an *activity* with ``start()``, ``wants(event)``, ``on_event(event)`` and
 ``stop()``; it reports back through :meth:`CallEngine.verb_done` with ``None`` (next verb) or an
@@ -12,6 +13,7 @@ A verb that takes time is an *activity* with ``start()``, ``wants(event)``, ``on
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,6 +122,32 @@ class _Announcement:
         self.player.stop()
 
 
+class _CallbackWorker:
+    """The one thread of a live call that sends its asynchronous webhooks, in order (partialResultCallback).
+
+    A slow server makes the jobs queue here instead of piling up threads. Jobs touch no engine state and hand
+    their results to the clock's thread. After :meth:`close` the jobs not yet started are dropped.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._closed = False
+        self.thread = threading.Thread(target=self._run, name="ivr-callbacks", daemon=True)
+        self.thread.start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def close(self) -> None:
+        self._closed = True
+        self._jobs.put(None)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if not self._closed:
+                job()
+
+
 class CallEngine:
     """One emulated inbound call against a TwiML webhook.
 
@@ -168,6 +196,7 @@ class CallEngine:
         self._instant = 0
         self._end_listeners: list[Callable[[CallEngine], None]] = []
         self._documents = 0  # documents run so far (the trial notice plays before the first)
+        self._callbacks: _CallbackWorker | None = None  # started by the first callback on a real clock
 
     # ----- public API -----
     def start(self) -> None:
@@ -209,15 +238,41 @@ class CallEngine:
         return result
 
     def send_callback(self, url: str, method: str, extra: dict[str, str]) -> None:
-        """An asynchronous webhook whose response is ignored (partialResultCallback, §2.9)."""
-        params = self.params(extra)
-        if isinstance(self.clock, VirtualClock):
-            self._callback(url, method, params)
-        else:
-            threading.Thread(target=self._callback, args=(url, method, params), daemon=True).start()
+        """An asynchronous webhook whose response is ignored (partialResultCallback, §2.9).
 
-    def _callback(self, url: str, method: str, params: dict[str, str]) -> None:
-        result = self.fetcher.fetch(url, method, params, purpose="callback")
+        It gets its own client with a snapshot of the call's cookies (its Set-Cookie is not kept). On the
+        virtual clock it is sent at once; on a real clock the call's one callback thread sends it, in order,
+        and its ``request`` record and any failure come back to the clock's thread with ``clock.post``.
+        """
+        params = self.params(extra)
+        cookies = {host: dict(jar) for host, jar in self.fetcher.cookies.items()}
+        if isinstance(self.clock, VirtualClock):
+            self._callback(url, method, params, cookies, self._on_request)
+            return
+        if self._callbacks is None:
+            self._callbacks = _CallbackWorker()
+        post = self.clock.post
+
+        def report(record: dict) -> None:
+            post(lambda: self._on_request(record))
+
+        self._callbacks.submit(lambda: self._callback(url, method, params, cookies, report))
+
+    def _callback(
+        self,
+        url: str,
+        method: str,
+        params: dict[str, str],
+        cookies: dict[str, dict[str, str]],
+        on_request: Callable[[dict], None],
+    ) -> None:
+        """Send one callback; touches no engine state (it may run off the clock's thread)."""
+        fetcher = Fetcher(self.fetcher.transport, self.settings, self.fetcher.auth_token, on_request)
+        fetcher.cookies = cookies
+        try:
+            result = fetcher.fetch(url, method, params, purpose="callback")
+        except Exception as exc:  # a bug here must not kill the callback thread
+            result = FetchResult(url, error=error(11200, f"{type(exc).__name__}: {exc}"))
         if not result.ok and result.error is not None:
             err = result.error
             self.clock.post(lambda: self.warn(err.code, f"Callback failed (ignored): {err.message}"))
@@ -256,6 +311,8 @@ class CallEngine:
             self._answer()
         self.ended = True
         self.end_status = status
+        if self._callbacks is not None:
+            self._callbacks.close()
         duration = 0.0 if self.answered_at is None else self.clock.now() - self.answered_at
         self.trace.emit("hangup", reason=reason)
         self.trace.emit("call_end", status=status, duration=round(duration, 3), answered=self.answered)

@@ -1,4 +1,4 @@
-"""The same rules over real HTTP: a threaded server on 127.0.0.1 and a live call on the real clock."""
+"""The same rules over real HTTP: a threaded server on 127.0.0.1, and live calls on the real clock."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ import pytest
 from runtime_support import AUTH_TOKEN, FakeApp, Received, Reply, doc
 from twilio.request_validator import RequestValidator
 
-from ivr_studio.runtime import CallEngine, HttpTransport, RealClock, RuntimeSettings, VirtualClock
+from ivr_studio.runtime import (
+    CallEngine,
+    HttpTransport,
+    RealClock,
+    RuntimeSettings,
+    VirtualClock,
+    WsgiTransport,
+)
+from ivr_studio.runtime.events import SpeechPartial, SpeechStarted
 from ivr_studio.runtime.live import LiveCall
 from ivr_studio.runtime.script import parse_script, run_virtual
 from ivr_studio.runtime.trace import format_event
@@ -163,3 +171,56 @@ def test_hanging_up_a_live_call(server):
     assert live.wait(5)
     assert engine.trace.of("hangup")[0]["reason"] == "caller hung up"
     assert len(app.requests) == 1
+
+
+def test_partial_result_callbacks_share_one_thread_and_report_on_the_clock_thread():
+    seen: list[tuple[threading.Thread, str]] = []
+    arrived = threading.Semaphore(0)
+
+    def partial(req: Received) -> Reply:
+        seen.append((threading.current_thread(), req.headers.get("Cookie", "")))
+        arrived.release()
+        return Reply(BYE, headers=(("Set-Cookie", "from_callback=1"),))
+
+    app = FakeApp(
+        {
+            "/menu": Reply(
+                doc('<Gather input="speech" partialResultCallback="/p" action="/s"/>'),
+                headers=(("Set-Cookie", "visit=1"),),
+            ),
+            "/p": partial,
+            "/s": BYE,
+        }
+    )
+    settings = RuntimeSettings(partial_interval=0.01)
+    engine = CallEngine("http://a/menu", WsgiTransport(app), clock=RealClock(), settings=settings)
+    live = LiveCall(engine, max_duration=10)
+    listening, reported = threading.Event(), threading.Event()
+    reporters: list[threading.Thread] = []
+
+    def on_event(event: dict) -> None:
+        if event["event"] == "listening":
+            listening.set()
+        if event["event"] == "request" and event["purpose"] == "callback":
+            reporters.append(threading.current_thread())
+            if len(reporters) == 3:
+                reported.set()
+
+    live.subscribe(on_event)
+    live.start()
+    assert listening.wait(5)
+    live.post(SpeechStarted())
+    for text in ("one", "one two", "one two three"):
+        live.post(SpeechPartial(text))
+        assert arrived.acquire(timeout=5)
+    assert reported.wait(5)
+    live.hang_up()
+    assert live.wait(5)
+    workers = {thread for thread, _ in seen}
+    assert len(workers) == 1 and live._thread not in workers  # one callback thread, not the call's
+    assert set(reporters) == {live._thread}  # trace records are emitted on the clock's thread
+    assert [cookie for _, cookie in seen] == ["visit=1"] * 3  # the call's cookies, not the callback's
+    assert engine.fetcher.cookies == {"a": {"visit": "1"}}
+    worker = workers.pop()
+    worker.join(5)
+    assert not worker.is_alive()  # the thread ends with the call
