@@ -157,13 +157,33 @@ def _open_rate(sd: ModuleType, device: int | None, kind: str) -> int:
 
 
 class StreamPlayback:
-    """A clip playing on a sound card; :meth:`stop` cuts it off (barge-in). ``on_done`` runs once either way."""
+    """A clip playing on a sound card; :meth:`stop` cuts it off (barge-in). ``on_done`` runs once either way.
+
+    The stream is closed when the clip has played to its end, as well as by :meth:`stop`, so a playback
+    nobody keeps (a key tone) does not hold a PortAudio stream open.
+    """
 
     def __init__(self, stream: Any, on_done: Callable[[], None] | None) -> None:
         self._stream = stream
         self._on_done = on_done
         self._done = threading.Event()
         self._lock = threading.Lock()
+        self._close_lock = threading.Lock()
+        self._closed = False
+
+    def _close(self) -> None:
+        with self._close_lock:  # closing twice would free PortAudio's stream twice
+            if self._closed:
+                return
+            self._closed = True
+            with contextlib.suppress(Exception):  # already gone with its device: nothing to release
+                self._stream.close()
+
+    def _stream_finished(self) -> None:
+        """PortAudio's finished callback: the clip has played (or was stopped)."""
+        # Closing a stream from inside its own finished callback hangs PortAudio: close it from a thread.
+        threading.Thread(target=self._close, name="ivr-playback-close", daemon=True).start()
+        self._finished()
 
     def _finished(self) -> None:
         with self._lock:
@@ -183,11 +203,10 @@ class StreamPlayback:
 
     def stop(self) -> None:
         # Already closed or the device vanished: nothing left to stop.
-        with contextlib.suppress(Exception):
-            if not self._done.is_set():
+        with self._close_lock, contextlib.suppress(Exception):
+            if not self._done.is_set() and not self._closed:
                 self._stream.abort()
-        with contextlib.suppress(Exception):
-            self._stream.close()
+        self._close()
         self._finished()
 
 
@@ -222,7 +241,7 @@ class SpeakerSink:
                 dtype="int16",
                 device=index,
                 callback=callback,
-                finished_callback=lambda: handle._finished() if handle else None,
+                finished_callback=lambda: handle._stream_finished() if handle else None,
             )
             handle = StreamPlayback(stream, on_done)
             stream.start()

@@ -7,16 +7,19 @@ signal and re-emitted on the GUI thread as :attr:`CallController.traceEvent`. Ea
 number, so events still in flight from a call that was just replaced are dropped instead of confusing
 the new one.
 
-Caller speech comes from the microphone (opened while a speech Gather runs, or held open by
-push-to-talk), from a WAV file spoken in real time, or from typed text; see :mod:`.speech`. With no sound
-card the call still works: prompts take their estimated time in silence, and keys, typed speech and WAV
-files still reach the call.
+Caller speech comes from the microphone, from a WAV file spoken in real time, or from typed text. The
+microphone opens by itself while the call listens — a speech Gather (its audio goes through the recogniser,
+see :mod:`.speech`) or a ``<Record>`` (its audio is the recording, see :mod:`.recording`) — and while the
+user holds "Hold to talk" (or Space). With push-to-talk on, only holding it opens the microphone. While a
+WAV file is being spoken it stands in for the microphone. With no sound card the call still works: prompts
+take their estimated time in silence, and keys, typed speech and WAV files still reach the call.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from ivr_studio.bundle.coverage import CoverageTracker, ExitKey
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.recording import RecordingInput
 from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, SpeechSession, wav_pcm
 
 NO_AUDIO_NOTICE = "No microphone or speaker found — type what the caller says, or speak a WAV file"
@@ -82,7 +86,7 @@ class CallController(QObject):
         self.input_device: int | None = None
         self.output_device: int | None = None
         self.phone_fidelity = False
-        self.push_to_talk = False
+        self._push_to_talk = False
         self._provider = provider
         self._generation = 0
         self._live: Any = None
@@ -91,10 +95,13 @@ class CallController(QObject):
         self._tracker: CoverageTracker | None = None
         self.session_coverage: set[ExitKey] = set()
         self._speech_config: SpeechConfig | None = None
-        self._session: SpeechSession | None = None
+        self._session: SpeechSession | RecordingInput | None = None
+        self._listening: str | None = None  # what the call listens for now: "speech", "record" or None
         self._paced: PacedAudio | None = None
+        self._wav_until = 0.0  # monotonic time the WAV being spoken ends; the microphone is muted until then
         self._microphone: Any = None
         self._talking = False
+        self._tone: Any = None  # the key tone playing (a StreamPlayback)
         self._last_level = 0.0
         self._relay.connect(self._on_relay, Qt.ConnectionType.QueuedConnection)
 
@@ -106,6 +113,20 @@ class CallController(QObject):
     @property
     def running(self) -> bool:
         return self.record is not None and not self.record.ended
+
+    @property
+    def push_to_talk(self) -> bool:
+        """On: only holding "Hold to talk" opens the microphone. Off: it also opens while the call listens."""
+        return self._push_to_talk
+
+    @push_to_talk.setter
+    def push_to_talk(self, on: bool) -> None:
+        self._push_to_talk = bool(on)
+        self._sync_microphone()
+
+    @property
+    def microphone_open(self) -> bool:
+        return self._microphone is not None
 
     @property
     def provider(self) -> Any:
@@ -226,8 +247,15 @@ class CallController(QObject):
         from ivr_studio.voice.devices import SpeakerSink
         from ivr_studio.voice.dtmf import tones
 
+        self._stop_tone()  # one tone at a time: a quick key press cuts the previous one off
         with contextlib.suppress(Exception):  # a key tone that fails to play is not worth a message
-            SpeakerSink(self.output_device).play(tones(key, tone_seconds=0.12, gap_seconds=0.0))
+            self._tone = SpeakerSink(self.output_device).play(tones(key, tone_seconds=0.12, gap_seconds=0.0))
+
+    def _stop_tone(self) -> None:
+        tone, self._tone = self._tone, None
+        if tone is not None:
+            with contextlib.suppress(Exception):
+                tone.stop()
 
     def say_text(self, text: str, confidence: float | None = None) -> None:
         """The caller says ``text`` (typed): start, final result and end, like a script's ``say`` step."""
@@ -239,16 +267,27 @@ class CallController(QObject):
             self._live.post(event)
 
     def speak_wav(self, path: str | Path) -> float:
-        """Speak a WAV file into the call in real time, through the recogniser; returns its length (s)."""
+        """Speak a WAV file into the call in real time, as the caller's voice; returns its length (s).
+
+        In a speech Gather it goes through the recogniser; in a ``<Record>`` it is what gets recorded. The
+        microphone is muted while it plays, so the two do not mix.
+        """
         pcm = wav_pcm(path)
         if not self.running:
             return 0.0
-        session = self._ensure_session()
+        self._ensure_session()
         if self._paced is not None:
             self._paced.stop()
-        self._paced = PacedAudio(pcm, session.feed)
+        self._paced = PacedAudio(pcm, self._feed_wav)
+        self._wav_until = time.monotonic() + self._paced.duration
         self._paced.start()
         return self._paced.duration
+
+    def _feed_wav(self, pcm: bytes) -> None:
+        """A frame of the WAV being spoken (its own thread); goes to whichever session is current."""
+        session = self._session
+        if session is not None:
+            session.feed(pcm)
 
     def dial_outcome(self, status: str, duration: float = 0.0) -> None:
         if self.running:
@@ -256,26 +295,49 @@ class CallController(QObject):
             self._live.dial_outcome(status, duration)
 
     def talk(self, down: bool) -> None:
-        """Push-to-talk: while held, the microphone's audio reaches the recogniser; release ends speech."""
+        """Hold to talk: while held, the microphone is open and its audio reaches the call; release ends
+        the caller's speech (and closes the microphone unless the call is listening without push-to-talk)."""
+        if down == self._talking:
+            return
         self._talking = down
-        if not down and self._session is not None:
+        if down:
+            if self.running:
+                self._ensure_session()
+        elif self._session is not None:
             self._session.end_utterance()
+        self._sync_microphone()
 
     # ----- speech plumbing -----
-    def _ensure_session(self) -> SpeechSession:
+    def _ensure_session(self) -> SpeechSession | RecordingInput:
+        """The session the caller's audio goes to: the recording's during a Record, else the recogniser's."""
         if self._session is None:
-            config = self._speech_config or SpeechConfig(phone_fidelity=self.phone_fidelity)
             generation = self._generation
-            self._session = SpeechSession(
-                self.provider, config, self._live.post, lambda r, g=generation: self._relay.emit(g, r)
-            )
+
+            def report(r: SpeechReport, g: int = generation) -> None:
+                self._relay.emit(g, r)
+
+            if self._listening == "record":
+                self._session = RecordingInput(self._live.post, report)
+            else:
+                config = self._speech_config or SpeechConfig(phone_fidelity=self.phone_fidelity)
+                self._session = SpeechSession(self.provider, config, self._live.post, report)
         return self._session
 
     def _on_frame(self, pcm: bytes) -> None:
         """A microphone frame (PortAudio's thread): only queued, never processed here."""
+        if time.monotonic() < self._wav_until:
+            return  # a WAV file is speaking for the caller
         session = self._session
-        if session is not None and (self._talking or not self.push_to_talk):
+        if session is not None and (self._talking or not self._push_to_talk):
             session.feed(pcm)
+
+    def _sync_microphone(self) -> None:
+        """Open the microphone while the user talks or (without push-to-talk) the call listens; else close."""
+        wanted = self.running and (self._talking or (self._listening is not None and not self._push_to_talk))
+        if wanted:
+            self._open_microphone()
+        else:
+            self._close_microphone()
 
     def _open_microphone(self) -> None:
         if not self.audio_available or self._microphone is not None:
@@ -291,21 +353,31 @@ class CallController(QObject):
         self._microphone = mic
         self.microphoneChanged.emit(True)
 
-    def _close_speech(self) -> None:
-        if self._paced is not None:
-            self._paced.stop()
-            self._paced = None
+    def _close_microphone(self) -> None:
         if self._microphone is not None:
             with contextlib.suppress(Exception):
                 self._microphone.stop()
             self._microphone = None
             self.microphoneChanged.emit(False)
+
+    def _close_session(self) -> None:
+        """The call stopped (or changed how it is) listening: end the WAV being spoken and the session."""
+        if self._paced is not None:
+            self._paced.stop()
+            self._paced = None
+            self._wav_until = 0.0
         if self._session is not None:
             self._session.close()
             self._session = None
 
+    def _close_speech(self) -> None:
+        self._listening = None
+        self._close_session()
+        self._close_microphone()
+
     def _stop_audio(self) -> None:
         self._close_speech()
+        self._stop_tone()
 
     # ----- events from the worker threads (delivered here on the GUI thread) -----
     @Slot(int, object)
@@ -322,7 +394,9 @@ class CallController(QObject):
             self._on_gather_start(event.get("attributes") or {})
         elif kind == "gather_end":
             self._speech_config = None
-            self._close_speech()
+            self._listen(None)
+        elif kind == "record":
+            self._listen("record" if event.get("status") == "recording" else None)
         elif kind == "request" and event.get("purpose", "twiml") == "twiml":
             node = event.get("node")
             if isinstance(node, str) and node and not node.startswith("("):
@@ -341,10 +415,16 @@ class CallController(QObject):
     def _on_gather_start(self, attributes: dict) -> None:
         if "speech" not in str(attributes.get("input", "dtmf")):
             return
-        self._close_speech()
         self._speech_config = SpeechConfig.from_gather(attributes, self.phone_fidelity)
-        self._ensure_session()  # loads the model while the prompt plays
-        self._open_microphone()
+        self._listen("speech")  # loads the model while the prompt plays
+
+    def _listen(self, what: str | None) -> None:
+        """The call now listens for ``what`` ("speech", "record" or nothing): a fresh session for it."""
+        self._close_session()
+        self._listening = what
+        if what is not None or (self._talking and self.running):
+            self._ensure_session()
+        self._sync_microphone()
 
     def _on_speech_report(self, report: SpeechReport) -> None:
         if report.kind == "level" and report.level_dbfs is not None:

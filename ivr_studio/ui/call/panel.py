@@ -41,6 +41,13 @@ CALL_STYLE = (
 HANGUP_STYLE = (
     "QPushButton:enabled { background: #c53030; color: white; font-weight: bold; padding: 6px 14px; }"
 )
+TALK_TIP = (
+    "Hold (or hold Space) while you speak: the microphone is open while held; release to end your sentence"
+)
+PTT_TIP = (
+    "On: the microphone opens only while you hold “Hold to talk” or Space. "
+    "Off: it also opens by itself while the call listens for speech or records a message"
+)
 #: What the dialled party does when a <Dial> rings: label → (DialOutcome status, seconds answered).
 DIAL_CHOICES = {
     "When dialled: let it ring": None,
@@ -100,7 +107,6 @@ class CallPanel(QWidget):
         self.keypad = Keypad(self)
         self.talk_button = QPushButton("Hold to talk", self)
         self.talk_button.setObjectName("pushToTalk")
-        self.talk_button.setToolTip("Hold (or hold Space) while you speak; release to end your sentence")
         self.ptt = QCheckBox("Push to talk", self)
         self.ptt.setObjectName("pushToTalkMode")
         self.phone = QCheckBox("Phone audio (8 kHz μ-law)", self)
@@ -198,6 +204,7 @@ class CallPanel(QWidget):
         c.pathChanged.connect(lambda _path: self._refresh_overlay())
         c.coverageChanged.connect(lambda _taken: self._refresh_overlay())
         c.levelChanged.connect(self.strip.set_level)
+        c.microphoneChanged.connect(self.strip.set_microphone)
         c.notice.connect(self.show_notice)
 
     # ----- state shown -----
@@ -212,6 +219,13 @@ class CallPanel(QWidget):
             self.strip.notice.setToolTip(c.audio_status or "")
         for w in (self.talk_button, self.ptt):
             w.setEnabled(c.audio_available)
+        if c.audio_available:
+            self.talk_button.setToolTip(TALK_TIP)
+            self.ptt.setToolTip(PTT_TIP)
+        else:
+            why = f"Talking needs a microphone — {c.audio_status}. Type what the caller says, or speak a WAV file"
+            self.talk_button.setToolTip(why)
+            self.ptt.setToolTip(why)
 
     def _set_running(self, running: bool) -> None:
         self.call_button.setEnabled(True)
@@ -357,16 +371,20 @@ class CallPanel(QWidget):
         if remaining <= 0:
             self._tick.stop()
 
-    # ----- keyboard: Space is push-to-talk -----
+    # ----- keyboard: holding Space is holding "Hold to talk" -----
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self.controller.audio_available:
-            self.controller.talk(True)
+        if event.key() == Qt.Key.Key_Space and self.talk_button.isEnabled():
+            if not event.isAutoRepeat():
+                self.talk_button.setDown(True)
+                self.controller.talk(True)
             return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self.controller.audio_available:
-            self.controller.talk(False)
+        if event.key() == Qt.Key.Key_Space and self.talk_button.isEnabled():
+            if not event.isAutoRepeat():
+                self.talk_button.setDown(False)
+                self.controller.talk(False)
             return
         super().keyReleaseEvent(event)
 

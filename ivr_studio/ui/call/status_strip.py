@@ -47,7 +47,10 @@ class StatusStrip(QWidget):
         self.notice.hide()
         row.addWidget(self.node_label, 1)
         row.addWidget(self.countdown)
-        row.addWidget(QLabel("Mic", self))
+        self.mic_label = QLabel("Mic", self)
+        self.mic_label.setObjectName("micState")
+        self.mic_label.setToolTip("The microphone is closed")
+        row.addWidget(self.mic_label)
         row.addWidget(self.level)
         row.addWidget(self.devices)
         outer.addLayout(row)
@@ -72,6 +75,14 @@ class StatusStrip(QWidget):
         self.level.setValue(
             int(100 * (max(LEVEL_FLOOR_DB, min(0.0, dbfs)) - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB)
         )
+
+    def set_microphone(self, open_: bool) -> None:
+        """Show whether the microphone is open (the caller's voice reaches the call)."""
+        self.mic_label.setText("● Mic" if open_ else "Mic")
+        self.mic_label.setStyleSheet("color: #c53030; font-weight: bold;" if open_ else "")
+        self.mic_label.setToolTip("The microphone is open" if open_ else "The microphone is closed")
+        if not open_:
+            self.set_level(None)
 
     def set_notice(self, text: str | None) -> None:
         """A plain message under the strip (e.g. no audio devices); None hides it."""

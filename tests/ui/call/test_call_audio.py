@@ -1,0 +1,357 @@
+"""The test call's audio paths: the headset and WAV files reach a voicemail ``<Record>``, push-to-talk opens
+the microphone only while held, and key tones do not leave PortAudio streams open.
+
+The machine has no sound card: the microphone is a stand-in that the test speaks into in real time (a
+recording paced like a headset), the speaker a fake ``sounddevice`` module; one check runs real PortAudio
+streams on an ALSA "null" device in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import wave
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from ivr_studio.runtime.audio import VoiceIO
+from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.controller import CallController
+from ivr_studio.ui.call.panel import CallPanel
+from ivr_studio.ui.call.speech import PacedAudio
+from ivr_studio.ui.document import FlowDocument
+from ivr_studio.voice import devices
+from ivr_studio.voice.interfaces import FinalResult
+
+FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05, beep_seconds=0.1)
+GOFORWARD = Path("/usr/share/pocketsphinx/test/data/goforward.raw")  # 2.8 s of "go forward ten meters"
+WAIT_MS = 10_000
+needs_recording = pytest.mark.skipif(
+    not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed"
+)
+
+
+class FakeMicrophone:
+    """Stands in for :class:`devices.Microphone`; :meth:`speak` delivers audio in real time while open."""
+
+    current: FakeMicrophone | None = None
+
+    def __init__(self, on_frame, device=None, frame_ms: int = 20) -> None:
+        self.on_frame = on_frame
+        self.is_open = False
+
+    def start(self) -> None:
+        self.is_open = True
+        FakeMicrophone.current = self
+
+    def stop(self) -> None:
+        self.is_open = False
+
+    def speak(self, pcm: bytes, tail_seconds: float = 1.0) -> PacedAudio:
+        paced = PacedAudio(
+            pcm, lambda f: self.on_frame(f) if self.is_open else None, tail_seconds=tail_seconds
+        )
+        paced.start()
+        return paced
+
+
+class SaysSupport:
+    """A recogniser that understands "support" (the VAD still decides where speech starts and ends)."""
+
+    def open(self, language: str, phrases=None):
+        return SimpleNamespace(accept=lambda pcm: None, final=lambda: FinalResult("support", 0.9))
+
+
+def voicemail_flow(tmp_path: Path, examples_dir: Path) -> FlowDocument:
+    """The support line with a 2 s silence timeout on its voicemail (shorter than the 2.8 s message)."""
+    data = json.loads((examples_dir / "support-line.ivrflow").read_text(encoding="utf-8"))
+    node = next(n for n in data["nodes"] if n["id"] == "voicemail")
+    node["attributes"]["timeout"] = 2
+    path = tmp_path / "support-line.ivrflow"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    doc = FlowDocument()
+    doc.open(path)
+    return doc
+
+
+def make_panel(qtbot, document: FlowDocument, controller: CallController) -> CallPanel:
+    panel = CallPanel(document, controller=controller)
+    qtbot.addWidget(panel)
+    panel.resize(900, 420)
+    return panel
+
+
+def headset_controller(monkeypatch, provider=None) -> CallController:
+    """A controller that believes in a headset: the stand-in microphone, prompts played in silence."""
+    monkeypatch.setattr(devices, "Microphone", FakeMicrophone)
+    FakeMicrophone.current = None
+    controller = CallController(settings=FAST, audio=True, provider=provider)
+    monkeypatch.setattr(controller, "_voice", VoiceIO)
+    monkeypatch.setattr(controller, "_play_tone", lambda key: None)
+    return controller
+
+
+def trace(panel: CallPanel, kind: str) -> list[dict]:
+    record = panel.controller.record
+    return [e for e in (record.trace if record else []) if e["event"] == kind]
+
+
+def recording(panel: CallPanel) -> bool:
+    return any(e["status"] == "recording" for e in trace(panel, "record"))
+
+
+def nodes(panel: CallPanel) -> list[str]:
+    return [e.get("node") for e in trace(panel, "request")]
+
+
+def reach_voicemail(qtbot, panel: CallPanel) -> None:
+    panel.call_button.click()
+    qtbot.waitUntil(
+        lambda: any(e["event"] == "gather_start" for e in panel.controller.record.trace), timeout=WAIT_MS
+    )
+    panel.keypad.buttons["3"].click()  # billing → its hours → "leave a message" → the voicemail
+    qtbot.waitUntil(lambda: recording(panel), timeout=WAIT_MS)
+
+
+def assert_message_recorded(qtbot, panel: CallPanel) -> dict:
+    qtbot.waitUntil(lambda: "thanks" in nodes(panel), timeout=WAIT_MS)  # the Record's "after recording" exit
+    assert "goodbye" not in nodes(panel)  # not "nothing recorded"
+    done = [e for e in trace(panel, "record") if e["status"] != "recording"]
+    assert [e["status"] for e in done] == ["completed"]
+    # the 2.8 s message outlasts the 2 s silence timeout: the caller's speech held it off
+    assert int(done[0]["duration"]) >= 3
+    speech = [(e["phase"], e["accepted"]) for e in trace(panel, "speech")]
+    assert ("start", True) in speech and ("end", True) in speech
+    return done[0]
+
+
+def recorded_pcm(event: dict) -> bytes:
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    with wave.open(url2pathname(urlparse(event["url"]).path), "rb") as w:
+        return w.readframes(w.getnframes())
+
+
+@needs_recording
+def test_the_headset_is_recorded_by_the_voicemail(qtbot, monkeypatch, tmp_path, examples_dir):
+    panel = make_panel(qtbot, voicemail_flow(tmp_path, examples_dir), headset_controller(monkeypatch))
+    opened: list[bool] = []
+    panel.controller.microphoneChanged.connect(opened.append)
+    try:
+        reach_voicemail(qtbot, panel)
+        qtbot.waitUntil(lambda: panel.controller.microphone_open, timeout=WAIT_MS)
+        assert panel.strip.mic_label.text() == "● Mic"
+        FakeMicrophone.current.speak(GOFORWARD.read_bytes())
+        done = assert_message_recorded(qtbot, panel)
+        assert GOFORWARD.read_bytes()[:32000] in recorded_pcm(done)  # what the headset heard is the message
+        assert not panel.controller.microphone_open and opened[-2:] == [True, False]  # closed when it ended
+        assert not any(e["phase"] == "final" for e in trace(panel, "speech"))  # nothing to recognise
+    finally:
+        panel.controller.shutdown()
+
+
+@needs_recording
+def test_a_wav_spoken_into_the_voicemail_is_the_recording(qtbot, tmp_path, examples_dir):
+    panel = make_panel(
+        qtbot, voicemail_flow(tmp_path, examples_dir), CallController(settings=FAST, audio=False)
+    )
+    wav = tmp_path / "message.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes(GOFORWARD.read_bytes())
+    try:
+        reach_voicemail(qtbot, panel)
+        panel.speak_wav(wav)
+        done = assert_message_recorded(qtbot, panel)
+        assert recorded_pcm(done).startswith(GOFORWARD.read_bytes())  # the WAV's audio, from its first sample
+        assert not any(e["phase"] == "final" for e in trace(panel, "speech"))  # a Record recognises nothing
+    finally:
+        panel.controller.shutdown()
+
+
+@needs_recording
+def test_push_to_talk_opens_the_microphone_only_while_held(qtbot, monkeypatch, document):
+    from PySide6.QtCore import Qt
+
+    panel = make_panel(qtbot, document, headset_controller(monkeypatch, provider=SaysSupport()))
+    c = panel.controller
+    try:
+        assert panel.talk_button.isEnabled()
+        panel.ptt.setChecked(True)
+        panel.call_button.click()
+        qtbot.waitUntil(lambda: any(e["event"] == "listening" for e in c.record.trace), timeout=WAIT_MS)
+        assert not c.microphone_open  # push-to-talk: the speech Gather does not open it by itself
+        qtbot.mousePress(panel.talk_button, Qt.MouseButton.LeftButton)
+        assert c.microphone_open and panel.strip.mic_label.text() == "● Mic"
+        paced = FakeMicrophone.current.speak(GOFORWARD.read_bytes(), tail_seconds=0.0)
+        qtbot.waitUntil(lambda: any(e["phase"] == "start" for e in trace(panel, "speech")), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: not paced._thread.is_alive(), timeout=WAIT_MS)
+        qtbot.mouseRelease(panel.talk_button, Qt.MouseButton.LeftButton)
+        assert not c.microphone_open  # released: closed, and the sentence is over
+        qtbot.waitUntil(lambda: "support_menu" in nodes(panel), timeout=WAIT_MS)
+        assert trace(panel, "gather_end")[0]["speech"] == "Support."
+        # Space while the panel has focus is the same button
+        qtbot.keyPress(panel.keypad, Qt.Key.Key_Space)
+        assert c.microphone_open and panel.talk_button.isDown()
+        qtbot.keyRelease(panel.keypad, Qt.Key.Key_Space)
+        assert not c.microphone_open and not panel.talk_button.isDown()
+        with qtbot.waitSignal(c.callEnded, timeout=WAIT_MS):
+            panel.hangup_button.click()
+    finally:
+        c.shutdown()
+
+
+def test_without_audio_push_to_talk_is_disabled_and_says_why(qtbot, document, monkeypatch):
+    monkeypatch.setattr(devices, "list_devices", lambda: [])
+    panel = make_panel(qtbot, document, CallController(settings=FAST))
+    assert not panel.talk_button.isEnabled() and not panel.ptt.isEnabled()
+    for widget in (panel.talk_button, panel.ptt):
+        assert widget.toolTip().startswith(
+            "Talking needs a microphone — audio is unavailable: no sound devices"
+        )
+    assert panel.typed.isVisibleTo(panel) and panel.say_button.isEnabled()  # typing stands in for talking
+
+
+# ----- key tones -----
+
+
+class FakeStream:
+    """A PortAudio output stream on its own thread, paced like a device; checks how it is closed."""
+
+    streams: list[FakeStream] = []
+    lock = threading.Lock()
+
+    def __init__(self, samplerate, channels, dtype, device, callback, finished_callback) -> None:
+        self.callback = callback
+        self.finished_callback = finished_callback
+        self.closed = False
+        self.closed_from_callback = False
+        self.aborted = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        with FakeStream.lock:
+            FakeStream.streams.append(self)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        out = np.zeros((160, 1), dtype="int16")
+        try:
+            while not self.aborted.wait(0.01):  # 160 frames at 16 kHz
+                self.callback(out, 160, None, None)
+        except FakeSounddevice.CallbackStop:
+            pass
+        self.finished_callback()
+
+    def abort(self) -> None:
+        self.aborted.set()
+        self.thread.join()
+
+    def close(self) -> None:
+        if threading.current_thread() is self.thread:
+            self.closed_from_callback = True  # real PortAudio hangs here
+        self.closed = True
+
+    @property
+    def active(self) -> bool:
+        return self.thread.is_alive()
+
+
+class FakeSounddevice:
+    class PortAudioError(Exception):
+        pass
+
+    class CallbackStop(Exception):  # noqa: N818 - sounddevice's name
+        pass
+
+    OutputStream = FakeStream
+    default = SimpleNamespace(device=(0, 0))
+
+    @staticmethod
+    def query_devices(device=None, kind=None):
+        info = {
+            "index": 0,
+            "name": "headset",
+            "max_input_channels": 1,
+            "max_output_channels": 1,
+            "default_samplerate": 16000.0,
+        }
+        return [info] if device is None else info
+
+    @staticmethod
+    def check_output_settings(**_kwargs) -> None:
+        return None
+
+
+def test_key_tones_leave_no_stream_open(qtbot, monkeypatch):
+    monkeypatch.setattr(devices, "_sd", FakeSounddevice)
+    FakeStream.streams = []
+    controller = CallController(settings=FAST)
+    assert controller.audio_available
+    most_playing = 0
+    for key in "0123456789*#" * 3:
+        controller.press(key)
+        most_playing = max(most_playing, sum(s.active for s in FakeStream.streams))
+    assert len(FakeStream.streams) == 36 and most_playing == 1  # a new tone stops the previous one
+    qtbot.waitUntil(lambda: all(s.closed for s in FakeStream.streams), timeout=WAIT_MS)
+    assert not any(s.closed_from_callback for s in FakeStream.streams)
+    controller.shutdown()
+
+
+ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
+NULL_DEVICE = f"""<{ALSA_CONF}>
+pcm.!default {{
+  type plug
+  slave.pcm "nullpcm"
+}}
+pcm.nullpcm {{
+  type null
+}}
+"""
+TONES_PROBE = r"""
+import json, time
+import sounddevice as sd
+streams = []
+class Tracked(sd.OutputStream):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        streams.append(self)
+sd.OutputStream = Tracked
+from ivr_studio.ui.call.controller import CallController
+controller = CallController()
+out = {"status": controller.audio_status}
+for key in "123456789*0#" * 2:
+    controller.press(key)
+deadline = time.monotonic() + 20
+while time.monotonic() < deadline and not all(s.closed for s in streams):
+    time.sleep(0.05)
+out["streams"] = len(streams)
+out["open"] = sum(not s.closed for s in streams)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not ALSA_CONF.exists(), reason="ALSA's configuration is not installed")
+def test_key_tones_close_real_portaudio_streams(tmp_path):
+    conf = tmp_path / "asound.conf"
+    conf.write_text(NULL_DEVICE)
+    env = dict(os.environ, ALSA_CONFIG_PATH=str(conf), QT_QPA_PLATFORM="offscreen")
+    started = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, "-c", TONES_PROBE], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["status"] is None and out["streams"] == 24
+    assert out["open"] == 0, out
+    assert time.monotonic() - started < 30
