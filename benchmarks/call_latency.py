@@ -8,8 +8,11 @@
    recording (pocketsphinx-testdata's goforward.raw, "go forward ten meters") spoken in real time through
    the panel's live speech path (``PacedAudio`` → ``SpeechSession`` → VAD + pocketsphinx). Measured from
    the moment the recording's speech ends (the recogniser's end time, in wall time) to ``SpeechFinal``
-   reaching the call, and to ``gather_end`` (the SpeechResult request). The latter includes the VAD's
-   hangover and the ``auto`` speechTimeout on purpose: it is what the caller waits.
+   reaching the call, and to ``gather_end`` (the SpeechResult request). The latter includes the ``auto``
+   speechTimeout on purpose: it is what the caller waits. It no longer includes the VAD's hangover:
+   ``SpeechEnded.ago`` dates the end of speech back to where the VAD heard the words stop, and the runtime
+   counts speechTimeout from there, so the wait is the dated end's small lag behind the words plus the
+   speechTimeout (and the request).
 
 Run: ``.venv/bin/python benchmarks/call_latency.py``.
 """

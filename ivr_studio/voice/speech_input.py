@@ -11,9 +11,12 @@ How the runtime ends recognition (twiml-runtime spec §2.4):
 * ``speechTimeout="N"`` — after a ``speech_end`` event, N seconds of audio with no new ``speech_start``
   end the utterance; then call :meth:`SpeechInput.final`.
 * ``speechTimeout="auto"`` — Twilio's "first pause" end-of-utterance detection. Here that is the same rule
-  with :data:`AUTO_SPEECH_TIMEOUT` seconds. The VAD's own hangover (≈0.3 s of unvoiced frames) comes
-  *before* ``speech_end`` is emitted, so the silence a caller must leave under ``auto`` is about
-  ``0.3 + AUTO_SPEECH_TIMEOUT`` seconds — close to what callers experience on Twilio.
+  with :data:`AUTO_SPEECH_TIMEOUT` seconds. The VAD reports ``speech_end`` only after its hangover of
+  unvoiced frames, but dates it to the end of the last voiced frame, a little (≈0.22 s) after the words
+  stop; a live caller's ``SpeechEnded.ago`` carries the reporting lag, and the runtime starts speechTimeout
+  from that dated end. So the silence a caller must leave under ``auto`` is about
+  ``0.22 + AUTO_SPEECH_TIMEOUT`` ≈ 1 s measured from the end of the words, the hangover not added —
+  close to what callers experience on Twilio.
 * ``timeout`` (no input) — if no ``speech_start`` arrives within it, the result is empty.
 
 :meth:`SpeechInput.utterance_complete` implements the first two rules for callers that just want a yes/no.
