@@ -25,7 +25,6 @@ from ivr_studio.runtime import codes
 from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.events import (
-    CallerAudio,
     CallerHangup,
     DialOutcome,
     Dtmf,
@@ -556,8 +555,6 @@ class CallEngine:
             self._trace_speech(event, wanted)
         if wanted and self.activity is not None:
             self.activity.on_event(event)
-        elif isinstance(event, CallerAudio):
-            pass
 
     def _trace_speech(self, event: Event, wanted: bool) -> None:
         phase = {SpeechStarted: "start", SpeechPartial: "partial", SpeechFinal: "final", SpeechEnded: "end"}[
