@@ -11,7 +11,8 @@ over. After the last step the caller stays silent until the call ends.
 ``{"press": "12#", "gap": 0.3}``          press keys, ``gap`` seconds apart (default 0.2)
 ``{"say": "sales", "confidence": 0.9}``   speak recognised text (start, partials every 0.5 s, end); optional
                                           ``duration`` (default: the <Say> estimate for the text)
-``{"say_wav": "file.wav"}``               speak a WAV file through the injected recogniser provider
+``{"say_wav": "file.wav"}``               speak a WAV file through the injected recogniser provider (16-bit PCM,
+                                          any rate, mono or stereo; an unreadable file is a script error)
 ``{"dial_outcome": "busy"}``              the dialled party's behaviour; ``duration`` (answered), ``ring``
 ``{"hangup": true}``                      hang up
 ========================================  =====================================================================
@@ -137,6 +138,12 @@ def parse_script(data: Any, base_dir: Path | str = ".") -> Script:
             path = Path(base_dir) / value
             if not path.is_file():
                 raise ScriptError(f"{where}: {path} does not exist")
+            from ivr_studio.voice.pcm import wav_pcm
+
+            try:
+                wav_pcm(path)  # an unreadable file stops the script before the call starts
+            except ValueError as exc:
+                raise ScriptError(f"{where}: {exc}") from None
             value = str(path)
         elif kind == "dial_outcome":
             if value not in DIAL_OUTCOMES:

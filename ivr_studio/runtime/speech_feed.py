@@ -1,16 +1,16 @@
 """Turning a WAV file into timed caller events with a recogniser (a script's ``say_wav`` step).
 
-The audio goes through the voice package's ``SpeechInput`` (voice activity detection plus the injected
-recogniser), so the events and their times are exactly those a microphone would produce for the same audio:
+The file is read by the voice package's :func:`~ivr_studio.voice.pcm.wav_pcm` (any rate and channel count,
+mixed down and resampled to 16 kHz mono, as the call panel reads it). The audio goes through the voice
+package's ``SpeechInput`` (voice activity detection plus the injected recogniser), so the events and their
+times are exactly those a microphone would produce for the same audio:
 ``SpeechStarted`` at the first voiced frame, ``SpeechPartial`` as the interim text changes, ``SpeechFinal``
 and ``SpeechEnded`` where the speech stops. The raw audio is also posted as ``CallerAudio`` for ``<Record>``.
 """
 
 from __future__ import annotations
 
-import wave
 from collections.abc import Sequence
-from pathlib import Path
 
 from ivr_studio.runtime.events import (
     CallerAudio,
@@ -22,21 +22,9 @@ from ivr_studio.runtime.events import (
 )
 from ivr_studio.runtime.script import SpeechFeeder
 from ivr_studio.voice.interfaces import SAMPLE_RATE, PartialResult, RecognizerProvider, VadEvent
+from ivr_studio.voice.pcm import wav_pcm
 
 CHUNK_SECONDS = 0.1
-
-
-def read_wav_pcm(path: str | Path) -> bytes:
-    """16-bit mono PCM at 16 kHz from a WAV file; other formats raise ValueError with the reason."""
-    try:
-        with wave.open(str(path), "rb") as w:
-            if w.getsampwidth() != 2 or w.getnchannels() != 1:
-                raise ValueError(f"{path}: say_wav needs 16-bit mono audio")
-            if w.getframerate() != SAMPLE_RATE:
-                raise ValueError(f"{path}: say_wav needs {SAMPLE_RATE} Hz audio, not {w.getframerate()} Hz")
-            return w.readframes(w.getnframes())
-    except (wave.Error, EOFError) as exc:
-        raise ValueError(f"{path} is not a readable WAV file: {exc}") from None
 
 
 def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
@@ -45,7 +33,7 @@ def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
     def feed(path: str, language: str, phrases: Sequence[str] | None = None) -> list[tuple[float, Event]]:
         from ivr_studio.voice.speech_input import SpeechInput
 
-        pcm = read_wav_pcm(path)
+        pcm = wav_pcm(path)
         speech = SpeechInput(provider.open(language, list(phrases) if phrases else None))
         chunk = int(SAMPLE_RATE * CHUNK_SECONDS) * 2
         events: list[tuple[float, Event]] = []

@@ -105,6 +105,24 @@ def read_wav(path: str | Path) -> AudioClip:
     return AudioClip(resample(frames, rate), SAMPLE_RATE)
 
 
+def wav_pcm(path: str | Path) -> bytes:
+    """16 kHz mono s16le of a caller's audio file: a 16-bit PCM WAV of any rate and channel count (mixed down
+    and resampled, see :func:`read_wav`) or a headerless 16 kHz ``.raw`` file.
+
+    Any file that cannot be read raises ValueError naming the file and the reason.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".raw":
+            return path.read_bytes()
+        clip = read_wav(path)
+    except OSError as exc:
+        raise ValueError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    except Exception as exc:  # wave.Error, EOFError, an unsupported sample width …
+        raise ValueError(f"{path.name} is not a WAV file this app can read: {exc}") from None
+    return clip.pcm
+
+
 def write_wav(path: str | Path, clip: AudioClip) -> None:
     with wave.open(str(path), "wb") as wav:
         wav.setnchannels(1)

@@ -9,7 +9,8 @@ import pytest
 from runtime_support import FakeApp, doc
 
 from ivr_studio.runtime import CallEngine, WsgiTransport
-from ivr_studio.runtime.script import parse_script, run_virtual
+from ivr_studio.runtime.events import CallerAudio
+from ivr_studio.runtime.script import ScriptError, parse_script, run_virtual
 from ivr_studio.voice.interfaces import FinalResult, PartialResult
 
 speech_input = pytest.importorskip("ivr_studio.voice.speech_input")
@@ -67,10 +68,56 @@ def test_say_wav_is_recognised_and_timed_from_the_audio(spoken_wav: Path):
     assert start["phase"] == "start" and 0.3 <= start["t"] <= 0.8
 
 
-def test_say_wav_without_a_recogniser_is_reported():
+def _write_wav(path: Path, rate: int, channels: int, seconds: float, width: int = 2) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels), w.setsampwidth(width), w.setframerate(rate)
+        w.writeframes(
+            b"\x10\x00" * int(rate * seconds) * channels if width == 2 else b"\x80" * int(rate * seconds)
+        )
+    return path
+
+
+def test_say_wav_without_a_recogniser_is_reported(tmp_path: Path):
     app = FakeApp({"/menu": doc("<Gather input='speech'/>")})
     engine = CallEngine("https://a/menu", WsgiTransport(app))
-    wav = Path(__file__).with_name("runtime_support.py")
+    wav = _write_wav(tmp_path / "quiet.wav", 16000, 1, 0.5)
     runner = run_virtual(engine, parse_script({"steps": [{"say_wav": wav.name}]}, wav.parent))
     assert runner.error and "no" in runner.error and "recogniser" in runner.error
     assert "IVR908" in [e["code"] for e in engine.trace.of("warning")]
+
+
+def test_say_wav_reads_any_rate_and_channel_count(tmp_path: Path):
+    from ivr_studio.runtime.speech_feed import wav_feeder
+
+    wav = _write_wav(tmp_path / "phone.wav", 8000, 2, 1.0)  # 8 kHz stereo, as phones and recorders write
+    script = parse_script({"steps": [{"say_wav": wav.name}]}, tmp_path)  # accepted
+    events = wav_feeder(FakeProvider())(script.steps[0].value, "en-US")
+    audio = b"".join(e.pcm for _, e in events if isinstance(e, CallerAudio))
+    assert abs(len(audio) - 32000) <= 64  # one second of 16 kHz mono s16le
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p.write_bytes(b"RIFF not really a wave file"), "is not a WAV file"),
+        (lambda p: _write_wav(p, 16000, 1, 0.2, width=1), "16-bit"),
+    ],
+)
+def test_an_unreadable_say_wav_file_is_a_script_error_naming_the_step(tmp_path: Path, make, reason):
+    make(tmp_path / "bad.wav")
+    with pytest.raises(ScriptError, match=rf"step 2 \(say_wav\): .*bad\.wav.*{reason}"):
+        parse_script({"steps": [{"wait": 1}, {"say_wav": "bad.wav"}]}, tmp_path)
+
+
+def test_ivr_studio_call_refuses_a_script_with_an_unreadable_wav(tmp_path: Path, capsys):
+    from ivr_studio.cli import main
+
+    (tmp_path / "bad.wav").write_bytes(b"not audio")
+    missing = tmp_path / "missing.json"
+    missing.write_text('{"steps": [{"say_wav": "gone.wav"}]}')
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"steps": [{"wait_for": "listening"}, {"say_wav": "bad.wav"}]}')
+    assert main(["call", "http://127.0.0.1:9/never-called", "--script", str(bad)]) == 2
+    assert "step 2 (say_wav): bad.wav is not a WAV file" in capsys.readouterr().err
+    assert main(["call", "http://127.0.0.1:9/never-called", "--script", str(missing)]) == 2
+    assert "step 1 (say_wav)" in capsys.readouterr().err

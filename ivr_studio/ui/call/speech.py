@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ivr_studio.runtime.events import (
     CallerAudio,
@@ -34,7 +33,8 @@ from ivr_studio.runtime.events import (
     SpeechStarted,
 )
 from ivr_studio.voice.interfaces import SAMPLE_RATE, PartialResult, RecognizerProvider, VadEvent
-from ivr_studio.voice.pcm import read_wav, resample, rms_dbfs
+from ivr_studio.voice.pcm import rms_dbfs
+from ivr_studio.voice.pcm import wav_pcm as wav_pcm  # the panel's WAV reader is the voice package's
 
 FRAME_MS = 20
 
@@ -64,18 +64,6 @@ class SpeechReport:
     confidence: float | None = None
     level_dbfs: float | None = None
     at: float = field(default_factory=time.monotonic)
-
-
-def wav_pcm(path: str | Path) -> bytes:
-    """16 kHz mono s16le from a WAV (any rate, resampled) or a headerless 16 kHz ``.raw`` file."""
-    path = Path(path)
-    if path.suffix.lower() == ".raw":
-        return path.read_bytes()
-    try:
-        clip = read_wav(path)
-    except Exception as exc:
-        raise ValueError(f"{path.name} is not a WAV file this app can read: {exc}") from None
-    return clip.pcm if clip.sample_rate == SAMPLE_RATE else resample(clip.pcm, clip.sample_rate)
 
 
 class SpeechSession:
