@@ -12,8 +12,10 @@ A scenario file (YAML) names a target and one or more calls::
         expect_node: [welcome, menu, sales]          # X-IVR-Node of requests, in order
         expect_end: completed                        # call status
 
-Each ``expect_*`` list must match in order (other events may come between). The target is resolved by a
-function the caller passes in, so this module never needs the flow or bundle packages.
+Each ``expect_*`` list must match in order (other events may come between). A file without calls, or a call
+without any expectation, is an error: it would pass while testing nothing. Every call's steps are checked and
+the target is found before the first call runs. The target is resolved by a function the caller passes in, so
+this module never needs the flow or bundle packages.
 """
 
 from __future__ import annotations
@@ -36,17 +38,8 @@ from ivr_studio.runtime.trace import TraceEvent, format_event
 #: resolver(target text, scenario folder, auth token) -> (transport, entry URL); raises ValueError.
 TargetResolver = Callable[[str, Path, str], tuple[Any, str]]
 
-CALL_KEYS = {
-    "name",
-    "steps",
-    "from",
-    "to",
-    "max_duration",
-    "expect_say",
-    "expect_request",
-    "expect_node",
-    "expect_end",
-}
+EXPECT_KEYS = ("expect_say", "expect_request", "expect_node", "expect_end")
+CALL_KEYS = {"name", "steps", "from", "to", "max_duration", *EXPECT_KEYS}
 
 
 class ScenarioError(ValueError):
@@ -172,12 +165,25 @@ def load_scenario(path: Path) -> dict:
         raise ScenarioError(f"{path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict) or "target" not in data or not isinstance(data.get("calls"), list):
         raise ScenarioError(f"{path}: a scenario needs a 'target' and a list of 'calls'")
+    if not data["calls"]:
+        raise ScenarioError(f"{path} has no calls: add at least one call with steps and expectations")
     for i, c in enumerate(data["calls"]):
         if not isinstance(c, dict):
             raise ScenarioError(f"{path}: call {i + 1} is not a mapping")
         unknown = set(c) - CALL_KEYS
         if unknown:
             raise ScenarioError(f"{path}: call {i + 1} has unknown key(s) {', '.join(sorted(unknown))}")
+        if not any(_as_list(c.get(key)) for key in EXPECT_KEYS):
+            name = c.get("name") or f"call {i + 1}"
+            raise ScenarioError(
+                f"{path}: call {name!r} has no expectations, so it tests nothing: "
+                "add an expectation, e.g. expect_end: completed"
+            )
+        for r in _as_list(c.get("expect_request")):
+            if not isinstance(r, dict):
+                raise ScenarioError(
+                    f"{path}: call {i + 1}: expect_request items are mappings with path/params, not {r!r}"
+                )
     return data
 
 
@@ -192,17 +198,24 @@ def run_scenario_file(
     except ValueError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
     auth_token = str(data.get("auth_token", "ivr-studio-local-auth-token"))
-    reports = []
+    scripts = []  # every call's script is checked, and the target found, before any call runs
     for i, spec in enumerate(data["calls"]):
-        name = str(spec.get("name") or f"call {i + 1}")
         try:
-            script = parse_script({"steps": spec.get("steps") or []}, path.parent)
+            scripts.append(parse_script({"steps": spec.get("steps") or []}, path.parent))
         except ScriptError as exc:
-            raise ScenarioError(f"{path}: {name}: {exc}") from None
+            raise ScenarioError(f"{path}: {spec.get('name') or f'call {i + 1}'}: {exc}") from None
+
+    def target() -> tuple[Any, str]:
         try:
-            transport, url = resolve_target(str(data["target"]), path.parent, auth_token)
+            return resolve_target(str(data["target"]), path.parent, auth_token)
         except ValueError as exc:
             raise ScenarioError(f"{path}: target: {exc}") from None
+
+    first_target = target()
+    reports = []
+    for i, (spec, script) in enumerate(zip(data["calls"], scripts, strict=True)):
+        name = str(spec.get("name") or f"call {i + 1}")
+        transport, url = first_target if i == 0 else target()  # each call gets a fresh app
         identity = CallIdentity(
             from_number=str(spec.get("from", "+15005550006")), to_number=str(spec.get("to", "+15005550001"))
         )

@@ -1,0 +1,81 @@
+"""Scenario files that would pass while testing nothing are refused before any call runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from runtime_support import FakeApp, doc
+
+from ivr_studio.runtime.scenario import ScenarioError, run_scenario_file
+from ivr_studio.runtime.transports import WsgiTransport
+
+
+@pytest.fixture
+def app() -> FakeApp:
+    return FakeApp({"/menu": doc("<Say>Hello</Say>")})
+
+
+def _resolver(app: FakeApp):
+    def resolve(target: str, base: Path, auth_token: str):
+        if target != "app":
+            raise ValueError(f"{base / target}: no such file or folder (and not an http(s) URL)")
+        return WsgiTransport(app), "https://a/menu"
+
+    return resolve
+
+
+def _run(tmp_path: Path, app: FakeApp, text: str):
+    path = tmp_path / "calls.tests.yaml"
+    path.write_text(text)
+    return run_scenario_file(path, _resolver(app))
+
+
+def test_a_file_without_calls_is_an_error(tmp_path: Path, app: FakeApp):
+    with pytest.raises(ScenarioError, match=r"calls\.tests\.yaml has no calls"):
+        _run(tmp_path, app, "target: app\ncalls: []\n")
+
+
+@pytest.mark.parametrize("expectations", ["", "    expect_say: []\n", "    expect_node: []\n"])
+def test_a_call_without_expectations_is_an_error_naming_it(tmp_path: Path, app: FakeApp, expectations: str):
+    text = (
+        "target: app\ncalls:\n"
+        "  - name: first\n    expect_end: completed\n"
+        "  - name: says hello\n    steps: [{wait: 1}]\n" + expectations
+    )
+    with pytest.raises(ScenarioError) as caught:
+        _run(tmp_path, app, text)
+    message = str(caught.value)
+    assert "'says hello' has no expectations" in message
+    assert "add an expectation, e.g. expect_end: completed" in message
+    assert app.requests == []  # refused before the first call ran
+
+
+def test_a_bad_step_in_a_later_call_stops_the_file_before_any_call_runs(tmp_path: Path, app: FakeApp):
+    text = (
+        "target: app\ncalls:\n"
+        "  - name: fine\n    expect_end: completed\n"
+        "  - name: broken\n    steps: [{press: x}]\n    expect_end: completed\n"
+    )
+    with pytest.raises(ScenarioError, match=r"broken: step 1 \(press\)"):
+        _run(tmp_path, app, text)
+    assert app.requests == []
+
+
+def test_a_missing_target_is_an_error_naming_the_file(tmp_path: Path, app: FakeApp):
+    with pytest.raises(ScenarioError, match=r"calls\.tests\.yaml: target: .*gone\.ivrflow: no such file"):
+        _run(tmp_path, app, "target: gone.ivrflow\ncalls:\n  - name: a\n    expect_end: completed\n")
+
+
+def test_a_call_with_one_expectation_runs(tmp_path: Path, app: FakeApp):
+    reports = _run(tmp_path, app, "target: app\ncalls:\n  - name: hello\n    expect_say: [Hello]\n")
+    assert [(r.name, r.passed) for r in reports] == [("hello", True)]
+
+
+def test_ivr_studio_test_exits_2_for_a_file_that_tests_nothing(tmp_path: Path, capsys):
+    from ivr_studio.cli import main
+
+    empty = tmp_path / "empty.tests.yaml"
+    empty.write_text("target: https://a/menu\ncalls:\n  - name: nothing checked\n    steps: [{wait: 1}]\n")
+    assert main(["test", str(empty)]) == 2
+    assert "'nothing checked' has no expectations" in capsys.readouterr().out
