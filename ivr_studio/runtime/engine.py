@@ -334,6 +334,7 @@ class CallEngine:
         first = self._fetches == 0
         params = self.params(extra)
         self._fetches += 1
+        asked_at = self.clock.now()
         result = self.fetcher.fetch(url, method, params)
         for w in result.warnings:
             self.warn(w.code, w.message)
@@ -347,8 +348,11 @@ class CallEngine:
                 doc_url = self._document_url(result, url, method, params)
                 self._run_response(result, url, doc_url, fallback_try, first)
 
-        if result.latency:
-            self.clock.call_later(result.latency, arrive)
+        # ``latency`` is how much call time the fetch takes (a timeout, a test transport's delay). On the real
+        # clock the wait already happened while the request ran, so only the part not yet spent remains.
+        remaining = result.latency - (self.clock.now() - asked_at)
+        if remaining > 0:
+            self.clock.call_later(remaining, arrive)
         else:
             arrive()
 
