@@ -39,8 +39,9 @@ _TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
 _BREAK_STRENGTH = {"none": 0.0, "x-weak": 0.1, "weak": 0.25, "medium": 0.5, "strong": 0.75, "x-strong": 1.0}
 
 
-def ssml_text(el: etree._Element) -> tuple[str, float]:
-    """Plain text of a ``<Say>`` (sub aliases spoken, other tags dropped) and the seconds of its breaks (§4.1)."""
+def ssml_text(el: etree._Element, aliases: bool = True) -> tuple[str, float]:
+    """Plain text of a ``<Say>`` (sub aliases spoken unless ``aliases`` is off, other tags dropped) and the
+    seconds of its breaks (§4.1)."""
     parts: list[str] = [el.text or ""]
     pauses = 0.0
     for child in el.iterdescendants():
@@ -53,7 +54,8 @@ def ssml_text(el: etree._Element) -> tuple[str, float]:
             else:
                 pauses += _BREAK_STRENGTH.get(child.get("strength", "medium"), 0.5)
         elif tag == "sub":
-            parts.append(" " + child.get("alias", child.text or "") + " ")
+            spoken = child.get("alias", child.text or "") if aliases else (child.text or "")
+            parts.append(" " + spoken + " ")
             parts.append(child.tail or "")
             continue
         if not _inside_sub(child):

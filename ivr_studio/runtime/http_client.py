@@ -66,6 +66,7 @@ class FetchResult:
     latency: float = 0.0
     node: str | None = None
     status: int | None = None
+    first_signed_url: str | None = None  # the URL the first request of this fetch was signed over
 
     @property
     def ok(self) -> bool:
@@ -161,6 +162,10 @@ class Fetcher:
         signed_url = with_default_port(sent_url) if self.settings.sign_with_default_port else sent_url
         if fragment and self.settings.sign_url_fragment:
             signed_url += "#" + fragment
+        if result.first_signed_url is None:
+            result.first_signed_url = signed_url
+        elif not self.settings.sign_redirected_url:
+            signed_url = result.first_signed_url  # §2.11 [INF]: keep signing the URL first requested
         headers["X-Twilio-Signature"] = twilio_signature(
             self.auth_token, signed_url, params if method == "POST" else None
         )

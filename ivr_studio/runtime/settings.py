@@ -26,13 +26,13 @@ Spec line  Section      Setting(s)
 236        §2.6         ``keep_keys_without_barge_in``
 244, 245   §2.7, §8.3   ``empty_result_params`` (also ``send_gather_end_params``, §8.4)
 246        §2.7         ``empty_transcript_is_no_input``
-247        §2.7         no setting: a caller hang-up during a Gather sends no action request
+247        §2.7         ``gather_action_on_hangup`` (a hang-up during a Gather sends no action request)
 273        §2.9         ``partial_interval``
 278        §2.10        ``loop_warn_after``, ``loop_stop_after`` (and ``max_instant_fetches``)
-289        §2.11        no setting: the signature covers the redirected URL as sent
+289        §2.11        ``sign_redirected_url`` (the signature covers the redirected URL as sent)
 346        §3           ``trial_notice``, ``trial_notice_text``
 358        §4.1         ``loop_cap``
-372        §4.1         no setting: SSML becomes plain text (sub aliases kept, break pauses applied)
+372        §4.1         ``ssml_speaks_aliases``, ``ssml_break_pauses`` (SSML becomes plain text)
 380        §4.2         ``play_W_seconds`` (also ``play_w_seconds``, ``play_digit_seconds``)
 404        §4.6         ``rejected_status``
 406        §4.6, §8.12  ``reject_after_answer``
@@ -98,6 +98,9 @@ class RuntimeSettings:
     #: §2.7: speech was detected but the transcript is empty: treat it as no input (True), or send the
     #: action request with an empty result as if actionOnEmptyResult were set (False).
     empty_transcript_is_no_input: bool = True
+    #: §2.7: a caller hanging up during a Gather makes no action request (False), or sends what was
+    #: collected with CallStatus=completed (True); the response is ignored either way.
+    gather_action_on_hangup: bool = False
 
     # --- TwiML (§1.3, §1.5, §5.3) ---
     #: §1.3/§1.5/§5.3: a schema warning (12200), a verb value warning (13xxx) or a verb the runtime does not
@@ -115,6 +118,9 @@ class RuntimeSettings:
     play_digit_seconds: float = 0.3
     play_w_seconds: float = 0.5
     play_W_seconds: float = 1.0
+    #: §4.1: SSML for local speech: speak <sub alias> instead of its text (True), and pause for <break>.
+    ssml_speaks_aliases: bool = True
+    ssml_break_pauses: bool = True
     #: Bit rate assumed for compressed media (MP3 …) when no decoder is injected, from Content-Length.
     media_kbps: int = 128
     #: §4.2/§7 #25: a media failure in <Play> skips the Play (False) or ends the call (True).
@@ -142,6 +148,9 @@ class RuntimeSettings:
     sign_with_default_port: bool = False
     #: §6.4 notes/§8.11: sign the URL with its "#ct=…" connection-override fragment kept (it is never sent).
     sign_url_fragment: bool = False
+    #: §2.11: after an HTTP redirect, sign the URL actually requested (True) or keep the original URL's
+    #: signature (False), for apps that validate against the URL they published.
+    sign_redirected_url: bool = True
     #: §2.10: warn after this many identical consecutive fetches; stop the call after loop_stop_after.
     loop_warn_after: int = 5
     loop_stop_after: int = 100

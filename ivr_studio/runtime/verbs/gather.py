@@ -283,6 +283,26 @@ class GatherActivity:
         )
 
     # ----- result -----
+    def on_caller_hangup(self) -> None:
+        """§2.7: Twilio sends no action request when the caller hangs up during a Gather. With
+        ``gather_action_on_hangup`` the emulator sends what was collected (CallStatus=completed), for apps
+        that must cope with a provider that does; its response is ignored, as the call is over."""
+        if self.done or not self.call.settings.gather_action_on_hangup:
+            return
+        by_speech = self.lock == "speech"
+        params: dict[str, str] = {"CallStatus": "completed"}
+        if self.call.settings.send_gather_end_params:
+            params["msg"] = "Gather End"
+            params["FinishedOnKey"] = ""
+        digits = "" if by_speech else self.digits
+        speech = self._transcript(include_partial=True) if by_speech else ""
+        if digits:
+            params["Digits"] = digits
+        if speech:
+            params["SpeechResult"] = punctuate(speech) if self.call.settings.punctuate_speech else speech
+        url = resolve(self.call.doc_url, self.attrs["action"] or "")
+        self.call.fetcher.fetch(url, self.attrs["method"], self.call.params(params))
+
     def _finish(self, reason: str, finished_on_key: str) -> None:
         if self.done:
             return

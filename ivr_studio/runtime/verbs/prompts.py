@@ -21,7 +21,9 @@ def build_prompt(call: CallEngine, el: etree._Element, in_gather: bool = False) 
     for d in attrs.diagnostics:
         call.warn(d.code, d.message)
     if el.tag == "Say":
-        text, pauses = ssml_text(el)
+        text, pauses = ssml_text(el, aliases=call.settings.ssml_speaks_aliases)
+        if not call.settings.ssml_break_pauses:
+            pauses = 0.0
         return say_segments(call, text, attrs["voice"], attrs["language"], attrs["loop"], pauses)
     if el.tag == "Pause":
         length = attrs["length"]
