@@ -12,18 +12,16 @@ No Qt here: results go to plain callbacks.
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable
 
 from ivr_studio.runtime.events import CallerAudio, Event, SpeechEnded, SpeechStarted
-from ivr_studio.ui.call.speech import SpeechReport
+from ivr_studio.ui.call.audio_worker import AudioWorker, SpeechReport
 from ivr_studio.voice.interfaces import SAMPLE_RATE
 from ivr_studio.voice.pcm import rms_dbfs
 
 
-class RecordingInput:
+class RecordingInput(AudioWorker):
     """Feeds one caller's audio to a recording call; same interface as :class:`.speech.SpeechSession`.
 
     :meth:`feed` is safe from any thread (it only queues); :meth:`end_utterance` ends the caller's speech
@@ -36,55 +34,26 @@ class RecordingInput:
         report: Callable[[SpeechReport], None] | None = None,
         now: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._post = post
-        self._report = report or (lambda _r: None)
-        self._now = now
-        self._queue: queue.Queue[tuple[bytes, float] | str | None] = queue.Queue()
-        self._closed = False
+        super().__init__(post, report, now, "ivr-recording")
         self._vad = None
         self._samples = 0
-        self._thread = threading.Thread(target=self._run, name="ivr-recording", daemon=True)
-        self._thread.start()
-
-    # ----- any thread -----
-    def feed(self, pcm: bytes) -> None:
-        if not self._closed:
-            self._queue.put((pcm, self._now()))
-
-    def end_utterance(self) -> None:
-        if not self._closed:
-            self._queue.put("end")
-
-    def close(self, wait: float | None = None) -> None:
-        if not self._closed:
-            self._closed = True
-            self._queue.put(None)
-        if wait is not None and threading.current_thread() is not self._thread:
-            self._thread.join(wait)
+        self._start()
 
     # ----- the worker -----
+    failure = "voice activity detection failed"
+
     def _fresh_vad(self) -> None:
         from ivr_studio.voice.vad import VoiceActivityDetector
 
         self._vad = VoiceActivityDetector()
         self._samples = 0
 
-    def _run(self) -> None:
+    def _prepare(self) -> bool:
         try:
             self._fresh_vad()
-        except Exception as exc:
-            self._report(SpeechReport("error", text=f"voice activity detection failed: {exc}"))
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            try:
-                if item == "end":
-                    self._end_now()
-                else:
-                    self._process(*item)  # type: ignore[misc]
-            except Exception as exc:  # a VAD failure must not kill the call
-                self._report(SpeechReport("error", text=f"voice activity detection failed: {exc}"))
+        except Exception as exc:  # the audio is still recorded, only speech timing is lost
+            self._report(SpeechReport("error", text=f"{self.failure}: {exc}"))
+        return True
 
     def _process(self, pcm: bytes, arrived: float) -> None:
         self._post(CallerAudio(pcm))
@@ -102,7 +71,7 @@ class RecordingInput:
                 self._post(SpeechEnded(ago=max(0.0, lag)))
                 self._report(SpeechReport("end"))
 
-    def _end_now(self) -> None:
+    def _end(self) -> None:
         """Push-to-talk released: speech (if any) ends now, and later audio starts afresh."""
         if self._vad is not None and self._vad.in_speech:
             self._post(SpeechEnded())

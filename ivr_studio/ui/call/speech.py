@@ -18,11 +18,10 @@ No Qt here: results go to plain callbacks, so the benchmark and tests use it wit
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ivr_studio.runtime.events import (
     CallerAudio,
@@ -32,6 +31,7 @@ from ivr_studio.runtime.events import (
     SpeechPartial,
     SpeechStarted,
 )
+from ivr_studio.ui.call.audio_worker import AudioWorker, SpeechReport
 from ivr_studio.voice.interfaces import SAMPLE_RATE, PartialResult, RecognizerProvider, VadEvent
 from ivr_studio.voice.pcm import rms_dbfs
 from ivr_studio.voice.pcm import wav_pcm as wav_pcm  # the panel's WAV reader is the voice package's
@@ -55,18 +55,7 @@ class SpeechConfig:
         return cls(str(attributes.get("language") or "en-US"), phrases, phone_fidelity)
 
 
-@dataclass
-class SpeechReport:
-    """What the session tells its owner (on the session's thread): a kind and its details."""
-
-    kind: str  # "start" | "partial" | "final" | "end" | "level" | "error"
-    text: str = ""
-    confidence: float | None = None
-    level_dbfs: float | None = None
-    at: float = field(default_factory=time.monotonic)
-
-
-class SpeechSession:
+class SpeechSession(AudioWorker):
     """Recognises one caller's speech for a running call, on its own worker thread.
 
     ``post`` delivers events to the call (``LiveCall.post``); ``report`` (optional) hears every step for
@@ -84,36 +73,17 @@ class SpeechSession:
         now: Callable[[], float] = time.monotonic,
     ) -> None:
         """``now`` is the wall clock that dates arriving audio (tests pass a fixed one)."""
+        super().__init__(post, report, now, "ivr-speech")
         self.provider = provider
         self.config = config
-        self._post = post
-        self._report = report or (lambda _r: None)
         self.record_audio = record_audio
-        self._now = now
-        self._queue: queue.Queue[tuple[bytes, float] | str | None] = queue.Queue()
         self._speech = None
         self._held_partial = ""
-        self._closed = False
-        self._thread = threading.Thread(target=self._run, name="ivr-speech", daemon=True)
-        self._thread.start()
-
-    # ----- any thread -----
-    def feed(self, pcm: bytes) -> None:
-        if not self._closed:
-            self._queue.put((pcm, self._now()))
-
-    def end_utterance(self) -> None:
-        if not self._closed:
-            self._queue.put("end")
-
-    def close(self, wait: float | None = None) -> None:
-        if not self._closed:
-            self._closed = True
-            self._queue.put(None)
-        if wait is not None and threading.current_thread() is not self._thread:
-            self._thread.join(wait)
+        self._start()
 
     # ----- the worker -----
+    failure = "speech recognition failed"
+
     def _open(self):
         from ivr_studio.voice.speech_input import SpeechInput
 
@@ -125,24 +95,16 @@ class SpeechSession:
         recognizer = self.provider.open(self.config.language, list(self.config.phrases) or None)
         return SpeechInput(recognizer, audio_filter=audio_filter)
 
-    def _run(self) -> None:
+    def _prepare(self) -> bool:
         try:
             self._speech = self._open()  # loading a model takes a moment: do it before audio arrives
         except Exception as exc:
             self._report(SpeechReport("error", text=str(exc)))
-            self._closed = True
-            return
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            try:
-                if item == "end":
-                    self._finish_utterance()
-                else:
-                    self._process(*item)  # type: ignore[misc]
-            except Exception as exc:  # a recogniser failure must not kill the call
-                self._report(SpeechReport("error", text=f"speech recognition failed: {exc}"))
+            return False
+        return True
+
+    def _end(self) -> None:
+        self._finish_utterance()
 
     def _process(self, pcm: bytes, arrived: float) -> None:
         """One frame of audio that reached :meth:`feed` at ``arrived`` (``now`` time)."""
