@@ -9,6 +9,7 @@ Nothing here crashes the app for lack of audio. For headless runs use the WAV so
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import threading
 from collections.abc import Callable
@@ -35,6 +36,14 @@ class AudioUnavailable(RuntimeError):
 
 _sd: ModuleType | None = None
 _import_error: str | None = None
+_closers: set[threading.Thread] = set()  # threads closing finished playback streams
+
+
+def _finish_closing() -> None:
+    """At exit, let streams being closed finish before sounddevice terminates PortAudio (its own exit
+    handler runs after this one): terminating while a stream closes trips PortAudio's mutex assertion."""
+    for thread in list(_closers):
+        thread.join(2.0)
 
 
 def _sounddevice() -> ModuleType:
@@ -49,6 +58,7 @@ def _sounddevice() -> ModuleType:
             )
         else:
             _sd = sounddevice
+            atexit.register(_finish_closing)  # registered after sounddevice's, so it runs first
     if _sd is None:
         raise AudioUnavailable(_import_error)
     return _sd
@@ -179,10 +189,18 @@ class StreamPlayback:
             with contextlib.suppress(Exception):  # already gone with its device: nothing to release
                 self._stream.close()
 
+    def _close_and_forget(self) -> None:
+        try:
+            self._close()
+        finally:
+            _closers.discard(threading.current_thread())
+
     def _stream_finished(self) -> None:
         """PortAudio's finished callback: the clip has played (or was stopped)."""
         # Closing a stream from inside its own finished callback hangs PortAudio: close it from a thread.
-        threading.Thread(target=self._close, name="ivr-playback-close", daemon=True).start()
+        closer = threading.Thread(target=self._close_and_forget, name="ivr-playback-close", daemon=True)
+        _closers.add(closer)
+        closer.start()
         self._finished()
 
     def _finished(self) -> None:
