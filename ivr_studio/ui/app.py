@@ -38,9 +38,11 @@ def make_app(argv: Sequence[str] | None = None) -> QApplication:
 def run(path: str | Path | None = None) -> int:
     """Open the editor (optionally with a file), offering crash recovery first; returns the exit code."""
     app = make_app()
+    from ivr_studio.ui.crash_guard import install_crash_guard
     from ivr_studio.ui.main_window import MainWindow
 
     window = MainWindow()
+    previous_hook = install_crash_guard(window)
     window.show()
     recovered = window.offer_recovery(Path(path) if path is not None else None)
     if path is not None and not recovered:
@@ -57,6 +59,7 @@ def run(path: str | Path | None = None) -> int:
             flush=True,
         )
     code = app.exec()
+    sys.excepthook = previous_hook
     _release_clipboard()
     del window
     return code
