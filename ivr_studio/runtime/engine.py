@@ -71,39 +71,24 @@ class Outcome:
 
 
 class _Prompts:
-    """Top-level Say/Play/Pause: play, then continue with the next verb. Keys are not wanted (§1.8)."""
+    """Audio the caller hears, then ``outcome`` (None: go on with the next verb).
 
-    def __init__(self, call: CallEngine, el: etree._Element) -> None:
-        self.call = call
-        self.player = PromptPlayer(call, [el], self._done)
-
-    def start(self) -> None:
-        self.player.start()
-
-    def _done(self) -> None:
-        self.call.verb_done(self, None)
-
-    def wants(self, event: Event) -> bool:
-        return False
-
-    def on_event(self, event: Event) -> None:
-        pass
-
-    def stop(self) -> None:
-        self.player.stop()
-
-
-class _Announcement:
-    """Play prompt segments, then end with ``outcome`` (None: go on with the document's first verb).
-
-    Text/plain or audio responses and the application-error message hang up after; the trial notice goes on.
-    The segments go through the same player as Say/Play, so they are heard on a live call and stop on hang-up.
+    Top-level Say/Play/Pause (keys are not wanted, §1.8), and announcements made of ready segments: the
+    application-error message and text/plain or audio responses (which hang up after) and the trial notice.
+    Everything goes through the same player as Say/Play, so it is heard on a live call and stops on hang-up.
     """
 
-    def __init__(self, call: CallEngine, segments: list, outcome: Outcome | None) -> None:
+    def __init__(
+        self,
+        call: CallEngine,
+        el: etree._Element | None = None,
+        *,
+        segments: list | None = None,
+        outcome: Outcome | None = None,
+    ) -> None:
         self.call = call
         self.outcome = outcome
-        self.player = PromptPlayer(call, [], self._done, segments=segments)
+        self.player = PromptPlayer(call, [] if el is None else [el], self._done, segments=segments or ())
 
     def start(self) -> None:
         self.player.start()
@@ -298,7 +283,9 @@ class CallEngine:
         self.app_error = diagnostic or self.app_error or error(11200, "Application error")
         self._answer()
         built = say_segments(self, self.settings.application_error_text)
-        self._run_activity(_Announcement(self, built.segments, Outcome("hangup", reason="application error")))
+        self._run_activity(
+            _Prompts(self, segments=built.segments, outcome=Outcome("hangup", reason="application error"))
+        )
 
     def end_call(self, status: str, reason: str) -> None:
         if self.ended:
@@ -426,7 +413,7 @@ class CallEngine:
             self.index = 0
             notice = self._trial_notice(first_verb=self.verbs[0].tag if self.verbs else None)
             if notice:
-                self._run_activity(_Announcement(self, notice, None))
+                self._run_activity(_Prompts(self, segments=notice))
             else:
                 self._next_verb()
             return
@@ -440,7 +427,9 @@ class CallEngine:
             text = result.body.decode("utf-8", errors="replace")
             built = say_segments(self, " ".join(text.split()))
             reason = "end of text response"
-        self._run_activity(_Announcement(self, notice + built.segments, Outcome("hangup", reason=reason)))
+        self._run_activity(
+            _Prompts(self, segments=notice + built.segments, outcome=Outcome("hangup", reason=reason))
+        )
 
     def _trial_notice(self, first_verb: str | None) -> list:
         """§3: a trial account's notice, spoken once before the call's first document runs (answers the call).

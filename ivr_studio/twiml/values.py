@@ -22,24 +22,22 @@ class BadValue(ValueError):
 Parser = Callable[[str], Any]
 
 
-def positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int, too_small: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
         raise BadValue(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise BadValue(f"{text!r} must be a positive whole number")
+    if value < minimum:
+        raise BadValue(f"{text!r} {too_small}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _whole_number(text, 1, "must be a positive whole number")
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise BadValue(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise BadValue(f"{text!r} must not be negative")
-    return value
+    return _whole_number(text, 0, "must not be negative")
 
 
 def boolean(text: str) -> bool:
