@@ -39,7 +39,8 @@ class Field(QWidget):
         layout.addWidget(self.message)
 
     def set_value(self, value: Any) -> None:
-        raise NotImplementedError
+        """Show ``value`` without emitting ``committed``. Every field kind below implements this."""
+        raise NotImplementedError(f"{type(self).__name__} must implement set_value")
 
     def flag(self, problem: str | None) -> None:
         self.message.setText(problem or "")
