@@ -52,7 +52,12 @@ class NoModelError(LookupError):
 
 @runtime_checkable
 class StreamingRecognizer(Protocol):
-    """One utterance's recognition session. Feed audio in order; ask for the final result once."""
+    """One utterance's recognition session. Feed audio in order; ask for the final result once.
+
+    Optional hooks an engine may add (callers look them up with ``getattr``): ``on_vad(event)`` hears the
+    voice-activity detector's events, and ``close()`` ends a session whose result nobody wants (the Gather
+    ended another way) so the engine can reuse what the session borrowed.
+    """
 
     def accept(self, pcm: bytes) -> PartialResult | None:
         """Consume audio; return a partial result when the interim text changed, else None."""

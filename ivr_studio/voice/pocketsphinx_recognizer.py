@@ -19,7 +19,8 @@ Confidence is the mean posterior probability of the recognised words (pocketsphi
 lattice). Word timings come in 10 ms frames and are turned into audio seconds since the session began.
 
 Decoders take ~0.4 s to create, so :class:`PocketsphinxEngine` keeps small pools and lends decoders to each
-session; a session returns them when :meth:`PocketsphinxSession.final` is called.
+session; a session returns them when :meth:`PocketsphinxSession.final` or :meth:`~PocketsphinxSession.close`
+is called.
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ class PocketsphinxEngine:
             if len(self._pools[kind]) < 4:
                 self._pools[kind].append(decoder)
 
+    def idle_decoders(self) -> dict[str, int]:
+        """How many decoders of each kind ("live", "batch") wait in the pools."""
+        with self._lock:
+            return {kind: len(pool) for kind, pool in self._pools.items()}
+
     def warm_up(self) -> None:
         """Create decoders ahead of time so the first Gather does not wait for model loading."""
         for kind in ("batch",) if self.live_partials is False else ("live", "batch"):
@@ -136,7 +142,7 @@ class PocketsphinxSession:
 
     def __init__(self, engine: PocketsphinxEngine, phrases: Sequence[str] | None) -> None:
         self._engine = engine
-        self._batcher = engine._acquire("batch")
+        self._batcher: Decoder | None = engine._acquire("batch")
         self._decoder: Decoder | None = None
         self._open = True
         self._originals: dict[str, str] = {}
@@ -226,13 +232,25 @@ class PocketsphinxSession:
     def final(self) -> FinalResult:
         if self._result is not None:
             return self._result
+        if self._batcher is None:
+            raise RuntimeError("final() after close()")
         self._open = False
         try:
             self._result = self._prepared if self._prepared is not None else self._decode()
         finally:
-            if self._decoder is not None:
-                self._decoder.end_utt()
-                self._engine._release("live", self._decoder)
-                self._decoder = None
-            self._engine._release("batch", self._batcher)
+            self._give_back()
         return self._result
+
+    def close(self) -> None:
+        """End the session without wanting its result: the decoders go back to the engine's pools."""
+        self._open = False
+        self._give_back()
+
+    def _give_back(self) -> None:
+        if self._decoder is not None:
+            self._decoder.end_utt()
+            self._engine._release("live", self._decoder)
+            self._decoder = None
+        if self._batcher is not None:
+            self._engine._release("batch", self._batcher)
+            self._batcher = None

@@ -9,6 +9,9 @@
    installs a model.
 
 Engines are created once per model and reused (a vosk model takes seconds to load).
+:meth:`DefaultRecognizerProvider.prepare` loads and warms the engine for a language ahead of the first
+Gather — for vosk that means decoding a few numbers spoken by espeak-ng in that language, which fills the
+recogniser's graph cache (see :mod:`ivr_studio.voice.vosk_recognizer`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,20 @@ from ivr_studio.voice.model_catalog import primary
 from ivr_studio.voice.models import ModelManager
 from ivr_studio.voice.pocketsphinx_recognizer import PocketsphinxEngine
 from ivr_studio.voice.vosk_recognizer import VoskEngine
+
+#: What espeak-ng says (in the Gather's language) to warm a vosk model: digits are words in every language,
+#: and callers say numbers often.
+WARM_UP_TEXT = "1 2 3 4 5 6 7 8 9 10"
+
+
+def warm_up_speech(language: str) -> bytes:
+    """A few numbers spoken in ``language`` (16 kHz PCM), or nothing when espeak-ng cannot say them."""
+    from ivr_studio.voice.tts import EspeakSynthesizer
+
+    try:
+        return EspeakSynthesizer().synthesize(WARM_UP_TEXT, language, "woman").pcm
+    except Exception:  # no voice for the language: the engine warms up on silence instead
+        return b""
 
 
 class DefaultRecognizerProvider:
@@ -51,6 +68,18 @@ class DefaultRecognizerProvider:
         raise NoModelError(
             f"No speech model is installed for {tag}. Install one with: ivr-studio models download {tag}"
         )
+
+    def prepare(self, language: str) -> None:
+        """Load and warm the engine for ``language`` now (seconds for vosk), so the first Gather need not.
+
+        Raises :class:`NoModelError` like :meth:`open`; safe to call again (then it returns at once).
+        """
+        engine = self.engine_for(language)
+        if isinstance(engine, VoskEngine):
+            if not engine.warm:
+                engine.warm_up(warm_up_speech(engine.language or language))
+        else:
+            engine.warm_up()
 
     def open(self, language: str, phrases: Sequence[str] | None = None) -> StreamingRecognizer:
         return self.engine_for(language).open(phrases)

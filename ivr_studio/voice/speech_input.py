@@ -118,6 +118,14 @@ class SpeechInput:
         silence = self.silence_after_speech()
         return silence is not None and silence >= speech_timeout
 
+    def close(self) -> None:
+        """Drop the utterance without a result (the Gather ended another way); the recogniser's engine gets
+        back what the session borrowed. Does nothing after :meth:`final`."""
+        if self._result is None:
+            close = getattr(self.recognizer, "close", None)
+            if close is not None:
+                close()
+
     def final(self) -> FinalResult:
         """The transcript; times are shifted by ``t0``. Safe to call more than once.
 

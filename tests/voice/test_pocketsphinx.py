@@ -111,3 +111,17 @@ def test_provider_falls_back_to_pocketsphinx_for_english_only(tmp_path):
     with pytest.raises(NoModelError) as err:
         provider.open("fr-FR", ["oui", "non"])
     assert "ivr-studio models download fr-FR" in str(err.value)
+
+
+def test_a_closed_session_gives_its_decoders_back():
+    engine = PocketsphinxEngine()  # phrase-list sessions use a live decoder and a batch decoder
+    engine.warm_up()
+    assert engine.idle_decoders() == {"live": 1, "batch": 1}
+    session = engine.open(["go forward ten meters", "go backward"])
+    assert engine.idle_decoders() == {"live": 0, "batch": 0}
+    session.accept(b"\x00\x00" * 1600)
+    session.close()
+    session.close()
+    assert engine.idle_decoders() == {"live": 1, "batch": 1}
+    with pytest.raises(RuntimeError):
+        session.final()

@@ -86,3 +86,33 @@ def test_phone_fidelity_still_recognises_goforward(load, pocketsphinx_engine):
     for chunk in frames(clip.pcm + silence(1.0)):
         si.feed(chunk)
     assert si.final().text == "go forward ten meters"
+
+
+class _Closable:
+    """A recogniser that notes whether it was closed."""
+
+    def __init__(self) -> None:
+        self.closed = 0
+
+    def accept(self, pcm: bytes) -> None:
+        return None
+
+    def final(self):
+        from ivr_studio.voice.interfaces import FinalResult
+
+        return FinalResult("", 0.0)
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_closing_speech_input_closes_an_unfinished_recogniser_only():
+    unfinished = _Closable()
+    SpeechInput(unfinished).close()
+    assert unfinished.closed == 1
+    finished = _Closable()
+    speech = SpeechInput(finished)
+    speech.final()
+    speech.close()
+    assert finished.closed == 0, "after final() the engine already has its recogniser back"
+    SpeechInput(type("Plain", (), {"accept": lambda s, p: None})()).close()  # no close(): nothing to do

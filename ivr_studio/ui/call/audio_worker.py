@@ -30,7 +30,8 @@ class SpeechReport:
 
 
 class AudioWorker:
-    """Queue + thread. Subclasses implement :meth:`_prepare`, :meth:`_process` and :meth:`_end`, then call
+    """Queue + thread. Subclasses implement :meth:`_prepare`, :meth:`_process`, :meth:`_end` and
+    :meth:`_finish`, then call
     :meth:`_start` at the end of their ``__init__``."""
 
     #: Words for what failed, in the error report ("speech recognition failed: …").
@@ -80,6 +81,10 @@ class AudioWorker:
         while True:
             item = self._queue.get()
             if item is None:
+                try:
+                    self._finish()
+                except Exception as exc:
+                    self._report(SpeechReport("error", text=f"{self.failure}: {exc}"))
                 return
             try:
                 if item == _END:
@@ -98,3 +103,6 @@ class AudioWorker:
 
     def _end(self) -> None:
         """Handle :meth:`end_utterance`."""
+
+    def _finish(self) -> None:
+        """The worker is closing: release what :meth:`_prepare` took."""

