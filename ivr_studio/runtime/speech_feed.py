@@ -6,6 +6,9 @@ package's ``SpeechInput`` (voice activity detection plus the injected recogniser
 times are exactly those a microphone would produce for the same audio:
 ``SpeechStarted`` at the first voiced frame, ``SpeechPartial`` as the interim text changes, ``SpeechFinal``
 and ``SpeechEnded`` where the speech stops. The raw audio is also posted as ``CallerAudio`` for ``<Record>``.
+
+Key tones in the file (a recording of a caller pressing keys) become ``Dtmf`` events at the moment each tone
+begins, and are silenced before the speech input hears them — as in the live test-call panel.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ivr_studio.runtime.events import (
+    DTMF_KEYS,
     CallerAudio,
+    Dtmf,
     Event,
     SpeechEnded,
     SpeechFinal,
@@ -31,16 +36,21 @@ def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
     """A ``SpeechFeeder`` that recognises WAV files with ``provider`` (via the voice package's SpeechInput)."""
 
     def feed(path: str, language: str, phrases: Sequence[str] | None = None) -> list[tuple[float, Event]]:
+        from ivr_studio.voice.dtmf import KeypadGate
         from ivr_studio.voice.speech_input import SpeechInput
 
         pcm = wav_pcm(path)
         speech = SpeechInput(provider.open(language, list(phrases) if phrases else None))
+        keys = KeypadGate()
         chunk = int(SAMPLE_RATE * CHUNK_SECONDS) * 2
         events: list[tuple[float, Event]] = []
         last_end: float | None = None
-        for start in range(0, len(pcm), chunk):
-            piece = pcm[start : start + chunk]
-            events.append((start / 2 / SAMPLE_RATE, CallerAudio(piece)))
+        handed_on = 0  # samples of (tone-silenced) audio given to the speech input so far
+
+        def hear(piece: bytes) -> None:
+            nonlocal handed_on, last_end
+            events.append((handed_on / SAMPLE_RATE, CallerAudio(piece)))
+            handed_on += len(piece) // 2
             for ev in speech.feed(piece):
                 if isinstance(ev, VadEvent):
                     if ev.kind == "speech_start":
@@ -50,12 +60,20 @@ def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
                         last_end = ev.t
                 elif isinstance(ev, PartialResult) and ev.text:
                     events.append((ev.end, SpeechPartial(ev.text)))
+
+        for start in range(0, len(pcm), chunk):
+            hits, rest = keys.feed(pcm[start : start + chunk])
+            events.extend((hit.t, Dtmf(hit.digit)) for hit in hits if hit.digit in DTMF_KEYS)
+            if rest:
+                hear(rest)
+        if held := keys.flush():
+            hear(held)
         final = speech.final()
         end = len(pcm) / 2 / SAMPLE_RATE
         if speech.in_speech or last_end is None:
             final_at = end
-            events.append((final_at, SpeechFinal(final.text, final.confidence)))
             if speech.speech_started_at is not None or final.text:
+                events.append((final_at, SpeechFinal(final.text, final.confidence)))
                 if speech.speech_started_at is None:
                     events.append((0.0, SpeechStarted()))
                 events.append((final_at, SpeechEnded()))

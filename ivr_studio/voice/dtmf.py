@@ -15,6 +15,12 @@ once as a small matrix product) and a key is accepted when
 
 Debouncing: a key counts once it is seen in two consecutive blocks and is released after two blocks
 without it, so a held key is one digit and a flickering block in noise does not split it.
+
+:class:`KeypadGate` puts the detector in front of speech processing for live caller audio (a phone's keypad
+held to the headset): it reports key presses and passes the audio on a little late (``lookahead``, 80 ms),
+with the tones replaced by silence — so the voice-activity detector never takes a held key for speech and a
+``<Record>`` does not keep the beep. The detector confirms a tone about 50 ms after it starts, well inside the
+lookahead.
 """
 
 from __future__ import annotations
@@ -105,6 +111,11 @@ class DtmfDetector:
         self._active: str | None = None
         self._misses = 0
 
+    @property
+    def active(self) -> str | None:
+        """The key whose tone is sounding now (confirmed and not yet released), else None."""
+        return self._active
+
     def _classify(self, blocks: np.ndarray) -> list[str | None]:
         energy = np.sum(blocks.astype(np.float64) ** 2, axis=1)  # (B,)
         spectrum = np.abs(blocks @ self._basis) ** 2 * 2 / self.BLOCK  # (B, 8), ~ energy of each tone
@@ -174,3 +185,60 @@ def detect(clip: AudioClip | bytes) -> list[DtmfHit]:
     """All key presses in a piece of 16 kHz audio."""
     pcm = clip.pcm if isinstance(clip, AudioClip) else clip
     return DtmfDetector().feed(pcm)
+
+
+class KeypadGate:
+    """Splits caller audio into key presses and everything else, with the key tones silenced.
+
+    ``feed(pcm)`` returns the presses confirmed so far and the audio that is now ``lookahead`` seconds old,
+    tones zeroed (from ``margin`` before a tone's first block to where its release was noticed). The output
+    is the input delayed, sample for sample; :meth:`flush` returns what is still held.
+    """
+
+    def __init__(self, lookahead: float = 0.08, margin: float = 0.03, detector: DtmfDetector | None = None):
+        self.detector = detector or DtmfDetector()
+        self.lookahead = lookahead
+        self._delay = round(lookahead * SAMPLE_RATE)
+        self._margin = round(margin * SAMPLE_RATE)
+        self._held = np.zeros(0, dtype=np.int16)
+        self._held_from = 0  # stream position (samples) of the first held sample
+        self._received = 0
+        self._mutes: list[list[int | None]] = []  # [start, end) in samples; end None while the tone lasts
+
+    def feed(self, pcm: bytes) -> tuple[list[DtmfHit], bytes]:
+        samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2")
+        self._held = np.concatenate([self._held, samples])
+        self._received += samples.size
+        hits = self.detector.feed(pcm)
+        for hit in hits:
+            self._close_open_mute(round(hit.t * SAMPLE_RATE))
+            self._mutes.append([max(0, round(hit.t * SAMPLE_RATE) - self._margin), None])
+        if self.detector.active is None:
+            self._close_open_mute(self._received)
+        return hits, self._release(self._received - self._delay)
+
+    def flush(self) -> bytes:
+        """Everything still held (the last ``lookahead`` seconds), tones silenced."""
+        if self.detector.active is None:
+            self._close_open_mute(self._received)
+        return self._release(self._received)
+
+    def _close_open_mute(self, end: int) -> None:
+        if self._mutes and self._mutes[-1][1] is None:
+            self._mutes[-1][1] = max(end, int(self._mutes[-1][0] or 0))
+
+    def _release(self, upto: int) -> bytes:
+        count = upto - self._held_from
+        if count <= 0:
+            return b""
+        out = self._held[:count].copy()
+        start, end = self._held_from, self._held_from + count
+        for mute_start, mute_end in self._mutes:
+            lo = max(int(mute_start or 0), start)
+            hi = min(end if mute_end is None else int(mute_end), end)
+            if lo < hi:
+                out[lo - start : hi - start] = 0
+        self._held = self._held[count:]
+        self._held_from = end
+        self._mutes = [m for m in self._mutes if m[1] is None or int(m[1]) > end]
+        return out.astype("<i2").tobytes()

@@ -62,3 +62,23 @@ def test_speech_outside_the_menu_is_not_forced_onto_a_branch(examples_dir, tmp_p
     )
     assert exits(events) == ["commands no_input"]
     assert not any(e["event"] == "request" and "SpeechResult" in (e.get("params") or {}) for e in events)
+
+
+def test_key_presses_recorded_in_a_wav_are_keys_not_speech(examples_dir, tmp_path):
+    """A recording of a caller pressing 2 (a phone's keypad held to the microphone) picks the key's branch
+    of a menu that also listens for speech: the tone is a key press, and nothing of it is heard as speech."""
+    from ivr_studio.voice.dtmf import tones
+    from ivr_studio.voice.interfaces import AudioClip
+    from ivr_studio.voice.pcm import silence, write_wav
+
+    wav = tmp_path / "presses-2.wav"
+    write_wav(wav, AudioClip(silence(0.4) + tones("2", tone_seconds=0.5, gap_seconds=0.0).pcm + silence(1.0)))
+    events = call(
+        tmp_path,
+        examples_dir / "support-line.ivrflow",
+        [{"wait_for": "listening"}, {"say_wav": wav.name}, {"wait_for": "gather"}, {"hangup": True}],
+    )
+    assert exits(events)[0] == "main_menu branch:support"
+    result = next(e for e in events if e["event"] == "request" and e.get("exit"))
+    assert result["params"]["Digits"] == "2" and "SpeechResult" not in result["params"]
+    assert not [e for e in events if e["event"] == "speech"], "the tone was not taken for speech"

@@ -1,6 +1,12 @@
 """The worker thread behind live caller audio: frames are queued from any thread (PortAudio's callback, a
-paced WAV) and handled in order on one thread, never on the GUI thread. :class:`.speech.SpeechSession` and
-:class:`.recording.RecordingInput` say what to do with each frame; this class owns the queue and thread.
+paced WAV) and handled in order on one thread, never on the GUI thread. :class:`.speech.SpeechSession`,
+:class:`.recording.RecordingInput` and :class:`KeypadInput` say what to do with each frame; this class owns
+the queue and thread.
+
+Every frame first passes the voice package's :class:`~ivr_studio.voice.dtmf.KeypadGate`: key tones in the
+caller's audio (a phone's keypad held to the headset, a WAV of key presses) become ``Dtmf`` events, and the
+subclass gets the audio ``lookahead`` (80 ms) later with the tones silenced, so a held key is never taken for
+speech. A ``key_filter`` can refuse a key — the panel refuses the echo of a tone it has just played itself.
 
 No Qt here: results go to plain callbacks.
 """
@@ -13,7 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ivr_studio.runtime.events import Event
+from ivr_studio.runtime.events import DTMF_KEYS, Dtmf, Event
+from ivr_studio.voice.dtmf import KeypadGate
+from ivr_studio.voice.pcm import rms_dbfs
 
 _END = "end"
 
@@ -22,7 +30,7 @@ _END = "end"
 class SpeechReport:
     """What a worker tells its owner (on the worker's thread): a kind and its details."""
 
-    kind: str  # "start" | "partial" | "final" | "end" | "level" | "error"
+    kind: str  # "start" | "partial" | "final" | "end" | "key" | "level" | "error"
     text: str = ""
     confidence: float | None = None
     level_dbfs: float | None = None
@@ -43,10 +51,13 @@ class AudioWorker:
         report: Callable[[SpeechReport], None] | None,
         now: Callable[[], float],
         name: str,
+        key_filter: Callable[[str], bool] | None = None,
     ) -> None:
         self._post = post
         self._report = report or (lambda _r: None)
         self._now = now
+        self._keys = KeypadGate()
+        self._key_filter = key_filter
         self._queue: queue.Queue[tuple[bytes, float] | str | None] = queue.Queue()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -88,11 +99,24 @@ class AudioWorker:
                 return
             try:
                 if item == _END:
+                    held = self._keys.flush()  # the last moments of speech first
+                    if held:
+                        self._process(held, self._now())
                     self._end()
                 else:
-                    self._process(*item)  # type: ignore[misc]
+                    self._frame(*item)  # type: ignore[misc]
             except Exception as exc:  # a failing engine must not kill the call
                 self._report(SpeechReport("error", text=f"{self.failure}: {exc}"))
+
+    def _frame(self, pcm: bytes, arrived: float) -> None:
+        self._report(SpeechReport("level", level_dbfs=rms_dbfs(pcm)))
+        hits, rest = self._keys.feed(pcm)
+        for hit in hits:
+            if hit.digit in DTMF_KEYS and (self._key_filter is None or self._key_filter(hit.digit)):
+                self._post(Dtmf(hit.digit))
+                self._report(SpeechReport("key", text=hit.digit))
+        if rest:  # audio ``lookahead`` older than the frame that just arrived
+            self._process(rest, arrived - self._keys.lookahead)
 
     def _prepare(self) -> bool:
         """Load what the worker needs before audio arrives; False stops the worker."""
@@ -106,3 +130,17 @@ class AudioWorker:
 
     def _finish(self) -> None:
         """The worker is closing: release what :meth:`_prepare` took."""
+
+
+class KeypadInput(AudioWorker):
+    """Listens to the caller's audio for key tones only (a Gather without speech input)."""
+
+    def __init__(
+        self,
+        post: Callable[[Event], None],
+        report: Callable[[SpeechReport], None] | None = None,
+        now: Callable[[], float] = time.monotonic,
+        key_filter: Callable[[str], bool] | None = None,
+    ) -> None:
+        super().__init__(post, report, now, "ivr-keypad", key_filter)
+        self._start()

@@ -30,9 +30,13 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from ivr_studio.bundle.coverage import CoverageTracker, ExitKey
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.audio_worker import KeypadInput
 from ivr_studio.ui.call.recording import RecordingInput
 from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, SpeechSession, wav_pcm
 
+#: How long an on-screen key's tone plays, and how long after it the microphone may still hear it.
+KEY_TONE_SECONDS = 0.12
+ECHO_SECONDS = 0.4
 NO_AUDIO_NOTICE = "No microphone or speaker found — type what the caller says, or speak a WAV file"
 
 
@@ -106,8 +110,9 @@ class CallController(QObject):
         self._tracker: CoverageTracker | None = None
         self.session_coverage: set[ExitKey] = set()
         self._speech_config: SpeechConfig | None = None
-        self._session: SpeechSession | RecordingInput | None = None
-        self._listening: str | None = None  # what the call listens for now: "speech", "record" or None
+        self._session: SpeechSession | RecordingInput | KeypadInput | None = None
+        self._listening: str | None = None  # what the call listens for: "speech", "keys", "record" or None
+        self._echo: tuple[str, float] = ("", 0.0)  # the key tone we played, and until when it may echo back
         self._paced: PacedAudio | None = None
         self._wav_until = 0.0  # monotonic time the WAV being spoken ends; the microphone is muted until then
         self._microphone: Any = None
@@ -275,7 +280,10 @@ class CallController(QObject):
 
         self._stop_tone()  # one tone at a time: a quick key press cuts the previous one off
         with contextlib.suppress(Exception):  # a key tone that fails to play is not worth a message
-            self._tone = SpeakerSink(self.output_device).play(tones(key, tone_seconds=0.12, gap_seconds=0.0))
+            self._tone = SpeakerSink(self.output_device).play(
+                tones(key, tone_seconds=KEY_TONE_SECONDS, gap_seconds=0.0)
+            )
+            self._echo = (key, time.monotonic() + KEY_TONE_SECONDS + ECHO_SECONDS)
 
     def _stop_tone(self) -> None:
         tone, self._tone = self._tone, None
@@ -334,7 +342,7 @@ class CallController(QObject):
         self._sync_microphone()
 
     # ----- speech plumbing -----
-    def _ensure_session(self) -> SpeechSession | RecordingInput:
+    def _ensure_session(self) -> SpeechSession | RecordingInput | KeypadInput:
         """The session the caller's audio goes to: the recording's during a Record, else the recogniser's."""
         if self._session is None:
             generation = self._generation
@@ -342,12 +350,20 @@ class CallController(QObject):
             def report(r: SpeechReport, g: int = generation) -> None:
                 self._relay.emit(g, r)
 
+            keys = self._not_our_own_tone
             if self._listening == "record":
-                self._session = RecordingInput(self._live.post, report)
+                self._session = RecordingInput(self._live.post, report, key_filter=keys)
+            elif self._listening == "keys":
+                self._session = KeypadInput(self._live.post, report, key_filter=keys)
             else:
                 config = self._speech_config or SpeechConfig(phone_fidelity=self.phone_fidelity)
-                self._session = SpeechSession(self.provider, config, self._live.post, report)
+                self._session = SpeechSession(self.provider, config, self._live.post, report, key_filter=keys)
         return self._session
+
+    def _not_our_own_tone(self, key: str) -> bool:
+        """False for a key tone the microphone picked up from our own speaker (an on-screen key press)."""
+        echo_key, until = self._echo
+        return not (key == echo_key and time.monotonic() < until)
 
     def _on_frame(self, pcm: bytes) -> None:
         """A microphone frame (PortAudio's thread): only queued, never processed here."""
@@ -440,12 +456,13 @@ class CallController(QObject):
 
     def _on_gather_start(self, attributes: dict) -> None:
         if "speech" not in str(attributes.get("input", "dtmf")):
+            self._listen("keys")  # a phone's keypad held to the microphone
             return
         self._speech_config = SpeechConfig.from_gather(attributes, self.phone_fidelity)
         self._listen("speech")  # loads the model while the prompt plays
 
     def _listen(self, what: str | None) -> None:
-        """The call now listens for ``what`` ("speech", "record" or nothing): a fresh session for it."""
+        """The call now listens for ``what`` ("speech", "keys", "record" or nothing): a fresh session."""
         self._close_session()
         self._listening = what
         if what is not None or (self._talking and self.running):

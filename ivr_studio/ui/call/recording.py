@@ -18,7 +18,6 @@ from collections.abc import Callable
 from ivr_studio.runtime.events import CallerAudio, Event, SpeechEnded, SpeechStarted
 from ivr_studio.ui.call.audio_worker import AudioWorker, SpeechReport
 from ivr_studio.voice.interfaces import SAMPLE_RATE
-from ivr_studio.voice.pcm import rms_dbfs
 
 
 class RecordingInput(AudioWorker):
@@ -33,8 +32,9 @@ class RecordingInput(AudioWorker):
         post: Callable[[Event], None],
         report: Callable[[SpeechReport], None] | None = None,
         now: Callable[[], float] = time.monotonic,
+        key_filter: Callable[[str], bool] | None = None,
     ) -> None:
-        super().__init__(post, report, now, "ivr-recording")
+        super().__init__(post, report, now, "ivr-recording", key_filter)
         self._vad = None
         self._samples = 0
         self._start()
@@ -57,7 +57,6 @@ class RecordingInput(AudioWorker):
 
     def _process(self, pcm: bytes, arrived: float) -> None:
         self._post(CallerAudio(pcm))
-        self._report(SpeechReport("level", level_dbfs=rms_dbfs(pcm)))
         vad = self._vad
         if vad is None:
             return

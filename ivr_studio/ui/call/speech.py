@@ -33,7 +33,6 @@ from ivr_studio.runtime.events import (
 )
 from ivr_studio.ui.call.audio_worker import AudioWorker, SpeechReport
 from ivr_studio.voice.interfaces import SAMPLE_RATE, PartialResult, RecognizerProvider, VadEvent
-from ivr_studio.voice.pcm import rms_dbfs
 from ivr_studio.voice.pcm import wav_pcm as wav_pcm  # the panel's WAV reader is the voice package's
 
 FRAME_MS = 20
@@ -71,9 +70,10 @@ class SpeechSession(AudioWorker):
         report: Callable[[SpeechReport], None] | None = None,
         record_audio: bool = True,
         now: Callable[[], float] = time.monotonic,
+        key_filter: Callable[[str], bool] | None = None,
     ) -> None:
         """``now`` is the wall clock that dates arriving audio (tests pass a fixed one)."""
-        super().__init__(post, report, now, "ivr-speech")
+        super().__init__(post, report, now, "ivr-speech", key_filter)
         self.provider = provider
         self.config = config
         self.record_audio = record_audio
@@ -119,7 +119,6 @@ class SpeechSession(AudioWorker):
         """One frame of audio that reached :meth:`feed` at ``arrived`` (``now`` time)."""
         if self.record_audio:
             self._post(CallerAudio(pcm))
-        self._report(SpeechReport("level", level_dbfs=rms_dbfs(pcm)))
         speech = self._speech
         if speech is None:
             return

@@ -211,6 +211,76 @@ def test_push_to_talk_opens_the_microphone_only_while_held(qtbot, monkeypatch, d
         c.shutdown()
 
 
+def _key_tone(keys: str) -> bytes:
+    from ivr_studio.voice.dtmf import tones
+
+    return tones(keys, tone_seconds=0.25, gap_seconds=0.0).pcm
+
+
+def test_a_phone_keypad_held_to_the_headset_presses_keys(qtbot, monkeypatch, document):
+    """A key-and-speech menu and a keys-only menu both hear key tones from the microphone as key presses."""
+    panel = make_panel(qtbot, document, headset_controller(monkeypatch, provider=SaysSupport()))
+    c = panel.controller
+    try:
+        panel.call_button.click()
+        qtbot.waitUntil(lambda: c.microphone_open, timeout=WAIT_MS)  # the main menu listens: mic open
+        FakeMicrophone.current.speak(_key_tone("2"), tail_seconds=0.3)
+        qtbot.waitUntil(lambda: "support_menu" in nodes(panel), timeout=WAIT_MS)
+        assert trace(panel, "gather_end")[0]["digits"] == "2"
+        assert not trace(panel, "speech"), "the tone was a key press, not speech"
+        # the support menu takes keys only: the microphone stays open for a keypad all the same
+        qtbot.waitUntil(lambda: len(trace(panel, "listening")) >= 2 and c.microphone_open, timeout=WAIT_MS)
+        FakeMicrophone.current.speak(_key_tone("1"), tail_seconds=0.3)
+        qtbot.waitUntil(lambda: len(trace(panel, "gather_end")) >= 2, timeout=WAIT_MS)
+        assert trace(panel, "gather_end")[1]["digits"] == "1"
+        with qtbot.waitSignal(c.callEnded, timeout=WAIT_MS):
+            panel.hangup_button.click()
+    finally:
+        c.shutdown()
+
+
+def test_the_echo_of_an_on_screen_key_is_not_pressed_twice(qtbot, monkeypatch, document):
+    """Laptop speakers: the microphone hears the tone the panel plays for an on-screen key."""
+    panel = make_panel(qtbot, document, headset_controller(monkeypatch, provider=SaysSupport()))
+    c = panel.controller
+
+    class EchoingSpeaker:  # whatever it plays, the microphone open at that moment hears
+        def __init__(self, device=None) -> None:
+            pass
+
+        def play(self, clip, on_done=None):
+            def into_the_room(frame: bytes) -> None:
+                mic = FakeMicrophone.current
+                if mic is not None and mic.is_open:
+                    mic.on_frame(frame)
+
+            paced = PacedAudio(clip.pcm, into_the_room, tail_seconds=0.0)
+            played.append(paced)
+            paced.start()
+            return paced
+
+    played: list[PacedAudio] = []
+    monkeypatch.setattr(devices, "SpeakerSink", EchoingSpeaker)
+    monkeypatch.setattr(c, "_play_tone", CallController._play_tone.__get__(c))  # the real one, this time
+    try:
+        panel.call_button.click()
+        qtbot.waitUntil(lambda: c.microphone_open, timeout=WAIT_MS)
+        panel.keypad.buttons["2"].click()
+        qtbot.waitUntil(lambda: "support_menu" in nodes(panel), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(trace(panel, "listening")) >= 2, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: played and not played[0]._thread.is_alive(), timeout=WAIT_MS)  # echo heard
+        qtbot.waitUntil(lambda: FakeMicrophone.current.is_open, timeout=WAIT_MS)
+        assert [e["key"] for e in trace(panel, "dtmf")] == ["2"], "one press, not the press and its echo"
+        # only the echo of the key just played is ignored: another key's tone is a key press
+        FakeMicrophone.current.speak(_key_tone("1"), tail_seconds=0.3)
+        qtbot.waitUntil(lambda: len(trace(panel, "dtmf")) == 2, timeout=WAIT_MS)
+        assert [e["key"] for e in trace(panel, "dtmf")] == ["2", "1"]
+        with qtbot.waitSignal(c.callEnded, timeout=WAIT_MS):
+            panel.hangup_button.click()
+    finally:
+        c.shutdown()
+
+
 def test_without_audio_push_to_talk_is_disabled_and_says_why(qtbot, document, monkeypatch):
     monkeypatch.setattr(devices, "list_devices", lambda: [])
     panel = make_panel(qtbot, document, CallController(settings=FAST))
