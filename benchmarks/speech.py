@@ -108,6 +108,18 @@ def main() -> int:
         words = sum(len(t.split()) for t in REFS.values())
         report("pocketsphinx free (default)", rows, f"WER {errors / words:.1%} ({errors}/{words} words)")
 
+        from ivr_studio.voice.phone_fidelity import telephone_clip
+
+        phone = {name: telephone_clip(clip) for name, clip in clips.items()}
+        rows = [run(lambda: engine.open(None), clip) for clip in phone.values()]
+        errors = sum(word_errors(REFS[n], r["text"]) for n, r in zip(phone, rows, strict=True))
+        report("pocketsphinx free, phone fidelity (8 kHz μ-law)", rows, f"WER {errors / words:.1%}")
+        rows = [run(lambda: engine.open(PHRASES), clip) for clip in phone.values()]
+        right = sum(
+            r["text"] == (REFS[n] if REFS[n] in PHRASES else "") for n, r in zip(phone, rows, strict=True)
+        )
+        report("pocketsphinx phrase list, phone fidelity", rows, f"{right}/{len(rows)} right")
+
         chatty = PocketsphinxEngine(live_partials=True)
         chatty.warm_up()
         rows = [run(lambda: chatty.open(None), clip) for clip in clips.values()]

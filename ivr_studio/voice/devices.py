@@ -21,7 +21,7 @@ import numpy as np
 
 from ivr_studio.voice.audio_files import FinishedPlayback, NullSink, WavSink, WavSource
 from ivr_studio.voice.interfaces import SAMPLE_RATE, AudioClip
-from ivr_studio.voice.pcm import SILENCE_DBFS, resample, rms_dbfs
+from ivr_studio.voice.pcm import SILENCE_DBFS, StreamResampler, resample, rms_dbfs
 
 __all__ = [
     "AudioDevice", "AudioUnavailable", "FinishedPlayback", "Microphone", "NullSink", "SpeakerSink",
@@ -289,9 +289,12 @@ class Microphone:
         index = pick_device("input", self.device).index
         try:
             rate = _open_rate(sd, index, "input")
+            to_16k = StreamResampler(rate, SAMPLE_RATE)  # one filter for the whole stream, not one a block
 
             def callback(indata: np.ndarray, _frames: int, _time: Any, _status: Any) -> None:
-                pcm = resample(indata[:, 0].astype("<i2").tobytes(), rate, SAMPLE_RATE)
+                pcm = to_16k(indata[:, 0].astype("<i2").tobytes())
+                if not pcm:
+                    return
                 self.level_dbfs = rms_dbfs(pcm)
                 self.on_frame(pcm)
 

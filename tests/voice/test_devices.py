@@ -88,3 +88,74 @@ def test_fake_alsa_device_plays_and_records(tmp_path):
     if out.stdout.startswith("UNAVAILABLE"):
         pytest.skip(out.stdout.strip())
     assert out.returncode == 0 and "OK" in out.stdout, out.stderr
+
+
+class _Mic48k:
+    """A fake sounddevice whose only microphone runs at 48 kHz (it refuses 16 kHz) and hears a 440 Hz tone."""
+
+    class PortAudioError(Exception):
+        pass
+
+    default = type("Default", (), {"device": (0, 0)})()
+
+    def __init__(self) -> None:
+        self.stream = None
+
+    def query_devices(self, device=None, kind=None):
+        info = {"index": 0, "name": "USB headset", "max_input_channels": 1, "max_output_channels": 1,
+                "default_samplerate": 48_000.0}  # fmt: skip
+        return info if device is not None else [info]
+
+    def check_input_settings(self, samplerate=None, **_kw):
+        if samplerate != 48_000:
+            raise self.PortAudioError("Invalid sample rate")
+
+    def InputStream(self, samplerate, blocksize, callback, **_kw):  # noqa: N802 - sounddevice's name
+        outer = self
+
+        class Stream:
+            def start(self) -> None:
+                outer.stream = (samplerate, blocksize, callback)
+
+            def stop(self) -> None:
+                pass
+
+            def close(self) -> None:
+                pass
+
+        return Stream()
+
+
+def test_a_48_khz_microphone_streams_clean_16_khz_frames(monkeypatch):
+    """The device's blocks are resampled as one stream: no drift and no click at block edges."""
+    import numpy as np
+
+    from ivr_studio.voice import devices
+
+    fake = _Mic48k()
+    monkeypatch.setattr(devices, "_sounddevice", lambda: fake)
+    heard: list[bytes] = []
+    mic = devices.Microphone(heard.append)
+    mic.start()
+    rate, block, callback = fake.stream
+    assert (rate, block) == (48_000, 960)
+    t = np.arange(rate * 2) / rate
+    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    for i in range(0, tone.size, block):
+        callback(tone[i : i + block].reshape(-1, 1), block, None, None)
+    mic.stop()
+    out = np.frombuffer(b"".join(heard), dtype="<i2").astype(np.float64)
+    assert 32_000 - 400 <= out.size <= 32_000, "2 s at 48 kHz is 2 s at 16 kHz (less the filter's delay)"
+    steady = out[1600:-400]
+    fitted = np.linalg.lstsq(  # the best 440 Hz sine through the output: what is left over is distortion
+        np.column_stack([np.sin(2 * np.pi * 440 * np.arange(steady.size) / 16_000),
+                         np.cos(2 * np.pi * 440 * np.arange(steady.size) / 16_000)]),
+        steady, rcond=None,
+    )  # fmt: skip
+    residual = steady - np.column_stack(
+        [np.sin(2 * np.pi * 440 * np.arange(steady.size) / 16_000),
+         np.cos(2 * np.pi * 440 * np.arange(steady.size) / 16_000)]
+    ) @ fitted[0]  # fmt: skip
+    snr = 10 * np.log10(np.mean(steady**2) / np.mean(residual**2))
+    assert snr > 40, f"block-edge clicks or drift: {snr:.1f} dB"
+    assert mic.level_dbfs > -20

@@ -89,9 +89,9 @@ class SpeechSession(AudioWorker):
 
         audio_filter = None
         if self.config.phone_fidelity:
-            from ivr_studio.voice.phone_fidelity import telephone
+            from ivr_studio.voice.phone_fidelity import PhoneLine
 
-            audio_filter = telephone
+            audio_filter = PhoneLine()
         recognizer = self.provider.open(self.config.language, list(self.config.phrases) or None)
         return SpeechInput(recognizer, audio_filter=audio_filter)
 
