@@ -19,6 +19,8 @@ from ivr_studio.voice.pcm import mulaw_decode, resample
 #: Content types Twilio documents for ``<Play>`` that we cannot decode offline.
 _UNSUPPORTED = {"audio/aiff", "audio/x-aiff", "audio/x-aifc", "audio/gsm", "audio/x-gsm"}
 _MULAW_TYPES = {"audio/ulaw", "audio/x-ulaw", "audio/mulaw", "audio/x-mulaw", "audio/basic", "audio/pcmu"}
+#: Sample rates accepted in a headerless μ-law content type's ``rate`` parameter (Hz).
+_MULAW_RATES = range(1000, 192_001)
 
 
 class MediaError(ValueError):
@@ -32,6 +34,18 @@ def _params(content_type: str) -> tuple[str, dict[str, str]]:
         key, _, value = item.partition("=")
         params[key.strip().lower()] = value.strip().strip('"')
     return main.strip().lower(), params
+
+
+def _mulaw_rate(main: str, params: dict[str, str]) -> int:
+    """The ``rate`` parameter of a headerless μ-law content type (8000 when absent)."""
+    text = params.get("rate", "8000")
+    rate = int(text) if text.isascii() and text.isdigit() else None
+    if rate is None or rate not in _MULAW_RATES:
+        raise MediaError(
+            f"bad sample rate {text!r} in content type {main};rate={text}: expected a whole number of Hz "
+            f"between {_MULAW_RATES.start} and {_MULAW_RATES.stop - 1}, such as 8000"
+        )
+    return rate
 
 
 def _sniff(data: bytes) -> str | None:
@@ -94,7 +108,7 @@ class MediaFileDecoder:
         if kind == "aiff" or (kind is None and main in _UNSUPPORTED):
             raise MediaError(f"{main or 'AIFF'} audio is not supported offline; use WAV or MP3")
         if kind is None and main in _MULAW_TYPES:
-            rate = int(params.get("rate", "8000"))
+            rate = _mulaw_rate(main, params)
             return AudioClip(resample(mulaw_decode(data), rate), SAMPLE_RATE)
         if kind is None:
             head = data[:16].hex(" ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import struct
 import wave
 
@@ -111,6 +112,12 @@ def test_mp3_decodes_to_the_right_length(decoder):
 def test_undecodable_media_gives_a_clear_error(decoder, data, content_type, message):
     with pytest.raises(MediaError, match=message):
         decoder.decode(data, content_type)
+
+
+@pytest.mark.parametrize("rate", ["abc", "", "0", "-8000", "8000.5", "99999999"])
+def test_a_bad_mulaw_rate_is_a_media_error_naming_it(decoder, rate):
+    with pytest.raises(MediaError, match=f"bad sample rate '{re.escape(rate)}' in content type audio/ulaw"):
+        decoder.decode(mulaw_encode(sine(697, 0.2, 8000)), f"audio/ulaw;rate={rate}")
 
 
 def test_resample_keeps_pitch():
