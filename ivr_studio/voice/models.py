@@ -294,18 +294,38 @@ class ModelManager:
         self._write_registry(registry)
         return InstalledModel(language, path.name, path, "registered")
 
+    def _canonical(self, language: str) -> str:
+        """The tag a download for ``language`` is installed under (its catalog model's first tag)."""
+        entry = find_catalog_model(language, self.catalog)
+        return entry.language if entry is not None else language.strip()
+
     def remove(self, language: str) -> list[Path]:
-        """Unregister and delete downloaded models for exactly this language tag; returns what went."""
+        """Unregister and delete the downloaded models for a language tag; returns what went.
+
+        Models installed under exactly this tag go first. Failing those, the tag is resolved as
+        :meth:`download` resolves it, so ``remove("en-GB")`` removes what ``download("en-GB")`` installed
+        (under ``en-US``).
+        """
+        wanted = language.strip().replace("_", "-").lower()
+        removed = self._remove_matching(lambda tag: tag.lower() == wanted)
+        if not removed:
+            canonical = self._canonical(wanted).lower()
+            removed = self._remove_matching(lambda tag: self._canonical(tag).lower() == canonical)
+        if removed:
+            return removed
+        raise ModelError(f"no downloaded or registered model for {language!r}")
+
+    def _remove_matching(self, matches: Callable[[str], bool]) -> list[Path]:
+        """Unregister the folders and delete the downloads whose language tag ``matches``."""
         removed: list[Path] = []
         registry = self._registry()
-        for lang in [k for k in registry if k.lower() == language.lower()]:
-            removed.append(Path(registry.pop(lang)))
+        gone = [lang for lang in registry if matches(lang)]
+        if gone:
+            removed.extend(Path(registry.pop(lang)) for lang in gone)
             self._write_registry(registry)
         if self.root.is_dir():
-            for lang_dir in self.root.iterdir():
-                if lang_dir.is_dir() and lang_dir.name.lower() == language.lower():
+            for lang_dir in sorted(self.root.iterdir()):
+                if lang_dir.is_dir() and not lang_dir.name.startswith(".") and matches(lang_dir.name):
                     shutil.rmtree(lang_dir)
                     removed.append(lang_dir)
-        if not removed:
-            raise ModelError(f"no downloaded or registered model for {language!r}")
         return removed

@@ -72,7 +72,7 @@ class Server:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def close(self) -> None:
@@ -191,3 +191,42 @@ def test_cli_download_list_remove(tmp_path, server, monkeypatch, capsys):
     assert main(["models", "download", "de-DE"]) == 1
     assert "HTTP 404" in capsys.readouterr().err
     assert main(["models"]) == 2
+
+
+def catalog_manager(tmp_path: Path, server: Server | None = None) -> ModelManager:
+    """A manager with the real catalog, downloading from the local server (if any)."""
+    url = server.url if server else "http://127.0.0.1:9/"
+    return ModelManager(tmp_path / "models", base_url=url, include_packages=False)
+
+
+@pytest.mark.parametrize(
+    ("tag", "name", "canonical"),
+    [("en-GB", "vosk-model-small-en-us-0.15", "en-US"), ("es-MX", "vosk-model-small-es-0.42", "es-ES")],
+)
+def test_remove_takes_the_tag_download_took(tmp_path, server, monkeypatch, capsys, tag, name, canonical):
+    server.files[f"{name}.zip"] = model_zip(name)
+    monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("IVR_STUDIO_MODEL_BASE_URL", server.url)
+    assert main(["models", "download", tag]) == 0
+    assert f"installed {name} for {canonical}" in capsys.readouterr().out
+    assert main(["models", "remove", tag]) == 0
+    assert f"removed {tmp_path / 'models' / canonical}" in capsys.readouterr().out
+    assert not (tmp_path / "models" / canonical).exists()
+    assert main(["models", "remove", tag]) == 1
+    assert "no downloaded or registered model" in capsys.readouterr().err
+
+
+def test_remove_prefers_the_exact_tag_and_never_reaches_another_region(tmp_path, server):
+    server.files["vosk-model-small-en-us-0.15.zip"] = model_zip("vosk-model-small-en-us-0.15")
+    folder = tmp_path / "mine" / NAME
+    with zipfile.ZipFile(io.BytesIO(model_zip())) as zf:
+        zf.extractall(tmp_path / "mine")
+    m = catalog_manager(tmp_path, server)
+    downloaded = m.download("en-US")
+    m.add(folder, "en-GB")
+    m.add(folder, "en-IN")
+    assert m.remove("en-GB") == [folder], "the model registered for en-GB itself, not the en-US download"
+    assert m.remove("en-GB") == [downloaded.path.parent], "then what download('en-GB') installed"
+    with pytest.raises(ModelError, match="no downloaded or registered model for 'en-AU'"):
+        m.remove("en-AU")  # en-AU resolves to the (gone) en-US model, never to the en-IN one
+    assert [x.language for x in m.installed()] == ["en-IN"]
