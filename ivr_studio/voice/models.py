@@ -295,17 +295,38 @@ class ModelManager:
         if problem:
             raise ModelError(f"not a vosk model: {problem}")
         if not language:
-            entry = next((e for e in self.catalog if e.name == path.name), None)
-            known = {primary(e.language): e for e in self.catalog}
-            tokens = path.name.lower().replace("_", "-").split("-")
-            entry = entry or next((known[t] for t in tokens if t in known), None)
-            if entry is None:
+            language = self._language_from_name(path.name)
+            if language is None:
                 raise ModelError(f"cannot tell the language of {path.name}; pass it with --language")
-            language = entry.language
         registry = self._registry()
         registry[language] = str(path)
         self._write_registry(registry)
         return InstalledModel(language, path.name, path, "registered")
+
+    def _language_from_name(self, name: str) -> str | None:
+        """The language of a model folder named like vosk's models (``vosk-model-en-us-0.22-lgraph``).
+
+        A catalog model's own name gives its language. Otherwise the most specific tag in the name wins: a
+        region tag such as ``en-us`` or ``en-in`` before a bare ``en``, and a bare language means the first
+        catalog model for it (``en`` is US English, not the Indian English model listed after it).
+        """
+        entry = next((e for e in self.catalog if e.name.lower() == name.lower()), None)
+        if entry is not None:
+            return entry.language
+        tags: dict[str, str] = {}  # lower-case tag -> the language to register under
+        for entry in self.catalog:
+            for tag in entry.languages:
+                if "-" in tag:
+                    tags.setdefault(tag.lower(), tag)
+            tags.setdefault(primary(entry.language), entry.language)
+        tokens = name.lower().replace("_", "-").split("-")
+        longest = max((tag.count("-") + 1 for tag in tags), default=1)
+        for size in range(min(longest, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                found = tags.get("-".join(tokens[start : start + size]))
+                if found is not None:
+                    return found
+        return None
 
     def _canonical(self, language: str) -> str:
         """The tag a download for ``language`` is installed under (its catalog model's first tag)."""

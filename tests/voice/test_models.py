@@ -232,6 +232,26 @@ def test_remove_prefers_the_exact_tag_and_never_reaches_another_region(tmp_path,
     assert [x.language for x in m.installed()] == ["en-IN"]
 
 
+@pytest.mark.parametrize(
+    ("folder", "language"),
+    [
+        ("vosk-model-en-us-0.22-lgraph", "en-US"),
+        ("vosk-model-en-us-0.22", "en-US"),
+        ("vosk-model-en-in-0.5", "en-IN"),
+        ("vosk-model-small-en-in-0.4", "en-IN"),
+        ("vosk-model-en-0.1", "en-US"),
+        ("vosk-model-es-0.42", "es-ES"),
+        ("vosk-model-fr-0.22", "fr-FR"),
+        ("vosk_model_de_0.21", "de-DE"),
+    ],
+)
+def test_add_guesses_the_most_specific_language_in_the_folder_name(tmp_path, folder, language):
+    with zipfile.ZipFile(io.BytesIO(model_zip(folder))) as zf:
+        zf.extractall(tmp_path / "mine")
+    model = catalog_manager(tmp_path).add(tmp_path / "mine" / folder)
+    assert model.language == language
+
+
 def write_package_model(site: Path, module: str, dist: str) -> None:
     """An installed Python package ``dist`` whose module ships a vosk model in ``<module>/model``."""
     (site / module).mkdir(parents=True)
