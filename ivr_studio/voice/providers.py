@@ -6,7 +6,8 @@
    :mod:`ivr_studio.voice.models`;
 2. otherwise, for English (``en-*``), the pocketsphinx US-English model bundled in its wheel;
 3. otherwise :class:`~ivr_studio.voice.interfaces.NoModelError`, whose message gives the command that
-   installs a model.
+   downloads the catalog's model, or — for a language the catalog has none for — the one that registers a
+   model folder the user has.
 
 Engines are created once per model and reused (a vosk model takes seconds to load).
 :meth:`DefaultRecognizerProvider.prepare` loads and warms the engine for a language ahead of the first
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ivr_studio.voice.interfaces import NoModelError, StreamingRecognizer
-from ivr_studio.voice.model_catalog import primary
+from ivr_studio.voice.model_catalog import find_catalog_model, primary
 from ivr_studio.voice.models import ModelManager
 from ivr_studio.voice.pocketsphinx_recognizer import PocketsphinxEngine
 from ivr_studio.voice.vosk_recognizer import VoskEngine
@@ -65,8 +66,16 @@ class DefaultRecognizerProvider:
                 if self._pocketsphinx is None:
                     self._pocketsphinx = PocketsphinxEngine()
                 return self._pocketsphinx
-        raise NoModelError(
-            f"No speech model is installed for {tag}. Install one with: ivr-studio models download {tag}"
+        raise NoModelError(self._missing_model_message(tag))
+
+    def _missing_model_message(self, tag: str) -> str:
+        """What to do about a language without a model: download the catalog's, or register one's own."""
+        notice = f"No speech model is installed for {tag}."
+        if find_catalog_model(tag, self.models.catalog) is not None:
+            return f"{notice} Install one with: ivr-studio models download {tag}"
+        return (
+            f"{notice} There is no downloadable speech model for {tag}; if you have a vosk model for it, "
+            f"register its folder with: ivr-studio models add DIR --language {tag}"
         )
 
     def prepare(self, language: str) -> None:

