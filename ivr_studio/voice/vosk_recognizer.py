@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -178,9 +179,15 @@ class VoskSession:
     def __init__(self, model: Any, phrases: Sequence[str] | None, engine: VoskEngine | None = None) -> None:
         """Phrase-list sessions get a recogniser of their own; free-mode ones borrow one from ``engine``."""
         vosk = _quiet_vosk()
+        # A grammar entry must be words of the model's vocabulary: lower case, NFC (how vosk lexicons are
+        # written), punctuation of any script dropped ("감사합니다." -> "감사합니다", "Sales!" -> "sales"),
+        # letters, combining marks and digits of every script kept, and an apostrophe inside a word ("don't").
+        # The result reports the phrase as the user wrote it.
         self._originals: dict[str, str] = {}
         for phrase in phrases or ():
-            key = " ".join(phrase.lower().split())
+            text = unicodedata.normalize("NFC", phrase).lower().replace("\u2019", "'")
+            kept = "".join(c if c == "'" or unicodedata.category(c)[0] in "LMN" else " " for c in text)
+            key = " ".join(w for w in (word.strip("'") for word in kept.split()) if w)
             if key:
                 self._originals.setdefault(key, phrase.strip())
         #: Whether out-of-list speech can come back as "[unk]" (the model must know that word).

@@ -46,6 +46,47 @@ def test_grammar_decode_returns_allowed_words(ko_engine, spoken):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("spoken", "phrases", "expected"),
+    [
+        ("감사합니다", ["감사합니다.", "안녕하세요!"], "감사합니다."),
+        ("아니요", ["감사합니다.", "아니요?"], "아니요?"),
+    ],
+)
+def test_phrases_with_punctuation_are_heard_and_reported_as_written(ko_engine, spoken, phrases, expected):
+    clip = EspeakSynthesizer().synthesize(spoken, "ko-KR", "woman")
+    session = ko_engine.open(phrases)
+    for chunk in frames(clip.pcm + silence(0.5)):
+        session.accept(chunk)
+    assert session.final().text == expected
+
+
+def test_phrases_are_normalised_like_vocabulary_words_in_any_script(ko_engine):
+    written = [
+        "Sales!",
+        "  Don’t know. ",
+        "नमस्ते।",
+        "Ñandú,",
+        "감사합니다.",
+        "「東京」",
+        "Sales",
+        "?!",
+        "room 101",
+    ]
+    session = ko_engine.open(written)
+    assert session._originals == {
+        "sales": "Sales!",
+        "don't know": "Don’t know.",
+        "नमस्ते": "नमस्ते।",
+        "ñandú": "Ñandú,",
+        "감사합니다": "감사합니다.",
+        "東京": "「東京」",
+        "room 101": "room 101",
+    }
+    session.close()
+
+
+@pytest.mark.slow
 def test_free_mode_runs(ko_engine):
     clip = EspeakSynthesizer().synthesize("감사합니다", "ko-KR", "woman")
     session = ko_engine.open(None)
