@@ -180,17 +180,27 @@ def load_script(path: str | Path) -> Script:
     return parse_script(data if data is not None else {"steps": []}, path.parent)
 
 
-#: Turns a WAV file into timed caller events: ``feeder(path, language, phrases) -> [(offset, event), ...]``.
-#: ``phrases`` are the listening Gather's hints (None when it has none): a recogniser limited to them
-#: picks between a menu's choices far more reliably, as Twilio's hints do.
-SpeechFeeder = Callable[[str, str, "Sequence[str] | None"], list[tuple[float, Event]]]
+#: Turns a WAV file into timed caller events:
+#: ``feeder(path, language, phrases, max_speech) -> [(offset, event), ...]``. ``phrases`` are the listening
+#: Gather's hints (None when it has none): a recogniser limited to them picks between a menu's choices far
+#: more reliably, as Twilio's hints do. ``max_speech`` is its maxSpeechTime (None outside a Gather).
+SpeechFeeder = Callable[[str, str, "Sequence[str] | None", "float | None"], list[tuple[float, Event]]]
 
 
 def speech_events(
-    text: str, duration: float, confidence: float | None, interval: float
+    text: str, duration: float, confidence: float | None, interval: float, max_speech: float | None = None
 ) -> list[tuple[float, Event]]:
-    """Events of a caller saying ``text`` over ``duration`` s: start, growing partials, final, end."""
+    """Events of a caller saying ``text`` over ``duration`` s: start, growing partials, final, end.
+
+    Speech longer than ``max_speech`` (the Gather's maxSpeechTime) is cut there as a recogniser would: the
+    words said by then are one utterance, the rest another that starts at once.
+    """
     words = text.split()
+    if max_speech and duration > max_speech and len(words) > 1:
+        cut = max(1, min(len(words) - 1, round(len(words) * max_speech / duration)))
+        first = speech_events(" ".join(words[:cut]), max_speech, confidence, interval)
+        rest = speech_events(" ".join(words[cut:]), duration - max_speech, confidence, interval)
+        return first + [(t + max_speech, e) for t, e in rest]
     events: list[tuple[float, Event]] = [(0.0, SpeechStarted())]
     t = interval
     while t < duration and words:
@@ -252,8 +262,9 @@ class ScriptRunner:
                 0.3, estimate_speech_seconds(text, self.engine.settings)
             )
             confidence = step.options.get("confidence")
+            _language, _phrases, max_speech = self._listening_gather()
             for offset, event in speech_events(
-                text, duration, confidence, self.engine.settings.partial_interval
+                text, duration, confidence, self.engine.settings.partial_interval, max_speech
             ):
                 self._post_at(offset, event)
             clock.call_later(duration, self._done)
@@ -275,14 +286,9 @@ class ScriptRunner:
             self.engine.warn(codes.NO_RECOGNIZER, self.error)
             self.engine.clock.post(self._done)
             return
-        language = "en-US"
-        phrases = None
-        activity = self.engine.activity
-        if activity is not None and getattr(activity, "attrs", None) is not None:
-            language = activity.attrs.get("language", "en-US") or "en-US"  # type: ignore[union-attr]
-            phrases = activity.attrs.get("hints") or None  # type: ignore[union-attr]
+        language, phrases, max_speech = self._listening_gather()
         try:
-            events = self.feeder(step.value, language, phrases)
+            events = self.feeder(step.value, language, phrases, max_speech)
         except Exception as exc:
             self.error = f"{step.describe()}: {exc}"
             self.engine.warn(codes.NO_RECOGNIZER, self.error)
@@ -293,6 +299,17 @@ class ScriptRunner:
             self._post_at(offset, event)
             end = max(end, offset)
         self.engine.clock.call_later(end, self._done)
+
+    def _listening_gather(self) -> tuple[str, Sequence[str] | None, float | None]:
+        """The language, hints and maxSpeechTime of the Gather listening now (defaults outside one)."""
+        attrs = getattr(self.engine.activity, "attrs", None)
+        if attrs is None:
+            return "en-US", None, None
+        return (
+            attrs.get("language", "en-US") or "en-US",
+            attrs.get("hints") or None,
+            attrs.get("maxSpeechTime"),
+        )
 
     def _wait_for(self, kind: str, step: Step) -> None:
         events = self.engine.trace.events

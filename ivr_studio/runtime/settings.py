@@ -19,7 +19,8 @@ Spec line  Section      Setting(s)
 199        §2.3 D1      ``symbols_count_as_digits``
 211        §2.3 F0      ``terminator_first``
 212        §2.3 F0      ``ignored_terminator_restarts_timer``
-223        §2.4         ``default_confidence`` (also ``auto_speech_timeout``, ``punctuate_speech``)
+223        §2.4         ``default_confidence`` (also ``auto_speech_timeout``, ``punctuate_speech``,
+                        ``max_speech_final_wait``)
 228, 229   §2.5         ``other_input_barges_in`` (input the Gather does not collect is ignored, even for
                         barge-in, unless this is on)
 230        §2.5         ``lock_input_mode``
@@ -78,6 +79,10 @@ class RuntimeSettings:
     default_confidence: float = 0.9
     #: §2.9: seconds between partialResultCallback requests while the caller speaks.
     partial_interval: float = 0.5
+    #: §2.4: when maxSpeechTime ends a Gather while the caller is still talking, seconds to wait for the
+    #: recogniser's final transcript of what was said so far (a recogniser needs a moment to finish one);
+    #: 0 ends the Gather at once with the interim text.
+    max_speech_final_wait: float = 1.0
     #: Twilio returns "Sales." for "sales": capitalise the first letter and end with a full stop.
     punctuate_speech: bool = True
     #: §2.7: send FinishedOnKey and msg=Gather End with every Gather action request (§8.4).

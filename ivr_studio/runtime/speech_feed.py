@@ -5,7 +5,10 @@ mixed down and resampled to 16 kHz mono, as the call panel reads it). The audio 
 package's ``SpeechInput`` (voice activity detection plus the injected recogniser), so the events and their
 times are exactly those a microphone would produce for the same audio:
 ``SpeechStarted`` at the first voiced frame, ``SpeechPartial`` as the interim text changes, ``SpeechFinal``
-and ``SpeechEnded`` where the speech stops. The raw audio is also posted as ``CallerAudio`` for ``<Record>``.
+and ``SpeechEnded`` where the speech stops. As in the test-call panel, every end of speech closes that
+utterance with its own transcript and later speech starts a fresh recognition session, so a file with two
+sentences gives two results; an utterance that reaches the Gather's ``maxSpeechTime`` is ended there. The
+raw audio is also posted as ``CallerAudio`` for ``<Record>``.
 
 Key tones in the file (a recording of a caller pressing keys) become ``Dtmf`` events at the moment each tone
 begins, and are silenced before the speech input hears them — as in the live test-call panel.
@@ -35,31 +38,49 @@ CHUNK_SECONDS = 0.1
 def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
     """A ``SpeechFeeder`` that recognises WAV files with ``provider`` (via the voice package's SpeechInput)."""
 
-    def feed(path: str, language: str, phrases: Sequence[str] | None = None) -> list[tuple[float, Event]]:
+    def feed(
+        path: str, language: str, phrases: Sequence[str] | None = None, max_speech: float | None = None
+    ) -> list[tuple[float, Event]]:
+        """Events for ``path``; ``max_speech`` (the Gather's maxSpeechTime) ends an utterance that long."""
         from ivr_studio.voice.dtmf import KeypadGate
         from ivr_studio.voice.speech_input import SpeechInput
 
         pcm = wav_pcm(path)
-        speech = SpeechInput(provider.open(language, list(phrases) if phrases else None))
+        phrase_list = list(phrases) if phrases else None
         keys = KeypadGate()
         chunk = int(SAMPLE_RATE * CHUNK_SECONDS) * 2
         events: list[tuple[float, Event]] = []
-        last_end: float | None = None
-        handed_on = 0  # samples of (tone-silenced) audio given to the speech input so far
+        heard = 0  # samples of (tone-silenced) audio handed to speech recognition so far
+        speech: SpeechInput | None = SpeechInput(provider.open(language, phrase_list))
+
+        def utterance_over(at: float) -> None:
+            """The caller stopped (or hit maxSpeechTime): this utterance's transcript; later audio gets a
+            fresh session."""
+            nonlocal speech
+            assert speech is not None
+            final = speech.final()
+            events.append((at, SpeechFinal(final.text, final.confidence)))
+            events.append((at, SpeechEnded()))
+            speech = None
 
         def hear(piece: bytes) -> None:
-            nonlocal handed_on, last_end
-            events.append((handed_on / SAMPLE_RATE, CallerAudio(piece)))
-            handed_on += len(piece) // 2
+            nonlocal heard, speech
+            if speech is None:
+                speech = SpeechInput(provider.open(language, phrase_list), t0=heard / SAMPLE_RATE)
+            events.append((heard / SAMPLE_RATE, CallerAudio(piece)))
+            heard += len(piece) // 2
             for ev in speech.feed(piece):
                 if isinstance(ev, VadEvent):
                     if ev.kind == "speech_start":
                         events.append((ev.t, SpeechStarted()))
                     else:
-                        events.append((ev.t, SpeechEnded()))
-                        last_end = ev.t
+                        utterance_over(ev.t)
+                        return
                 elif isinstance(ev, PartialResult) and ev.text:
                     events.append((ev.end, SpeechPartial(ev.text)))
+            started = speech.speech_started_at
+            if max_speech and started is not None and speech.time - started >= max_speech:
+                utterance_over(speech.time)
 
         for start in range(0, len(pcm), chunk):
             hits, rest = keys.feed(pcm[start : start + chunk])
@@ -68,21 +89,11 @@ def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
                 hear(rest)
         if held := keys.flush():
             hear(held)
-        final = speech.final()
-        end = len(pcm) / 2 / SAMPLE_RATE
-        if speech.in_speech or last_end is None:
-            final_at = end
-            if speech.speech_started_at is not None or final.text:
-                events.append((final_at, SpeechFinal(final.text, final.confidence)))
-                if speech.speech_started_at is None:
-                    events.append((0.0, SpeechStarted()))
-                events.append((final_at, SpeechEnded()))
-        else:
-            # the final transcript belongs just before the last end of speech
-            events.append((last_end, SpeechFinal(final.text, final.confidence)))
-        final_at = max((t for t, e in events if isinstance(e, SpeechFinal)), default=end)
-        events = [(t, e) for t, e in events if not (isinstance(e, SpeechPartial) and t > final_at)]
-        events.sort(key=lambda item: (item[0], isinstance(item[1], SpeechEnded)))
+        if speech is not None and speech.speech_started_at is not None:  # still talking when the file ends
+            utterance_over(heard / SAMPLE_RATE)
+        elif speech is not None:
+            speech.close()
+        events.sort(key=lambda item: item[0])  # stable: at equal times, the order they happened in
         return events
 
     return feed

@@ -82,3 +82,43 @@ def test_key_presses_recorded_in_a_wav_are_keys_not_speech(examples_dir, tmp_pat
     result = next(e for e in events if e["event"] == "request" and e.get("exit"))
     assert result["params"]["Digits"] == "2" and "SpeechResult" not in result["params"]
     assert not [e for e in events if e["event"] == "speech"], "the tone was not taken for speech"
+
+
+def test_each_utterance_in_a_wav_gets_its_own_result(examples_dir, tmp_path):
+    """A caller who says a command, pauses, and says something else: the menu acts on the first sentence
+    at its own end of speech, not on the whole file."""
+    wav = tmp_path / "two-sentences.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16_000)
+        pause = b"\x00\x00" * 16_000 * 3
+        w.writeframes(
+            (TESTDATA / "goforward.raw").read_bytes() + pause + (TESTDATA / "something.raw").read_bytes()
+        )
+    events = call(
+        tmp_path,
+        examples_dir / "rover-commands.ivrflow",
+        [{"wait_for": "listening"}, {"say_wav": wav.name}, {"wait_for": "gather"}, {"hangup": True}],
+    )
+    assert exits(events)[0] == "commands branch:forward"
+    first = next(e for e in events if e["event"] == "gather_end")
+    assert first["reason"] == "speech" and first["speech"] == "Go forward ten meters."
+    listening = next(e for e in events if e["event"] == "listening")
+    assert first["t"] - listening["t"] < 5.0, "decided after the first sentence, during the pause"
+
+
+def test_max_speech_time_ends_a_long_utterance_with_what_was_said(examples_dir, tmp_path):
+    data = json.loads((examples_dir / "rover-commands.ivrflow").read_text(encoding="utf-8"))
+    gather = next(n for n in data["nodes"] if n["id"] == "commands")
+    gather["attributes"]["maxSpeechTime"] = 1
+    flow = tmp_path / "rover-capped.ivrflow"
+    flow.write_text(json.dumps(data), encoding="utf-8")
+    wav = as_wav("goforward.raw", tmp_path)  # 2.8 s: "go forward" is said within the first second
+    events = call(
+        tmp_path,
+        flow,
+        [{"wait_for": "listening"}, {"say_wav": wav.name}, {"wait_for": "gather"}, {"hangup": True}],
+    )
+    end = next(e for e in events if e["event"] == "gather_end")
+    assert end["reason"] == "maxSpeechTime"
+    assert end["speech"], "the recogniser's transcript of the first second, not nothing"
+    assert exits(events)[0].startswith("commands branch:")

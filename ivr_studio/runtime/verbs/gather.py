@@ -97,6 +97,8 @@ class GatherActivity:
         self.timer: TimerHandle | None = None
         self.speech_timer: TimerHandle | None = None
         self.max_timer: TimerHandle | None = None
+        self.capped = False  # maxSpeechTime passed while the caller spoke: waiting for the final transcript
+        self.speech_began = 0.0  # clock time of the first speech
         self.partial_timer: TimerHandle | None = None
         self.player = PromptPlayer(call, list(el), self._prompts_done, in_gather=True)
 
@@ -189,11 +191,16 @@ class GatherActivity:
         elif isinstance(event, SpeechFinal):
             if self.lock is None:
                 self._speech_start()
+            capped = self.capped or self.call.clock.now() - self.speech_began >= self.max_speech
             if event.text.strip():
                 self.speech_parts.append(event.text.strip())
-            self.partial = ""
-            if event.confidence is not None:
-                self.confidence = event.confidence
+                self.partial = ""
+                if event.confidence is not None:
+                    self.confidence = event.confidence
+            elif not capped:
+                self.partial = ""  # nothing understood: an interim guess is not a result
+            if capped:  # the transcript of the speech maxSpeechTime cut off (or, failing one, the last
+                self._finish("maxSpeechTime", "")  # interim text: a phrase cut in half fits no grammar)
         elif isinstance(event, SpeechEnded):
             self.speaking = False
             if self.partial_timer:
@@ -206,6 +213,16 @@ class GatherActivity:
         if not self.listening and self.barge_in:
             self.player.stop()
             self._listen()
+
+    def _max_speech_reached(self) -> None:
+        """maxSpeechTime: end with the speech so far. A caller still talking has no final transcript yet:
+        the recogniser ends the utterance at the same moment, so wait a little for it (setting)."""
+        wait = self.call.settings.max_speech_final_wait
+        if self.speaking and wait > 0:
+            self.capped = True
+            self.max_timer = self.call.clock.call_later(wait, lambda: self._finish("maxSpeechTime", ""))
+        else:
+            self._finish("maxSpeechTime", "")
 
     def _key(self, key: str) -> None:
         if self.finish_key and key == self.finish_key:
@@ -233,9 +250,8 @@ class GatherActivity:
         self.lock = self.lock or "speech"
         if not self.heard_speech:
             self.heard_speech = True
-            self.max_timer = self.call.clock.call_later(
-                self.max_speech, lambda: self._finish("maxSpeechTime", "")
-            )
+            self.speech_began = self.call.clock.now()
+            self.max_timer = self.call.clock.call_later(self.max_speech, self._max_speech_reached)
         if self.speech_timer:
             self.speech_timer.cancel()
         if self.timer and not self.digits:  # the no-input timer; keys already typed keep their own

@@ -45,13 +45,19 @@ class SpeechConfig:
     language: str = "en-US"
     phrases: tuple[str, ...] = ()
     phone_fidelity: bool = False
+    #: The Gather's maxSpeechTime: an utterance that long is ended there, transcript and all.
+    max_speech: float | None = None
 
     @classmethod
     def from_gather(cls, attributes: dict, phone_fidelity: bool = False) -> SpeechConfig:
         """From a ``gather_start`` event's attributes (``hints`` is a comma-separated phrase list)."""
         hints = str(attributes.get("hints") or "")
         phrases = tuple(dict.fromkeys(p.strip() for p in hints.split(",") if p.strip()))
-        return cls(str(attributes.get("language") or "en-US"), phrases, phone_fidelity)
+        try:  # Twilio's limit when the attribute is missing or not a number: 60 s (spec §2.1)
+            max_speech: float | None = float(attributes.get("maxSpeechTime", 60))
+        except (TypeError, ValueError):
+            max_speech = 60.0
+        return cls(str(attributes.get("language") or "en-US"), phrases, phone_fidelity, max_speech)
 
 
 class SpeechSession(AudioWorker):
@@ -138,6 +144,9 @@ class SpeechSession(AudioWorker):
                     self._held_partial = ev.text  # the VAD confirms speech a little late: no text before it
                 else:
                     self._partial(ev.text)
+        cap = self.config.max_speech
+        if cap and speech.speech_started_at is not None and speech.time - speech.speech_started_at >= cap:
+            self._finish_utterance()  # maxSpeechTime: the transcript of what was said so far, now
 
     def _partial(self, text: str) -> None:
         self._held_partial = ""

@@ -245,6 +245,30 @@ def test_a_speech_session_prepares_its_language_first_and_hands_its_recogniser_b
     )
 
 
+@pytest.mark.skipif(not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed")
+def test_max_speech_time_ends_a_live_utterance_with_its_transcript():
+    """A caller still talking when maxSpeechTime runs out: the transcript so far is posted right then."""
+    from ivr_studio.runtime.events import SpeechEnded, SpeechFinal
+    from ivr_studio.ui.call.speech import SpeechConfig, SpeechSession
+
+    assert SpeechConfig.from_gather({"maxSpeechTime": "1"}).max_speech == 1.0
+    assert SpeechConfig.from_gather({}).max_speech == 60.0  # Twilio's limit
+    pcm = GOFORWARD.read_bytes()  # 2.8 s; the words run from 0.5 s to 2.6 s
+    frames = [pcm[i : i + 640] for i in range(0, len(pcm), 640)]
+    posted: list = []
+    session = SpeechSession(
+        _SilentProvider(), SpeechConfig(max_speech=1.0), posted.append, record_audio=False, now=lambda: 0.0
+    )
+    for frame in frames:
+        session.feed(frame)
+    session.close(wait=10)
+    kinds = [type(e).__name__ for e in posted]
+    assert kinds[:3] == ["SpeechStarted", "SpeechFinal", "SpeechEnded"], kinds
+    assert isinstance(posted[1], SpeechFinal) and posted[1].text == "go forward"
+    assert isinstance(posted[2], SpeechEnded)
+    assert "SpeechStarted" in kinds[3:], "cut off at 1 s while still talking: the rest is a new utterance"
+
+
 def test_calling_a_flow_warms_the_recognisers_its_speech_gathers_need(qtbot, examples_dir):
     from ivr_studio.flow.ivrflow import load_flow
     from ivr_studio.ui.call.controller import speech_languages
