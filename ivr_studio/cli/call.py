@@ -3,7 +3,8 @@
 TARGET is an http(s) URL (reached over real HTTP), or an ``.ivrflow`` file or bundle folder (served in
 process by the bundle's handler app). The call runs on a virtual clock unless ``--realtime`` is given, so a
 scripted call of several minutes finishes at once. Exit codes: 0 the call ended normally, 1 application
-error, 2 bad arguments or script.
+error, 2 bad arguments or a script that could not be played (a bad step, or a step that failed during the
+call, such as a ``say_wav`` for a language with no speech model).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_APP_ERROR, EXIT_USAGE = 0, 1, 2
+#: A script step failed during the call: the script could not be played as written.
+EXIT_SCRIPT_FAILED = EXIT_USAGE
 DEFAULT_AUTH_TOKEN = "ivr-studio-local-auth-token"
 
 
@@ -23,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "call",
         help="place a scripted test call",
         description="Run a call against a TwiML webhook URL, an .ivrflow file or an exported bundle folder, "
-        "exactly as Twilio would run it. Exits 1 on an application error, 2 on bad arguments.",
+        "exactly as Twilio would run it. Exits 1 on an application error, 2 on bad arguments or when a "
+        "script step could not be carried out.",
     )
     p.add_argument("target", help="http(s) URL, .ivrflow file or bundle folder")
     p.add_argument("--script", help='JSON or YAML call script ({"steps": [...]})')
@@ -81,6 +85,19 @@ def resolve_target(target: str, auth_token: str) -> tuple[Any, str]:
         raise ValueError(f"serving flow files and bundles is not available in this build ({exc})") from None
     app, url = wsgi_app_for_target(path, auth_token=auth_token)
     return WsgiTransport(app), url
+
+
+def script_step_errors(events: list[dict]) -> list[str]:
+    """What went wrong in script steps that could not be carried out during a call (e.g. a ``say_wav`` with
+    no speech model for the Gather's language), read from the trace: the script runner reports each as
+    warning IVR908."""
+    from ivr_studio.runtime import codes
+
+    return [
+        str(e.get("message", ""))
+        for e in events
+        if e["event"] == "warning" and e.get("code") == codes.NO_RECOGNIZER
+    ]
 
 
 def default_recognizer_provider() -> Any:
@@ -160,8 +177,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if trace_file is not None:
             trace_file.close()
+    failed_steps = script_step_errors(engine.trace.events)
+    for message in failed_steps:  # printed even with --quiet: the call did not go as scripted
+        print(f"error: script step failed: {message}", file=sys.stderr)
     if engine.app_error is not None:
         if not args.quiet:
             print(f"application error {engine.app_error.code}: {engine.app_error.message}", file=sys.stderr)
         return EXIT_APP_ERROR
-    return EXIT_OK
+    return EXIT_SCRIPT_FAILED if failed_steps else EXIT_OK
