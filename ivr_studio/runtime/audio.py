@@ -9,7 +9,6 @@ media (setting ``media_kbps``).
 from __future__ import annotations
 
 import io
-import re
 import wave
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from ivr_studio.voice.interfaces import (
     RecognizerProvider,
     SpeechSynthesizer,
 )
+from ivr_studio.voice.ssml import Pause, ssml_pieces
 
 
 @dataclass
@@ -35,43 +35,12 @@ class VoiceIO:
     decoder: MediaDecoder | None = None
 
 
-_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
-_BREAK_STRENGTH = {"none": 0.0, "x-weak": 0.1, "weak": 0.25, "medium": 0.5, "strong": 0.75, "x-strong": 1.0}
-
-
 def ssml_text(el: etree._Element, aliases: bool = True) -> tuple[str, float]:
     """Plain text of a ``<Say>`` (sub aliases spoken unless ``aliases`` is off, other tags dropped) and the
-    seconds of its breaks (§4.1)."""
-    parts: list[str] = [el.text or ""]
-    pauses = 0.0
-    for child in el.iterdescendants():
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag == "break":
-            match = _TIME.match(child.get("time", ""))
-            if match:
-                value = float(match.group(1))
-                pauses += value / 1000 if match.group(2) == "ms" else value
-            else:
-                pauses += _BREAK_STRENGTH.get(child.get("strength", "medium"), 0.5)
-        elif tag == "sub":
-            spoken = child.get("alias", child.text or "") if aliases else (child.text or "")
-            parts.append(" " + spoken + " ")
-            parts.append(child.tail or "")
-            continue
-        if not _inside_sub(child):
-            parts.append(child.text or "")
-            parts.append(child.tail or "")
-    text = " ".join("".join(parts).split())
-    return text, pauses
-
-
-def _inside_sub(el: etree._Element) -> bool:
-    parent = el.getparent()
-    while parent is not None:
-        if parent.tag == "sub":
-            return True
-        parent = parent.getparent()
-    return False
+    seconds of its breaks (§4.1) — the voice package's reading of the SSML, summed up."""
+    pieces = ssml_pieces(el, aliases=aliases)
+    text = " ".join(p for p in pieces if isinstance(p, str))
+    return text, round(sum(p.seconds for p in pieces if isinstance(p, Pause)), 3)
 
 
 def estimate_speech_seconds(text: str, settings: RuntimeSettings) -> float:

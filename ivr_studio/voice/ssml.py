@@ -47,19 +47,19 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
 
 
-def _walk(el: etree._Element, out: list[Piece], top: bool) -> None:
+def _walk(el: etree._Element, out: list[Piece], top: bool, aliases: bool) -> None:
     name = _local(el.tag)
     if not top and name == "break":
         out.append(Pause(break_seconds(el.get("time"), el.get("strength"))))
     elif not top and name == "sub":
-        out.append(el.get("alias") or el.text or "")
+        out.append((el.get("alias") if aliases else None) or el.text or "")
     elif name:
         if not top and name in ("p", "s"):
             out.append(Pause(0.0))
         if el.text:
             out.append(el.text)
         for child in el:
-            _walk(child, out, top=False)
+            _walk(child, out, top=False, aliases=aliases)
         if not top and name in ("p", "s"):
             out.append(Pause(BREAK_STRENGTH["medium"] if name == "p" else 0.0))
     if not top and el.tail:
@@ -75,11 +75,12 @@ def _parse(ssml: str) -> etree._Element:
     return root
 
 
-def ssml_pieces(body: etree._Element | str) -> list[Piece]:
-    """Spoken text and pauses, in order. ``body`` is a ``<Say>`` element or the markup inside one."""
+def ssml_pieces(body: etree._Element | str, aliases: bool = True) -> list[Piece]:
+    """Spoken text and pauses, in order. ``body`` is a ``<Say>`` element or the markup inside one;
+    ``aliases=False`` speaks a ``<sub>``'s own text instead of its alias."""
     root = _parse(body) if isinstance(body, str) else body
     raw: list[Piece] = []
-    _walk(root, raw, top=True)
+    _walk(root, raw, top=True, aliases=aliases)
     pieces: list[Piece] = []
     for piece in raw:
         if isinstance(piece, Pause):

@@ -33,9 +33,9 @@ _ESPEAK_RATE = 1
 ESPEAK_VOICES: dict[str, str] = {
     "en-us": "en-us",
     "en-gb": "en-gb-x-rp",
-    "en-au": "en-gb",
+    "en-au": "en-gb-x-rp",  # espeak-ng has no Australian or Indian English: British is closest
     "en-ca": "en-us",
-    "en-in": "en-gb",
+    "en-in": "en-gb-x-rp",
     "en": "en-us",
     "es-us": "es-419",
     "es-mx": "es-419",

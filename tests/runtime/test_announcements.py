@@ -3,6 +3,7 @@ trial notice) goes through the prompt player: it reaches the audio sink and stop
 
 from __future__ import annotations
 
+import pytest
 from runtime_support import FixedTTS, Reply, call, doc
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -80,3 +81,30 @@ def test_hanging_up_during_the_application_error_message_stops_it():
     )
     assert len(sink.played) == 1 and sink.stopped == sink.played
     assert r.end_time() == 0.4
+
+
+def test_ssml_breaks_are_silence_in_the_spoken_prompt():
+    """With a voice, <break> pauses are part of the audio (and its length), not dropped."""
+    sink = RecordingSink()
+    r = call(
+        {"/menu": doc('<Say>Press one<break time="2s"/>or two</Say><Hangup/>')}, tts=WordTTS(), sink=sink
+    )
+    [clip] = sink.played
+    assert clip.duration == 1.0 + 2.0 + 1.0  # two synthesised pieces (1 s each) and the break between
+    pause = clip.pcm[32000 : 32000 + 64000]
+    assert pause == b"\x00" * 64000
+    say = r.events("say")[0]
+    assert say["duration"] == 4.0 and say["text"] == "Press one or two"
+
+
+def test_play_digits_plays_keypad_tones():
+    from ivr_studio.voice.dtmf import detect
+
+    sink = RecordingSink()
+    r = call({"/menu": doc('<Play digits="12w#"/><Hangup/>')}, sink=sink)
+    [clip] = sink.played
+    assert "".join(h.digit for h in detect(clip)) == "12#"
+    settings = RuntimeSettings()
+    expected = 3 * settings.play_digit_seconds + settings.play_w_seconds
+    assert clip.duration == pytest.approx(expected, abs=0.001)
+    assert r.end_time() == pytest.approx(expected, abs=0.001)

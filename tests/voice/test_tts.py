@@ -77,3 +77,12 @@ def test_render_say_inserts_break_silence():
     plain = render_say(synth, "Hello there")
     paused = render_say(synth, 'Hello <break time="1s"/> there')
     assert paused.duration - plain.duration > 0.8
+
+
+def test_every_mapped_language_has_an_espeak_voice():
+    """Each language the voice table names is one espeak-ng really has (else Say falls back to silence)."""
+    from ivr_studio.voice.tts import ESPEAK_VOICES
+
+    synth = EspeakSynthesizer()
+    silent = [tag for tag in ESPEAK_VOICES if synth.synthesize("one two three", tag).duration < 0.3]
+    assert not silent

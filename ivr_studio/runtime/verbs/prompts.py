@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ivr_studio.runtime.audio import digits_seconds, estimate_speech_seconds, media_seconds, ssml_text
+from ivr_studio.runtime.audio import digits_seconds, estimate_speech_seconds, media_seconds
 from ivr_studio.runtime.player import BuiltPrompt, Segment
+from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.urls import resolve
 from ivr_studio.twiml.diagnostics import error
 from ivr_studio.twiml.rules import read_verb
+from ivr_studio.voice.dtmf import DIGITS, tones
+from ivr_studio.voice.interfaces import SAMPLE_RATE, AudioClip
+from ivr_studio.voice.pcm import silence
+from ivr_studio.voice.ssml import Pause, Piece, ssml_pieces
 
 if TYPE_CHECKING:
     from ivr_studio.runtime.engine import CallEngine
@@ -21,10 +27,10 @@ def build_prompt(call: CallEngine, el: etree._Element, in_gather: bool = False) 
     for d in attrs.diagnostics:
         call.warn(d.code, d.message)
     if el.tag == "Say":
-        text, pauses = ssml_text(el, aliases=call.settings.ssml_speaks_aliases)
+        pieces = ssml_pieces(el, aliases=call.settings.ssml_speaks_aliases)
         if not call.settings.ssml_break_pauses:
-            pauses = 0.0
-        return say_segments(call, text, attrs["voice"], attrs["language"], attrs["loop"], pauses)
+            pieces = [p for p in pieces if not isinstance(p, Pause)]
+        return say_segments(call, pieces, attrs["voice"], attrs["language"], attrs["loop"])
     if el.tag == "Pause":
         length = attrs["length"]
         return BuiltPrompt([Segment(float(length), None, ("pause", {"length": length}))])
@@ -39,24 +45,46 @@ def _loops(call: CallEngine, loop: int) -> int:
 
 def say_segments(
     call: CallEngine,
-    text: str,
+    text: str | Sequence[Piece],
     voice: str = "man",
     language: str = "en-US",
     loop: int = 1,
-    pauses: float = 0.0,
 ) -> BuiltPrompt:
-    """Speech for ``text``: TTS audio when a synthesizer is injected, else an estimated duration."""
+    """Speech for ``text`` (plain, or SSML pieces: text and ``<break>`` pauses): TTS audio with the pauses
+    as silence when a synthesizer is injected, else an estimated duration plus the pauses."""
+    pieces: list[Piece] = [text] if isinstance(text, str) else list(text)
+    words = " ".join(p for p in pieces if isinstance(p, str))
+    pauses = sum(p.seconds for p in pieces if isinstance(p, Pause))
     clip = None
     synthesizer = call.voice.synthesizer
-    if synthesizer is not None and text:
+    if synthesizer is not None and words:
         try:
-            clip = synthesizer.synthesize(text, language, voice)
+            audio = (
+                synthesizer.synthesize(p, language, voice).pcm if isinstance(p, str) else silence(p.seconds)
+                for p in pieces
+            )
+            clip = AudioClip(b"".join(audio), SAMPLE_RATE)
         except Exception as exc:
             call.warn("IVR909", f"Text to speech failed ({exc}); using an estimated duration")
-    duration = clip.duration if clip is not None else estimate_speech_seconds(text, call.settings) + pauses
+    duration = clip.duration if clip is not None else estimate_speech_seconds(words, call.settings) + pauses
     count = _loops(call, loop)
-    info = {"text": text, "voice": voice, "language": language, "duration": round(duration, 3), "loop": loop}
+    info = {"text": words, "voice": voice, "language": language, "duration": round(duration, 3), "loop": loop}
     return BuiltPrompt([Segment(duration, clip, ("say", info) if i == 0 else None) for i in range(count)])
+
+
+def digit_tones(digits: str, settings: RuntimeSettings) -> AudioClip:
+    """``<Play digits>`` as keypad tones: each key sounds for two thirds of ``play_digit_seconds`` with a
+    silent third after it; ``w`` and ``W`` are ``play_w_seconds`` and ``play_W_seconds`` of silence (§4.2)."""
+    parts: list[bytes] = []
+    for c in digits:
+        if c == "w":
+            parts.append(silence(settings.play_w_seconds))
+        elif c == "W":
+            parts.append(silence(settings.play_W_seconds))
+        elif c in DIGITS:
+            tone = settings.play_digit_seconds * 2 / 3
+            parts.append(tones(c, tone_seconds=tone, gap_seconds=settings.play_digit_seconds - tone).pcm)
+    return AudioClip(b"".join(parts), SAMPLE_RATE)
 
 
 def _play(
@@ -65,9 +93,10 @@ def _play(
     count = _loops(call, loop)
     if digits:
         duration = digits_seconds(digits, call.settings)
+        clip = digit_tones(digits, call.settings) if call.voice.sink is not None else None
         info = {"url": None, "loop": loop, "duration": duration, "digits": digits}
         return BuiltPrompt(
-            [Segment(duration, None, ("play", info) if i == 0 else None) for i in range(count)]
+            [Segment(duration, clip, ("play", info) if i == 0 else None) for i in range(count)]
         )
     url = resolve(call.doc_url, (el.text or "").strip())
     if not url:
