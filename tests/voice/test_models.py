@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -13,7 +15,7 @@ import pytest
 
 from ivr_studio.cli import main
 from ivr_studio.voice.model_catalog import CatalogModel
-from ivr_studio.voice.models import ModelError, ModelManager
+from ivr_studio.voice.models import ModelError, ModelManager, PublishedArchive
 
 NAME = "vosk-model-small-xx-0.1"
 
@@ -31,7 +33,7 @@ def model_zip(top: str = NAME, complete: bool = True) -> bytes:
 
 
 class Server:
-    """Serves ``files`` with HTTP Range support; ``truncate_next`` cuts the next response short."""
+    """Serves ``files`` with HTTP Range support; ``truncate_next`` cuts the next archive's response short."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
@@ -63,7 +65,7 @@ class Server:
                 body = data[start:]
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                if server.truncate_next is not None:
+                if server.truncate_next is not None and self.path.endswith(".zip"):
                     body, server.truncate_next = body[: server.truncate_next], None
                     self.wfile.write(body)
                     self.close_connection = True
@@ -311,3 +313,104 @@ def test_no_model_message_suggests_a_command_that_works(tmp_path, tag, advice):
     assert message.startswith(f"No speech model is installed for {tag}.") and advice in message
     if find_catalog_model(tag) is None:
         assert "models download" not in message
+
+
+def publish(server: Server, *entries: dict) -> None:
+    """Serve a model list like alphacephei's ``model-list.json`` next to the archives."""
+    server.files["model-list.json"] = json.dumps(list(entries)).encode()
+
+
+def listed(data: bytes, name: str = NAME, **override: object) -> dict:
+    """A model-list entry for ``data`` as alphacephei publishes it (size in bytes, md5 in hex)."""
+    entry = {
+        "lang": "xx",
+        "lang_text": "Test",
+        "md5": hashlib.md5(data).hexdigest(),
+        "name": name,
+        "obsolete": "false",
+        "size": len(data),
+        "size_text": f"{len(data) / 2**20:.1f}MiB",
+        "type": "small",
+        "url": f"https://alphacephei.com/vosk/models/{name}.zip",
+        "version": "0.1",
+    }
+    return {**entry, **override}
+
+
+def test_download_is_checked_against_the_published_model_list(tmp_path, server):
+    data = model_zip()
+    server.files[f"{NAME}.zip"] = data
+    publish(server, listed(model_zip("vosk-model-other-0.1"), "vosk-model-other-0.1"), listed(data))
+    m = manager(tmp_path, server)
+    assert m.published(m.catalog[0]) == PublishedArchive(len(data), hashlib.md5(data).hexdigest())
+    assert m.download("xx-XX").name == NAME
+    assert ("/model-list.json", None) in server.requests
+
+
+def test_a_size_other_than_the_published_one_installs_nothing(tmp_path, server):
+    data = model_zip()
+    server.files[f"{NAME}.zip"] = data[:-100]  # a mirror's truncated copy; its Content-Length agrees with it
+    publish(server, listed(data))
+    m = manager(tmp_path, server)
+    with pytest.raises(ModelError, match=f"wrong size.*got {len(data) - 100} bytes, expected {len(data)}"):
+        m.download("xx-XX")
+    assert installed_names(m) == [] and leftovers(m) == []
+
+
+def test_an_md5_other_than_the_published_one_installs_nothing(tmp_path, server):
+    data = model_zip()
+    other = model_zip(complete=False) + b"\0" * (len(data) - len(model_zip(complete=False)))
+    server.files[f"{NAME}.zip"] = data
+    publish(server, listed(data, md5=hashlib.md5(other).hexdigest()))
+    m = manager(tmp_path, server)
+    with pytest.raises(
+        ModelError, match=f"wrong checksum.*{hashlib.md5(data).hexdigest()}.*nothing installed"
+    ):
+        m.download("xx-XX")
+    assert installed_names(m) == [] and leftovers(m) == []
+
+
+def test_a_resumed_download_is_checked_whole_against_the_published_md5(tmp_path, server):
+    data = model_zip()
+    server.files[f"{NAME}.zip"] = data
+    publish(server, listed(data))
+    server.truncate_next = len(data) // 2
+    m = manager(tmp_path, server)
+    with pytest.raises(ModelError, match="interrupted"):
+        m.download("xx-XX")
+    assert m.download("xx-XX").name == NAME
+
+
+@pytest.mark.parametrize(
+    "model_list",
+    [
+        None,  # the mirror publishes no list: 404
+        b"<html>not a list</html>",
+        json.dumps({"name": NAME}).encode(),
+        json.dumps([listed(b"x", "vosk-model-other-0.1")]).encode(),  # does not name this model
+        json.dumps([listed(b"x", size="big", md5="not-an-md5")]).encode(),  # unusable values are ignored
+    ],
+)
+def test_without_a_usable_model_list_the_download_falls_back_to_the_servers_length(
+    tmp_path, server, model_list
+):
+    server.files[f"{NAME}.zip"] = model_zip()
+    if model_list is not None:
+        server.files["model-list.json"] = model_list
+    m = manager(tmp_path, server)
+    assert m.published(m.catalog[0]) == PublishedArchive()
+    assert m.download("xx-XX").name == NAME
+
+
+def test_the_list_comes_from_the_configured_mirror(tmp_path, server, monkeypatch, capsys):
+    name = "vosk-model-small-fr-0.22"
+    data = model_zip(name)
+    server.files[f"{name}.zip"] = data
+    publish(server, listed(data, name, size=len(data) + 1))
+    monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("IVR_STUDIO_MODEL_BASE_URL", server.url)
+    assert main(["models", "download", "fr-FR"]) == 1
+    assert (
+        f"wrong size for {name}: got {len(data)} bytes, expected {len(data) + 1}" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "models" / "fr-FR").exists()
