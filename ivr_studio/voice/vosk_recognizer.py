@@ -124,10 +124,13 @@ class VoskEngine:
                 try:
                     self._model = vosk.Model(str(self.model_path))
                 except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+                    tag = self.language or "<lang>"
                     raise ModelLoadError(
                         f"vosk could not load the model in {self.model_path}: {exc}. The folder may be "
-                        "damaged or from an incompatible vosk version; reinstall it with "
-                        f"`ivr-studio models download {self.language or '<lang>'}`"
+                        "damaged or from an incompatible vosk version; remove it with "
+                        f"`ivr-studio models remove {tag}`, then download it again "
+                        f"(`ivr-studio models download {tag}`) or add a working copy "
+                        f"(`ivr-studio models add DIR --language {tag}`)"
                     ) from exc
             return self._model
 
