@@ -40,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-duration", type=float, default=600.0, help="end the call after this many seconds")
     p.add_argument("--quiet", action="store_true", help="do not print the timeline")
     p.add_argument(
+        "--phone-fidelity",
+        action="store_true",
+        help="pass say_wav audio through an 8 kHz mu-law phone line before recognition, as a real call would",
+    )
+    p.add_argument(
         "--set",
         dest="settings",
         action="append",
@@ -140,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         provider = default_recognizer_provider()
         from ivr_studio.runtime.speech_feed import wav_feeder
 
-        feeder = wav_feeder(provider)
+        feeder = wav_feeder(provider, phone_fidelity=args.phone_fidelity)
     try:
         transport, url = resolve_target(args.target, args.auth_token)
     except ValueError as exc:

@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", help="scenario files (YAML)")
     p.add_argument("--junit", help="also write a JUnit XML report here")
     p.add_argument("--coverage", help="also write the flow exits the calls took here (JSON)")
+    p.add_argument(
+        "--phone-fidelity",
+        action="store_true",
+        help="pass say_wav audio through an 8 kHz mu-law phone line before recognition, as a real call would",
+    )
     p.set_defaults(func=run)
 
 
@@ -83,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from ivr_studio.runtime.scenario import ScenarioError, junit_xml, run_scenario_file
     from ivr_studio.runtime.speech_feed import wav_feeder
 
-    feeder = wav_feeder(default_recognizer_provider())  # engines load only when a say_wav step runs
+    # engines load only when a say_wav step runs
+    feeder = wav_feeder(default_recognizer_provider(), phone_fidelity=args.phone_fidelity)
 
     passed = failed = 0
     reports = []

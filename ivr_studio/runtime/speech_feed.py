@@ -35,15 +35,22 @@ from ivr_studio.voice.pcm import wav_pcm
 CHUNK_SECONDS = 0.1
 
 
-def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
-    """A ``SpeechFeeder`` that recognises WAV files with ``provider`` (via the voice package's SpeechInput)."""
+def wav_feeder(provider: RecognizerProvider, phone_fidelity: bool = False) -> SpeechFeeder:
+    """A ``SpeechFeeder`` that recognises WAV files with ``provider`` (via the voice package's SpeechInput).
+
+    ``phone_fidelity`` sends the caller's audio through an 8 kHz μ-law phone line first (recognition and
+    recordings both get telephone audio), as the panel's option of the same name does.
+    """
 
     def feed(
         path: str, language: str, phrases: Sequence[str] | None = None, max_speech: float | None = None
     ) -> list[tuple[float, Event]]:
         """Events for ``path``; ``max_speech`` (the Gather's maxSpeechTime) ends an utterance that long."""
         from ivr_studio.voice.dtmf import KeypadGate
+        from ivr_studio.voice.phone_fidelity import PhoneLine
         from ivr_studio.voice.speech_input import SpeechInput
+
+        line = PhoneLine() if phone_fidelity else None
 
         pcm = wav_pcm(path)
         phrase_list = list(phrases) if phrases else None
@@ -65,6 +72,8 @@ def wav_feeder(provider: RecognizerProvider) -> SpeechFeeder:
 
         def hear(piece: bytes) -> None:
             nonlocal heard, speech
+            if line is not None:
+                piece = line(piece)
             if speech is None:
                 speech = SpeechInput(provider.open(language, phrase_list), t0=heard / SAMPLE_RATE)
             events.append((heard / SAMPLE_RATE, CallerAudio(piece)))

@@ -122,3 +122,18 @@ def test_max_speech_time_ends_a_long_utterance_with_what_was_said(examples_dir, 
     assert end["reason"] == "maxSpeechTime"
     assert end["speech"], "the recogniser's transcript of the first second, not nothing"
     assert exits(events)[0].startswith("commands branch:")
+
+
+def test_phone_fidelity_puts_the_caller_on_a_phone_line(examples_dir, tmp_path):
+    """--phone-fidelity: recognition hears 8 kHz μ-law audio; a menu's phrase list still gets it right."""
+    wav = as_wav("goforward.raw", tmp_path)
+    script = tmp_path / "script.json"
+    steps = [{"wait_for": "listening"}, {"say_wav": wav.name}, {"wait_for": "gather"}, {"hangup": True}]
+    script.write_text(json.dumps({"steps": steps}))
+    traces = {}
+    for name, extra in (("wide", []), ("phone", ["--phone-fidelity"])):
+        trace = tmp_path / f"{name}.jsonl"
+        argv = ["call", str(examples_dir / "rover-commands.ivrflow"), "--script", str(script)]
+        assert main([*argv, "--trace", str(trace), "--quiet", *extra]) == 0
+        traces[name] = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert exits(traces["phone"]) == exits(traces["wide"]) == ["commands branch:forward"]

@@ -121,3 +121,41 @@ def test_ivr_studio_call_refuses_a_script_with_an_unreadable_wav(tmp_path: Path,
     assert "step 2 (say_wav): bad.wav is not a WAV file" in capsys.readouterr().err
     assert main(["call", "http://127.0.0.1:9/never-called", "--script", str(missing)]) == 2
     assert "step 1 (say_wav)" in capsys.readouterr().err
+
+
+class _Listening(_Session):
+    """Keeps the audio it is given."""
+
+    def __init__(self, heard: list[bytes]) -> None:
+        super().__init__()
+        self.heard = heard
+
+    def accept(self, pcm: bytes):
+        self.heard.append(pcm)
+        return super().accept(pcm)
+
+
+def _high_band_share(pcm: bytes) -> float:
+    import numpy as np
+
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    power = np.abs(np.fft.rfft(x)) ** 2
+    freqs = np.fft.rfftfreq(x.size, 1 / 16_000)
+    return float(power[freqs > 4_200].sum() / power.sum())
+
+
+def test_phone_fidelity_gives_the_recogniser_telephone_audio(spoken_wav: Path):
+    from ivr_studio.runtime.speech_feed import wav_feeder
+
+    heard: dict[bool, list[bytes]] = {False: [], True: []}
+    for phone in (False, True):
+
+        class Provider:
+            def open(self, language: str, phrases=None, sink=heard[phone]) -> _Listening:
+                return _Listening(sink)
+
+        wav_feeder(Provider(), phone_fidelity=phone)(str(spoken_wav), "en-US")
+    wide, narrow = (b"".join(heard[k]) for k in (False, True))
+    assert abs(len(wide) - len(narrow)) <= 2 * 160  # the same audio, 4 ms later at most
+    assert _high_band_share(wide) > 0.001  # espeak's voice has some energy above 4 kHz …
+    assert _high_band_share(narrow) < 0.00005  # … which an 8 kHz phone line cannot carry
