@@ -30,7 +30,7 @@ _END = "end"
 class SpeechReport:
     """What a worker tells its owner (on the worker's thread): a kind and its details."""
 
-    kind: str  # "start" | "partial" | "final" | "end" | "key" | "level" | "error"
+    kind: str  # "start" | "partial" | "final" | "end" | "key" | "level" | "notice" | "error"
     text: str = ""
     confidence: float | None = None
     level_dbfs: float | None = None

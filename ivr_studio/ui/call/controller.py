@@ -474,7 +474,7 @@ class CallController(QObject):
             if report.at - self._last_level >= 0.05:
                 self._last_level = report.at
                 self.levelChanged.emit(report.level_dbfs)
-        elif report.kind == "error":
+        elif report.kind in ("error", "notice"):
             self.notice.emit(report.text)
 
     def path(self) -> set[ExitKey]:

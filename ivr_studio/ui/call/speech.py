@@ -85,6 +85,7 @@ class SpeechSession(AudioWorker):
         self.record_audio = record_audio
         self._speech = None
         self._held_partial = ""
+        self._warned: set[str] = set()
         self._start()
 
     # ----- the worker -----
@@ -99,7 +100,20 @@ class SpeechSession(AudioWorker):
 
             audio_filter = PhoneLine()
         recognizer = self.provider.open(self.config.language, list(self.config.phrases) or None)
+        if (
+            getattr(recognizer, "mode", "") == "phrases"
+            and getattr(recognizer, "rejects_unknown", True) is False
+        ):
+            self._warn_once(
+                f"The {self.config.language} speech model cannot tell speech outside this menu's phrases "
+                "apart: whatever the caller says is matched to the closest phrase."
+            )
         return SpeechInput(recognizer, audio_filter=audio_filter)
+
+    def _warn_once(self, text: str) -> None:
+        if text not in self._warned:
+            self._warned.add(text)
+            self._report(SpeechReport("notice", text=text))
 
     def _prepare(self) -> bool:
         try:

