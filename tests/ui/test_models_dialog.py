@@ -6,6 +6,7 @@ Set ``IVR_SHOTS=/some/dir`` to choose where the dialog's pictures go (default /t
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Iterator
@@ -174,6 +175,18 @@ def test_a_server_error_is_explained(qtbot, dialog, manager, server):
     assert "HTTP 500" in text and "Choose Download to try again" in text and "Add folder…" in text
     assert manager.installed() == [] and dialog.download_button.isEnabled()
     shoot(dialog, "models-dialog-error.png")
+
+
+def test_a_damaged_download_is_not_installed(qtbot, dialog, manager, server):
+    data = server.files[f"{SPANISH}.zip"]
+    listing = [{"name": SPANISH, "size": len(data), "md5": "0" * 32}]
+    server.files["model-list.json"] = json.dumps(listing).encode()
+    start_spanish_download(qtbot, dialog)
+    with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
+        pass
+    assert ended.args == ["failed"]
+    assert "Wrong checksum for vosk-model-small-es-0.42" in dialog.message.text()
+    assert manager.installed() == [] and leftovers(manager) == []
 
 
 def test_an_unreachable_site_says_to_check_the_connection(qtbot, manager, server):
