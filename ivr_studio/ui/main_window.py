@@ -25,6 +25,7 @@ from ivr_studio.ui.canvas.scene import FlowScene
 from ivr_studio.ui.canvas.view import FlowView
 from ivr_studio.ui.document import FlowDocument
 from ivr_studio.ui.inspector.panel import InspectorPanel
+from ivr_studio.ui.models_dialog import ModelsDialog
 from ivr_studio.ui.problems import ProblemsPanel, summary
 from ivr_studio.ui.recent import add_recent, recent_files
 from ivr_studio.ui.twiml_preview import TwimlPreview
@@ -320,6 +321,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.call_panel.controller.shutdown()
+        for dialog in self.findChildren(ModelsDialog):
+            dialog.shutdown()
         self.autosaver.stop()
         self.autosaver.discard()
         self.save_layout()

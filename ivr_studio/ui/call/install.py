@@ -1,8 +1,9 @@
 """Hooking the test-call panel into the editor's main window (one call: :func:`install_call_panel`).
 
 Adds the panel as the "Test call" dock (bottom, tabbed with Problems), fills the Call menu (Call F5,
-Hang up Shift+F5, Save call as test…, Load test coverage…, Show coverage), and connects the canvas: the
-node the call is in glows, the exits it took are traced, and the coverage overlay follows the toggle.
+Hang up Shift+F5, Save call as test…, Load test coverage…, Show coverage, Speech models…), and connects
+the canvas: the node the call is in glows, the exits it took are traced, and the coverage overlay follows
+the toggle.
 """
 
 from __future__ import annotations
@@ -59,4 +60,6 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
     coverage.setCheckable(True)
     coverage.toggled.connect(lambda on: panel.coverage.setChecked(on))
     panel.coverage.toggled.connect(lambda on: coverage.setChecked(on))
+    menu.addSeparator()
+    action("action_speech_models", "Speech &models…", lambda: panel.get_speech_model())
     return panel

@@ -34,6 +34,7 @@ from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
 from ivr_studio.ui.call.keypad import Keypad
 from ivr_studio.ui.call.status_strip import StatusStrip
 from ivr_studio.ui.call.timeline import CallTimeline
+from ivr_studio.ui.models_dialog import missing_model_language
 
 CALL_STYLE = (
     "QPushButton:enabled { background: #2f855a; color: white; font-weight: bold; padding: 6px 14px; }"
@@ -79,6 +80,8 @@ class CallPanel(QWidget):
         self.controller = controller or CallController(self, settings=settings)
         self._countdown: tuple[str, float, float] | None = None  # (label, seconds, started at)
         self._gather: dict = {}
+        self._missing_language: str | None = None  # the language a speech Gather found no model for
+        self._models_dialog: Any = None
         self._build()
         self._connect()
         self._tick = QTimer(self)
@@ -197,6 +200,7 @@ class CallPanel(QWidget):
         self.load_button.clicked.connect(lambda: self.load_coverage())
         self.coverage.toggled.connect(lambda _on: self._refresh_overlay())
         self.strip.devicesClicked.connect(self.choose_devices)
+        self.strip.noticeActionClicked.connect(lambda: self.get_speech_model())
         c.traceEvent.connect(self._on_event)
         c.callStarted.connect(lambda: self._set_running(True))
         c.callEnded.connect(lambda _status: self._set_running(False))
@@ -237,7 +241,18 @@ class CallPanel(QWidget):
             self.strip.set_level(None)
 
     def show_notice(self, text: str) -> None:
-        self.strip.set_notice(text)
+        """Show a notice under the status strip; a missing speech model's notice offers "Get model…"."""
+        language = self._missing_language = missing_model_language(text)
+        if language:  # the button replaces the command-line advice; the tooltip keeps it
+            self.strip.set_notice(
+                f"No speech model is installed for {language}: what the caller says is not recognised "
+                "(typed text still works). Choose Get model… to install one.",
+                "Get model…",
+                f"Open Speech models on the model for {language}",
+            )
+            self.strip.notice.setToolTip(text)
+        else:
+            self.strip.set_notice(text)
 
     def _set_push_to_talk(self, on: bool) -> None:
         self.controller.push_to_talk = on
@@ -271,6 +286,27 @@ class CallPanel(QWidget):
             self.controller.speak_wav(path)
         except (OSError, ValueError) as exc:
             self.show_notice(f"Cannot speak {Path(path).name}: {exc}")
+
+    def get_speech_model(self, language: str | None = None) -> Any:
+        """Open the Speech models dialog for the models test calls use, on ``language``'s row (by default
+        the language the last notice found no model for); returns the dialog."""
+        from ivr_studio.ui.models_dialog import show_models_dialog
+
+        manager = getattr(self.controller.provider, "models", None)
+        dialog = show_models_dialog(self, language or self._missing_language, manager=manager)
+        if dialog is not self._models_dialog:
+            self._models_dialog = dialog
+            dialog.modelsChanged.connect(self._models_changed)
+        return dialog
+
+    def _models_changed(self) -> None:
+        """A model was installed: a notice that asked for it now says it is there."""
+        language = self._missing_language
+        if language and self._models_dialog is not None and self._models_dialog.manager.find(language):
+            self._missing_language = None
+            self.strip.set_notice(
+                f"A speech model for {language} is installed; speech prompts from now on use it."
+            )
 
     def choose_devices(self) -> None:
         from ivr_studio.ui.call.devices_dialog import DevicesDialog

@@ -1,5 +1,6 @@
 """The status strip under the test-call timeline: current node, the Gather's countdown, the microphone
-level and the audio devices (a click opens the pickers)."""
+level and the audio devices (a click opens the pickers); under them a notice, with a button when the
+notice has a remedy (a missing speech model: "Get model…")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ LEVEL_FLOOR_DB = -60.0
 
 class StatusStrip(QWidget):
     devicesClicked = Signal()  # noqa: N815 - Qt signal naming
+    noticeActionClicked = Signal()  # noqa: N815 - the button next to the notice
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +47,10 @@ class StatusStrip(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("color: palette(highlighted-text); background: #8a6d1f; padding: 2px 6px;")
         self.notice.hide()
+        self.notice_action = QPushButton(self)
+        self.notice_action.setObjectName("noticeAction")
+        self.notice_action.clicked.connect(self.noticeActionClicked)
+        self.notice_action.hide()
         row.addWidget(self.node_label, 1)
         row.addWidget(self.countdown)
         self.mic_label = QLabel("Mic", self)
@@ -54,7 +60,11 @@ class StatusStrip(QWidget):
         row.addWidget(self.level)
         row.addWidget(self.devices)
         outer.addLayout(row)
-        outer.addWidget(self.notice)
+        notice_row = QHBoxLayout()
+        notice_row.setContentsMargins(0, 0, 0, 0)
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.notice_action, 0, Qt.AlignmentFlag.AlignVCenter)
+        outer.addLayout(notice_row)
 
     def set_node(self, title: str | None) -> None:
         self.node_label.setText(f"At: {title}" if title else "Not in a call")
@@ -84,10 +94,16 @@ class StatusStrip(QWidget):
         if not open_:
             self.set_level(None)
 
-    def set_notice(self, text: str | None) -> None:
-        """A plain message under the strip (e.g. no audio devices); None hides it."""
+    def set_notice(self, text: str | None, action: str | None = None, action_tip: str = "") -> None:
+        """A plain message under the strip (e.g. no audio devices); None hides it. ``action`` labels a
+        button next to it (clicking it emits :attr:`noticeActionClicked`); without one there is no button.
+        A new notice starts without a tooltip."""
         self.notice.setText(text or "")
+        self.notice.setToolTip("")
         self.notice.setVisible(bool(text))
+        self.notice_action.setText(action or "")
+        self.notice_action.setToolTip(action_tip)
+        self.notice_action.setVisible(bool(text and action))
 
     def set_devices(self, text: str, available: bool = True) -> None:
         self.devices.setText(text)

@@ -45,6 +45,7 @@ def test_dock_and_menu(installed):
         "action_save_call_as_test",
         "action_load_coverage",
         "action_show_coverage",
+        "action_speech_models",
     ]
     assert window.actions_["action_call"].shortcut().toString() == "F5"
     assert window.actions_["action_hang_up"].shortcut().toString() == "Shift+F5"
