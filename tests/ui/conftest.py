@@ -90,3 +90,24 @@ def _release_clipboard_before_exit(qapp: QApplication):
     yield
     QApplication.clipboard().clear()
     qapp.processEvents()
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, monkeypatch) -> Path:
+    """Speech models go here, never to the user's own models folder (the recogniser and the dialog look
+    here too)."""
+    folder = tmp_path / "models"
+    monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def model_site(monkeypatch):
+    """A local stand-in for the speech-model site, serving the Spanish model; downloads go to it."""
+    from model_server import SPANISH, ModelServer, model_zip
+
+    server = ModelServer()
+    server.files[f"{SPANISH}.zip"] = model_zip()
+    monkeypatch.setenv("IVR_STUDIO_MODEL_BASE_URL", server.url)
+    yield server
+    server.close()

@@ -1,5 +1,5 @@
-"""The Speech models dialog against a local model server and a temporary models folder: the catalog table,
-a download with progress, Cancel, a server error, Remove, Add folder…, and the keyboard.
+"""The Speech models dialog against a local model model_site and a temporary models folder: the catalog table,
+a download with progress, Cancel, a model_site error, Remove, Add folder…, and the keyboard.
 
 Set ``IVR_SHOTS=/some/dir`` to choose where the dialog's pictures go (default /tmp/ivr-shots).
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from model_server import SPANISH, ModelServer, model_folder, model_zip
+from model_server import SPANISH, ModelServer, model_folder
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
@@ -31,27 +31,12 @@ SHOTS = Path(os.environ.get("IVR_SHOTS", "/tmp/ivr-shots"))
 WAIT_MS = 10_000
 STATUS = 4
 
-
-@pytest.fixture(autouse=True)
-def models_dir(tmp_path: Path, monkeypatch) -> Path:
-    """Never the user's own models: anything built without an explicit folder lands here too."""
-    folder = tmp_path / "models"
-    monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("models_dir")  # never the user's own models folder
 
 
 @pytest.fixture
-def server(monkeypatch) -> Iterator[ModelServer]:
-    s = ModelServer()
-    s.files[f"{SPANISH}.zip"] = model_zip()
-    monkeypatch.setenv("IVR_STUDIO_MODEL_BASE_URL", s.url)
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def manager(models_dir: Path, server: ModelServer) -> ModelManager:
-    return ModelManager(models_dir, base_url=server.url, include_packages=False)
+def manager(models_dir: Path, model_site: ModelServer) -> ModelManager:
+    return ModelManager(models_dir, base_url=model_site.url, include_packages=False)
 
 
 @pytest.fixture
@@ -123,10 +108,10 @@ def test_status_says_where_an_installed_model_comes_from(tmp_path, manager):
     assert [(r.language, status_text(r)) for r in extra] == [("eo", "Added folder")]
 
 
-def test_download_shows_progress_and_installs(qtbot, dialog, manager, server):
-    server.hold = True
+def test_download_shows_progress_and_installs(qtbot, dialog, manager, model_site):
+    model_site.hold = True
     start_spanish_download(qtbot, dialog)
-    assert server.held.wait(5)
+    assert model_site.held.wait(5)
     qtbot.waitUntil(
         lambda: dialog.progress.maximum() == 1000 and dialog.progress.value() > 0, timeout=WAIT_MS
     )
@@ -137,7 +122,7 @@ def test_download_shows_progress_and_installs(qtbot, dialog, manager, server):
     shoot(dialog, "models-dialog-downloading.png")
 
     with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
-        server.release()
+        model_site.release()
     assert ended.args == ["installed"]
     model = manager.find("es-US")
     assert model is not None and model.path == manager.root / "es-ES" / SPANISH
@@ -149,14 +134,14 @@ def test_download_shows_progress_and_installs(qtbot, dialog, manager, server):
     shoot(dialog, "models-dialog-installed.png")
 
 
-def test_cancel_leaves_nothing_installed(qtbot, dialog, manager, server):
-    server.hold = True
+def test_cancel_leaves_nothing_installed(qtbot, dialog, manager, model_site):
+    model_site.hold = True
     start_spanish_download(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=WAIT_MS)
     assert (manager.root / ".partial" / f"{SPANISH}.zip.part").is_file()
     with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
-        server.release()  # the next chunk arrives, and the download stops there
+        model_site.release()  # the next chunk arrives, and the download stops there
     assert ended.args == ["cancelled"]
     assert manager.installed() == [] and not (manager.root / "es-ES").exists()
     assert not (manager.root / ".partial").exists(), "the partial archive is deleted too"
@@ -164,8 +149,8 @@ def test_cancel_leaves_nothing_installed(qtbot, dialog, manager, server):
     assert cell(dialog, SPANISH, STATUS) == "Not installed" and dialog.download_button.isEnabled()
 
 
-def test_a_server_error_is_explained(qtbot, dialog, manager, server):
-    server.status = 500
+def test_a_server_error_is_explained(qtbot, dialog, manager, model_site):
+    model_site.status = 500
     start_spanish_download(qtbot, dialog)
     with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
         pass
@@ -177,10 +162,10 @@ def test_a_server_error_is_explained(qtbot, dialog, manager, server):
     shoot(dialog, "models-dialog-error.png")
 
 
-def test_a_damaged_download_is_not_installed(qtbot, dialog, manager, server):
-    data = server.files[f"{SPANISH}.zip"]
+def test_a_damaged_download_is_not_installed(qtbot, dialog, manager, model_site):
+    data = model_site.files[f"{SPANISH}.zip"]
     listing = [{"name": SPANISH, "size": len(data), "md5": "0" * 32}]
-    server.files["model-list.json"] = json.dumps(listing).encode()
+    model_site.files["model-list.json"] = json.dumps(listing).encode()
     start_spanish_download(qtbot, dialog)
     with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
         pass
@@ -189,7 +174,7 @@ def test_a_damaged_download_is_not_installed(qtbot, dialog, manager, server):
     assert manager.installed() == [] and leftovers(manager) == []
 
 
-def test_an_unreachable_site_says_to_check_the_connection(qtbot, manager, server):
+def test_an_unreachable_site_says_to_check_the_connection(qtbot, manager, model_site):
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from model_server import SPANISH, ModelServer, model_zip
+from model_server import SPANISH
 from PySide6.QtCore import Qt
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -47,22 +47,7 @@ SPANISH_FLOW = {
     ],
 }
 
-
-@pytest.fixture(autouse=True)
-def models_dir(tmp_path: Path, monkeypatch) -> Path:
-    """The test call's recogniser and the dialog look here, never in the user's own models folder."""
-    folder = tmp_path / "models"
-    monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def server(monkeypatch) -> Iterator[ModelServer]:
-    s = ModelServer()
-    s.files[f"{SPANISH}.zip"] = model_zip()
-    monkeypatch.setenv("IVR_STUDIO_MODEL_BASE_URL", s.url)
-    yield s
-    s.close()
+pytestmark = pytest.mark.usefixtures("models_dir")  # never the user's own models folder
 
 
 @pytest.fixture
@@ -83,7 +68,7 @@ def panel(qtbot, tmp_path) -> Iterator[CallPanel]:
         dialog.close()
 
 
-def test_only_a_missing_model_notice_offers_get_model(qtbot, panel, server):
+def test_only_a_missing_model_notice_offers_get_model(qtbot, panel, model_site):
     strip = panel.strip
     panel.show_notice(NOTICE)
     assert strip.notice.isVisible() and strip.notice_action.isVisible()
@@ -108,7 +93,7 @@ def test_only_a_missing_model_notice_offers_get_model(qtbot, panel, server):
     assert panel.findChildren(ModelsDialog) == [dialog], "one dialog, shown again"
 
 
-def test_a_call_that_misses_a_model_leads_to_it(qtbot, panel, server, models_dir):
+def test_a_call_that_misses_a_model_leads_to_it(qtbot, panel, model_site, models_dir):
     panel.start_call()
     qtbot.waitUntil(lambda: panel.strip.notice_action.isVisible(), timeout=WAIT_MS)
     assert panel.strip.notice.text().startswith(
