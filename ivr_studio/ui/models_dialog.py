@@ -46,15 +46,7 @@ from ivr_studio.voice.models import InstalledModel, ModelError, ModelManager
 from ivr_studio.voice.vosk_recognizer import vosk_model_problem
 
 COLUMNS = ("Language", "Codes", "Model", "Size", "Status")
-#: The test call's notice when a speech Gather's language has no model (see voice.providers).
-_MISSING = re.compile(r"No speech model is installed for ([A-Za-z0-9-]+)")
 _TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-
-
-def missing_model_language(notice: str) -> str | None:
-    """The language tag of a "No speech model is installed for …" notice, else None."""
-    match = _MISSING.search(notice or "")
-    return match.group(1) if match else None
 
 
 # ----------------------------------------------------------------------------------------------- rows

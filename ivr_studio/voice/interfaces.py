@@ -47,7 +47,11 @@ class FinalResult:
 
 
 class NoModelError(LookupError):
-    """No speech model is installed for a language. The message says how to get one."""
+    """No speech model is installed for a language. The message says how to get one; ``language`` is the tag."""
+
+    def __init__(self, message: str, language: str = "") -> None:
+        super().__init__(message)
+        self.language = language
 
 
 @runtime_checkable

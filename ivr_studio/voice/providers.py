@@ -66,7 +66,7 @@ class DefaultRecognizerProvider:
                 if self._pocketsphinx is None:
                     self._pocketsphinx = PocketsphinxEngine()
                 return self._pocketsphinx
-        raise NoModelError(self._missing_model_message(tag))
+        raise NoModelError(self._missing_model_message(tag), language=tag)
 
     def _missing_model_message(self, tag: str) -> str:
         """What to do about a language without a model: download the catalog's, or register one's own."""

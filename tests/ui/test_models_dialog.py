@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from ivr_studio.ui.models_dialog import (
     ModelRow,
     ModelsDialog,
-    missing_model_language,
     model_rows,
     status_text,
 )
@@ -274,12 +273,6 @@ def test_keyboard_reaches_every_action(qtbot, dialog):
     assert dialog.current_row().name == "vosk-model-small-de-0.15"
     qtbot.keyClick(dialog.table, Qt.Key.Key_Tab)
     assert dialog.focusWidget() is dialog.download_button, "Tab leaves the table for the buttons"
-
-
-def test_missing_model_notice_text():
-    notice = "No speech model is installed for es-US. Install one with: ivr-studio models download es-US"
-    assert missing_model_language(notice) == "es-US"
-    assert missing_model_language("The microphone could not be opened: busy") is None
 
 
 def test_a_model_from_a_python_package_is_pips_to_remove(qtbot, manager, tmp_path, monkeypatch):

@@ -70,7 +70,7 @@ def panel(qtbot, tmp_path) -> Iterator[CallPanel]:
 
 def test_only_a_missing_model_notice_offers_get_model(qtbot, panel, model_site):
     strip = panel.strip
-    panel.show_notice(NOTICE)
+    panel.show_missing_model("es-US", NOTICE)
     assert strip.notice.isVisible() and strip.notice_action.isVisible()
     assert strip.notice_action.text() == "Get model…" and "es-US" in strip.notice_action.toolTip()
     assert "Choose Get model… to install one" in strip.notice.text() and strip.notice.toolTip() == NOTICE
@@ -80,7 +80,7 @@ def test_only_a_missing_model_notice_offers_get_model(qtbot, panel, model_site):
         strip.notice.text() == "The microphone could not be opened: device busy"
         and not strip.notice.toolTip()
     )
-    panel.show_notice(NOTICE)
+    panel.show_missing_model("es-US", NOTICE)
 
     qtbot.mouseClick(strip.notice_action, Qt.MouseButton.LeftButton)
     dialog = panel.findChild(ModelsDialog)

@@ -121,7 +121,7 @@ def test_provider_falls_back_to_pocketsphinx_for_english_only(tmp_path):
     assert isinstance(provider.engine_for("en-GB"), PocketsphinxEngine)
     with pytest.raises(NoModelError) as err:
         provider.open("fr-FR", ["oui", "non"])
-    assert "ivr-studio models download fr-FR" in str(err.value)
+    assert "ivr-studio models download fr-FR" in str(err.value) and err.value.language == "fr-FR"
 
 
 def test_a_closed_session_gives_its_decoders_back():

@@ -30,8 +30,9 @@ _END = "end"
 class SpeechReport:
     """What a worker tells its owner (on the worker's thread): a kind and its details."""
 
-    kind: str  # "start" | "partial" | "final" | "end" | "key" | "level" | "notice" | "error"
+    kind: str  # "start" | "partial" | "final" | "end" | "key" | "level" | "notice" | "no_model" | "error"
     text: str = ""
+    language: str = ""  # for "no_model": the language no speech model is installed for
     confidence: float | None = None
     level_dbfs: float | None = None
     at: float = field(default_factory=time.monotonic)

@@ -78,7 +78,8 @@ class CallController(QObject):
     coverageChanged = Signal(object)  # noqa: N815 - set of (node, exit) all calls took
     levelChanged = Signal(float)  # noqa: N815 - caller audio level, dBFS
     microphoneChanged = Signal(bool)  # noqa: N815 - the microphone is open
-    notice = Signal(str)  # something the user should know (a failed device, no speech model …)
+    notice = Signal(str)  # something the user should know (a failed device, a speech model's limits …)
+    speechModelMissing = Signal(str, str)  # noqa: N815 - a speech Gather's language has no model: tag, message
     _relay = Signal(int, object)
 
     def __init__(
@@ -474,6 +475,8 @@ class CallController(QObject):
             if report.at - self._last_level >= 0.05:
                 self._last_level = report.at
                 self.levelChanged.emit(report.level_dbfs)
+        elif report.kind == "no_model":
+            self.speechModelMissing.emit(report.language, report.text)
         elif report.kind in ("error", "notice"):
             self.notice.emit(report.text)
 

@@ -34,7 +34,6 @@ from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
 from ivr_studio.ui.call.keypad import Keypad
 from ivr_studio.ui.call.status_strip import StatusStrip
 from ivr_studio.ui.call.timeline import CallTimeline
-from ivr_studio.ui.models_dialog import missing_model_language
 
 CALL_STYLE = (
     "QPushButton:enabled { background: #2f855a; color: white; font-weight: bold; padding: 6px 14px; }"
@@ -210,6 +209,7 @@ class CallPanel(QWidget):
         c.levelChanged.connect(self.strip.set_level)
         c.microphoneChanged.connect(self.strip.set_microphone)
         c.notice.connect(self.show_notice)
+        c.speechModelMissing.connect(self.show_missing_model)
 
     # ----- state shown -----
     def _show_audio_state(self) -> None:
@@ -241,18 +241,21 @@ class CallPanel(QWidget):
             self.strip.set_level(None)
 
     def show_notice(self, text: str) -> None:
-        """Show a notice under the status strip; a missing speech model's notice offers "Get model…"."""
-        language = self._missing_language = missing_model_language(text)
-        if language:  # the button replaces the command-line advice; the tooltip keeps it
-            self.strip.set_notice(
-                f"No speech model is installed for {language}: what the caller says is not recognised "
-                "(typed text still works). Choose Get model… to install one.",
-                "Get model…",
-                f"Open Speech models on the model for {language}",
-            )
-            self.strip.notice.setToolTip(text)
-        else:
-            self.strip.set_notice(text)
+        """Show a notice under the status strip."""
+        self._missing_language = None
+        self.strip.set_notice(text)
+
+    def show_missing_model(self, language: str, text: str = "") -> None:
+        """A speech Gather's ``language`` has no model: say so and offer "Get model…" (``text``, the
+        recogniser's own advice with its command line, becomes the tooltip)."""
+        self._missing_language = language
+        self.strip.set_notice(
+            f"No speech model is installed for {language}: what the caller says is not recognised "
+            "(typed text still works). Choose Get model… to install one.",
+            "Get model…",
+            f"Open Speech models on the model for {language}",
+        )
+        self.strip.notice.setToolTip(text)
 
     def _set_push_to_talk(self, on: bool) -> None:
         self.controller.push_to_talk = on

@@ -32,7 +32,7 @@ from ivr_studio.runtime.events import (
     SpeechStarted,
 )
 from ivr_studio.ui.call.audio_worker import AudioWorker, SpeechReport
-from ivr_studio.voice.interfaces import SAMPLE_RATE, PartialResult, RecognizerProvider, VadEvent
+from ivr_studio.voice.interfaces import SAMPLE_RATE, NoModelError, PartialResult, RecognizerProvider, VadEvent
 from ivr_studio.voice.pcm import wav_pcm as wav_pcm  # the panel's WAV reader is the voice package's
 
 FRAME_MS = 20
@@ -122,6 +122,11 @@ class SpeechSession(AudioWorker):
             if prepare is not None:
                 prepare(self.config.language)
             self._speech = self._open()
+        except NoModelError as exc:
+            self._report(
+                SpeechReport("no_model", text=str(exc), language=exc.language or self.config.language)
+            )
+            return False
         except Exception as exc:
             self._report(SpeechReport("error", text=str(exc)))
             return False
