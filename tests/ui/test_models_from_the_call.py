@@ -119,6 +119,7 @@ def test_a_call_that_misses_a_model_leads_to_it(qtbot, panel, model_site, models
         == "A speech model for es-US is installed; speech prompts from now on use it."
     )
     assert not panel.strip.notice_action.isVisible()
+    assert panel.strip.notice.property("tone") == "info", "good news is not shown in the warning colour"
     strip = panel.strip
     qtbot.waitUntil(lambda: strip.notice.width() > strip.width() - 20)  # the notice takes the button's room
     assert panel.grab().save(str(SHOTS / "call-panel-model-installed.png"))

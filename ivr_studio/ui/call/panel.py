@@ -240,10 +240,10 @@ class CallPanel(QWidget):
             self._stop_countdown()
             self.strip.set_level(None)
 
-    def show_notice(self, text: str) -> None:
-        """Show a notice under the status strip."""
+    def show_notice(self, text: str, tone: str = "warning") -> None:
+        """Show a notice under the status strip: a "warning" (amber) or, for what went well, "info"."""
         self._missing_language = None
-        self.strip.set_notice(text)
+        self.strip.set_notice(text, tone=tone)
 
     def show_missing_model(self, language: str, text: str = "") -> None:
         """A speech Gather's ``language`` has no model: say so and offer "Get model…" (``text``, the
@@ -308,7 +308,7 @@ class CallPanel(QWidget):
         if language and self._models_dialog is not None and self._models_dialog.manager.find(language):
             self._missing_language = None
             self.strip.set_notice(
-                f"A speech model for {language} is installed; speech prompts from now on use it."
+                f"A speech model for {language} is installed; speech prompts from now on use it.", tone="info"
             )
 
     def choose_devices(self) -> None:

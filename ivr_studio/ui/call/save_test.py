@@ -73,7 +73,9 @@ def save_call_as_test(panel: CallPanel, path: str | Path | None = None) -> Path 
     except OSError as exc:
         QMessageBox.warning(panel, TITLE, f"Cannot write {path}: {exc.strerror or exc}")
         return None
-    panel.show_notice(f"Saved the call as a test: {path.name} — run it with: ivr-studio test {path.name}")
+    panel.show_notice(
+        f"Saved the call as a test: {path.name} — run it with: ivr-studio test {path.name}", tone="info"
+    )
     return path
 
 

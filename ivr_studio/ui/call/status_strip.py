@@ -10,6 +10,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 LEVEL_FLOOR_DB = -60.0
 
 
+#: How a notice looks: amber when something is missing or went wrong, the palette's selection colour when it
+#: only reports what was done.
+_NOTICE_STYLE = {
+    "warning": "color: palette(highlighted-text); background: #8a6d1f; padding: 2px 6px;",
+    "info": "color: palette(highlighted-text); background: palette(highlight); padding: 2px 6px;",
+}
+
+
 class StatusStrip(QWidget):
     devicesClicked = Signal()  # noqa: N815 - Qt signal naming
     noticeActionClicked = Signal()  # noqa: N815 - the button next to the notice
@@ -45,7 +53,7 @@ class StatusStrip(QWidget):
         self.notice = QLabel(self)
         self.notice.setObjectName("audioNotice")
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("color: palette(highlighted-text); background: #8a6d1f; padding: 2px 6px;")
+        self.notice.setStyleSheet(_NOTICE_STYLE["warning"])
         self.notice.hide()
         self.notice_action = QPushButton(self)
         self.notice_action.setObjectName("noticeAction")
@@ -94,10 +102,15 @@ class StatusStrip(QWidget):
         if not open_:
             self.set_level(None)
 
-    def set_notice(self, text: str | None, action: str | None = None, action_tip: str = "") -> None:
+    def set_notice(
+        self, text: str | None, action: str | None = None, action_tip: str = "", tone: str = "warning"
+    ) -> None:
         """A plain message under the strip (e.g. no audio devices); None hides it. ``action`` labels a
         button next to it (clicking it emits :attr:`noticeActionClicked`); without one there is no button.
-        A new notice starts without a tooltip."""
+        ``tone`` is "warning" (amber: something is missing or failed) or "info" (done, for your
+        information). A new notice starts without a tooltip."""
+        self.notice.setStyleSheet(_NOTICE_STYLE[tone])
+        self.notice.setProperty("tone", tone)
         self.notice.setText(text or "")
         self.notice.setToolTip("")
         self.notice.setVisible(bool(text))
