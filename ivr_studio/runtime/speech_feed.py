@@ -58,6 +58,7 @@ def wav_feeder(provider: RecognizerProvider, phone_fidelity: bool = False) -> Sp
         chunk = int(SAMPLE_RATE * CHUNK_SECONDS) * 2
         events: list[tuple[float, Event]] = []
         heard = 0  # samples of (tone-silenced) audio handed to speech recognition so far
+        held_partial: list[str] = []  # interim text from before the VAD confirmed speech (as in the panel)
         speech: SpeechInput | None = SpeechInput(provider.open(language, phrase_list))
 
         def utterance_over(at: float) -> None:
@@ -66,6 +67,9 @@ def wav_feeder(provider: RecognizerProvider, phone_fidelity: bool = False) -> Sp
             nonlocal speech
             assert speech is not None
             final = speech.final()
+            # the VAD reports the end a hangover after the words stop: interim text from those moments
+            # belongs before the final result, not after it
+            events[:] = [(t, e) for t, e in events if not (isinstance(e, SpeechPartial) and t > at)]
             events.append((at, SpeechFinal(final.text, final.confidence)))
             events.append((at, SpeechEnded()))
             speech = None
@@ -76,17 +80,23 @@ def wav_feeder(provider: RecognizerProvider, phone_fidelity: bool = False) -> Sp
                 piece = line(piece)
             if speech is None:
                 speech = SpeechInput(provider.open(language, phrase_list), t0=heard / SAMPLE_RATE)
+                held_partial.clear()
             events.append((heard / SAMPLE_RATE, CallerAudio(piece)))
             heard += len(piece) // 2
             for ev in speech.feed(piece):
                 if isinstance(ev, VadEvent):
                     if ev.kind == "speech_start":
                         events.append((ev.t, SpeechStarted()))
+                        if held_partial:  # words heard while the VAD was still deciding
+                            events.append((ev.t, SpeechPartial(held_partial.pop())))
                     else:
                         utterance_over(ev.t)
                         return
                 elif isinstance(ev, PartialResult) and ev.text:
-                    events.append((ev.end, SpeechPartial(ev.text)))
+                    if speech.speech_started_at is None:  # no text before the VAD confirms speech
+                        held_partial[:] = [ev.text]
+                    else:
+                        events.append((ev.end, SpeechPartial(ev.text)))
             started = speech.speech_started_at
             if max_speech and started is not None and speech.time - started >= max_speech:
                 utterance_over(speech.time)

@@ -159,3 +159,15 @@ def test_phone_fidelity_gives_the_recogniser_telephone_audio(spoken_wav: Path):
     assert abs(len(wide) - len(narrow)) <= 2 * 160  # the same audio, 4 ms later at most
     assert _high_band_share(wide) > 0.001  # espeak's voice has some energy above 4 kHz …
     assert _high_band_share(narrow) < 0.00005  # … which an 8 kHz phone line cannot carry
+
+
+def test_no_interim_text_after_the_final_result(spoken_wav: Path):
+    """Interim results the recogniser gives while the VAD waits out its hangover come before the final."""
+    from ivr_studio.runtime.events import SpeechFinal, SpeechPartial
+    from ivr_studio.runtime.speech_feed import wav_feeder
+
+    events = wav_feeder(FakeProvider())(str(spoken_wav), "en-US")
+    kinds = [type(e) for _, e in events if isinstance(e, (SpeechPartial, SpeechFinal))]
+    assert SpeechPartial in kinds and kinds[-1] is SpeechFinal
+    final_at = next(t for t, e in events if isinstance(e, SpeechFinal))
+    assert all(t <= final_at for t, e in events if isinstance(e, SpeechPartial))
