@@ -12,8 +12,6 @@ import io
 import wave
 from dataclasses import dataclass
 
-from lxml import etree
-
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.voice.interfaces import (
     AudioClip,
@@ -22,7 +20,6 @@ from ivr_studio.voice.interfaces import (
     RecognizerProvider,
     SpeechSynthesizer,
 )
-from ivr_studio.voice.ssml import Pause, ssml_pieces
 
 
 @dataclass
@@ -33,14 +30,6 @@ class VoiceIO:
     sink: AudioSink | None = None
     recognizers: RecognizerProvider | None = None
     decoder: MediaDecoder | None = None
-
-
-def ssml_text(el: etree._Element, aliases: bool = True) -> tuple[str, float]:
-    """Plain text of a ``<Say>`` (sub aliases spoken unless ``aliases`` is off, other tags dropped) and the
-    seconds of its breaks (§4.1) — the voice package's reading of the SSML, summed up."""
-    pieces = ssml_pieces(el, aliases=aliases)
-    text = " ".join(p for p in pieces if isinstance(p, str))
-    return text, round(sum(p.seconds for p in pieces if isinstance(p, Pause)), 3)
 
 
 def estimate_speech_seconds(text: str, settings: RuntimeSettings) -> float:
