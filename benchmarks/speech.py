@@ -79,6 +79,14 @@ def run(open_session, clip: AudioClip) -> dict:
     return {"text": result.text, "rtf": busy / si.time, "latency": latency}
 
 
+def free_mode(label: str, engine, clips: dict[str, AudioClip], refs: dict[str, str]) -> None:
+    """One row: free-mode recognition of ``clips`` with ``engine``, scored by word error rate."""
+    rows = [run(lambda: engine.open(None), clip) for clip in clips.values()]
+    errors = sum(word_errors(refs[n], r["text"]) for n, r in zip(clips, rows, strict=True))
+    words = sum(len(refs[n].split()) for n in clips)
+    report(label, rows, f"WER {errors / words:.1%} ({errors}/{words} words)")
+
+
 def librivox() -> dict[str, str]:
     """The corpus' read sentences (an audiobook, 3-7 s each) and their transcripts."""
     path = DATA / "librivox" / "transcription"
@@ -114,26 +122,12 @@ def main() -> int:
         engine = PocketsphinxEngine()  # default: live partials in phrase mode only
         engine.warm_up()
         clips = {name: load(name) for name in REFS}
-        rows = [run(lambda: engine.open(None), clip) for clip in clips.values()]
-        errors = sum(word_errors(REFS[n], r["text"]) for n, r in zip(clips, rows, strict=True))
-        words = sum(len(t.split()) for t in REFS.values())
-        report(
-            "pocketsphinx free (default)",
-            rows,
-            f"WER {errors / words:.1%} ({errors}/{words} words)",
-        )
-
+        free_mode("pocketsphinx free (default)", engine, clips, REFS)
         read = librivox()
         if read:
             book = {name: load(name) for name in read}
-            rows = [run(lambda: engine.open(None), clip) for clip in book.values()]
-            errors = sum(word_errors(read[n], r["text"]) for n, r in zip(book, rows, strict=True))
-            count = sum(len(t.split()) for t in read.values())
-            report(
-                "pocketsphinx free, read sentences (librivox, 3-7 s)",
-                rows,
-                f"WER {errors / count:.1%} ({errors}/{count} words)",
-            )
+            free_mode("pocketsphinx free, read sentences (librivox, 3-7 s)", engine, book, read)
+        words = sum(len(t.split()) for t in REFS.values())
 
         from ivr_studio.voice.phone_fidelity import telephone_clip
 

@@ -13,36 +13,26 @@ from ivr_studio.voice.pcm import read_raw, read_wav
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
 
 
-def _transcripts() -> dict[str, str]:
-    """cards/NNN.wav -> reference transcript, from the corpus' own transcription file."""
+def _transcription(folder: str, path: str) -> dict[str, str]:
+    """``folder/<id>.wav`` -> reference transcript, from one of the corpus' own transcription files
+    (lines of ``<s> words </s> (id)``)."""
     out = {}
-    path = TESTDATA / "cards" / "cards.transcription"
-    if path.exists():
-        for line in path.read_text().splitlines():
+    file = TESTDATA / folder / path
+    if file.exists():
+        for line in file.read_text().splitlines():
             text, _, file_id = line.rpartition("(")
-            out[f"cards/{file_id.strip(') ')}.wav"] = text.replace("<s>", "").replace("</s>", "").strip()
-    return out
-
-
-def _librivox() -> dict[str, str]:
-    """librivox/*.wav (read sentences of 3-7 s) -> reference transcript, from the corpus' transcription."""
-    out = {}
-    path = TESTDATA / "librivox" / "transcription"
-    if path.exists():
-        for line in path.read_text().splitlines():
-            text, _, file_id = line.rpartition("(")
-            out[f"librivox/{file_id.strip(') ')}.wav"] = text.replace("<s>", "").replace("</s>", "").strip()
+            out[f"{folder}/{file_id.strip(') ')}.wav"] = text.replace("<s>", "").replace("</s>", "").strip()
     return out
 
 
 #: Long read sentences (an audiobook): harder than commands, and long enough to time the final result.
-LIBRIVOX = _librivox()
+LIBRIVOX = _transcription("librivox", "transcription")
 
 #: Reference transcripts for the corpus files we use (raw files: their documented content).
 REFERENCES = {
     "goforward.raw": "go forward ten meters",
     "something.raw": "go somewhere and do something",
-    **_transcripts(),
+    **_transcription("cards", "cards.transcription"),
 }
 
 
