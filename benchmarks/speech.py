@@ -87,6 +87,15 @@ def free_mode(label: str, engine, clips: dict[str, AudioClip], refs: dict[str, s
     report(label, rows, f"WER {errors / words:.1%} ({errors}/{words} words)")
 
 
+def phrase_mode(label: str, engine, clips: dict[str, AudioClip]) -> None:
+    """One row: ``clips`` recognised against PHRASES; right = the spoken phrase, or nothing when off-list."""
+    rows = [run(lambda: engine.open(PHRASES), clip) for clip in clips.values()]
+    right = sum(
+        r["text"] == (REFS[n] if REFS[n] in PHRASES else "") for n, r in zip(clips, rows, strict=True)
+    )
+    report(label, rows, f"{right}/{len(rows)} right (in-list phrase, or off-list speech rejected)")
+
+
 def librivox() -> dict[str, str]:
     """The corpus' read sentences (an audiobook, 3-7 s each) and their transcripts."""
     path = DATA / "librivox" / "transcription"
@@ -127,31 +136,16 @@ def main() -> int:
         if read:
             book = {name: load(name) for name in read}
             free_mode("pocketsphinx free, read sentences (librivox, 3-7 s)", engine, book, read)
-        words = sum(len(t.split()) for t in REFS.values())
-
         from ivr_studio.voice.phone_fidelity import telephone_clip
 
         phone = {name: telephone_clip(clip) for name, clip in clips.items()}
-        rows = [run(lambda: engine.open(None), clip) for clip in phone.values()]
-        errors = sum(word_errors(REFS[n], r["text"]) for n, r in zip(phone, rows, strict=True))
-        report("pocketsphinx free, phone fidelity (8 kHz μ-law)", rows, f"WER {errors / words:.1%}")
-        rows = [run(lambda: engine.open(PHRASES), clip) for clip in phone.values()]
-        right = sum(
-            r["text"] == (REFS[n] if REFS[n] in PHRASES else "") for n, r in zip(phone, rows, strict=True)
-        )
-        report("pocketsphinx phrase list, phone fidelity", rows, f"{right}/{len(rows)} right")
+        free_mode("pocketsphinx free, phone fidelity (8 kHz μ-law)", engine, phone, REFS)
+        phrase_mode("pocketsphinx phrase list, phone fidelity", engine, phone)
 
         chatty = PocketsphinxEngine(live_partials=True)
         chatty.warm_up()
-        rows = [run(lambda: chatty.open(None), clip) for clip in clips.values()]
-        errors = sum(word_errors(REFS[n], r["text"]) for n, r in zip(clips, rows, strict=True))
-        report("pocketsphinx free, live partials on", rows, f"WER {errors / words:.1%}")
-
-        rows = [run(lambda: engine.open(PHRASES), clip) for clip in clips.values()]
-        right = sum(
-            r["text"] == (REFS[n] if REFS[n] in PHRASES else "") for n, r in zip(clips, rows, strict=True)
-        )
-        report("pocketsphinx phrase list", rows, f"{right}/{len(rows)} right (in-list phrase or rejected)")
+        free_mode("pocketsphinx free, live partials on", chatty, clips, REFS)
+        phrase_mode("pocketsphinx phrase list", engine, clips)
     else:
         print("(pocketsphinx-testdata not installed: skipped pocketsphinx rows)")
 
