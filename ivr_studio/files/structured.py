@@ -1,0 +1,160 @@
+"""JSON and YAML from outside, decoded so that no input can amplify, and error messages that stay short.
+
+- :func:`load_json` refuses ``NaN``, ``Infinity`` and numbers that overflow to them (``1e999``), integers of
+  more than :data:`MAX_INT_DIGITS` digits, duplicate keys and nesting deeper than Python can follow.
+- :func:`load_yaml` is PyYAML's safe loader without aliases: ``*ref`` is refused, so a few hundred bytes
+  cannot expand to gigabytes (the "billion laughs"), and the number of nodes is capped. ``.nan`` and
+  ``.inf`` are refused like JSON's ``NaN``.
+- :func:`cut` shortens any value for an error message; an input value is never echoed whole.
+
+Both raise :class:`StructuredDataError` (a ``ValueError``) whose message names the source and, where the
+parser knows it, the line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+
+import yaml
+
+#: No field of any IVR Studio format needs more digits than this (Python refuses more than 4,300).
+MAX_INT_DIGITS = 30
+#: YAML documents are scripts and scenario files: a few thousand nodes. This leaves room for generated ones.
+MAX_YAML_NODES = 200_000
+
+
+class StructuredDataError(ValueError):
+    """JSON or YAML that cannot be used. ``str()`` is ``"<source>: <problem>"``."""
+
+    def __init__(self, source: str | os.PathLike, problem: str) -> None:
+        self.source = str(source)
+        self.problem = problem
+        super().__init__(f"{self.source}: {problem}")
+
+
+def cut(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` shortened to about ``limit`` characters, for error messages."""
+    if isinstance(value, (str, bytes)) and len(value) > limit * 4:
+        value = value[: limit * 4]  # never build the repr of a huge string
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ----------------------------------------------------------------------------------------------- JSON
+class _Refused(ValueError):
+    pass
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a number IVR Studio accepts")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"the number {text[:30]} is too large")
+    return value
+
+
+def _int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _Refused(f"a whole number of {digits:,} digits is too large")
+    return int(text)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Refused(f"the key {cut(key, 40)} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def load_json(text: str | bytes, source: str | os.PathLike = "<input>") -> Any:
+    """Decode JSON text; :class:`StructuredDataError` names ``source`` and the problem."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise StructuredDataError(source, "is not UTF-8 text") from None
+    try:
+        return json.loads(
+            text, parse_constant=_constant, parse_float=_float, parse_int=_int, object_pairs_hook=_object
+        )
+    except _Refused as exc:
+        raise StructuredDataError(source, str(exc)) from None
+    except json.JSONDecodeError as exc:
+        raise StructuredDataError(
+            source, f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise StructuredDataError(source, "is nested too deeply") from None
+
+
+# ----------------------------------------------------------------------------------------------- YAML
+# The pure-Python loader: the C one composes nodes in C, past the alias check below.
+_BaseLoader = yaml.SafeLoader
+
+
+class _NoAliasLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader with aliases refused and the node count capped."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(
+                f"uses a YAML alias (*{str(event.anchor)[:30]}) on line {event.start_mark.line + 1}; "
+                "write the value out instead"
+            )
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise _Refused(f"has more than {MAX_YAML_NODES:,} values")
+        return super().compose_node(parent, index)
+
+    def construct_yaml_float(self, node: Any) -> float:
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise _Refused(
+                f"the number {str(node.value)[:30]} on line {node.start_mark.line + 1} is not finite"
+            )
+        return value
+
+    def construct_yaml_int(self, node: Any) -> int:
+        digits = sum(c.isdigit() for c in str(node.value))
+        if digits > MAX_INT_DIGITS:
+            raise _Refused(
+                f"a whole number of {digits:,} digits on line {node.start_mark.line + 1} is too large"
+            )
+        return super().construct_yaml_int(node)
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:float", _NoAliasLoader.construct_yaml_float)
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
+
+
+def load_yaml(text: str, source: str | os.PathLike = "<input>") -> Any:
+    """Decode one YAML document with no aliases; :class:`StructuredDataError` names ``source``."""
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    except _Refused as exc:
+        raise StructuredDataError(source, str(exc)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        raise StructuredDataError(source, f"is not valid YAML: {exc.problem or exc.context}{where}") from None
+    except yaml.YAMLError as exc:
+        raise StructuredDataError(source, f"is not valid YAML: {cut(str(exc), 120)}") from None
+    except RecursionError:
+        raise StructuredDataError(source, "is nested too deeply") from None
+    finally:
+        loader.dispose()
