@@ -11,11 +11,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from ivr_studio.files import (
+    InputFileError,
+    StructuredDataError,
+    decode_text,
+    load_json,
+    read_bytes,
+    write_text_atomic,
+)
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import (
     DEFAULT_SETTINGS,
@@ -117,54 +123,14 @@ def save_flow(flow: Flow, path: str | os.PathLike) -> None:
     write_text_atomic(Path(path), dumps(flow), keep_backup=True)
 
 
-def write_text_atomic(path: Path, text: str, keep_backup: bool = False) -> None:
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if keep_backup and path.exists():
-            shutil.copy2(path, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 # ---------------------------------------------------------------------------------------------- reading
 def load_flow(path: str | os.PathLike) -> Flow:
     """Read a .ivrflow file. Raises :class:`FlowFileError` naming the file, JSON path and problem."""
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FlowFileError(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=p)
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise FlowFileError("no such file", file=p) from None
-    except IsADirectoryError:
-        raise FlowFileError("is a folder, not a .ivrflow file", file=p) from None
-    except PermissionError:
-        raise FlowFileError("permission denied", file=p) from None
+        raw = read_bytes(p, MAX_FILE_BYTES)
+    except InputFileError as exc:
+        raise FlowFileError(exc.problem, file=p) from None
     try:
         return loads(raw)
     except FlowFileError as exc:
@@ -173,15 +139,10 @@ def load_flow(path: str | os.PathLike) -> Flow:
 
 def loads(raw: bytes | str) -> Flow:
     try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError as exc:
-        raise FlowFileError(f"the file is not UTF-8 text (byte {exc.start})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FlowFileError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise FlowFileError("the JSON is nested too deeply") from None
+        text = decode_text(raw, "the file") if isinstance(raw, bytes) else raw
+        data = load_json(text, "the file")
+    except (InputFileError, StructuredDataError) as exc:
+        raise FlowFileError(exc.problem) from None
     return flow_from_dict(data)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ivr_studio.files import InputFileError, StructuredDataError, load_yaml, read_text
 from ivr_studio.runtime.clock import VirtualClock
 from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.params import CallIdentity
@@ -40,6 +41,10 @@ TargetResolver = Callable[[str, Path, str], tuple[Any, str]]
 
 EXPECT_KEYS = ("expect_say", "expect_request", "expect_node", "expect_end")
 CALL_KEYS = {"name", "steps", "from", "to", "max_duration", *EXPECT_KEYS}
+
+
+#: Scenario files are written by people or saved by the editor: 4 MiB holds thousands of calls.
+SCENARIO_LIMIT = 4 * 1024 * 1024
 
 
 class ScenarioError(ValueError):
@@ -155,14 +160,10 @@ def check_call(trace: list[TraceEvent], spec: dict, status: str | None) -> list[
 
 
 def load_scenario(path: Path) -> dict:
-    import yaml
-
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path} is not valid YAML: {exc}") from None
+        data = load_yaml(read_text(path, SCENARIO_LIMIT), path)
+    except (InputFileError, StructuredDataError) as exc:
+        raise ScenarioError(str(exc)) from None
     if not isinstance(data, dict) or "target" not in data or not isinstance(data.get("calls"), list):
         raise ScenarioError(f"{path}: a scenario needs a 'target' and a list of 'calls'")
     if not data["calls"]:

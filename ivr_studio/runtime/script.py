@@ -23,12 +23,12 @@ began at the same moment does not miss it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ivr_studio.files import InputFileError, StructuredDataError, load_json, load_yaml, read_text
 from ivr_studio.runtime import codes
 from ivr_studio.runtime.audio import estimate_speech_seconds
 from ivr_studio.runtime.engine import CallEngine
@@ -56,6 +56,10 @@ _OPTIONS = {
     "dial_outcome": {"duration", "ring"},
     "hangup": set(),
 }
+
+
+#: A script is a list of steps a person wrote or the editor saved; 1 MiB is thousands of steps.
+SCRIPT_LIMIT = 1024 * 1024
 
 
 class ScriptError(ValueError):
@@ -160,23 +164,13 @@ def parse_script(data: Any, base_dir: Path | str = ".") -> Script:
 
 
 def load_script(path: str | Path) -> Script:
-    """Read a JSON or YAML script file."""
+    """Read a JSON or YAML script file (YAML when the name ends in .yaml or .yml)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScriptError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
-    except Exception as exc:
-        raise ScriptError(
-            f"{path} is not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: {exc}"
-        ) from None
+        text = read_text(path, SCRIPT_LIMIT)
+        data = load_yaml(text, path) if path.suffix.lower() in (".yaml", ".yml") else load_json(text, path)
+    except (InputFileError, StructuredDataError) as exc:
+        raise ScriptError(str(exc)) from None
     return parse_script(data if data is not None else {"steps": []}, path.parent)
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
-from ivr_studio.flow.ivrflow import dumps, write_text_atomic
+from ivr_studio.files import write_text_atomic
+from ivr_studio.flow.ivrflow import dumps
 from ivr_studio.ui.document import FlowDocument
 
 DEFAULT_INTERVAL_MS = 30_000

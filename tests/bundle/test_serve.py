@@ -59,7 +59,7 @@ def test_another_kind_of_file(tmp_path):
 def test_a_corrupt_flow_names_the_problem(tmp_path):
     bad = tmp_path / "bad.ivrflow"
     bad.write_text('{"format": "ivrflow", "version": 1, "nodes": [')
-    with pytest.raises(ValueError, match=r"cannot load the flow: .*bad\.ivrflow.*invalid JSON"):
+    with pytest.raises(ValueError, match=r"cannot load the flow: .*bad\.ivrflow.*is not valid JSON"):
         wsgi_app_for_target(bad)
 
 

@@ -125,9 +125,9 @@ def test_newer_version_gets_a_clear_error():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('{"format": "ivrflow", "vers', "invalid JSON at line 1"),
+        ('{"format": "ivrflow", "vers', "is not valid JSON: Unterminated string starting at (line 1, "),
         ("[1, 2]", "expected a JSON object"),
-        ("", "invalid JSON"),
+        ("", "is not valid JSON"),
         ("[" * 100000, "nested too deeply"),
     ],
 )
