@@ -25,12 +25,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ivr_studio.bundle.handler.matching import match_digits, match_speech, prepare_phrase
+from ivr_studio.bundle.handler.retries import DIAL_OUTCOME_EXITS
 
 ExitKey = tuple[str, str]
 COVERAGE_FORMAT = "ivr-studio-coverage"
 _NODE_PATH = re.compile(r"^/node/([^/]+)(/result)?$")
-#: DialCallStatus → the Dial node's exit for that outcome (the handler's rule; ``next`` otherwise).
-DIAL_EXITS = {"busy": "busy", "no-answer": "no_answer", "failed": "failed", "canceled": "failed"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def exit_for_request(
         guess = _gather_exit(node, params, query)
     elif kind == "dial":
         status = _first(params, "DialCallStatus").lower()
-        guess = DIAL_EXITS.get(status, "next")
+        guess = DIAL_OUTCOME_EXITS.get(status, "next")
         if guess not in exits:
             guess = "next"
     else:

@@ -10,6 +10,7 @@ those of a first attempt; the handler rewrites the ``attempt`` parameter for lat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from lxml import etree
@@ -44,45 +45,74 @@ def _next_redirect(node: Node, exit_name: str = "next") -> etree._Element:
     return build.verb("Redirect", {"method": "POST"}, node_url(target))
 
 
+def _gather(flow: Flow, node: Node) -> list[etree._Element]:
+    a = dict(node.attributes)
+    speech = "speech" in str(a.get("input", "dtmf")).split()
+    if speech:
+        hints = gather_hints(node).text
+        if hints:
+            a["hints"] = hints
+        else:
+            a.pop("hints", None)
+    a["action"] = result_url(node.id, attempt=1)
+    a["method"] = "POST"
+    gather = build.verb("Gather", a, children=[_prompt_element(p) for p in node.prompts])
+    fall_through = build.verb("Redirect", {"method": "POST"}, result_url(node.id, attempt=1, noInput="true"))
+    return [gather, fall_through]
+
+
+def _spoken(flow: Flow, node: Node) -> list[etree._Element]:
+    return [build.verb(node.spec.verb, node.attributes, node.text), _next_redirect(node)]
+
+
+def _pause(flow: Flow, node: Node) -> list[etree._Element]:
+    return [build.verb("Pause", node.attributes), _next_redirect(node)]
+
+
+def _dial(flow: Flow, node: Node) -> list[etree._Element]:
+    a = {**node.attributes, "action": result_url(node.id), "method": "POST"}
+    number = node.text.strip()
+    noun = build.verb("Sip" if number.lower().startswith("sip:") else "Number", None, number)
+    return [build.verb("Dial", a, children=[noun])]
+
+
+def _record(flow: Flow, node: Node) -> list[etree._Element]:
+    a = {**node.attributes, "action": result_url(node.id), "method": "POST"}
+    # An empty recording makes no request and falls through (spec §4.8): to the "empty" exit.
+    return [build.verb("Record", a), _next_redirect(node, "empty")]
+
+
+def _redirect(flow: Flow, node: Node) -> list[etree._Element]:
+    return [build.verb("Redirect", node.attributes, node.text.strip())]
+
+
+def _reject(flow: Flow, node: Node) -> list[etree._Element]:
+    return [build.verb("Reject", node.attributes)]
+
+
+def _hangup(flow: Flow, node: Node) -> list[etree._Element]:
+    return [build.verb("Hangup")]
+
+
+Builder = Callable[[Flow, Node], list[etree._Element]]
+
+#: The TwiML builder of each kind of node.
+BUILDERS: dict[NodeKind, Builder] = {
+    NodeKind.GATHER: _gather,
+    NodeKind.SAY: _spoken,
+    NodeKind.PLAY: _spoken,
+    NodeKind.PAUSE: _pause,
+    NodeKind.DIAL: _dial,
+    NodeKind.RECORD: _record,
+    NodeKind.REDIRECT: _redirect,
+    NodeKind.HANGUP: _hangup,
+    NodeKind.REJECT: _reject,
+}
+
+
 def node_verbs(flow: Flow, node: Node) -> list[etree._Element]:
     """The verbs of one node's document."""
-    a = dict(node.attributes)
-    k = node.kind
-    if k == NodeKind.GATHER:
-        speech = "speech" in str(a.get("input", "dtmf")).split()
-        if speech:
-            hints = gather_hints(node).text
-            if hints:
-                a["hints"] = hints
-            else:
-                a.pop("hints", None)
-        a["action"] = result_url(node.id, attempt=1)
-        a["method"] = "POST"
-        gather = build.verb("Gather", a, children=[_prompt_element(p) for p in node.prompts])
-        fall_through = build.verb(
-            "Redirect", {"method": "POST"}, result_url(node.id, attempt=1, noInput="true")
-        )
-        return [gather, fall_through]
-    if k in (NodeKind.SAY, NodeKind.PLAY):
-        return [build.verb(node.spec.verb, a, node.text), _next_redirect(node)]
-    if k == NodeKind.PAUSE:
-        return [build.verb("Pause", a), _next_redirect(node)]
-    if k == NodeKind.DIAL:
-        a["action"] = result_url(node.id)
-        a["method"] = "POST"
-        number = node.text.strip()
-        noun = build.verb("Sip" if number.lower().startswith("sip:") else "Number", None, number)
-        return [build.verb("Dial", a, children=[noun])]
-    if k == NodeKind.RECORD:
-        a["action"] = result_url(node.id)
-        a["method"] = "POST"
-        # An empty recording makes no request and falls through (spec §4.8): to the "empty" exit.
-        return [build.verb("Record", a), _next_redirect(node, "empty")]
-    if k == NodeKind.REDIRECT:
-        return [build.verb("Redirect", a, node.text.strip())]
-    if k == NodeKind.REJECT:
-        return [build.verb("Reject", a)]
-    return [build.verb("Hangup")]
+    return BUILDERS[node.kind](flow, node)
 
 
 def node_document(flow: Flow, node_id: str) -> bytes:

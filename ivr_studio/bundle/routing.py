@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.bundle.handler.data import ROUTING_FORMAT
 from ivr_studio.flow.model import Flow
 
-ROUTING_FORMAT = "ivr-studio-routing"
 ROUTING_VERSION = 1
 
 
@@ -19,8 +18,9 @@ def routing_data(flow: Flow) -> dict[str, Any]:
     nodes: dict[str, Any] = {}
     for n in flow:
         entry: dict[str, Any] = {"kind": n.kind.value, "title": n.title}
-        if n.kind == NodeKind.GATHER:
+        if n.spec.counts_attempts:
             entry["max_attempts"] = n.max_attempts
+        if n.spec.item_exits == "branches":
             entry["input"] = str(n.attributes.get("input", "dtmf"))
             entry["branches"] = [
                 {"id": b.id, "keys": b.keys, "phrases": list(b.phrases), "target": n.links.get(b.exit_name)}

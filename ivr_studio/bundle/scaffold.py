@@ -16,14 +16,13 @@ from string import Template
 from typing import Any
 
 from ivr_studio.bundle import handler
+from ivr_studio.bundle.handler.documents import GOODBYE, HANGUP
+from ivr_studio.bundle.handler.retries import DIAL_OUTCOME_EXITS, DIAL_STATUSES
 from ivr_studio.bundle.templates import deploy, flow_tests
-from ivr_studio.flow.kinds import DIAL_OUTCOME_EXITS, NodeKind
+from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Flow, Node
 
 HANDLER_PACKAGE = "ivr_handler"
-HANGUP = "(hangup)"
-GOODBYE = "(goodbye)"
-DIAL_STATUSES = ("completed", "answered", "busy", "no-answer", "failed", "canceled")
 PROMPT_KINDS = (NodeKind.SAY, NodeKind.PLAY, NodeKind.PAUSE)
 NONSENSE = "zyzzyva quixotic flummox"
 
@@ -115,10 +114,9 @@ def flow_tables(flow: Flow) -> dict[str, Any]:
                     else:
                         failures.append((node.id, outcome, attempt, gives_up_at, False))
         elif node.kind == NodeKind.DIAL:
-            for status in DIAL_STATUSES:
-                exit_name = DIAL_OUTCOME_EXITS.get(status)
-                target = node.links.get(exit_name) if exit_name else None
-                dials.append((node.id, status, target or node.links.get("next", HANGUP)))
+            for status in sorted(DIAL_STATUSES):
+                exit_name = DIAL_OUTCOME_EXITS.get(status, "next")
+                dials.append((node.id, status, node.target_of(exit_name) or HANGUP))
         elif node.kind == NodeKind.RECORD:
             records.append((node.id, node.links.get("next", HANGUP)))
     return {"choices": choices, "menus": menus, "failures": failures, "dials": dials, "records": records}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Flow, Node
 
 
@@ -27,14 +26,14 @@ def reachable_from_start(flow: Flow, graph: nx.MultiDiGraph | None = None) -> se
 def ends_call_somewhere(node: Node) -> bool:
     """Whether some way through this node ends the call without following a link.
 
-    Terminal verbs end it; an unlinked ``next`` hangs up; a menu hangs up politely after its last attempt
-    when its ``max_attempts`` exit is unlinked; a transfer can always end with the callee hanging up.
+    Terminal verbs end it; an exit that is not linked (nor its fallback) hangs up — a menu's failure exits
+    replay the menu instead, and it hangs up politely after its last attempt when ``max_attempts`` is not
+    linked; a transfer can always end with the callee hanging up.
     """
-    if node.spec.terminal or node.kind == NodeKind.DIAL:
+    spec = node.spec
+    if spec.terminal or spec.may_end_call:
         return True
-    if node.kind == NodeKind.GATHER:
-        return "max_attempts" not in node.links
-    return "next" not in node.links
+    return any(not e.retries and node.target_of(e.name) is None for e in spec.exits)
 
 
 def closed_loops(flow: Flow, graph: nx.MultiDiGraph | None = None) -> list[list[str]]:

@@ -22,7 +22,7 @@ from ivr_studio.files import (
     read_bytes,
     write_text_atomic,
 )
-from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.kinds import NodeKind, spec_of
 from ivr_studio.flow.model import (
     DEFAULT_SETTINGS,
     ID_PATTERN,
@@ -89,7 +89,7 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
                 }
                 for b in n.branches
             ]
-        if n.kind == NodeKind.GATHER:
+        if n.spec.counts_attempts:
             d["max_attempts"] = n.max_attempts
         if n.links:
             order = {name: i for i, name in enumerate(n.exit_names())}
@@ -245,7 +245,7 @@ def _node(d: Any, path: str) -> Node:
         for j, ph in enumerate(phrases):
             _type(ph, str, f"{bp}.phrases[{j}]", "text")
         branches.append(Branch(bid, _type(b.get("keys", ""), str, f"{bp}.keys", "text"), list(phrases)))
-    if branches and kind != NodeKind.GATHER:
+    if branches and spec_of(kind).item_exits != "branches":
         raise FlowFileError(
             f"only menus (gather) have branches; this node is a {kind.value}", f"{path}.branches"
         )

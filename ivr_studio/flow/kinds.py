@@ -1,8 +1,17 @@
-"""The kinds of node a call flow is made of, and what each kind holds.
+"""The kinds of node a call flow is made of: the one place that knows what a kind is.
 
-A node is one TwiML verb plus where the call goes next. Each kind says which verb it exports to, what its
-text means (spoken text, a media URL, a number …), which of the verb's attributes the inspector offers, and
-which fixed exits it has. Gather nodes also have one exit per branch (``branch:<id>``).
+Every layer asks this table instead of branching on the kind. A :class:`KindSpec` says which family the kind
+belongs to (a *verb* node answers with TwiML; a *logic* node is evaluated by the handler and only picks an
+exit), what it is called and what it is for (the palette and quick-add show ``description``), what its text
+means (spoken text, a media URL, a number …), which of the verb's Twilio attributes the inspector offers,
+its fixed exits (each with the exit taken instead when it is not linked), which node field holds its
+per-item exits (a menu's branches), and whether it counts attempts.
+
+Each layer then keeps one registry keyed by kind for what only it knows — the TwiML builder
+(:data:`ivr_studio.bundle.documents.BUILDERS`), the handler's per-kind rules
+(``ivr_studio.bundle.handler.kinds.KINDS``), the canvas style (``ivr_studio.ui.canvas.style.KIND_STYLES``)
+and the inspector sections (``ivr_studio.ui.inspector.sections.SECTIONS``) — and a test checks that every
+:class:`NodeKind` is in every one of them, so a new kind cannot be half added.
 """
 
 from __future__ import annotations
@@ -23,24 +32,48 @@ class NodeKind(StrEnum):
     REJECT = "reject"
 
 
+class Family(StrEnum):
+    """A verb node answers the call with TwiML; a logic node is evaluated by the handler and picks an exit."""
+
+    VERB = "verb"
+    LOGIC = "logic"
+
+
 @dataclass(frozen=True)
 class Exit:
-    """One way out of a node: its name in the file, a label for people, and whether it is a branch."""
+    """One way out of a node: its name in the file, a label for people, and what kind of exit it is.
+
+    ``fallback`` names the exit taken instead when this one is not linked (a transfer's ``busy`` falls back
+    to ``next``). ``retries`` marks a menu's failure exits, which replay the menu when not linked.
+    """
 
     name: str
     label: str
     kind: str = "next"  # next | branch | no_input | no_match | max_attempts | outcome
+    fallback: str | None = None
+    retries: bool = False
 
 
 @dataclass(frozen=True)
 class KindSpec:
+    """Everything the layers need to know about one kind of node."""
+
     kind: NodeKind
-    verb: str
+    verb: str  # the TwiML verb it exports to (for a logic node, the name shown in the inspector)
     label: str
-    text_label: str | None  # what the node's text is, or None when the verb has no text
+    description: str  # what it is for, in the caller's terms (palette tooltip, quick-add search)
+    text_label: str | None  # what the node's text is, or None when the kind has no text
     attributes: tuple[str, ...]
     exits: tuple[Exit, ...]
-    terminal: bool = False
+    family: Family = Family.VERB
+    item_exits: str | None = None  # the Node field whose items each have an exit ("branches")
+    counts_attempts: bool = False  # the node has max_attempts and retry exits
+    terminal: bool = False  # the call never goes on after it
+    may_end_call: bool = False  # the call can end here even with every exit linked (the callee hangs up)
+
+    @property
+    def is_logic(self) -> bool:
+        return self.family == Family.LOGIC
 
 
 NEXT = Exit("next", "next")
@@ -68,48 +101,81 @@ KIND_SPECS: dict[NodeKind, KindSpec] = {
         NodeKind.GATHER,
         "Gather",
         "Menu",
+        "menu: ask the caller to press a key or say something",
         None,
         GATHER_ATTRIBUTES,
         (
-            Exit("no_input", "no input", "no_input"),
-            Exit("no_match", "no match", "no_match"),
+            Exit("no_input", "no input", "no_input", retries=True),
+            Exit("no_match", "no match", "no_match", retries=True),
             Exit("max_attempts", "too many attempts", "max_attempts"),
         ),
+        item_exits="branches",
+        counts_attempts=True,
     ),
-    NodeKind.SAY: KindSpec(NodeKind.SAY, "Say", "Say", "Text", ("voice", "language", "loop"), (NEXT,)),
-    NodeKind.PLAY: KindSpec(NodeKind.PLAY, "Play", "Play", "Media URL", ("loop", "digits"), (NEXT,)),
-    NodeKind.PAUSE: KindSpec(NodeKind.PAUSE, "Pause", "Pause", None, ("length",), (NEXT,)),
+    NodeKind.SAY: KindSpec(
+        NodeKind.SAY, "Say", "Say", "speak a message", "Text", ("voice", "language", "loop"), (NEXT,)
+    ),
+    NodeKind.PLAY: KindSpec(
+        NodeKind.PLAY, "Play", "Play", "play an audio file", "Media URL", ("loop", "digits"), (NEXT,)
+    ),
+    NodeKind.PAUSE: KindSpec(
+        NodeKind.PAUSE, "Pause", "Pause", "wait a few seconds", None, ("length",), (NEXT,)
+    ),
     NodeKind.DIAL: KindSpec(
         NodeKind.DIAL,
         "Dial",
         "Transfer",
+        "transfer the call to a number",
         "Number or SIP address",
         ("timeout", "callerId", "timeLimit", "record", "hangupOnStar", "answerOnBridge", "ringTone"),
         (
             Exit("next", "after the call"),
-            Exit("busy", "busy", "outcome"),
-            Exit("no_answer", "no answer", "outcome"),
-            Exit("failed", "failed", "outcome"),
+            Exit("busy", "busy", "outcome", fallback="next"),
+            Exit("no_answer", "no answer", "outcome", fallback="next"),
+            Exit("failed", "failed", "outcome", fallback="next"),
         ),
+        may_end_call=True,
     ),
     NodeKind.RECORD: KindSpec(
         NodeKind.RECORD,
         "Record",
         "Voicemail",
+        "voicemail: record a message",
         None,
         ("maxLength", "timeout", "finishOnKey", "playBeep", "trim", "transcribe"),
         (Exit("next", "after recording"), Exit("empty", "nothing recorded", "no_input")),
     ),
     NodeKind.REDIRECT: KindSpec(
-        NodeKind.REDIRECT, "Redirect", "Redirect", "URL", ("method",), (), terminal=True
+        NodeKind.REDIRECT,
+        "Redirect",
+        "Redirect",
+        "continue in another TwiML app",
+        "URL",
+        ("method",),
+        (),
+        terminal=True,
     ),
-    NodeKind.HANGUP: KindSpec(NodeKind.HANGUP, "Hangup", "Hang up", None, (), (), terminal=True),
-    NodeKind.REJECT: KindSpec(NodeKind.REJECT, "Reject", "Reject", None, ("reason",), (), terminal=True),
+    NodeKind.HANGUP: KindSpec(
+        NodeKind.HANGUP, "Hangup", "Hang up", "end the call", None, (), (), terminal=True
+    ),
+    NodeKind.REJECT: KindSpec(
+        NodeKind.REJECT,
+        "Reject",
+        "Reject",
+        "reject the call without answering",
+        None,
+        ("reason",),
+        (),
+        terminal=True,
+    ),
 }
-
-#: Dial outcomes (DialCallStatus) that go to a dedicated exit when it is linked; others take ``next``.
-DIAL_OUTCOME_EXITS = {"busy": "busy", "no-answer": "no_answer", "failed": "failed", "canceled": "failed"}
 
 
 def spec_of(kind: NodeKind | str) -> KindSpec:
     return KIND_SPECS[NodeKind(kind)]
+
+
+def kind_title(kind: NodeKind | str) -> str:
+    """``Menu (Gather)``, or just the label when it is the verb's own name."""
+    spec = spec_of(kind)
+    return f"{spec.label} ({spec.verb})" if spec.label != spec.verb else spec.label

@@ -103,13 +103,30 @@ class Node:
     def spec(self):
         return spec_of(self.kind)
 
+    def item_exits(self) -> list[Exit]:
+        """The exits of the kind's items (a menu's branches), in order."""
+        if self.spec.item_exits == "branches":
+            return [Exit(b.exit_name, b.label(), "branch") for b in self.branches]
+        return []
+
     def exits(self) -> list[Exit]:
-        """Every exit of this node, branches first (in order), then the kind's fixed exits."""
-        branch_exits = [Exit(b.exit_name, b.label(), "branch") for b in self.branches]
-        return branch_exits + list(self.spec.exits)
+        """Every exit of this node, item exits first (in order), then the kind's fixed exits."""
+        return self.item_exits() + list(self.spec.exits)
 
     def exit_names(self) -> list[str]:
         return [e.name for e in self.exits()]
+
+    def target_of(self, exit_name: str) -> str | None:
+        """Where ``exit_name`` leads: its link, else (following the kind's fallbacks) its fallback's link."""
+        fixed = {e.name: e for e in self.spec.exits}
+        seen: set[str] = set()
+        name: str | None = exit_name
+        while name is not None and name not in seen:
+            if name in self.links:
+                return self.links[name]
+            seen.add(name)
+            name = fixed[name].fallback if name in fixed else None
+        return None
 
     def branch(self, branch_id: str) -> Branch:
         for b in self.branches:
@@ -233,7 +250,7 @@ class Flow:
     # ----------------------------------------------------------------- branches
     def add_branch(self, node_id: str, branch: Branch, index: int | None = None) -> Branch:
         node = self.node(node_id)
-        if node.kind != NodeKind.GATHER:
+        if node.spec.item_exits != "branches":
             raise FlowError(f"only menus (Gather) have branches; {node_id!r} is a {node.kind}")
         if not ID_PATTERN.match(branch.id) or any(b.id == branch.id for b in node.branches):
             raise FlowError(f"branch id {branch.id!r} is invalid or already used in {node_id!r}")

@@ -13,9 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.kinds import NodeKind, kind_title
 from ivr_studio.ui.canvas.palette import kind_icon
-from ivr_studio.ui.canvas.quick_add import kind_title
 
 if TYPE_CHECKING:
     from ivr_studio.ui.main_window import MainWindow

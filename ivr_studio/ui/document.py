@@ -49,13 +49,22 @@ class Macro(QUndoCommand):
             child.undo()
 
 
+def _menu_start(node: Node) -> None:
+    node.prompts = [Prompt("say", "")]
+    node.branches = [Branch("b1", "1")]
+
+
+#: Useful starting content of a new node, for the kinds that have some.
+STARTING_CONTENT: dict[NodeKind, Callable[[Node], None]] = {NodeKind.GATHER: _menu_start}
+
+
 def new_node(kind: NodeKind | str, node_id: str, position: tuple[float, float] = (0.0, 0.0)) -> Node:
     """A node of ``kind`` with useful starting content (a menu gets a prompt and a first choice)."""
     kind = NodeKind(kind)
     node = Node(node_id, kind, position=position)
-    if kind == NodeKind.GATHER:
-        node.prompts = [Prompt("say", "")]
-        node.branches = [Branch("b1", "1")]
+    fill = STARTING_CONTENT.get(kind)
+    if fill is not None:
+        fill(node)
     return node
 
 

@@ -21,7 +21,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import steplog
-from .data import Flow
+from .data import BundleError, Flow
 from .documents import (
     APOLOGY,
     GOODBYE,
@@ -31,7 +31,8 @@ from .documents import (
     goodbye_document,
     hangup_document,
 )
-from .retries import Step, dial_result, gather_result, parse_attempt, record_result
+from .kinds import KINDS, Answer
+from .retries import Step, parse_attempt
 from .security import Settings, public_url, signature_ok
 
 ENTRY_PATH = "/voice"
@@ -47,6 +48,11 @@ class Router:
     """Turns requests into TwiML for one flow. Holds nothing per call: all call state is in the URLs."""
 
     def __init__(self, flow: Flow, settings: Settings):
+        for node in flow.nodes.values():
+            if node.kind not in KINDS:
+                raise BundleError(
+                    f"node {node.id!r}: {node.kind[:30]!r} is not a kind of node this handler knows"
+                )
         self.flow = flow
         self.settings = settings
         self.documents = Documents(flow.documents)
@@ -126,27 +132,19 @@ class Router:
         node = self.flow.nodes.get(node_id)
         if node is None:
             return self.apology("result", node_id[:64], "unknown node")
-        params = twilio_params()
-        if node.is_gather:
-            args = request.args
-            attempt, note = parse_attempt(args.get("attempt"), node.max_attempts)
-            step = gather_result(
-                node,
-                attempt,
-                digits=params.get("Digits"),
-                speech=params.get("SpeechResult"),
-                confidence=params.get("Confidence"),
-                no_input=args.get("noInput") == "true",
-                min_confidence=self.flow.min_confidence,
+        rule = KINDS[node.kind].result
+        if rule is None:
+            step = Step(node.id, "node", note=f"a {node.kind} node has no result; replaying it")
+        else:
+            attempt, note = 1, None
+            if node.is_gather:
+                attempt, note = parse_attempt(request.args.get("attempt"), node.max_attempts)
+            answer = Answer(
+                twilio_params(), attempt, request.args.get("noInput") == "true", self.flow.min_confidence
             )
+            step = rule(node, answer)
             if note and not step.note:
                 step = replace(step, note=note)
-        elif node.kind == "dial":
-            step = dial_result(node, params.get("DialCallStatus"))
-        elif node.kind == "record":
-            step = record_result(node)
-        else:
-            step = Step(node.id, "node", note=f"a {node.kind} node has no result; replaying it")
         return self.render(step, "result", node.id)
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from ivr_studio.ui.canvas.style import KIND_COLOURS
+from ivr_studio.ui.canvas.style import KIND_STYLES
 
 if TYPE_CHECKING:
     from ivr_studio.ui.canvas.view import FlowView
@@ -69,7 +69,7 @@ class Minimap(QWidget):
 
         painter.setPen(Qt.PenStyle.NoPen)
         for item in scene.node_items.values():
-            painter.setBrush(QColor(KIND_COLOURS[item.kind]))
+            painter.setBrush(QColor(KIND_STYLES[item.kind].colour))
             painter.drawRect(to_map(QRectF(item.pos().x(), item.pos().y(), item.width, item.height)))
         painter.setPen(QPen(theme.highlight, 1.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)

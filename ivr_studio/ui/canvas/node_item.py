@@ -20,7 +20,6 @@ from ivr_studio.ui.canvas import style
 from ivr_studio.ui.canvas.style import METRICS, Theme
 
 INPUT_PORT = "__input__"
-_SPECIAL_LABELS = {"no_input": "no input", "no_match": "no match", "max_attempts": "too many attempts"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def exit_rows(node: Node) -> list[ExitRow]:
         phrases = ", ".join(f'"{p}"' for p in b.phrases)
         rows.append(ExitRow(b.exit_name, phrases, "branch", b.keys))
     for e in node.spec.exits:
-        rows.append(ExitRow(e.name, _SPECIAL_LABELS.get(e.name, e.label), e.kind))
+        rows.append(ExitRow(e.name, e.label, e.kind))
     return rows
 
 
@@ -207,7 +206,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(fg)
         painter.setFont(title_font)
         painter.drawText(
-            QRectF(8, 0, 18, m.header), Qt.AlignmentFlag.AlignCenter, style.KIND_ICONS[self.kind]
+            QRectF(8, 0, 18, m.header), Qt.AlignmentFlag.AlignCenter, style.KIND_STYLES[self.kind].icon
         )
         fm = QFontMetricsF(title_font)
         title_w = self.width - 34 - (20 if self.problems else 6)

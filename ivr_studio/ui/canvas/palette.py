@@ -6,9 +6,8 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
-from ivr_studio.flow.kinds import NodeKind
-from ivr_studio.ui.canvas.quick_add import KIND_HINTS, kind_title
-from ivr_studio.ui.canvas.style import KIND_COLOURS, KIND_ICONS, contrast_text
+from ivr_studio.flow.kinds import NodeKind, kind_title, spec_of
+from ivr_studio.ui.canvas.style import KIND_STYLES, contrast_text
 
 MIME_KIND = "application/x-ivr-studio-node-kind"
 
@@ -20,12 +19,14 @@ def kind_icon(kind: NodeKind, size: int = 22) -> QIcon:
     pix.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pix)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = QColor(KIND_COLOURS[kind])
+    colour = QColor(KIND_STYLES[kind].colour)
     painter.setBrush(colour)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.drawRoundedRect(1, 1, size - 2, size - 2, 5, 5)
     painter.setPen(contrast_text(colour))
-    painter.drawText(pix.rect().adjusted(0, 0, -size, -size), Qt.AlignmentFlag.AlignCenter, KIND_ICONS[kind])
+    painter.drawText(
+        pix.rect().adjusted(0, 0, -size, -size), Qt.AlignmentFlag.AlignCenter, KIND_STYLES[kind].icon
+    )
     painter.end()
     return QIcon(pix)
 
@@ -43,7 +44,9 @@ class NodePalette(QListWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for kind in NodeKind:
             item = QListWidgetItem(kind_icon(kind), kind_title(kind))
-            item.setToolTip(f"{kind_title(kind)}: {KIND_HINTS[kind]}. Drag onto the canvas, or double-click.")
+            item.setToolTip(
+                f"{kind_title(kind)}: {spec_of(kind).description}. Drag onto the canvas, or double-click."
+            )
             item.setData(Qt.ItemDataRole.UserRole, kind.value)
             self.addItem(item)
         self.itemDoubleClicked.connect(

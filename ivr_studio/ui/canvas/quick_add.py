@@ -10,26 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from ivr_studio.flow.kinds import KIND_SPECS, NodeKind
-from ivr_studio.ui.canvas.style import KIND_ICONS
-
-#: What each kind is for, in the caller's terms (searched as well as the name).
-KIND_HINTS: dict[NodeKind, str] = {
-    NodeKind.GATHER: "menu: ask the caller to press a key or say something",
-    NodeKind.SAY: "speak a message",
-    NodeKind.PLAY: "play an audio file",
-    NodeKind.PAUSE: "wait a few seconds",
-    NodeKind.DIAL: "transfer the call to a number",
-    NodeKind.RECORD: "voicemail: record a message",
-    NodeKind.REDIRECT: "continue in another TwiML app",
-    NodeKind.HANGUP: "end the call",
-    NodeKind.REJECT: "reject the call without answering",
-}
-
-
-def kind_title(kind: NodeKind) -> str:
-    spec = KIND_SPECS[kind]
-    return f"{spec.label} ({spec.verb})" if spec.label != spec.verb else spec.label
+from ivr_studio.flow.kinds import NodeKind, kind_title, spec_of
+from ivr_studio.ui.canvas.style import KIND_STYLES
 
 
 class QuickAddBox(QFrame):
@@ -50,7 +32,9 @@ class QuickAddBox(QFrame):
         layout.addWidget(self.search)
         layout.addWidget(self.list)
         for kind in NodeKind:
-            item = QListWidgetItem(f"{KIND_ICONS[kind]}  {kind_title(kind)} — {KIND_HINTS[kind]}")
+            item = QListWidgetItem(
+                f"{KIND_STYLES[kind].icon}  {kind_title(kind)} — {spec_of(kind).description}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, kind.value)
             self.list.addItem(item)
         self.search.textChanged.connect(self._filter)

@@ -7,6 +7,7 @@ Metrics live here (not in the items) because the auto-layout needs node sizes be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,29 +16,44 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalett
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Node
 
-#: One calm hue per kind; the menu (Gather) is the most saturated so it reads as the hub.
-KIND_COLOURS: dict[NodeKind, str] = {
-    NodeKind.GATHER: "#3f63d8",
-    NodeKind.SAY: "#4f9c94",
-    NodeKind.PLAY: "#7f7cc0",
-    NodeKind.PAUSE: "#8b93a1",
-    NodeKind.DIAL: "#5a9a5c",
-    NodeKind.RECORD: "#b5834f",
-    NodeKind.REDIRECT: "#8d72ad",
-    NodeKind.HANGUP: "#b86262",
-    NodeKind.REJECT: "#a8587a",
-}
 
-KIND_ICONS: dict[NodeKind, str] = {
-    NodeKind.GATHER: "☰",
-    NodeKind.SAY: "❝",
-    NodeKind.PLAY: "♪",
-    NodeKind.PAUSE: "‖",
-    NodeKind.DIAL: "☎",
-    NodeKind.RECORD: "●",
-    NodeKind.REDIRECT: "↪",
-    NodeKind.HANGUP: "✕",
-    NodeKind.REJECT: "⊘",
+def _menu_preview(node: Node) -> str:
+    for p in node.prompts:
+        if p.kind == "say" and p.text:
+            return p.text
+        if p.kind == "play" and p.text:
+            return f"♪ {p.text}"
+    return "(no prompt yet)" if not node.prompts else ""
+
+
+def _text_preview(node: Node) -> str:
+    return node.text or f"(no {(node.spec.text_label or 'text').lower()} yet)"
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    """How a kind looks on the canvas: its header colour, its glyph, and the line of content under its title."""
+
+    colour: str
+    icon: str
+    preview: Callable[[Node], str] = _text_preview
+
+
+#: One calm hue per kind; the menu (Gather) is the most saturated so it reads as the hub.
+KIND_STYLES: dict[NodeKind, KindStyle] = {
+    NodeKind.GATHER: KindStyle("#3f63d8", "☰", _menu_preview),
+    NodeKind.SAY: KindStyle("#4f9c94", "❝"),
+    NodeKind.PLAY: KindStyle("#7f7cc0", "♪"),
+    NodeKind.PAUSE: KindStyle("#8b93a1", "‖", lambda n: f"Wait {n.attributes.get('length', 1)} s"),
+    NodeKind.DIAL: KindStyle("#5a9a5c", "☎", lambda n: f"Dial {n.text}" if n.text else "(no number yet)"),
+    NodeKind.RECORD: KindStyle(
+        "#b5834f", "●", lambda n: f"Records up to {n.attributes.get('maxLength', 3600)} s"
+    ),
+    NodeKind.REDIRECT: KindStyle("#8d72ad", "↪"),
+    NodeKind.HANGUP: KindStyle("#b86262", "✕", lambda n: "Ends the call"),
+    NodeKind.REJECT: KindStyle(
+        "#a8587a", "⊘", lambda n: f"Rejects the call ({n.attributes.get('reason', 'rejected')})"
+    ),
 }
 
 #: Exit kinds that are set apart from ordinary choices (ux.md "Nodes").
@@ -85,25 +101,7 @@ def fonts(point_size: float = 9.0) -> tuple[QFont, QFont, QFont]:
 
 def preview_text(node: Node) -> str:
     """The one or two lines of content shown under a node's title."""
-    kind = node.kind
-    if kind == NodeKind.GATHER:
-        for p in node.prompts:
-            if p.kind == "say" and p.text:
-                return p.text
-            if p.kind == "play" and p.text:
-                return f"♪ {p.text}"
-        return "(no prompt yet)" if not node.prompts else ""
-    if kind == NodeKind.PAUSE:
-        return f"Wait {node.attributes.get('length', 1)} s"
-    if kind == NodeKind.HANGUP:
-        return "Ends the call"
-    if kind == NodeKind.REJECT:
-        return f"Rejects the call ({node.attributes.get('reason', 'rejected')})"
-    if kind == NodeKind.RECORD:
-        return f"Records up to {node.attributes.get('maxLength', 3600)} s"
-    if kind == NodeKind.DIAL:
-        return f"Dial {node.text}" if node.text else "(no number yet)"
-    return node.text or f"(no {(node.spec.text_label or 'text').lower()} yet)"
+    return KIND_STYLES[node.kind].preview(node)
 
 
 def preview_lines(node: Node) -> int:
@@ -168,7 +166,7 @@ class Theme:
     highlight: QColor
 
     def header(self, kind: NodeKind) -> QColor:
-        base = QColor(KIND_COLOURS[kind])
+        base = QColor(KIND_STYLES[kind].colour)
         return base.darker(125) if self.dark else base
 
     def header_text(self, kind: NodeKind) -> QColor:

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
 from ivr_studio.flow.clipboard import extract
 from ivr_studio.flow.ivrflow import FlowFileError, flow_from_dict, flow_to_dict
-from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.kinds import NodeKind, kind_title
 from ivr_studio.ui.canvas.link_item import LinkItem
 from ivr_studio.ui.canvas.minimap import Minimap
 from ivr_studio.ui.canvas.node_item import NodeItem
 from ivr_studio.ui.canvas.palette import MIME_KIND
-from ivr_studio.ui.canvas.quick_add import QuickAddBox, kind_title
+from ivr_studio.ui.canvas.quick_add import QuickAddBox
 from ivr_studio.ui.canvas.scene import FlowScene
 from ivr_studio.ui.canvas.style import GRID
 

@@ -36,7 +36,7 @@ class BranchesEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         choices = target_choices(document)
-        if node.kind.value == "gather":
+        if node.spec.item_exits == "branches":
             grid = QGridLayout()
             for col, text in enumerate(("Key", "Phrases (comma-separated)", "Goes to", "")):
                 grid.addWidget(QLabel(f"<small>{text}</small>", self), 0, col)
