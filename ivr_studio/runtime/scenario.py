@@ -16,6 +16,9 @@ Each ``expect_*`` list must match in order (other events may come between). A fi
 without any expectation, is an error: it would pass while testing nothing. Every call's steps are checked and
 the target is found before the first call runs. The target is resolved by a function the caller passes in, so
 this module never needs the flow or bundle packages.
+
+:func:`run_scenario_file` is ``ivr-studio test``. :func:`read_scenario` and :func:`run_scenario_call` are its
+parts, for callers that run the calls themselves (a load run plays them many times at once, on either clock).
 """
 
 from __future__ import annotations
@@ -29,12 +32,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ivr_studio.files import InputFileError, StructuredDataError, load_yaml, read_text
-from ivr_studio.runtime.clock import VirtualClock
+from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.params import CallIdentity
-from ivr_studio.runtime.script import ScriptError, SpeechFeeder, parse_script, run_virtual
+from ivr_studio.runtime.script import Script, ScriptError, SpeechFeeder, parse_script, run_virtual
 from ivr_studio.runtime.settings import RuntimeSettings
-from ivr_studio.runtime.trace import TraceEvent, format_event
+from ivr_studio.runtime.trace import Listener, TraceEvent, format_event
 
 #: resolver(target text, scenario folder, auth token) -> (transport, entry URL); raises ValueError.
 TargetResolver = Callable[[str, Path, str], tuple[Any, str]]
@@ -188,54 +191,123 @@ def load_scenario(path: Path) -> dict:
     return data
 
 
-def run_scenario_file(
-    path: str | Path, resolve_target: TargetResolver, speech_feeder: SpeechFeeder | None = None
-) -> list[CallReport]:
-    """Run every call of a scenario file on virtual time; raise ScenarioError for an unusable file."""
+@dataclass(frozen=True)
+class ScenarioCall:
+    """One call of a scenario file, its steps checked: ``spec`` is the call's mapping as written."""
+
+    index: int
+    name: str
+    spec: dict[str, Any]
+    script: Script
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario file read and checked, ready to run its calls one by one.
+
+    ``ivr-studio test`` runs every call once on virtual time; a load run runs the same calls many times at
+    once, on either clock, against a target of its own choosing. Both build each call with
+    :meth:`new_engine` and check it with :func:`check_call`, so a scenario means the same thing everywhere.
+    """
+
+    path: Path
+    data: dict[str, Any]
+    settings: RuntimeSettings
+    auth_token: str
+    calls: tuple[ScenarioCall, ...]
+
+    def resolve_target(self, resolver: TargetResolver) -> tuple[Any, str]:
+        """The transport and entry URL of the file's ``target``; ScenarioError when it is unusable."""
+        try:
+            return resolver(str(self.data["target"]), self.path.parent, self.auth_token)
+        except ValueError as exc:
+            raise ScenarioError(f"{self.path}: target: {exc}") from None
+
+    def new_engine(
+        self, call: ScenarioCall, transport: Any, url: str, clock: Clock | None = None
+    ) -> CallEngine:
+        """A call engine for ``call`` against ``url`` (on a new VirtualClock unless ``clock`` is given)."""
+        spec = call.spec
+        identity = CallIdentity(
+            from_number=str(spec.get("from", "+15005550006")), to_number=str(spec.get("to", "+15005550001"))
+        )
+        return CallEngine(
+            url,
+            transport,
+            clock=clock or VirtualClock(),
+            settings=self.settings,
+            identity=identity,
+            auth_token=self.auth_token,
+            fallback_url=self.data.get("fallback_url"),
+        )
+
+
+def read_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file and check every call's steps; raise ScenarioError for an unusable file."""
     path = Path(path)
     data = load_scenario(path)
     try:
         settings = RuntimeSettings.from_mapping(data.get("settings") or {})
     except ValueError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
-    auth_token = str(data.get("auth_token", "ivr-studio-local-auth-token"))
-    scripts = []  # every call's script is checked, and the target found, before any call runs
+    calls = []
     for i, spec in enumerate(data["calls"]):
-        try:
-            scripts.append(parse_script({"steps": spec.get("steps") or []}, path.parent))
-        except ScriptError as exc:
-            raise ScenarioError(f"{path}: {spec.get('name') or f'call {i + 1}'}: {exc}") from None
-
-    def target() -> tuple[Any, str]:
-        try:
-            return resolve_target(str(data["target"]), path.parent, auth_token)
-        except ValueError as exc:
-            raise ScenarioError(f"{path}: target: {exc}") from None
-
-    first_target = target()
-    reports = []
-    for i, (spec, script) in enumerate(zip(data["calls"], scripts, strict=True)):
         name = str(spec.get("name") or f"call {i + 1}")
-        transport, url = first_target if i == 0 else target()  # each call gets a fresh app
-        identity = CallIdentity(
-            from_number=str(spec.get("from", "+15005550006")), to_number=str(spec.get("to", "+15005550001"))
-        )
-        engine = CallEngine(
-            url,
-            transport,
-            clock=VirtualClock(),
-            settings=settings,
-            identity=identity,
-            auth_token=auth_token,
-            fallback_url=data.get("fallback_url"),
-        )
-        started = time.perf_counter()
-        run_virtual(engine, script, float(spec.get("max_duration", 600)), speech_feeder)
-        report = CallReport(str(path), name, trace=engine.trace.events)
-        report.wall_seconds = time.perf_counter() - started
-        report.call_seconds = engine.elapsed
-        report.failures = check_call(engine.trace.events, spec, engine.end_status)
-        reports.append(report)
+        try:
+            script = parse_script({"steps": spec.get("steps") or []}, path.parent)
+        except ScriptError as exc:
+            raise ScenarioError(f"{path}: {name}: {exc}") from None
+        calls.append(ScenarioCall(i, name, spec, script))
+    auth_token = str(data.get("auth_token", "ivr-studio-local-auth-token"))
+    return Scenario(path, data, settings, auth_token, tuple(calls))
+
+
+def run_scenario_call(
+    scenario: Scenario,
+    call: ScenarioCall,
+    transport: Any,
+    url: str,
+    *,
+    clock: Clock | None = None,
+    speech_feeder: SpeechFeeder | None = None,
+    listener: Listener | None = None,
+) -> CallReport:
+    """Run one call of a scenario and check its expectations.
+
+    On a VirtualClock (the default) the call runs at once; on a RealClock it runs on the current thread at
+    wall speed. ``listener`` sees every trace event as it happens.
+    """
+    engine = scenario.new_engine(call, transport, url, clock)
+    if listener is not None:
+        engine.trace.subscribe(listener)
+    max_duration = float(call.spec.get("max_duration", 600))
+    started = time.perf_counter()
+    if isinstance(engine.clock, VirtualClock):
+        run_virtual(engine, call.script, max_duration, speech_feeder)
+    else:
+        from ivr_studio.runtime.live import LiveCall
+
+        LiveCall(engine, max_duration=max_duration).run(call.script, speech_feeder)
+    report = CallReport(str(scenario.path), call.name, trace=engine.trace.events)
+    report.wall_seconds = time.perf_counter() - started
+    report.call_seconds = engine.elapsed
+    report.failures = check_call(engine.trace.events, call.spec, engine.end_status)
+    return report
+
+
+def run_scenario_file(
+    path: str | Path, resolve_target: TargetResolver, speech_feeder: SpeechFeeder | None = None
+) -> list[CallReport]:
+    """Run every call of a scenario file on virtual time; raise ScenarioError for an unusable file.
+
+    Every call's steps are checked, and the target found, before any call runs; each call gets a fresh app.
+    """
+    scenario = read_scenario(path)
+    first_target = scenario.resolve_target(resolve_target)
+    reports = []
+    for call in scenario.calls:
+        transport, url = first_target if call.index == 0 else scenario.resolve_target(resolve_target)
+        reports.append(run_scenario_call(scenario, call, transport, url, speech_feeder=speech_feeder))
     return reports
 
 

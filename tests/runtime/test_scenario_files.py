@@ -79,3 +79,36 @@ def test_ivr_studio_test_exits_2_for_a_file_that_tests_nothing(tmp_path: Path, c
     empty.write_text("target: https://a/menu\ncalls:\n  - name: nothing checked\n    steps: [{wait: 1}]\n")
     assert main(["test", str(empty)]) == 2
     assert "'nothing checked' has no expectations" in capsys.readouterr().out
+
+
+def test_one_call_of_a_scenario_runs_on_a_real_clock_with_the_same_expectations(tmp_path: Path):
+    """A load run plays scenario calls at wall speed: the same call, checked the same way, on a RealClock."""
+    from ivr_studio.runtime.clock import RealClock
+    from ivr_studio.runtime.scenario import read_scenario, run_scenario_call
+
+    app = FakeApp(
+        {
+            "/menu": doc('<Gather action="/picked" numDigits="1" timeout="1"><Say>Press 2</Say></Gather>'),
+            "/picked": lambda r: doc(f"<Say>You chose {r.params.get('Digits')}</Say>"),
+        }
+    )
+    path = tmp_path / "pick.tests.yaml"
+    path.write_text(
+        "target: app\ncalls:\n"
+        "  - name: picks two\n    steps: [{wait_for: listening}, {press: '2'}]\n"
+        "    expect_say: ['You chose 2']\n    expect_end: completed\n"
+    )
+    scenario = read_scenario(path)
+    transport, url = scenario.resolve_target(_resolver(app))
+    seen: list[str] = []
+    report = run_scenario_call(
+        scenario,
+        scenario.calls[0],
+        transport,
+        url,
+        clock=RealClock(),
+        listener=lambda e: seen.append(e["event"]),
+    )
+    assert report.passed, report.failures
+    assert [r.path for r in app.requests] == ["/menu", "/picked"]
+    assert seen.count("request") == 2 and seen[-1] == "call_end"
