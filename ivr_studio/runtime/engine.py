@@ -6,23 +6,23 @@ fetch failures (§5.2), and ends the call. Everything happens on the clock's thr
 :meth:`CallEngine.post` (thread-safe) and watch :attr:`CallEngine.trace`. The one exception is a live call's
 asynchronous webhooks (partialResultCallback): one thread per call sends them and posts their results back.
 
-A verb that takes time is an *activity* with ``start()``, ``wants(event)``, ``on_event(event)`` and
-``stop()``; it reports back through :meth:`CallEngine.verb_done` with ``None`` (next verb) or an
-:class:`Outcome`.
+Every verb runs as an :class:`~ivr_studio.runtime.activity.Activity` built from the table in
+:mod:`ivr_studio.runtime.verbs.registry`; the engine is the verbs' :class:`~ivr_studio.runtime.activity.CallContext`,
+and an activity reports its end with :meth:`CallEngine.verb_done` (``None``: the next verb, or an
+:class:`~ivr_studio.runtime.activity.Outcome`).
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from lxml import etree
 
 from ivr_studio.runtime import codes
+from ivr_studio.runtime.activity import Activity, Outcome
 from ivr_studio.runtime.audio import VoiceIO
+from ivr_studio.runtime.callbacks import Callbacks
 from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.events import (
     CallerHangup,
@@ -36,100 +36,17 @@ from ivr_studio.runtime.events import (
 )
 from ivr_studio.runtime.http_client import Fetcher, FetchResult
 from ivr_studio.runtime.params import CallIdentity
-from ivr_studio.runtime.player import PromptPlayer
+from ivr_studio.runtime.player import PromptsActivity
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.strict import strict_problem
 from ivr_studio.runtime.trace import Trace
 from ivr_studio.runtime.transports import Transport
-from ivr_studio.runtime.urls import resolve, with_query
+from ivr_studio.runtime.urls import with_query
+from ivr_studio.runtime.verbs.gather import GatherActivity
 from ivr_studio.runtime.verbs.prompts import audio_segments, say_segments
+from ivr_studio.runtime.verbs.registry import ACTIVITIES
 from ivr_studio.twiml.diagnostics import Diagnostic, error
 from ivr_studio.twiml.parse import parse_twiml
-from ivr_studio.twiml.rules import read_verb
-
-
-class Activity(Protocol):
-    def start(self) -> None: ...
-
-    def wants(self, event: Event) -> bool: ...
-
-    def on_event(self, event: Event) -> None: ...
-
-    def stop(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A verb ends the document: request ``url`` (transfer) or hang up."""
-
-    kind: str  # "transfer" | "hangup"
-    url: str = ""
-    method: str = "POST"
-    params: dict[str, str] = field(default_factory=dict)
-    status: str = "completed"
-    reason: str = ""
-
-
-class _Prompts:
-    """Audio the caller hears, then ``outcome`` (None: go on with the next verb).
-
-    Top-level Say/Play/Pause (keys are not wanted, §1.8), and announcements made of ready segments: the
-    application-error message and text/plain or audio responses (which hang up after) and the trial notice.
-    Everything goes through the same player as Say/Play, so it is heard on a live call and stops on hang-up.
-    """
-
-    def __init__(
-        self,
-        call: CallEngine,
-        el: etree._Element | None = None,
-        *,
-        segments: list | None = None,
-        outcome: Outcome | None = None,
-    ) -> None:
-        self.call = call
-        self.outcome = outcome
-        self.player = PromptPlayer(call, [] if el is None else [el], self._done, segments=segments or ())
-
-    def start(self) -> None:
-        self.player.start()
-
-    def _done(self) -> None:
-        self.call.verb_done(self, self.outcome)
-
-    def wants(self, event: Event) -> bool:
-        return False
-
-    def on_event(self, event: Event) -> None:
-        pass
-
-    def stop(self) -> None:
-        self.player.stop()
-
-
-class _CallbackWorker:
-    """The one thread of a live call that sends its asynchronous webhooks, in order (partialResultCallback).
-
-    A slow server makes the jobs queue here instead of piling up threads. Jobs touch no engine state and hand
-    their results to the clock's thread. After :meth:`close` the jobs not yet started are dropped.
-    """
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
-        self._closed = False
-        self.thread = threading.Thread(target=self._run, name="ivr-callbacks", daemon=True)
-        self.thread.start()
-
-    def submit(self, job: Callable[[], None]) -> None:
-        self._jobs.put(job)
-
-    def close(self) -> None:
-        self._closed = True
-        self._jobs.put(None)
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            if not self._closed:
-                job()
 
 
 class CallEngine:
@@ -180,7 +97,7 @@ class CallEngine:
         self._instant = 0
         self._end_listeners: list[Callable[[CallEngine], None]] = []
         self._documents = 0  # documents run so far (the trial notice plays before the first)
-        self._callbacks: _CallbackWorker | None = None  # started by the first callback on a real clock
+        self._callbacks = Callbacks(self.fetcher, self.clock, self._on_request, self.warn)
 
     # ----- public API -----
     def start(self) -> None:
@@ -222,44 +139,17 @@ class CallEngine:
         return result
 
     def send_callback(self, url: str, method: str, extra: dict[str, str]) -> None:
-        """An asynchronous webhook whose response is ignored (partialResultCallback, §2.9).
+        """An asynchronous webhook whose response is ignored (partialResultCallback, §2.9); see
+        :mod:`ivr_studio.runtime.callbacks`."""
+        self._callbacks.send(url, method, self.params(extra))
 
-        It gets its own client with a snapshot of the call's cookies (its Set-Cookie is not kept). On the
-        virtual clock it is sent at once; on a real clock the call's one callback thread sends it, in order,
-        and its ``request`` record and any failure come back to the clock's thread with ``clock.post``.
-        """
-        params = self.params(extra)
-        cookies = {host: dict(jar) for host, jar in self.fetcher.cookies.items()}
-        if isinstance(self.clock, VirtualClock):
-            self._callback(url, method, params, cookies, self._on_request)
-            return
-        if self._callbacks is None:
-            self._callbacks = _CallbackWorker()
-        post = self.clock.post
+    def request_ignored(self, url: str, method: str, extra: dict[str, str]) -> None:
+        """A request sent now whose response is ignored (the call is over, or nothing listens)."""
+        self.fetcher.fetch(url, method, self.params(extra))
 
-        def report(record: dict) -> None:
-            post(lambda: self._on_request(record))
-
-        self._callbacks.submit(lambda: self._callback(url, method, params, cookies, report))
-
-    def _callback(
-        self,
-        url: str,
-        method: str,
-        params: dict[str, str],
-        cookies: dict[str, dict[str, str]],
-        on_request: Callable[[dict], None],
-    ) -> None:
-        """Send one callback; touches no engine state (it may run off the clock's thread)."""
-        fetcher = Fetcher(self.fetcher.transport, self.settings, self.fetcher.auth_token, on_request)
-        fetcher.cookies = cookies
-        try:
-            result = fetcher.fetch(url, method, params, purpose="callback")
-        except Exception as exc:  # a bug here must not kill the callback thread
-            result = FetchResult(url, error=error(11200, f"{type(exc).__name__}: {exc}"))
-        if not result.ok and result.error is not None:
-            err = result.error
-            self.clock.post(lambda: self.warn(err.code, f"Callback failed (ignored): {err.message}"))
+    def take_pending_dial(self) -> DialOutcome | None:
+        pending, self.pending_dial = self.pending_dial, None
+        return pending
 
     def verb_done(self, activity: Any, outcome: Outcome | None) -> None:
         """An activity finished: go on with the next verb, transfer, or hang up."""
@@ -284,7 +174,9 @@ class CallEngine:
         self._answer()
         built = say_segments(self, self.settings.application_error_text)
         self._run_activity(
-            _Prompts(self, segments=built.segments, outcome=Outcome("hangup", reason="application error"))
+            PromptsActivity(
+                self, segments=built.segments, outcome=Outcome("hangup", reason="application error")
+            )
         )
 
     def end_call(self, status: str, reason: str) -> None:
@@ -297,8 +189,7 @@ class CallEngine:
             self._answer()
         self.ended = True
         self.end_status = status
-        if self._callbacks is not None:
-            self._callbacks.close()
+        self._callbacks.close()
         duration = 0.0 if self.answered_at is None else self.clock.now() - self.answered_at
         self.trace.emit("hangup", reason=reason)
         self.trace.emit("call_end", status=status, duration=round(duration, 3), answered=self.answered)
@@ -413,7 +304,7 @@ class CallEngine:
             self.index = 0
             notice = self._trial_notice(first_verb=self.verbs[0].tag if self.verbs else None)
             if notice:
-                self._run_activity(_Prompts(self, segments=notice))
+                self._run_activity(PromptsActivity(self, segments=notice))
             else:
                 self._next_verb()
             return
@@ -428,7 +319,7 @@ class CallEngine:
             built = say_segments(self, " ".join(text.split()))
             reason = "end of text response"
         self._run_activity(
-            _Prompts(self, segments=notice + built.segments, outcome=Outcome("hangup", reason=reason))
+            PromptsActivity(self, segments=notice + built.segments, outcome=Outcome("hangup", reason=reason))
         )
 
     def _trial_notice(self, first_verb: str | None) -> list:
@@ -465,59 +356,17 @@ class CallEngine:
         first_pause = tag == "Pause" and not self.answered and self.index == 1
         if tag != "Reject" and not first_pause:
             self._answer()
-        if tag in ("Say", "Play", "Pause"):
-            self._run_activity(_Prompts(self, el))
-        elif tag == "Gather":
-            from ivr_studio.runtime.verbs.gather import GatherActivity
-
-            self._run_activity(GatherActivity(self, el))
-            self._feed_type_ahead()
-        elif tag == "Redirect":
-            self._redirect(el)
-        elif tag == "Hangup":
-            self.end_call("completed", "<Hangup>")
-        elif tag == "Reject":
-            self._reject(el)
-        elif tag == "Dial":
-            from ivr_studio.runtime.verbs.dial import DialActivity
-
-            self._run_activity(DialActivity(self, el))
-        elif tag == "Record":
-            from ivr_studio.runtime.verbs.record import RecordActivity
-
-            self._run_activity(RecordActivity(self, el))
-        else:
+        factory = ACTIVITIES.get(tag)
+        if factory is None:
             self.warn(
                 codes.UNSUPPORTED_VERB, f"<{tag}> is not supported by the local runtime; it was skipped"
             )
             self.clock.post(self._next_verb)
-
-    def _redirect(self, el: etree._Element) -> None:
-        attrs = read_verb(el)
-        for d in attrs.diagnostics:
-            self.warn(d.code, d.message)
-        url = resolve(self.doc_url, (el.text or "").strip())
-        self.trace.emit("redirect", url=url, method=attrs["method"])
-        self.request(url, attrs["method"], {})
-
-    def _reject(self, el: etree._Element) -> None:
-        attrs = read_verb(el)
-        for d in attrs.diagnostics:
-            self.warn(d.code, d.message)
-        if self.answered:
-            if self.settings.reject_after_answer == "ignore":
-                self.warn(
-                    codes.REJECT_AFTER_ANSWER, "<Reject> after the call was answered was skipped (§4.6)"
-                )
-                self.clock.post(self._next_verb)
-                return
-            self.warn(
-                codes.REJECT_AFTER_ANSWER, "<Reject> after the call was answered acts as <Hangup> (§4.6)"
-            )
-            self.end_call("completed", "<Reject> after answer")
             return
-        status = "busy" if attrs["reason"] == "busy" else self.settings.rejected_status
-        self.end_call(status, f"<Reject reason={attrs['reason']}>")
+        activity = factory(self, el)
+        self._run_activity(activity)
+        if isinstance(activity, GatherActivity):
+            self._feed_type_ahead()  # §1.8: keys kept from before (setting type_ahead) go to the next Gather
 
     def _feed_type_ahead(self) -> None:
         keys, self.type_ahead = self.type_ahead, []
@@ -530,9 +379,8 @@ class CallEngine:
         if self.ended:
             return
         if isinstance(event, CallerHangup):
-            activity = self.activity
-            if activity is not None and hasattr(activity, "on_caller_hangup"):
-                activity.on_caller_hangup()  # type: ignore[attr-defined]
+            if self.activity is not None:
+                self.activity.on_caller_hangup()
             self.end_call("completed" if self.answered else "canceled", "caller hung up")
             return
         if isinstance(event, DialOutcome) and (self.activity is None or not self.activity.wants(event)):

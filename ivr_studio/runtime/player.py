@@ -1,44 +1,21 @@
 """Playing prompt verbs (Say, Play, Pause) one after another on the clock, stoppable at any moment.
 
-A prompt is a list of :class:`Segment` s, each with a duration and optionally audio. The clock decides when a
-segment ends (so virtual and real time behave alike); an injected audio sink only makes it audible. Segments
-of a verb are built when the verb starts, so a ``<Play>`` fetches its media when it is reached.
+The clock decides when a segment ends (so virtual and real time behave alike); an injected audio sink only
+makes it audible. :class:`PromptsActivity` is the activity of top-level prompts and announcements.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 
+from ivr_studio.runtime.activity import CallContext, Outcome
 from ivr_studio.runtime.clock import TimerHandle
-from ivr_studio.voice.interfaces import AudioClip
-
-if TYPE_CHECKING:
-    from ivr_studio.runtime.engine import CallEngine
-
-
-@dataclass
-class Segment:
-    """One stretch of prompt: ``duration`` seconds, optional audio, and a trace event emitted when it starts."""
-
-    duration: float
-    clip: AudioClip | None = None
-    trace: tuple[str, dict[str, Any]] | None = None
-
-
-@dataclass
-class BuiltPrompt:
-    """The segments of one prompt verb, or the fatal problem that stops the call instead."""
-
-    segments: list[Segment] = field(default_factory=list)
-    fatal: Any = None
-
-
-SegmentBuilder = Callable[["CallEngine", etree._Element, bool], BuiltPrompt]
+from ivr_studio.runtime.events import Event
+from ivr_studio.runtime.verbs.prompts import Segment, build_prompt
 
 
 class PromptPlayer:
@@ -49,7 +26,7 @@ class PromptPlayer:
 
     def __init__(
         self,
-        call: CallEngine,
+        call: CallContext,
         elements: Sequence[etree._Element],
         on_done: Callable[[], None],
         in_gather: bool = False,
@@ -97,8 +74,6 @@ class PromptPlayer:
                 return
             el = self.elements[self._next_element]
             self._next_element += 1
-            from ivr_studio.runtime.verbs.prompts import build_prompt
-
             built = build_prompt(self.call, el, self.in_gather)
             if built.fatal is not None:
                 self.stop()
@@ -116,3 +91,42 @@ class PromptPlayer:
             except Exception as exc:
                 self.call.warn("IVR909", f"The audio output failed: {exc}")
         self._timer = self.call.clock.call_later(segment.duration, self._advance)
+
+
+class PromptsActivity:
+    """Audio the caller hears, then ``outcome`` (None: go on with the next verb).
+
+    Top-level Say/Play/Pause (keys are not wanted, §1.8), and announcements made of ready segments: the
+    application-error message and text/plain or audio responses (which hang up after) and the trial notice.
+    Everything goes through the same player as Say/Play, so it is heard on a live call and stops on hang-up.
+    """
+
+    def __init__(
+        self,
+        call: CallContext,
+        el: etree._Element | None = None,
+        *,
+        segments: Sequence[Segment] = (),
+        outcome: Outcome | None = None,
+    ) -> None:
+        self.call = call
+        self.outcome = outcome
+        self.player = PromptPlayer(call, [] if el is None else [el], self._done, segments=segments)
+
+    def start(self) -> None:
+        self.player.start()
+
+    def _done(self) -> None:
+        self.call.verb_done(self, self.outcome)
+
+    def wants(self, event: Event) -> bool:
+        return False
+
+    def on_event(self, event: Event) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def on_caller_hangup(self) -> None:
+        pass

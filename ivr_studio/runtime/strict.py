@@ -14,13 +14,9 @@ from collections.abc import Iterable
 from lxml import etree
 
 from ivr_studio.runtime import codes
+from ivr_studio.runtime.verbs.registry import ACTIVITIES
 from ivr_studio.twiml.diagnostics import Diagnostic, error
 from ivr_studio.twiml.rules import read_verb
-
-#: Verbs the local runtime executes; any other known verb is warned about and skipped (§1.5).
-EXECUTED_VERBS = frozenset(
-    {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Reject", "Dial", "Record"}
-)
 
 
 def is_twiml_warning(d: Diagnostic) -> bool:
@@ -34,7 +30,7 @@ def strict_problem(parse_diagnostics: Iterable[Diagnostic], verbs: list[etree._E
         if is_twiml_warning(d):
             return _fatal(d.code, d.message)
     for verb in verbs:
-        if verb.tag not in EXECUTED_VERBS:
+        if verb.tag not in ACTIVITIES:
             return _fatal(codes.UNSUPPORTED_VERB, f"<{verb.tag}> is not supported by the local runtime")
         nested = list(verb) if verb.tag in ("Gather", "Dial") else []
         for el in (verb, *nested):

@@ -8,18 +8,14 @@ not answer within ``timeout`` gives ``no-answer``. An answered call lasts its ``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lxml import etree
 
+from ivr_studio.runtime.activity import CallContext, Outcome
 from ivr_studio.runtime.clock import TimerHandle
 from ivr_studio.runtime.events import DialOutcome, Dtmf, Event
 from ivr_studio.runtime.params import new_sid
 from ivr_studio.runtime.urls import resolve
 from ivr_studio.twiml.rules import read_verb
-
-if TYPE_CHECKING:
-    from ivr_studio.runtime.engine import CallEngine
 
 
 def dialled_number(el: etree._Element) -> str:
@@ -35,7 +31,9 @@ def dialled_number(el: etree._Element) -> str:
 
 
 class DialActivity:
-    def __init__(self, call: CallEngine, el: etree._Element) -> None:
+    """One running ``<Dial>``: ringing, then the callee's outcome, then the action request or the next verb."""
+
+    def __init__(self, call: CallContext, el: etree._Element) -> None:
         self.call = call
         self.el = el
         self.attrs = read_verb(el)
@@ -50,7 +48,7 @@ class DialActivity:
             self.call.warn(d.code, d.message)
         self.call.trace.emit("dial", number=self.number, status="ringing", duration=None)
         self.timer = self.call.clock.call_later(self.attrs["timeout"], lambda: self._end("no-answer"))
-        pending, self.call.pending_dial = self.call.pending_dial, None
+        pending = self.call.take_pending_dial()
         if pending is not None:
             self._outcome(pending)
         elif self.call.settings.default_dial_outcome != "no-answer":
@@ -88,6 +86,9 @@ class DialActivity:
         length = min(duration, float(self.attrs["timeLimit"]))
         self.timer = self.call.clock.call_later(length, lambda: self._end("completed"))
 
+    def on_caller_hangup(self) -> None:
+        pass
+
     def stop(self) -> None:
         self.done = True
         if self.timer:
@@ -111,7 +112,6 @@ class DialActivity:
         }
         if bridged:
             params["DialCallDuration"] = str(duration)
-        from ivr_studio.runtime.engine import Outcome
 
         url = resolve(self.call.doc_url, action)
         self.call.verb_done(self, Outcome("transfer", url, self.attrs["method"], params))

@@ -10,19 +10,16 @@ timer starts"). Two timers run: ``timer`` (no input, then the gap between keys) 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from ivr_studio.runtime.activity import CallContext, Outcome
 from ivr_studio.runtime.clock import TimerHandle
 from ivr_studio.runtime.events import Dtmf, Event, SpeechEnded, SpeechFinal, SpeechPartial, SpeechStarted
 from ivr_studio.runtime.player import PromptPlayer
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.urls import resolve
 from ivr_studio.twiml.rules import read_verb
-
-if TYPE_CHECKING:
-    from ivr_studio.runtime.engine import CallEngine
 
 #: Words masked when profanityFilter="true" (§2.1): first letter kept, the rest replaced by "*".
 PROFANITIES = frozenset(
@@ -69,7 +66,7 @@ def punctuate(text: str) -> str:
 class GatherActivity:
     """One running ``<Gather>``."""
 
-    def __init__(self, call: CallEngine, el: etree._Element) -> None:
+    def __init__(self, call: CallContext, el: etree._Element) -> None:
         self.call = call
         self.el = el
         self.attrs = attrs = read_verb(el)
@@ -317,7 +314,7 @@ class GatherActivity:
         if speech:
             params["SpeechResult"] = punctuate(speech) if self.call.settings.punctuate_speech else speech
         url = resolve(self.call.doc_url, self.attrs["action"] or "")
-        self.call.fetcher.fetch(url, self.attrs["method"], self.call.params(params))
+        self.call.request_ignored(url, self.attrs["method"], params)
 
     def _finish(self, reason: str, finished_on_key: str) -> None:
         if self.done:
@@ -371,7 +368,6 @@ class GatherActivity:
             params["Confidence"] = f"{confidence:g}"
         if not nonempty:
             params.update(empty_result(self.modes, settings))
-        from ivr_studio.runtime.engine import Outcome
 
         url = resolve(self.call.doc_url, self.attrs["action"] or "")  # §2.10: default is the current document
         self.call.verb_done(self, Outcome("transfer", url, self.attrs["method"], params))

@@ -1,14 +1,20 @@
-"""``<Say>``, ``<Play>`` and ``<Pause>`` as prompt segments (spec §4.1–§4.3)."""
+"""``<Say>``, ``<Play>`` and ``<Pause>`` as prompt segments (spec §4.1–§4.3).
+
+A prompt is a list of :class:`Segment` s, each with a duration and optionally audio; the
+:class:`~ivr_studio.runtime.player.PromptPlayer` plays them on the clock. Segments of a verb are built when
+the verb starts, so a ``<Play>`` fetches its media when it is reached.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
+from ivr_studio.runtime.activity import CallContext
 from ivr_studio.runtime.audio import digits_seconds, estimate_speech_seconds, media_seconds
-from ivr_studio.runtime.player import BuiltPrompt, Segment
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.urls import resolve
 from ivr_studio.twiml.diagnostics import error
@@ -18,11 +24,25 @@ from ivr_studio.voice.interfaces import SAMPLE_RATE, AudioClip
 from ivr_studio.voice.pcm import silence
 from ivr_studio.voice.ssml import Pause, Piece, ssml_pieces
 
-if TYPE_CHECKING:
-    from ivr_studio.runtime.engine import CallEngine
+
+@dataclass
+class Segment:
+    """One stretch of prompt: ``duration`` seconds, optional audio, and a trace event emitted when it starts."""
+
+    duration: float
+    clip: AudioClip | None = None
+    trace: tuple[str, dict[str, Any]] | None = None
 
 
-def build_prompt(call: CallEngine, el: etree._Element, in_gather: bool = False) -> BuiltPrompt:
+@dataclass
+class BuiltPrompt:
+    """The segments of one prompt verb, or the fatal problem that stops the call instead."""
+
+    segments: list[Segment] = field(default_factory=list)
+    fatal: Any = None
+
+
+def build_prompt(call: CallContext, el: etree._Element, in_gather: bool = False) -> BuiltPrompt:
     attrs = read_verb(el)
     for d in attrs.diagnostics:
         call.warn(d.code, d.message)
@@ -39,12 +59,12 @@ def build_prompt(call: CallEngine, el: etree._Element, in_gather: bool = False) 
     return BuiltPrompt()
 
 
-def _loops(call: CallEngine, loop: int) -> int:
+def _loops(call: CallContext, loop: int) -> int:
     return call.settings.loop_cap if loop == 0 else min(loop, call.settings.loop_cap)
 
 
 def say_segments(
-    call: CallEngine,
+    call: CallContext,
     text: str | Sequence[Piece],
     voice: str = "man",
     language: str = "en-US",
@@ -88,7 +108,7 @@ def digit_tones(digits: str, settings: RuntimeSettings) -> AudioClip:
 
 
 def _play(
-    call: CallEngine, el: etree._Element, loop: int, digits: str | None, in_gather: bool
+    call: CallContext, el: etree._Element, loop: int, digits: str | None, in_gather: bool
 ) -> BuiltPrompt:
     count = _loops(call, loop)
     if digits:
@@ -113,7 +133,7 @@ def _play(
 
 
 def audio_segments(
-    call: CallEngine, url: str, body: bytes, content_type: str, loop: int = 1, count: int = 1
+    call: CallContext, url: str, body: bytes, content_type: str, loop: int = 1, count: int = 1
 ) -> BuiltPrompt:
     clip = None
     decoder = call.voice.decoder

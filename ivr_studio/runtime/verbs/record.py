@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from ivr_studio.runtime.activity import CallContext, Outcome
 from ivr_studio.runtime.audio import clip_to_wav, silence
 from ivr_studio.runtime.clock import TimerHandle
 from ivr_studio.runtime.events import CallerAudio, Dtmf, Event, SpeechEnded, SpeechStarted
@@ -23,9 +23,6 @@ from ivr_studio.runtime.params import new_sid
 from ivr_studio.runtime.urls import resolve
 from ivr_studio.twiml.rules import read_verb
 from ivr_studio.voice.interfaces import AudioClip
-
-if TYPE_CHECKING:
-    from ivr_studio.runtime.engine import CallEngine
 
 _TEMP_DIR: Path | None = None
 
@@ -43,7 +40,9 @@ def recordings_dir(configured: str | None) -> Path:
 
 
 class RecordActivity:
-    def __init__(self, call: CallEngine, el: etree._Element) -> None:
+    """One running ``<Record>``: the beep, then the recording until it ends, then its action request."""
+
+    def __init__(self, call: CallContext, el: etree._Element) -> None:
         self.call = call
         self.el = el
         self.attrs = read_verb(el)
@@ -148,7 +147,6 @@ class RecordActivity:
             self.call.verb_done(self, None)  # §4.8: an empty recording falls through
             return
         params = self._finish_params(key)
-        from ivr_studio.runtime.engine import Outcome
 
         url = resolve(self.call.doc_url, self.attrs["action"] or "")
         self.call.verb_done(self, Outcome("transfer", url, self.attrs["method"], params))

@@ -1,0 +1,101 @@
+"""What a running verb is, what it can end with, and what it may use of its call.
+
+The call engine runs one :class:`Activity` at a time (a verb that takes time, or one that ends at once) and
+hands it a :class:`CallContext`: the few services of the call a verb needs. Verbs import only this module,
+never the engine, so the engine can import every verb at the top and a verb can be tested against a small
+fake context with a virtual clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ivr_studio.runtime.audio import VoiceIO
+    from ivr_studio.runtime.clock import Clock
+    from ivr_studio.runtime.events import DialOutcome, Event
+    from ivr_studio.runtime.http_client import FetchResult
+    from ivr_studio.runtime.settings import RuntimeSettings
+    from ivr_studio.runtime.trace import Trace
+    from ivr_studio.twiml.diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A verb ends the document: request ``url`` (transfer) or hang up with ``status``."""
+
+    kind: str  # "transfer" | "hangup"
+    url: str = ""
+    method: str = "POST"
+    params: dict[str, str] = field(default_factory=dict)
+    status: str = "completed"
+    reason: str = ""
+
+
+class Activity(Protocol):
+    """A running verb. It reports its end once with ``CallContext.verb_done`` (``None``: the next verb)."""
+
+    def start(self) -> None:
+        """Begin; may report the end at once (Redirect, Hangup)."""
+        ...
+
+    def wants(self, event: Event) -> bool:
+        """Whether the verb takes this caller event now (a key outside a Gather is not wanted, §1.8)."""
+        ...
+
+    def on_event(self, event: Event) -> None:
+        """Handle an event :meth:`wants` accepted."""
+        ...
+
+    def stop(self) -> None:
+        """Stop now without reporting an end (the call is over, or the engine moves on)."""
+        ...
+
+    def on_caller_hangup(self) -> None:
+        """The caller hung up while this verb ran (before :meth:`stop`): send what Twilio sends then."""
+        ...
+
+
+class CallContext(Protocol):
+    """What a verb uses of its call: the clock, settings, voice I/O, trace, document URL and a few services."""
+
+    clock: Clock
+    settings: RuntimeSettings
+    voice: VoiceIO
+    trace: Trace
+    #: The current document URL, which relative URLs resolve against (§1.6).
+    doc_url: str | None
+    answered: bool
+
+    def warn(self, code: str | int, message: str) -> None:
+        """Put a warning in the trace."""
+        ...
+
+    def report_error(self, diagnostic: Diagnostic | None) -> None:
+        """Put an error in the trace (the call goes on)."""
+        ...
+
+    def fetch_media(self, url: str) -> FetchResult:
+        """GET media for ``<Play>`` (no call parameters, §4.2)."""
+        ...
+
+    def send_callback(self, url: str, method: str, extra: dict[str, str]) -> None:
+        """An asynchronous webhook with the call parameters plus ``extra``; its response is ignored."""
+        ...
+
+    def request_ignored(self, url: str, method: str, extra: dict[str, str]) -> None:
+        """A request sent now, with the call parameters plus ``extra``, whose response is ignored."""
+        ...
+
+    def take_pending_dial(self) -> DialOutcome | None:
+        """The dialled party's behaviour posted before the Dial started (once)."""
+        ...
+
+    def verb_done(self, activity: Activity, outcome: Outcome | None) -> None:
+        """The activity is over: ``None`` runs the next verb, an :class:`Outcome` transfers or hangs up."""
+        ...
+
+    def application_error(self, diagnostic: Diagnostic | None = None) -> None:
+        """Twilio's application-error message, then hang up (§5.2)."""
+        ...

@@ -1,0 +1,92 @@
+"""A stand-in for the call engine that verbs run against: a virtual clock, a trace and recorded service calls.
+
+A verb under test only sees :class:`~ivr_studio.runtime.activity.CallContext`, so these tests need no
+webhook, no document and no engine: build the verb from a TwiML snippet, start it, deliver events at
+chosen times and look at what it reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from ivr_studio.runtime.activity import Activity, Outcome
+from ivr_studio.runtime.audio import VoiceIO
+from ivr_studio.runtime.clock import VirtualClock
+from ivr_studio.runtime.events import DialOutcome, Event
+from ivr_studio.runtime.http_client import FetchResult
+from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.runtime.trace import Trace
+from ivr_studio.twiml.diagnostics import Diagnostic, error
+
+
+@dataclass
+class Sent:
+    url: str
+    method: str
+    params: dict[str, str]
+    t: float
+
+
+@dataclass
+class FakeContext:
+    """Implements ``CallContext``; everything a verb asks for is recorded with its call time."""
+
+    settings: RuntimeSettings = field(default_factory=RuntimeSettings)
+    doc_url: str | None = "https://app.example/doc"
+    answered: bool = True
+    pending_dial: DialOutcome | None = None
+    clock: VirtualClock = field(default_factory=VirtualClock)
+    voice: VoiceIO = field(default_factory=VoiceIO)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    callbacks: list[Sent] = field(default_factory=list)
+    ignored: list[Sent] = field(default_factory=list)
+    ends: list[tuple[float, Outcome | None]] = field(default_factory=list)
+    app_errors: list[Diagnostic | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.trace = Trace(self.clock.now)
+
+    def warn(self, code: str | int, message: str) -> None:
+        self.warnings.append((str(code), message))
+
+    def report_error(self, diagnostic: Diagnostic | None) -> None:
+        if diagnostic is not None:
+            self.errors.append(diagnostic)
+
+    def fetch_media(self, url: str) -> FetchResult:
+        return FetchResult(url, error=error(11200, "no media in a fake context"))
+
+    def send_callback(self, url: str, method: str, extra: dict[str, str]) -> None:
+        self.callbacks.append(Sent(url, method, dict(extra), self.clock.now()))
+
+    def request_ignored(self, url: str, method: str, extra: dict[str, str]) -> None:
+        self.ignored.append(Sent(url, method, dict(extra), self.clock.now()))
+
+    def take_pending_dial(self) -> DialOutcome | None:
+        pending, self.pending_dial = self.pending_dial, None
+        return pending
+
+    def verb_done(self, activity: Activity, outcome: Outcome | None) -> None:
+        self.ends.append((self.clock.now(), outcome))
+
+    def application_error(self, diagnostic: Diagnostic | None = None) -> None:
+        self.app_errors.append(diagnostic)
+
+    # ----- driving a verb -----
+    def run(self, activity: Activity, events: list[tuple[float, Event]] = (), until: float = 3600) -> None:
+        """Start ``activity``, deliver each event at its time (when the verb wants it), run the clock."""
+        for t, event in events:
+            self.clock.call_at(t, lambda e=event: activity.wants(e) and activity.on_event(e))
+        activity.start()
+        self.clock.run(until=until, stop=lambda: bool(self.ends))
+
+    def events(self, kind: str) -> list[dict[str, Any]]:
+        return self.trace.of(kind)
+
+
+def element(xml: str) -> etree._Element:
+    return etree.fromstring(xml)
