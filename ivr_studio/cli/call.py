@@ -85,11 +85,11 @@ def resolve_target(target: str, auth_token: str) -> tuple[Any, str]:
     if not path.exists():
         raise ValueError(f"{target}: no such file or folder (and not an http(s) URL)")
     try:
-        from ivr_studio.bundle.serve import wsgi_app_for_target
+        from ivr_studio.bundle.serve import ServeOptions, serve_target
     except ImportError as exc:
         raise ValueError(f"serving flow files and bundles is not available in this build ({exc})") from None
-    app, url = wsgi_app_for_target(path, auth_token=auth_token)
-    return WsgiTransport(app), url
+    served = serve_target(path, ServeOptions(auth_token=auth_token))
+    return WsgiTransport(served.app), served.url
 
 
 def script_step_errors(events: list[dict]) -> list[str]:

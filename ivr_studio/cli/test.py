@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,10 +43,9 @@ def _resolver(target: str, base: Path, auth_token: str):
     return resolve_target(str(base / target), auth_token)
 
 
-def _routing_for(scenario: str) -> dict | None:
+def _routing_for(scenario: str) -> Mapping[str, Any] | None:
     """The routing data of a scenario's flow or bundle target (None for a URL or an unusable target)."""
-    import json
-
+    from ivr_studio.bundle.serve import routing_for_target
     from ivr_studio.runtime.scenario import ScenarioError, load_scenario
 
     try:
@@ -53,15 +54,9 @@ def _routing_for(scenario: str) -> dict | None:
         return None
     if target.startswith(("http://", "https://")):
         return None
-    path = Path(scenario).parent / target
     try:
-        if path.is_dir():
-            return json.loads((path / "routing.json").read_text(encoding="utf-8"))
-        from ivr_studio.bundle.routing import routing_data
-        from ivr_studio.flow.ivrflow import load_flow
-
-        return routing_data(load_flow(path))
-    except Exception:
+        return routing_for_target(Path(scenario).parent / target)
+    except ValueError:
         return None
 
 
@@ -70,7 +65,7 @@ def write_coverage(out: str, reports: list) -> None:
     from ivr_studio.bundle.coverage import CoverageTracker, coverage_json
 
     taken: set[tuple[str, str]] = set()
-    routings: dict[str, dict | None] = {}
+    routings: dict[str, Mapping[str, Any] | None] = {}
     for r in reports:
         if r.file not in routings:
             routings[r.file] = _routing_for(r.file)

@@ -75,3 +75,34 @@ def test_a_bundle_with_broken_routing(examples_dir, tmp_path):
     (bundle / "routing.json").write_text("{")
     with pytest.raises(ValueError, match="routing.json"):
         wsgi_app_for_target(bundle)
+
+
+def test_the_flow_open_in_the_editor_is_served_the_same_as_its_file(examples_dir):
+    from ivr_studio.bundle.serve import serve_flow, serve_target
+
+    flow_file = examples_dir / "support-line.ivrflow"
+    from_editor = serve_flow(load_flow(flow_file))
+    from_file = serve_target(flow_file)
+    assert from_editor.routing == from_file.routing
+    assert from_editor.routing["start"] == "welcome"
+    for served in (from_editor, from_file):
+        assert answer(served.app, served.url).headers["X-IVR-Node"] == "welcome"
+
+
+def test_a_flow_that_cannot_be_served_says_why(examples_dir):
+    from ivr_studio.bundle.serve import serve_flow
+
+    flow = load_flow(examples_dir / "support-line.ivrflow")
+    flow.nodes["welcome"].links["next"] = "nowhere"  # as an unfinished edit could leave it
+    with pytest.raises(ValueError, match="'nowhere'"):
+        serve_flow(flow)
+
+
+def test_the_routing_of_a_bundle_is_read_from_its_folder(examples_dir, tmp_path):
+    from ivr_studio.bundle.serve import routing_for_target
+
+    flow = load_flow(examples_dir / "support-line.ivrflow")
+    bundle = export_bundle(flow, tmp_path / "b")
+    assert routing_for_target(bundle) == routing_for_target(examples_dir / "support-line.ivrflow")
+    with pytest.raises(ValueError, match="not an exported bundle"):
+        routing_for_target(tmp_path)

@@ -156,21 +156,15 @@ class CallController(QObject):
     # ----- starting and ending -----
     def start_flow(self, flow: Any) -> None:
         """Call the flow as it is now in the editor, through the bundle's handler app in memory."""
-        from ivr_studio.bundle.documents import all_documents
-        from ivr_studio.bundle.handler import BundleSource, create_app
-        from ivr_studio.bundle.routing import routing_data
-        from ivr_studio.bundle.serve import ENTRY_URL
+        from ivr_studio.bundle.serve import serve_flow
         from ivr_studio.runtime.transports import WsgiTransport
 
         try:
-            routing = routing_data(flow)
-            app = create_app(
-                BundleSource(routing, all_documents(flow)), auth_token="", environ={}, log_to_stderr=False
-            )
+            served = serve_flow(flow)
         except Exception as exc:  # an unfinished flow must say why it cannot be called, not crash
             self.notice.emit(f"The flow cannot be called yet: {exc}")
             return
-        self._start(WsgiTransport(app.wsgi_app), ENTRY_URL, "flow", routing)
+        self._start(WsgiTransport(served.app), served.url, "flow", served.routing)
         self._prepare_speech(speech_languages(flow))
 
     def start_url(self, url: str) -> None:
