@@ -156,3 +156,29 @@ def test_model_changes_show_in_the_inspector(qtbot, document) -> None:
     assert panel.fields["max_attempts"].spin.value() == 5
     document.remove_nodes(["main_menu"])
     qtbot.waitUntil(lambda: panel.node_id is None and panel.fields == {}, timeout=1000)
+
+
+def test_no_stray_widget_is_painted_over_the_heading_when_the_kind_changes(qtbot, document) -> None:
+    """Say → Hang up used to leave the 'Where the call goes next' box (Hang up has no exits) at the
+    top-left corner of the form, painted over the heading."""
+    from PySide6.QtWidgets import QWidget
+
+    from ivr_studio.flow.kinds import NodeKind
+
+    panel = make_panel(qtbot, document, "welcome")
+    for kind in NodeKind:
+        node_id = document.add_node(kind, (0.0, 0.0))
+        panel.show_node(node_id)
+        qtbot.wait(1)  # deleteLater runs
+        body = panel.widget()
+        layout = body.layout()
+        strays = [
+            w
+            for w in body.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if w.isVisible() and layout.indexOf(w) < 0
+        ]
+        assert not strays, f"{kind}: widgets outside the form's layout: {[type(w).__name__ for w in strays]}"
+        heading = layout.itemAt(0).widget()
+        assert heading.geometry().top() >= 0 and heading.title().startswith(
+            document.flow.node(node_id).spec.label
+        )

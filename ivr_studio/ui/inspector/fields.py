@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QSpi
 
 from ivr_studio.twiml.values import BadValue
 from ivr_studio.ui.canvas.style import ERROR_COLOUR
+from ivr_studio.ui.wheel_guard import ComboBox, SpinBox
 
 Parse = Callable[[str], Any]
 
@@ -119,7 +120,7 @@ class IntField(Field):
     """A whole number in [minimum, maximum]; the entry below the minimum reads "Default (…)" and means unset."""
 
     def __init__(self, minimum: int, maximum: int, default: Any = None, suffix: str = "", unset_allowed=True):
-        super().__init__(QSpinBox())
+        super().__init__(SpinBox())
         self.spin: QSpinBox = self.editor
         self.unset_allowed = unset_allowed
         self.floor = minimum - 1 if unset_allowed else minimum
@@ -148,7 +149,7 @@ class ChoiceField(Field):
     """A fixed list of (label, value) pairs; values outside the list are shown but cannot be chosen again."""
 
     def __init__(self, choices: Sequence[tuple[str, Any]]):
-        super().__init__(QComboBox())
+        super().__init__(ComboBox())
         self.combo: QComboBox = self.editor
         _compact(self.combo)
         self.set_choices(choices)
@@ -194,7 +195,7 @@ class EditableChoiceField(Field):
         convert: Callable[[str], Any] | None = None,
         placeholder: str = "Default",
     ):
-        super().__init__(QComboBox())
+        super().__init__(ComboBox())
         self.combo: QComboBox = self.editor
         _compact(self.combo)
         self.combo.setEditable(True)

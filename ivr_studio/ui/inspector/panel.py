@@ -84,6 +84,7 @@ class InspectorPanel(QScrollArea):
             if widget is not None:
                 outer.addWidget(widget)
         outer.addStretch(1)
+        _drop_strays(body)
         self.setWidget(body)
         self.sync()
 
@@ -112,3 +113,13 @@ class InspectorPanel(QScrollArea):
             self._rebuild.start()
             return
         self.sync()
+
+
+def _drop_strays(body: QWidget) -> None:
+    """Delete widgets a section made in ``body`` but did not hand back: outside the layout, Qt would
+    paint them at the top-left corner, over the first heading."""
+    layout = body.layout()
+    for child in body.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if layout.indexOf(child) < 0:
+            child.hide()
+            child.deleteLater()
