@@ -66,7 +66,7 @@ class FlowView(QGraphicsView):
         self._pending_link: tuple[str, str] | None = None
         self._pending_pos = QPointF()
         self._rename_id: str | None = None
-        self.quick_add = QuickAddBox(self.viewport())
+        self.quick_add = QuickAddBox(self)  # over the viewport and the overview alike
         self.quick_add.chosen.connect(self._quick_add_chosen)
         self.minimap = Minimap(self)
         self.rename_edit = QLineEdit(self.viewport())
@@ -248,7 +248,7 @@ class FlowView(QGraphicsView):
     def open_quick_add(self, scene_pos: QPointF, link_from: tuple[str, str] | None = None) -> None:
         self._pending_pos = QPointF(scene_pos)
         self._pending_link = link_from
-        self.quick_add.popup(self.mapFromScene(scene_pos))
+        self.quick_add.popup(self.viewport().mapTo(self, self.mapFromScene(scene_pos)))
 
     def open_quick_add_at_cursor(self) -> None:
         local = self.viewport().mapFromGlobal(self.cursor().pos())
