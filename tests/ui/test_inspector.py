@@ -182,3 +182,39 @@ def test_no_stray_widget_is_painted_over_the_heading_when_the_kind_changes(qtbot
         assert heading.geometry().top() >= 0 and heading.title().startswith(
             document.flow.node(node_id).spec.label
         )
+
+
+def _visible_in(panel, widget) -> bool:
+    top_left = widget.mapTo(panel.viewport(), widget.rect().topLeft())
+    bottom = top_left.y() + widget.height()
+    return top_left.y() >= 0 and bottom <= panel.viewport().height()
+
+
+def test_add_choice_keeps_the_new_row_in_view(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    panel.resize(420, 360)
+    add = panel.branches.findChild(QPushButton, "addBranch")
+    panel.ensureWidgetVisible(add)
+    for _ in range(3):
+        qtbot.mouseClick(panel.branches.findChild(QPushButton, "addBranch"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: len(panel.branches.branch_fields) == len(document.flow.node("main_menu").branches)
+        )
+        new_id = document.flow.node("main_menu").branches[-1].id
+        keys = next(row[1] for row in panel.branches.branch_fields if row[0] == new_id)
+        assert _visible_in(panel, keys), "the new choice's row is scrolled out of view"
+        assert keys.line.hasFocus(), "the new choice's key field is ready for typing"
+
+
+def test_rebuilding_the_form_keeps_the_scroll_position(qtbot, document) -> None:
+    panel = make_panel(qtbot, document, "main_menu")
+    panel.resize(420, 360)
+    notes = panel.fields["notes"]
+    panel.ensureWidgetVisible(notes)
+    position = panel.verticalScrollBar().value()
+    assert position > 0
+    # a choice removed elsewhere (undo, another panel) rebuilds the form
+    node = document.flow.node("main_menu")
+    document.remove_branch("main_menu", node.branches[-1].id)
+    qtbot.waitUntil(lambda: len(panel.branches.branch_fields) == len(node.branches))
+    assert abs(panel.verticalScrollBar().value() - position) < 40

@@ -243,7 +243,23 @@ class FlowView(QGraphicsView):
             x, y = round(x / GRID) * GRID, round(y / GRID) * GRID
         node_id = self._scene.document.add_node(kind, (x, y), link_from)
         self._scene.select_nodes([node_id])
+        self.reveal_nodes([node_id])
         return node_id
+
+    def reveal_nodes(self, node_ids: list[str]) -> None:
+        """Scroll so the cards of ``node_ids`` are in view (a new, pasted or duplicated node), if they fit;
+        otherwise show the first of them."""
+        items = [self._scene.node_items[n] for n in node_ids if n in self._scene.node_items]
+        if not items:
+            return
+        rect = items[0].sceneBoundingRect()
+        for item in items[1:]:
+            rect = rect.united(item.sceneBoundingRect())
+        visible = self.visible_scene_rect()
+        if rect.width() <= visible.width() and rect.height() <= visible.height():
+            self.ensureVisible(rect, 30, 30)
+        else:
+            self.ensureVisible(items[0].sceneBoundingRect(), 30, 30)
 
     def open_quick_add(self, scene_pos: QPointF, link_from: tuple[str, str] | None = None) -> None:
         self._pending_pos = QPointF(scene_pos)
@@ -314,6 +330,7 @@ class FlowView(QGraphicsView):
             here = self.mapToScene(local)
         ids = self._scene.document.paste(fragment, (round(here.x() - left), round(here.y() - top)), text)
         self._scene.select_nodes(ids)
+        self.reveal_nodes(ids)
         return ids
 
     def duplicate_selection(self) -> list[str]:
@@ -323,6 +340,7 @@ class FlowView(QGraphicsView):
         fragment = extract(self._scene.document.flow, ids)
         new_ids = self._scene.document.paste(fragment, (40.0, 40.0), "Duplicate")
         self._scene.select_nodes(new_ids)
+        self.reveal_nodes(new_ids)
         return new_ids
 
     def delete_selection(self) -> None:

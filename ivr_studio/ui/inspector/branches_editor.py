@@ -7,6 +7,7 @@ next …) get a target picker each, below.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ivr_studio.flow.model import Node
@@ -23,7 +24,13 @@ def split_phrases(text: str | None) -> list[str]:
 
 
 class BranchesEditor(QWidget):
-    """A grid of choices (Gather only) followed by the node's fixed exits."""
+    """A grid of choices (Gather only) followed by the node's fixed exits.
+
+    :attr:`added` carries the id of a choice added with "+ Add choice", so the inspector can bring the new
+    row into view once the form is rebuilt.
+    """
+
+    added = Signal(str)
 
     def __init__(self, document: FlowDocument, node_id: str, parent=None):
         super().__init__(parent)
@@ -67,7 +74,7 @@ class BranchesEditor(QWidget):
             layout.addLayout(grid)
             add = QPushButton("+ Add choice", self)
             add.setObjectName("addBranch")
-            add.clicked.connect(lambda: self.document.add_branch(node_id))
+            add.clicked.connect(lambda: self.added.emit(self.document.add_branch(node_id)))
             layout.addWidget(add)
         exits = QGridLayout()
         for row, exit_ in enumerate(node.spec.exits):

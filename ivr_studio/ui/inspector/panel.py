@@ -40,6 +40,8 @@ class InspectorPanel(QScrollArea):
         self._rebuild.setSingleShot(True)
         self._rebuild.setInterval(0)
         self._rebuild.timeout.connect(self.build)
+        self._built_for: str | None = None  # the node the form was last built for
+        self._reveal: tuple[str, object] | None = None  # ("branch", id) or ("prompt", index) to show
         document.flow_events.connect(self._on_event)
         document.flowReplaced.connect(self._flow_replaced)
         self._flow_replaced()
@@ -66,6 +68,10 @@ class InspectorPanel(QScrollArea):
 
     def build(self) -> None:
         self._rebuild.stop()
+        # Rebuilding the same node (a choice or prompt added or removed) keeps the form where it was.
+        same_node = self.node_id is not None and self.node_id == self._built_for
+        scrolled = self.verticalScrollBar().value() if same_node else 0
+        self._built_for = None
         self.fields = {}
         self.editors = []
         self.prompts = self.branches = None
@@ -86,7 +92,36 @@ class InspectorPanel(QScrollArea):
         outer.addStretch(1)
         _drop_strays(body)
         self.setWidget(body)
+        self._built_for = node.id
+        if self.branches is not None:
+            self.branches.added.connect(lambda branch_id: self._reveal_later("branch", branch_id))
+        if self.prompts is not None:
+            self.prompts.added.connect(lambda index: self._reveal_later("prompt", index))
         self.sync()
+        body.layout().activate()
+        self.widget().resize(self.viewport().width(), max(body.sizeHint().height(), self.viewport().height()))
+        self.verticalScrollBar().setValue(scrolled)
+        reveal, self._reveal = self._reveal, None
+        if reveal is not None:
+            self._show_new_row(*reveal)
+
+    def _reveal_later(self, what: str, key: object) -> None:
+        """Bring a choice or prompt just added into view once the form has been rebuilt for it."""
+        self._reveal = (what, key)
+
+    def _show_new_row(self, what: str, key: object) -> None:
+        target: QWidget | None = None
+        if what == "branch" and self.branches is not None:
+            row = next((r for r in self.branches.branch_fields if r[0] == key), None)
+            if row is not None:
+                target = row[1].line  # the key field: the user types the key next
+        elif what == "prompt" and self.prompts is not None and isinstance(key, int):
+            target = self.prompts.row_widget(key)
+        if target is None:
+            return
+        self.ensureWidgetVisible(target, 20, 40)
+        if what == "branch":
+            target.setFocus()
 
     # ------------------------------------------------------------------ following the model
     def sync(self) -> None:

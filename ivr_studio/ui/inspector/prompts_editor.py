@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ivr_studio.flow.model import Prompt
@@ -21,7 +22,12 @@ PROMPT_LABELS = {"say": "Say", "play": "Play", "pause": "Pause"}
 
 
 class PromptsEditor(QWidget):
-    """Rows of prompt editors with ↑ ↓ ✕ buttons, and buttons to add a Say, Play or Pause."""
+    """Rows of prompt editors with ↑ ↓ ✕ buttons, and buttons to add a Say, Play or Pause.
+
+    :attr:`added` carries the index of a prompt just added, so the inspector can bring it into view.
+    """
+
+    added = Signal(int)
 
     def __init__(self, document: FlowDocument, node_id: str, parent=None):
         super().__init__(parent)
@@ -49,7 +55,14 @@ class PromptsEditor(QWidget):
         self.document.set_field(self.node_id, "prompts", prompts, merge=merge)
 
     def _add(self, kind: str) -> None:
-        self._commit([*self.prompts(), Prompt(kind, "", {"length": 1} if kind == "pause" else {})])
+        prompts = self.prompts()
+        self._commit([*prompts, Prompt(kind, "", {"length": 1} if kind == "pause" else {})])
+        self.added.emit(len(prompts))
+
+    def row_widget(self, index: int) -> QWidget | None:
+        """The frame of prompt ``index`` (None when there is no such row)."""
+        item = self.rows_box.itemAt(index)
+        return item.widget() if item is not None and index < len(self.rows) else None
 
     def _move(self, index: int, step: int) -> None:
         prompts = self.prompts()
