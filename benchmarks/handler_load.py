@@ -1,7 +1,7 @@
 """Handler load: the exported handler app under gunicorn, next to a hand-written Flask endpoint (target ≥ 0.8×).
 
 Both run with gunicorn (2 sync workers) on 127.0.0.1 and are driven by wrk with a POST of a menu choice to
-``/node/main_menu/result?attempt=1`` (``Digits=2``), the busiest request of a real call. The hand-written
+``/node/main_menu/result`` (``Digits=2``), the busiest request of a real call. The hand-written
 endpoint reads ``Digits`` and returns the same TwiML bytes, which is the least work any handler can do;
 ours also matches branches, writes its JSON log line and sets its headers. A third run has signature
 checks on (``TWILIO_AUTH_TOKEN`` set, the request signed). The servers run side by side and are measured in
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOW = ROOT / "resources" / "examples" / "support-line.ivrflow"
 README = ROOT / "benchmarks" / "README.md"
 SECTION = "## Handler load (benchmarks/handler_load.py)"
-PATH = "/node/main_menu/result?attempt=1"
+PATH = "/node/main_menu/result"
 FORM = "CallSid=CA0123456789abcdef0123456789abcdef&AccountSid=AC0123456789abcdef0123456789abcdef&Digits=2&FinishedOnKey=&msg=Gather+End"
 TOKEN = "benchmark-token"
 DURATION = 5

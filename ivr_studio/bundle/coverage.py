@@ -7,8 +7,9 @@ that is used as is. Otherwise the exit is derived from the routing data the hand
 ``<dst>`` took the exit of ``<src>`` that leads to ``<dst>``; when several do (two menu branches to one queue,
 ``no_input`` and the menu itself), the request's parameters decide, the way the handler decides:
 ``noInput=true`` → no input, ``Digits`` / ``SpeechResult`` naming a branch → that branch, ``DialCallStatus`` →
-the dial outcome, otherwise no match — and on the menu's last attempt, ``max_attempts``. A plain request to
-``/node/<dst>`` (a Say's ``<Redirect>``) took the exit of the previous node that leads to ``<dst>``.
+the dial outcome, otherwise no match (a menu's attempts are counted in the call's state cookie, so only the
+handler's own header can say ``max_attempts``). A plain request to ``/node/<dst>`` (a Say's ``<Redirect>``)
+took the exit of the previous node that leads to ``<dst>``.
 
 Working on routing data rather than the editor's ``Flow`` lets the same code read an exported bundle's
 ``routing.json`` and lets ``ivr-studio test --coverage`` use it.
@@ -59,23 +60,15 @@ def _first(params: Mapping[str, Any], name: str) -> str:
 
 def _gather_exit(node: Mapping[str, Any], params: Mapping[str, Any], query: Mapping[str, str]) -> str:
     """The exit the handler takes for a menu's result request (see ``bundle.handler.retries``)."""
-    try:
-        attempt = int(query.get("attempt", "1"))
-    except ValueError:
-        attempt = 1
     digits, speech = _first(params, "Digits"), _first(params, "SpeechResult")
     choices = [
         _Choice(b["id"], b.get("keys") or "", tuple(prepare_phrase(p) for p in b.get("phrases") or ()))
         for b in node.get("branches") or ()
     ]
-    failure = "no_match"
     if query.get("noInput") == "true" or (not digits and not speech):
-        failure = "no_input"
-    else:
-        branch = match_digits(digits, choices) if digits else match_speech(speech[:500], choices)
-        if branch is not None:
-            return f"branch:{branch.id}"
-    return "max_attempts" if attempt >= int(node.get("max_attempts") or 1) else failure
+        return "no_input"
+    branch = match_digits(digits, choices) if digits else match_speech(speech[:500], choices)
+    return f"branch:{branch.id}" if branch is not None else "no_match"
 
 
 def exit_for_request(
@@ -97,7 +90,7 @@ def exit_for_request(
         src = match.group(1)
     else:
         src = previous
-        if src is None or src == match.group(1) and "retry_of" not in parts.query:
+        if src is None or src == match.group(1):
             return None
     node = nodes.get(src)
     if node is None:

@@ -4,8 +4,7 @@ Every document uses root-relative URLs into the handler app (``/node/<id>``, ``/
 bundle works under any host name. A Gather posts its result to its node's ``result`` route, which picks the
 branch; when the caller says and presses nothing, Twilio falls through to the verbs after the ``<Gather>``
 (spec §2.7), which send the call to the same route with ``noInput=true`` so retries are counted there too.
-Attempt numbers travel in the query string, so the handler app stays stateless. The static documents are
-those of a first attempt; the handler rewrites the ``attempt`` parameter for later ones.
+Documents are the same for every attempt: the handler counts attempts in the call's state cookie.
 """
 
 from __future__ import annotations
@@ -54,10 +53,10 @@ def _gather(flow: Flow, node: Node) -> list[etree._Element]:
             a["hints"] = hints
         else:
             a.pop("hints", None)
-    a["action"] = result_url(node.id, attempt=1)
+    a["action"] = result_url(node.id)
     a["method"] = "POST"
     gather = build.verb("Gather", a, children=[_prompt_element(p) for p in node.prompts])
-    fall_through = build.verb("Redirect", {"method": "POST"}, result_url(node.id, attempt=1, noInput="true"))
+    fall_through = build.verb("Redirect", {"method": "POST"}, result_url(node.id, noInput="true"))
     return [gather, fall_through]
 
 

@@ -53,7 +53,7 @@ def _accepts(node: Node) -> set[str]:
 
 
 def _comes_back(flow: Flow, menu: Node, exit_name: str) -> bool:
-    """Whether the exit leads back to the menu through prompts only (so the retry state must survive)."""
+    """Whether the exit leads back to the menu through prompts alone (so a test can follow it as Twilio would)."""
     target = menu.links.get(exit_name, menu.id)
     seen: set[str] = set()
     while target != menu.id:
@@ -77,7 +77,7 @@ def flow_tables(flow: Flow) -> dict[str, Any]:
     """The tables of the generated test suite, from the flow's branches and links."""
     choices: list[tuple[str, str, str, str, str]] = []
     menus: dict[str, dict[str, Any]] = {}
-    failures: list[tuple[str, str, int, str, bool]] = []
+    failures: list[tuple[str, str, int, str]] = []
     dials: list[tuple[str, str, str]] = []
     records: list[tuple[str, str]] = []
     for node in flow:
@@ -106,13 +106,10 @@ def flow_tables(flow: Flow) -> dict[str, Any]:
             }
             for outcome in ("no_input", "no_match"):
                 for attempt in range(1, node.max_attempts + 1):
-                    if attempt < node.max_attempts:
-                        expected = node.links.get(outcome, node.id)
-                        failures.append(
-                            (node.id, outcome, attempt, expected, _comes_back(flow, node, outcome))
-                        )
-                    else:
-                        failures.append((node.id, outcome, attempt, gives_up_at, False))
+                    expected = (
+                        node.links.get(outcome, node.id) if attempt < node.max_attempts else gives_up_at
+                    )
+                    failures.append((node.id, outcome, attempt, expected))
         elif node.kind == NodeKind.DIAL:
             for status in sorted(DIAL_STATUSES):
                 exit_name = DIAL_OUTCOME_EXITS.get(status, "next")

@@ -17,12 +17,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(bundle: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """Start ``gunicorn app:app`` (2 workers) in the bundle; its stderr goes to a file (a pipe could fill up)."""
+def start_gunicorn(bundle: Path, env: dict[str, str], workers: int = 2) -> tuple[subprocess.Popen, str]:
+    """Start ``gunicorn app:app`` in the bundle; its stderr goes to a file (a pipe could fill up)."""
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - closed by stop()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "2", "app:app"],
+        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers), "app:app"],
         cwd=bundle,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -64,7 +64,9 @@ def stop(proc: subprocess.Popen) -> None:
 def clean_env(bundle: Path, **extra: str) -> dict[str, str]:
     """The test process's environment without deployment settings, with the bundle importable."""
     env = {
-        k: v for k, v in os.environ.items() if k not in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "IVR_ENV")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL", "IVR_ENV", "IVR_STATE_SECRET")
     }
     env["PYTHONPATH"] = str(bundle)
     env.update(extra)

@@ -190,10 +190,16 @@ def test_over_http_with_signatures_checked(servers, tmp_path, example, steps, no
     check(place_call(servers[example], steps, tmp_path), nodes)
 
 
-def test_retry_attempts_travel_in_the_urls(bundles, tmp_path):
+def test_retry_attempts_travel_with_the_call_not_in_the_urls(bundles, tmp_path):
+    """A silent caller: three no-input attempts, counted in the call's state cookie; the URLs stay the same."""
     events = place_call(str(bundles["support-line"]), [], tmp_path)
-    urls = [e["url"] for e in events if e["event"] == "request" and "main_menu/result" in e["url"]]
-    assert [u.split("?", 1)[1] for u in urls] == [f"attempt={n}&noInput=true" for n in (1, 2, 3)]
+    results = [e for e in events if e["event"] == "request" and "main_menu/result" in e["url"]]
+    assert [e["url"].split("?", 1)[1] for e in results] == ["noInput=true"] * 3
+    assert [e["exit"] for e in results] == [
+        "main_menu no_input",
+        "main_menu no_input",
+        "main_menu max_attempts",
+    ]
 
 
 def test_a_wrong_token_is_an_application_error_over_http(servers, tmp_path):

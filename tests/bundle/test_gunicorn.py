@@ -61,12 +61,10 @@ def test_voice_and_a_branch_over_http(server):
     assert headers["X-IVR-Node"] == "welcome"
     assert headers["Content-Type"].startswith("text/xml")
     assert body.startswith(b"<?xml")
-    status, headers, _ = request(
-        f"{server}/node/main_menu/result?attempt=1", {"CallSid": "CA1", "Digits": "2"}
-    )
+    status, headers, _ = request(f"{server}/node/main_menu/result", {"CallSid": "CA1", "Digits": "2"})
     assert (status, headers["X-IVR-Node"]) == (200, "support_menu")
     status, headers, _ = request(
-        f"{server}/node/main_menu/result?attempt=1",
+        f"{server}/node/main_menu/result",
         {"CallSid": "CA1", "SpeechResult": "I want billing please."},
     )
     assert (status, headers["X-IVR-Node"]) == (200, "billing_info")

@@ -25,11 +25,9 @@ def assert_sensible(response) -> None:
 @pytest.mark.parametrize(
     ("url", "params"),
     [
-        ("/node/menu/result?attempt=abc", {"Digits": "1"}),
-        ("/node/menu/result?attempt=-4", {"Digits": "9"}),
-        ("/node/menu/result?attempt=99999999999999999999", {"Digits": "9"}),
-        ("/node/menu/result?attempt=%00", {}),
-        ("/node/menu/result?attempt=٣", {"Digits": "9"}),  # a non-ASCII digit
+        ("/node/menu/result?attempt=99", {"Digits": "9"}),  # old bundles' retry state is ignored
+        ("/node/menu/result?noInput=%00", {}),
+        ("/node/menu/result?noInput=٣", {"Digits": "9"}),  # a non-ASCII digit
         ("/node/menu/result", {"Digits": "1" * 5000}),
         ("/node/menu/result", {"Digits": "<Hangup/>", "SpeechResult": "]]><Dial>+1900</Dial>"}),
         ("/node/menu/result", {"SpeechResult": "x" * 20000, "Confidence": "nan"}),
@@ -58,15 +56,15 @@ def test_unknown_node_apologises_and_returns_to_the_start():
     assert root.find("Redirect").text == "/voice"
 
 
-def test_odd_retry_state_is_clamped_not_trusted():
-    response = APP.test_client().post("/node/sorry?retry_of=menu&attempt=77", data=CALL)
-    redirect = ET.fromstring(response.get_data()).find("Redirect").text
-    assert redirect.endswith("attempt=3")
+def test_retry_state_in_the_url_is_not_trusted():
+    """Old bundles carried attempts in URLs; a forged ``attempt`` cannot make a menu give up early."""
+    response = APP.test_client().post("/node/menu/result?attempt=3&noInput=true", data=CALL)
+    assert response.headers["X-IVR-Exit"] == "menu no_input"
 
 
 def test_caller_text_never_reaches_the_twiml():
     evil = '</Say><Dial>+19005550100</Dial><Say a="'
-    response = APP.test_client().post("/node/menu/result?attempt=1", data={**CALL, "SpeechResult": evil})
+    response = APP.test_client().post("/node/menu/result", data={**CALL, "SpeechResult": evil})
     assert b"Dial" not in response.get_data()
 
 
@@ -75,12 +73,14 @@ def test_non_utf8_form_and_query_bytes():
     form = "application/x-www-form-urlencoded"
     # Raw invalid UTF-8: the form cannot be read, so the caller is treated as having said nothing.
     raw = client.post(
-        "/node/menu/result?attempt=%FF", data=b"CallSid=CA\xff\xfe&Digits=\xc3\x28", content_type=form
+        "/node/menu/result?noInput=%FF", data=b"CallSid=CA\xff\xfe&Digits=\xc3\x28", content_type=form
     )
     assert_sensible(raw)
     assert raw.headers["X-IVR-Outcome"] == "no_input"
     # Percent-encoded invalid UTF-8 arrives as text that matches nothing.
-    encoded = client.post("/node/menu/result?attempt=1", data=b"Digits=%FF%FE&CallSid=CA1", content_type=form)
+    encoded = APP.test_client().post(
+        "/node/menu/result", data=b"Digits=%FF%FE&CallSid=CA1", content_type=form
+    )
     assert_sensible(encoded)
     assert encoded.headers["X-IVR-Outcome"] == "no_match"
 
@@ -95,7 +95,7 @@ def test_unknown_paths_and_methods_are_not_500():
 
 def test_log_lines_stay_json_whatever_the_caller_sends(caplog):
     caplog.set_level("INFO", logger="ivr_handler")
-    APP.test_client().post("/node/menu/result?attempt=1", data={"CallSid": 'CA"\n{', "Digits": "\x00" * 300})
+    APP.test_client().post("/node/menu/result", data={"CallSid": 'CA"\n{', "Digits": "\x00" * 300})
     for record in caplog.records:
         line = record.getMessage()
         assert "\n" not in line

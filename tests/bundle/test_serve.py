@@ -23,7 +23,7 @@ def test_flow_files_and_bundles_serve_the_same_call(examples_dir, tmp_path, kind
     app, entry = wsgi_app_for_target(target)
     assert entry == ENTRY_URL == "http://ivr-studio.local/voice"
     assert answer(app, entry).headers["X-IVR-Node"] == "welcome"
-    chosen = answer(app, "http://ivr-studio.local/node/main_menu/result?attempt=1", SpeechResult="Billing.")
+    chosen = answer(app, "http://ivr-studio.local/node/main_menu/result", SpeechResult="Billing.")
     assert chosen.headers["X-IVR-Node"] == "billing_info"
 
 

@@ -2,14 +2,17 @@
 
 ``create_app(source)`` builds the WSGI app from a bundle folder (``routing.json`` + ``twiml/``) or from an
 in-memory :class:`BundleSource`, so the same code serves a deployed bundle, the local call runtime and the
-editor. The app is stateless (retry counts travel in URLs), so it scales to any number of workers.
+editor. The app keeps nothing in memory between requests: what a call remembers travels with the call in a
+signed cookie (:mod:`.state`), so it scales to any number of workers and hosts.
 
 Settings come from the environment unless passed in:
 
 - ``TWILIO_AUTH_TOKEN``: when set, every request must carry a valid ``X-Twilio-Signature`` (else 403);
 - ``PUBLIC_BASE_URL``: the public origin Twilio calls (e.g. ``https://ivr.example.com``), for the signature
   check behind a proxy or tunnel that rewrites the host or scheme;
-- ``IVR_ENV=production``: refuse to start without ``TWILIO_AUTH_TOKEN``.
+- ``IVR_ENV=production``: refuse to start without ``TWILIO_AUTH_TOKEN``;
+- ``IVR_STATE_SECRET``: the key that signs the call-state cookie (by default one derived from
+  ``TWILIO_AUTH_TOKEN``); every instance serving the same number must use the same.
 
 This package is copied verbatim into every bundle as ``ivr_handler``: it uses only flask, twilio and the
 standard library, and only relative imports.
@@ -17,6 +20,7 @@ standard library, and only relative imports.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +31,7 @@ from . import steplog
 from .data import BundleError, BundleSource, load_flow, read_folder
 from .routes import ENTRY_PATH, install
 from .security import ConfigError, Settings
+from .state import StateCodec, derive_key
 
 __all__ = ["ENTRY_PATH", "BundleError", "BundleSource", "ConfigError", "create_app"]
 
@@ -54,7 +59,9 @@ def create_app(
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
-    install(app, flow, settings)
+    fingerprint = json.dumps(data.routing, sort_keys=True, default=str).encode("utf-8")
+    key = derive_key(settings.state_secret, settings.auth_token, fingerprint)
+    install(app, flow, settings, StateCodec(key))
     if log_to_stderr:
         steplog.install_stderr_handler()
     steplog.emit(

@@ -1,12 +1,14 @@
 """Where the call goes after a menu, a transfer or a recording: the routing decisions, as pure functions.
 
-Retries are counted in the ``attempt`` query parameter rather than in server memory, so any number of
-workers or hosts can serve one call. A failed attempt (no input, no match) goes to the menu's
-``no_input``/``no_match`` exit carrying ``retry_of=<menu>&attempt=N+1`` (or replays the menu itself when
-that exit is unlinked); once ``max_attempts`` tries have failed, the ``max_attempts`` exit is taken, and
-when that is unlinked the caller hears a polite goodbye.
+A menu counts the caller's failed attempts; the count travels with the call in its state cookie (see
+:mod:`.state`), so it survives any node between a failure and the menu (a "Sorry" prompt, a transfer that
+fails, another menu) and any number of workers can serve one call. A failed attempt (no input, no match)
+goes to the menu's ``no_input``/``no_match`` exit (or replays the menu itself when that exit is unlinked)
+and the count is kept in :attr:`Step.failed_attempts`; once ``max_attempts`` tries have failed, the
+``max_attempts`` exit is taken, and when that is unlinked the caller hears a polite goodbye. A choice that
+matches, or giving up, starts the menu's count afresh.
 
-Query values come from the caller's side of the wire, so every parser here accepts any text and falls
+Request values come from the caller's side of the wire, so every parser here accepts any text and falls
 back to a safe value, reporting what it did not like.
 """
 
@@ -26,34 +28,19 @@ MAX_DIGITS = 64
 
 @dataclass(frozen=True)
 class Step:
-    """What to answer with: a node (maybe carrying a menu's retry state) or, when ``node`` is None, hang up.
+    """What to answer with: a node or, when ``node`` is None, hang up.
 
     ``outcome`` names what happened (``branch:sales``, ``no_match``, ``dial:busy`` …) for the log and the
-    ``X-IVR-Outcome`` header; ``goodbye`` asks for the polite goodbye instead of a bare hang-up.
+    ``X-IVR-Outcome`` header; ``goodbye`` asks for the polite goodbye instead of a bare hang-up;
+    ``failed_attempts`` is the menu's count of failed attempts to remember (0: forget it).
     """
 
     node: str | None
     outcome: str
-    retry_of: str | None = None
-    attempt: int = 1
+    failed_attempts: int = 0
     goodbye: bool = False
     note: str | None = None
     exit: str | None = None  # the flow exit taken (``branch:sales``, ``no_input``, ``busy``, ``next`` …)
-
-
-def parse_attempt(raw: str | None, limit: int) -> tuple[int, str | None]:
-    """The attempt number from the query (1 when absent), clamped to 1..limit, and a note when it was odd."""
-    if raw is None or raw == "":
-        return 1, None
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 6:
-        return 1, f"attempt {raw[:20]!r} is not a number; using 1"
-    n = int(text)
-    if n < 1:
-        return 1, f"attempt {n} is below 1; using 1"
-    if n > limit:
-        return limit, f"attempt {n} is above {limit}; using {limit}"
-    return n, None
 
 
 def after_failure(menu: Node, attempt: int, exit_name: str, note: str | None = None) -> Step:
@@ -65,7 +52,7 @@ def after_failure(menu: Node, attempt: int, exit_name: str, note: str | None = N
             return Step(None, outcome, goodbye=True, note=note, exit="max_attempts")
         return Step(target, outcome, note=note, exit="max_attempts")
     target = menu.exits.get(exit_name, menu.id)
-    return Step(target, exit_name, retry_of=menu.id, attempt=attempt + 1, note=note, exit=exit_name)
+    return Step(target, exit_name, failed_attempts=attempt, note=note, exit=exit_name)
 
 
 def _confidence(raw: str | None) -> float | None:
@@ -88,7 +75,10 @@ def gather_result(
     no_input: bool,
     min_confidence: float,
 ) -> Step:
-    """Route a Gather's action request (or its no-input fall-through) to the next step."""
+    """Route a Gather's action request (or its no-input fall-through) to the next step.
+
+    ``attempt`` is this attempt's number: one more than the failed attempts the call remembers.
+    """
     digits = (digits or "").strip()
     speech = (speech or "").strip()
     if no_input or (not digits and not speech):

@@ -6,15 +6,16 @@ directly*, not with an HTTP redirect: a 301/302/303 would turn Twilio's POST int
 
 Every response names the node whose TwiML it carries in ``X-IVR-Node`` (a pseudo id in parentheses for
 canned replies: ``(goodbye)``, ``(hangup)``, ``(error)``) and what happened in ``X-IVR-Outcome``. Anything
-odd the caller's side sends (an unknown node, ``attempt=abc``, a flood of digits) is answered with sensible
-TwiML and one log line saying why; no request ends in a 500.
+odd the caller's side sends (an unknown node, a flood of digits) is answered with sensible TwiML and one log
+line saying why; no request ends in a 500. What a call remembers between requests (a menu's failed attempts)
+is read from and written back to its state cookie (:mod:`.state`); a cookie that was tampered with, belongs
+to another call or is oversized is refused with 403, like a bad signature.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from flask import Flask, Response, request
@@ -32,8 +33,9 @@ from .documents import (
     hangup_document,
 )
 from .kinds import KINDS, Answer
-from .retries import Step, parse_attempt
+from .retries import Step
 from .security import Settings, public_url, signature_ok
+from .state import COOKIE_NAME, MAX_AGE_SECONDS, CallState, StateCodec, StateRefused
 
 ENTRY_PATH = "/voice"
 TWIML_TYPE = "text/xml; charset=utf-8"
@@ -45,9 +47,9 @@ def twilio_params() -> Mapping[str, str]:
 
 
 class Router:
-    """Turns requests into TwiML for one flow. Holds nothing per call: all call state is in the URLs."""
+    """Turns requests into TwiML for one flow. Holds nothing per call: what a call remembers is in its cookie."""
 
-    def __init__(self, flow: Flow, settings: Settings):
+    def __init__(self, flow: Flow, settings: Settings, codec: StateCodec):
         for node in flow.nodes.values():
             if node.kind not in KINDS:
                 raise BundleError(
@@ -55,10 +57,42 @@ class Router:
                 )
         self.flow = flow
         self.settings = settings
+        self.codec = codec
         self.documents = Documents(flow.documents)
         self._goodbye = goodbye_document()
         self._hangup = hangup_document()
         self._apology = apology_document(ENTRY_PATH if flow.start else None)
+
+    # ------------------------------------------------------------------ call state
+    def read_state(self) -> CallState:
+        """This call's state from its cookie (fresh when it has none); raises StateRefused."""
+        call_sid = str(twilio_params().get("CallSid", ""))[:64]
+        return self.codec.decode(request.cookies.get(COOKIE_NAME), call_sid)
+
+    def write_state(self, response: Response, state: CallState) -> Response:
+        """Send the state back in the cookie (or clear the cookie once there is nothing to remember)."""
+        if state.is_empty():
+            if COOKIE_NAME in request.cookies:
+                response.delete_cookie(COOKIE_NAME, path="/", httponly=True)
+            return response
+        response.set_cookie(
+            COOKIE_NAME, self.codec.encode(state), max_age=MAX_AGE_SECONDS, path="/", httponly=True
+        )
+        return response
+
+    def refuse_state(self, why: str) -> Response:
+        """A state cookie that cannot be trusted: 403, and the cookie cleared (the caller hears Twilio's error)."""
+        steplog.emit(
+            "refused",
+            logging.WARNING,
+            call_sid=twilio_params().get("CallSid"),
+            path=request.path[:200],
+            note=f"state cookie refused: {why}",
+        )
+        resp = Response("Forbidden: the call's state cookie cannot be used.\n", 403)
+        resp.headers["X-IVR-Node"] = "(forbidden)"
+        resp.delete_cookie(COOKIE_NAME, path="/", httponly=True)
+        return resp
 
     # ------------------------------------------------------------------ responses
     def _twiml(
@@ -87,23 +121,13 @@ class Router:
         self._log(route, node, "error", APOLOGY, logging.WARNING, note=why)
         return self._twiml(self._apology, APOLOGY, "error")
 
-    def render(self, step: Step, route: str, source: str | None) -> Response:
-        """Answer with the step's node document (retry-aware), or goodbye / hang-up when it has no node."""
+    def render(self, step: Step, route: str, source: str | None, attempt: int | None = None) -> Response:
+        """Answer with the step's node document, or goodbye / hang-up when it has no node."""
         if step.node is None:
             body, shown = (self._goodbye, GOODBYE) if step.goodbye else (self._hangup, HANGUP)
         else:
-            node = self.flow.nodes[step.node]
-            shown = node.id
-            if step.retry_of is None:
-                body = self.documents.static(node.id)
-            elif node.id == step.retry_of:
-                body = self.documents.gather_attempt(node.id, step.attempt)
-            elif node.kind in ("say", "play", "pause"):
-                body = self.documents.carrying_retry(node.id, step.retry_of, step.attempt)
-            else:
-                body = self.documents.static(node.id)
+            body, shown = self.documents.static(step.node), step.node
         level = logging.WARNING if step.note else logging.INFO
-        attempt = step.attempt if step.retry_of else None
         self._log(route, source, step.outcome, shown, level, attempt=attempt, note=step.note)
         exit_taken = f"{source} {step.exit}" if source and step.exit else None
         return self._twiml(body, shown, step.outcome, exit_taken=exit_taken)
@@ -118,15 +142,7 @@ class Router:
         node = self.flow.nodes.get(node_id)
         if node is None:
             return self.apology("node", node_id[:64], "unknown node")
-        args = request.args
-        retry_of = args.get("retry_of")
-        if retry_of is None:
-            return self.render(Step(node.id, "node"), "node", node.id)
-        menu = self.flow.nodes.get(retry_of)
-        if menu is None or not menu.is_gather:
-            return self.render(Step(node.id, "node", note="retry_of is not a menu; ignored"), "node", node.id)
-        attempt, note = parse_attempt(args.get("attempt"), menu.max_attempts)
-        return self.render(Step(node.id, "retry", menu.id, attempt, note=note), "node", node.id)
+        return self.render(Step(node.id, "node"), "node", node.id)
 
     def result(self, node_id: str) -> Response:
         node = self.flow.nodes.get(node_id)
@@ -135,22 +151,29 @@ class Router:
         rule = KINDS[node.kind].result
         if rule is None:
             step = Step(node.id, "node", note=f"a {node.kind} node has no result; replaying it")
-        else:
-            attempt, note = 1, None
-            if node.is_gather:
-                attempt, note = parse_attempt(request.args.get("attempt"), node.max_attempts)
-            answer = Answer(
-                twilio_params(), attempt, request.args.get("noInput") == "true", self.flow.min_confidence
-            )
-            step = rule(node, answer)
-            if note and not step.note:
-                step = replace(step, note=note)
-        return self.render(step, "result", node.id)
+            return self.render(step, "result", node.id)
+        try:
+            state = self.read_state()
+        except StateRefused as exc:
+            return self.refuse_state(str(exc))
+        attempt = None
+        if node.is_gather:
+            attempt = min(state.attempts.get(node.id, 0), node.max_attempts - 1) + 1
+        answer = Answer(
+            twilio_params(), attempt or 1, request.args.get("noInput") == "true", self.flow.min_confidence
+        )
+        step = rule(node, answer)
+        if node.is_gather:
+            if step.failed_attempts:
+                state.attempts[node.id] = step.failed_attempts
+            else:
+                state.attempts.pop(node.id, None)
+        return self.write_state(self.render(step, "result", node.id, attempt), state)
 
 
-def install(app: Flask, flow: Flow, settings: Settings) -> Router:
+def install(app: Flask, flow: Flow, settings: Settings, codec: StateCodec) -> Router:
     """Register the routes, the signature check and the error replies on ``app``."""
-    router = Router(flow, settings)
+    router = Router(flow, settings, codec)
 
     def check_signature() -> Response | None:
         url = public_url(request.environ, request.headers, settings)

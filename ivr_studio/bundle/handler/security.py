@@ -33,6 +33,7 @@ class Settings:
     auth_token: str | None
     public_base_url: str | None
     production: bool
+    state_secret: str | None = None
 
     @classmethod
     def from_environ(
@@ -44,7 +45,10 @@ class Settings:
         token = environ.get("TWILIO_AUTH_TOKEN") if auth_token is None else auth_token
         base = environ.get("PUBLIC_BASE_URL") if public_base_url is None else public_base_url
         production = environ.get("IVR_ENV", "").strip().lower() in PRODUCTION_VALUES
-        settings = cls((token or "").strip() or None, (base or "").strip().rstrip("/") or None, production)
+        secret = (environ.get("IVR_STATE_SECRET") or "").strip() or None
+        settings = cls(
+            (token or "").strip() or None, (base or "").strip().rstrip("/") or None, production, secret
+        )
         settings.check()
         return settings
 

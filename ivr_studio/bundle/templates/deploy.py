@@ -114,8 +114,9 @@ docker build -t my-ivr .
 docker run -p 8000:8000 -e TWILIO_AUTH_TOKEN=... my-ivr
 ```
 
-The app keeps no state between requests (retry counts travel in the URLs), so any number of workers or
-hosts can serve the same calls.
+The app keeps nothing in memory between requests: what a call remembers (how many times the caller
+failed a menu) travels with the call in a signed cookie, which Twilio sends back on every request of the
+call. So any number of workers or hosts can serve the same calls, as long as they share the signing key.
 
 Settings (environment variables):
 
@@ -125,6 +126,10 @@ Settings (environment variables):
   make the proxy send `X-Forwarded-Proto` and `X-Forwarded-Host`. Serve the app at the root of its own
   host name: its TwiML links to `/node/...`, so a path prefix (`https://example.com/ivr`) does not work.
 - `IVR_ENV=production`: the app refuses to start without `TWILIO_AUTH_TOKEN`.
+- `IVR_STATE_SECRET`: the key that signs the call-state cookie. By default it is derived from
+  `TWILIO_AUTH_TOKEN`; set it when you want to rotate the two separately. Every instance behind one
+  number needs the same value. A cookie that was changed, belongs to another call or is too big is
+  refused with 403.
 
 ## Point your Twilio number at it
 

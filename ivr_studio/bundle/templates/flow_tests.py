@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from twilio.request_validator import RequestValidator
@@ -37,10 +36,10 @@ TABLES = """
 CHOICES = $choices
 
 # menu -> its retry limit, a key press and an utterance that match none of its branches, whether silence
-# leads back to the menu, and where the call goes once the menu gives up
+# leads back to the menu through prompts alone, and where the call goes once the menu gives up
 MENUS = $menus
 
-# (menu, "no_input" or "no_match", attempt, node the call goes to, whether it comes back to the menu)
+# (menu, "no_input" or "no_match", how many failures in a row, node the call goes to after the last one)
 FAILURES = $failures
 
 # (transfer node, DialCallStatus, node the call goes to)
@@ -55,8 +54,13 @@ CALL = {"CallSid": "CA" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+150
 
 
 @pytest.fixture(scope="module")
-def client():
-    app = create_app(BUNDLE, environ={}, log_to_stderr=False)
+def app():
+    return create_app(BUNDLE, environ={}, log_to_stderr=False)
+
+
+@pytest.fixture
+def client(app):
+    """A new call: the test client keeps the call's state cookie from one request to the next, as Twilio does."""
     return app.test_client()
 
 
@@ -83,10 +87,6 @@ def fall_through(response):
     redirect = twiml(response).find("Redirect")
     assert redirect is not None, "expected a no-input fall-through after the menu"
     return redirect.text
-
-
-def attempt_of(url):
-    return int(parse_qs(urlsplit(url).query)["attempt"][0])
 
 
 def follow_to(client, response, node, hops=20):
@@ -129,20 +129,39 @@ def test_each_choice_leads_to_its_branch(client, menu, branch, how, value, expec
     assert response.headers["X-IVR-Outcome"] == f"branch:{branch}"
 
 
-@pytest.mark.parametrize(("menu", "outcome", "attempt", "expected", "returns"), FAILURES)
-def test_no_input_and_no_match(client, menu, outcome, attempt, expected, returns):
+def fail(client, menu, outcome):
+    """The caller reaches the menu and then says nothing, or presses or says what matches no choice."""
     limits = MENUS[menu]
+    action = gather_action(post(client, f"/node/{menu}"))
     if outcome == "no_input":
-        response = post(client, f"/node/{menu}/result?attempt={attempt}&noInput=true")
-    elif limits["keys"] is not None:
-        response = post(client, f"/node/{menu}/result?attempt={attempt}", Digits=limits["keys"])
-    else:
-        response = post(client, f"/node/{menu}/result?attempt={attempt}", SpeechResult=limits["speech"])
+        return post(client, f"/node/{menu}/result?noInput=true")
+    if limits["keys"] is not None:
+        return post(client, action, Digits=limits["keys"])
+    return post(client, action, SpeechResult=limits["speech"])
+
+
+@pytest.mark.parametrize(("menu", "outcome", "failures", "expected"), FAILURES)
+def test_no_input_and_no_match(client, menu, outcome, failures, expected):
+    """Failed attempts are counted for the call, whatever the caller hears in between."""
+    for _ in range(failures):
+        response = fail(client, menu, outcome)
     assert response.headers["X-IVR-Node"] == expected
-    if returns:
-        again = follow_to(client, response, menu)
-        assert attempt_of(gather_action(again)) == attempt + 1
-        assert attempt_of(fall_through(again)) == attempt + 1
+    last = failures == MENUS[menu]["max_attempts"]
+    assert response.headers["X-IVR-Exit"] == f"{menu} {'max_attempts' if last else outcome}"
+
+
+def test_a_matching_choice_starts_the_count_afresh(client):
+    menus = [m for m in sorted(MENUS) if MENUS[m]["max_attempts"] > 1 and MENUS[m]["keys"] is not None]
+    choices = {m: value for m, _, how, value, _ in CHOICES if how == "keys"}
+    menus = [m for m in menus if m in choices]
+    if not menus:
+        pytest.skip("this flow has no keypad menu with a choice and a retry")
+    menu = menus[0]
+    for _ in range(MENUS[menu]["max_attempts"] - 1):
+        fail(client, menu, "no_match")
+    post(client, gather_action(post(client, f"/node/{menu}")), Digits=choices[menu])
+    response = fail(client, menu, "no_match")
+    assert response.headers["X-IVR-Exit"] == f"{menu} no_match"
 
 
 @pytest.mark.parametrize("menu", [m for m in sorted(MENUS) if MENUS[m]["no_input_returns"]])
@@ -151,7 +170,7 @@ def test_silence_is_retried_up_to_max_attempts(client, menu):
     limits = MENUS[menu]
     response = post(client, f"/node/{menu}")
     for attempt in range(1, limits["max_attempts"] + 1):
-        assert attempt_of(gather_action(response)) == attempt
+        assert response.headers["X-IVR-Node"] == menu
         response = post(client, fall_through(response))
         if attempt < limits["max_attempts"]:
             response = follow_to(client, response, menu)
@@ -185,9 +204,21 @@ def test_after_a_recording(client, node, expected):
 SAFETY_TESTS = """
 
 def test_an_unknown_node_apologises_instead_of_failing(client):
-    response = post(client, "/node/no-such-node/result?attempt=abc", Digits="1" * 500)
+    response = post(client, "/node/no-such-node/result?noInput=abc", Digits="1" * 500)
     assert response.headers["X-IVR-Node"] == "(error)"
     assert twiml(response).find("Say") is not None
+
+
+def test_a_tampered_state_cookie_is_refused(client):
+    menu = next(iter(sorted(MENUS)), None)
+    if menu is None:
+        pytest.skip("this flow has no menu")
+    fail(client, menu, "no_input")
+    cookie = client.get_cookie("ivr_state")
+    assert cookie is not None, "a failed attempt is remembered in the call's state cookie"
+    value = cookie.value
+    client.set_cookie("ivr_state", value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
+    assert client.post(f"/node/{menu}/result?noInput=true", data=CALL).status_code == 403
 
 
 def test_requests_without_a_valid_twilio_signature_are_refused():
