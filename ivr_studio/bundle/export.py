@@ -16,13 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ivr_studio.bundle.documents import all_documents, node_document
+from ivr_studio.bundle.handler.data import ROUTING_FILE
 from ivr_studio.bundle.routing import routing_data
 from ivr_studio.bundle.scaffold import write_scaffold
+from ivr_studio.files.atomic import current_umask
 from ivr_studio.flow.model import Flow
 
 __all__ = ["BUNDLE_MARKER", "ExportError", "export_bundle", "node_document", "write_bundle_contents"]
 
-BUNDLE_MARKER = "routing.json"
+BUNDLE_MARKER = ROUTING_FILE
 Progress = Callable[[int, int, str], None]
 
 
@@ -49,12 +51,6 @@ def write_bundle_contents(flow: Flow, folder: Path, progress: Progress | None = 
         progress(total, total, "handler app")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 #: Folders the exporter owns outright: replaced whole, so documents of deleted nodes disappear.
 OWNED_FOLDERS = ("twiml", "ivr_handler")
 
@@ -75,7 +71,7 @@ def export_bundle(flow: Flow, out_dir: str | Path, progress: Progress | None = N
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a bundle is served by other users too
+        staging.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; a bundle is served by other users too
         write_bundle_contents(flow, staging, progress)
         if not out.exists():
             staging.rename(out)

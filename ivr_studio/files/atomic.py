@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process's file-creation mask (read without changing it for longer than a moment)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -38,7 +39,7 @@ def _temp_beside(target: Path, write) -> str:  # noqa: ANN001 - write(fileobj)
     """A fully written, fsynced temporary file next to ``target``; the caller renames or removes it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~current_umask()
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
             write(fh)

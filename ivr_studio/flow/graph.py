@@ -8,11 +8,14 @@ from ivr_studio.flow.model import Flow, Node
 
 
 def flow_graph(flow: Flow) -> nx.MultiDiGraph:
-    """Nodes are node ids; one edge per link, keyed by the exit name."""
+    """The flow as a multigraph: node ids, one edge per link keyed by the exit name, in exit order."""
     g = nx.MultiDiGraph()
-    g.add_nodes_from(n.id for n in flow)
-    for src, exit_name, target in flow.links():
-        g.add_edge(src, target, key=exit_name)
+    g.add_nodes_from(flow.nodes)
+    for node in flow:
+        for exit_name in node.exit_names():
+            target = node.links.get(exit_name)
+            if target is not None and target in flow.nodes:
+                g.add_edge(node.id, target, key=exit_name)
     return g
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from ivr_studio.flow.graph import flow_graph
 from ivr_studio.flow.model import Flow, Node
 
 Size = tuple[float, float]
@@ -34,18 +35,6 @@ class LayoutOptions:
     row_gap: float = 36.0
     sweeps: int = 8
     origin: tuple[float, float] = (0.0, 0.0)
-
-
-def flow_graph(flow: Flow) -> nx.MultiDiGraph:
-    """The flow as a multigraph: one edge per link, keyed by exit name, in exit order."""
-    g = nx.MultiDiGraph()
-    g.add_nodes_from(flow.nodes)
-    for node in flow:
-        for exit_name in node.exit_names():
-            target = node.links.get(exit_name)
-            if target is not None and target in flow.nodes:
-                g.add_edge(node.id, target, key=exit_name)
-    return g
 
 
 def _roots(flow: Flow) -> list[str]:

@@ -20,6 +20,8 @@ from typing import Any
 from .matching import Phrase, normalise_keys, prepare_phrase
 
 ROUTING_FORMAT = "ivr-studio-routing"
+#: The file of a bundle folder that holds the routing data (and marks the folder as a bundle).
+ROUTING_FILE = "routing.json"
 SUPPORTED_VERSIONS = (1,)
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -71,7 +73,7 @@ class Flow:
 
 def read_folder(folder: Path) -> BundleSource:
     """Read ``routing.json`` and the TwiML documents of every node it names."""
-    routing_file = folder / "routing.json"
+    routing_file = folder / ROUTING_FILE
     try:
         routing = json.loads(routing_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
