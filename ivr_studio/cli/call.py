@@ -38,6 +38,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--to", dest="to_number", default="+15005550001", help="called number (To)")
     p.add_argument("--fallback-url", help="Voice fallback URL, requested with ErrorCode/ErrorUrl on failures")
     p.add_argument("--max-duration", type=float, default=600.0, help="end the call after this many seconds")
+    p.add_argument(
+        "--status-callback",
+        metavar="URL",
+        help="the call's status callback: call-progress events are sent here (absolute http(s) URL)",
+    )
+    p.add_argument(
+        "--status-callback-event",
+        nargs="+",
+        metavar="EVENT",
+        help="events sent to --status-callback: initiated ringing answered completed (default: completed)",
+    )
+    p.add_argument(
+        "--status-callback-method", metavar="M", help="GET or POST for --status-callback (default POST)"
+    )
     p.add_argument("--quiet", action="store_true", help="do not print the timeline")
     p.add_argument(
         "--phone-fidelity",
@@ -73,6 +87,19 @@ def parse_settings(pairs: list[str]) -> Any:
             value = raw
         data[name.strip()] = value
     return RuntimeSettings.from_mapping(data)
+
+
+def parse_status_callback(args: argparse.Namespace) -> Any:
+    """The call's StatusCallback from ``--status-callback*`` (None without a URL); ValueError when bad."""
+    from ivr_studio.runtime.status_callbacks import StatusCallback
+
+    if not args.status_callback:
+        if args.status_callback_event or args.status_callback_method:
+            raise ValueError(
+                "--status-callback-event and --status-callback-method need --status-callback URL"
+            )
+        return None
+    return StatusCallback.build(args.status_callback, args.status_callback_event, args.status_callback_method)
 
 
 def resolve_target(target: str, auth_token: str) -> tuple[Any, str]:
@@ -114,12 +141,14 @@ def default_recognizer_provider() -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ivr_studio.runtime.audio import VoiceIO
     from ivr_studio.runtime.clock import RealClock, VirtualClock
     from ivr_studio.runtime.engine import CallEngine
     from ivr_studio.runtime.live import LiveCall
     from ivr_studio.runtime.params import CallIdentity
     from ivr_studio.runtime.script import Script, ScriptError, load_script, run_virtual
     from ivr_studio.runtime.trace import format_event, to_json
+    from ivr_studio.runtime.transports import callback_transport
 
     if not math.isfinite(args.max_duration) or args.max_duration <= 0:
         print("error: --max-duration must be a positive number of seconds", file=sys.stderr)
@@ -140,9 +169,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    feeder = None
+    try:
+        status_callback = parse_status_callback(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    feeder = provider = None
     if any(step.kind == "say_wav" for step in script.steps):
-        provider = default_recognizer_provider()
+        provider = default_recognizer_provider()  # also transcribes recordings of that audio
         from ivr_studio.runtime.speech_feed import wav_feeder
 
         feeder = wav_feeder(provider, phone_fidelity=args.phone_fidelity)
@@ -158,8 +192,13 @@ def run(args: argparse.Namespace) -> int:
         clock=clock,
         settings=settings,
         identity=CallIdentity(from_number=args.from_number, to_number=args.to_number),
+        voice=VoiceIO(recognizers=provider),
         auth_token=args.auth_token,
         fallback_url=args.fallback_url,
+        status_callback=status_callback,
+        callback_transport=(
+            callback_transport(status_callback.url, url, transport) if status_callback else None
+        ),
     )
     trace_file = None
     if args.trace:

@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ivr_studio.runtime.audio import VoiceIO
+    from ivr_studio.runtime.callbacks import Background
     from ivr_studio.runtime.clock import Clock
     from ivr_studio.runtime.events import DialOutcome, Event
     from ivr_studio.runtime.http_client import FetchResult
+    from ivr_studio.runtime.params import CallIdentity
     from ivr_studio.runtime.settings import RuntimeSettings
+    from ivr_studio.runtime.status_callbacks import WallClock
     from ivr_studio.runtime.trace import Trace
     from ivr_studio.twiml.diagnostics import Diagnostic
 
@@ -67,6 +72,10 @@ class CallContext(Protocol):
     #: The current document URL, which relative URLs resolve against (§1.6).
     doc_url: str | None
     answered: bool
+    #: Who calls whom (the parent leg's standard parameters).
+    identity: CallIdentity
+    #: The date each callback reports as its Timestamp.
+    wall: WallClock
 
     def warn(self, code: str | int, message: str) -> None:
         """Put a warning in the trace."""
@@ -80,8 +89,28 @@ class CallContext(Protocol):
         """GET media for ``<Play>`` (no call parameters, §4.2)."""
         ...
 
-    def send_callback(self, url: str, method: str, extra: dict[str, str]) -> None:
-        """An asynchronous webhook with the call parameters plus ``extra``; its response is ignored."""
+    def send_callback(
+        self,
+        url: str,
+        method: str,
+        params: dict[str, str],
+        *,
+        kind: str = "partialResultCallback",
+        with_call_params: bool = True,
+        keep: bool = False,
+    ) -> None:
+        """An asynchronous webhook whose response is ignored: ``params`` added to the call's standard
+        parameters (unless ``with_call_params`` is false); ``kind`` names it in the trace; ``keep`` sends it
+        even when the call ends first."""
+        ...
+
+    def in_background(self, job: Callable[[Background], None]) -> None:
+        """Run slow work (a transcription) off the clock's thread on a live call, at once on virtual time;
+        the job reaches the trace and sends callbacks through its :class:`Background` argument."""
+        ...
+
+    def params(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The call's standard parameters (§3) as they are now, plus ``extra``."""
         ...
 
     def request_ignored(self, url: str, method: str, extra: dict[str, str]) -> None:

@@ -22,7 +22,7 @@ from lxml import etree
 from ivr_studio.runtime import codes
 from ivr_studio.runtime.activity import Activity, Outcome
 from ivr_studio.runtime.audio import VoiceIO
-from ivr_studio.runtime.callbacks import Callbacks
+from ivr_studio.runtime.callbacks import Background, Callbacks
 from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.events import (
     CallerHangup,
@@ -38,6 +38,7 @@ from ivr_studio.runtime.http_client import Fetcher, FetchResult
 from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.player import PromptsActivity
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.runtime.status_callbacks import LegProgress, StatusCallback, WallClock
 from ivr_studio.runtime.strict import strict_problem
 from ivr_studio.runtime.trace import Trace
 from ivr_studio.runtime.transports import Transport
@@ -53,6 +54,8 @@ class CallEngine:
     """One emulated inbound call against a TwiML webhook.
 
     ``transport`` reaches the app (WSGI in process or HTTP); ``clock`` defaults to a new VirtualClock.
+    ``status_callback`` is the call's own status callback (the phone number's, in Twilio's console), sent
+    through ``callback_transport`` when the app's transport cannot reach it.
     """
 
     def __init__(
@@ -68,6 +71,8 @@ class CallEngine:
         method: str = "POST",
         fallback_url: str | None = None,
         fallback_method: str = "POST",
+        status_callback: StatusCallback | None = None,
+        callback_transport: Transport | None = None,
     ) -> None:
         self.url = url
         self.method = method
@@ -97,12 +102,35 @@ class CallEngine:
         self._instant = 0
         self._end_listeners: list[Callable[[CallEngine], None]] = []
         self._documents = 0  # documents run so far (the trial notice plays before the first)
-        self._callbacks = Callbacks(self.fetcher, self.clock, self._on_request, self.warn)
+        self._callbacks = Callbacks(self.fetcher, self.clock, self.trace.emit)
+        self.wall = WallClock(self.clock.now)
+        self.progress: LegProgress | None = None
+        if status_callback is not None:
+            self.progress = LegProgress(
+                status_callback,
+                self.identity.standard_params,
+                lambda url, method, params: self.send_callback(
+                    url,
+                    method,
+                    params,
+                    kind="statusCallback",
+                    with_call_params=False,
+                    keep=True,
+                    transport=callback_transport,
+                ),
+                self.wall,
+            )
 
     # ----- public API -----
     def start(self) -> None:
         """Place the call: the first fetch runs on the clock's thread."""
-        self.clock.post(lambda: self.request(self.url, self.method, {}))
+        self.clock.post(self._place)
+
+    def _place(self) -> None:
+        if self.progress is not None:
+            self.progress.fire("initiated")
+            self.progress.fire("ringing")
+        self.request(self.url, self.method, {})
 
     def post(self, event: Event) -> None:
         """Hand the call an event (a key, speech, hang-up, dial outcome). Thread-safe."""
@@ -138,10 +166,33 @@ class CallEngine:
             self.warn(w.code, w.message)
         return result
 
-    def send_callback(self, url: str, method: str, extra: dict[str, str]) -> None:
-        """An asynchronous webhook whose response is ignored (partialResultCallback, §2.9); see
-        :mod:`ivr_studio.runtime.callbacks`."""
-        self._callbacks.send(url, method, self.params(extra))
+    def send_callback(
+        self,
+        url: str,
+        method: str,
+        params: dict[str, str],
+        *,
+        kind: str = "partialResultCallback",
+        with_call_params: bool = True,
+        keep: bool = False,
+        transport: Transport | None = None,
+    ) -> None:
+        """An asynchronous webhook whose response is ignored; see :mod:`ivr_studio.runtime.callbacks`.
+
+        ``params`` are added to the call's standard parameters unless ``with_call_params`` is false.
+        """
+        full = self.params(params) if with_call_params else dict(params)
+        self._callbacks.send(url, method, full, kind=kind, keep=keep, transport=transport)
+
+    def in_background(self, job: Callable[[Background], None]) -> None:
+        """Run slow work that reports on the call (a transcription) off the clock's thread on a live call,
+        at once on virtual time; it still runs when the call ends first."""
+        self._callbacks.background(job, keep=True)
+
+    @property
+    def callbacks_idle(self) -> bool:
+        """Every callback that reports on the call has been answered (a live call waits for them)."""
+        return self._callbacks.idle
 
     def request_ignored(self, url: str, method: str, extra: dict[str, str]) -> None:
         """A request sent now whose response is ignored (the call is over, or nothing listens)."""
@@ -189,10 +240,12 @@ class CallEngine:
             self._answer()
         self.ended = True
         self.end_status = status
-        self._callbacks.close()
         duration = 0.0 if self.answered_at is None else self.clock.now() - self.answered_at
         self.trace.emit("hangup", reason=reason)
         self.trace.emit("call_end", status=status, duration=round(duration, 3), answered=self.answered)
+        if self.progress is not None:
+            self.progress.fire("completed", status, duration)
+        self._callbacks.close()
         for listener in list(self._end_listeners):
             listener(self)
 
@@ -339,6 +392,8 @@ class CallEngine:
             self.answered = True
             self.answered_at = self.clock.now()
             self.trace.emit("answer")
+            if self.progress is not None:
+                self.progress.fire("answered")
 
     def _run_activity(self, activity: Activity) -> None:
         self.activity = activity

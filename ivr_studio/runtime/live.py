@@ -61,6 +61,10 @@ class LiveCall:
             ScriptRunner(engine, script, speech_feeder).start()
         try:
             self.clock.run(stop=lambda: engine.ended)
+            # the callbacks that report on the call (status, recording, transcription) are still on their
+            # way: wait for their answers, at most as long as Twilio waits for a webhook
+            drain = self.engine.settings.total_timeout_ms / 1000 + 1
+            self.clock.run(stop=lambda: engine.callbacks_idle, until=self.clock.now() + drain)
         except BaseException as exc:  # keep the reason for the UI; the call is over either way
             self.error = exc
             raise

@@ -4,6 +4,9 @@ A scenario file (YAML) names a target and one or more calls::
 
     target: support-line.ivrflow        # URL, .ivrflow file or bundle folder, relative to this file
     settings: {type_ahead: true}        # optional RuntimeSettings fields
+    status_callback: http://127.0.0.1:9000/status   # optional: the call's status callback, with
+    status_callback_event: [initiated, ringing, answered, completed]   # (default: completed)
+    status_callback_method: POST
     calls:
       - name: sales
         steps: [{wait_for: listening}, {press: "1"}]
@@ -32,12 +35,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ivr_studio.files import InputFileError, StructuredDataError, load_yaml, read_text
+from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.script import Script, ScriptError, SpeechFeeder, parse_script, run_virtual
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.runtime.status_callbacks import StatusCallback
 from ivr_studio.runtime.trace import Listener, TraceEvent, format_event
+from ivr_studio.runtime.transports import callback_transport
+from ivr_studio.voice.interfaces import RecognizerProvider
 
 #: resolver(target text, scenario folder, auth token) -> (transport, entry URL); raises ValueError.
 TargetResolver = Callable[[str, Path, str], tuple[Any, str]]
@@ -215,6 +222,7 @@ class Scenario:
     settings: RuntimeSettings
     auth_token: str
     calls: tuple[ScenarioCall, ...]
+    status_callback: StatusCallback | None = None
 
     def resolve_target(self, resolver: TargetResolver) -> tuple[Any, str]:
         """The transport and entry URL of the file's ``target``; ScenarioError when it is unusable."""
@@ -224,9 +232,15 @@ class Scenario:
             raise ScenarioError(f"{self.path}: target: {exc}") from None
 
     def new_engine(
-        self, call: ScenarioCall, transport: Any, url: str, clock: Clock | None = None
+        self,
+        call: ScenarioCall,
+        transport: Any,
+        url: str,
+        clock: Clock | None = None,
+        recognizers: RecognizerProvider | None = None,
     ) -> CallEngine:
-        """A call engine for ``call`` against ``url`` (on a new VirtualClock unless ``clock`` is given)."""
+        """A call engine for ``call`` against ``url`` (on a new VirtualClock unless ``clock`` is given);
+        ``recognizers`` transcribe recordings of the caller's audio."""
         spec = call.spec
         identity = CallIdentity(
             from_number=str(spec.get("from", "+15005550006")), to_number=str(spec.get("to", "+15005550001"))
@@ -237,8 +251,13 @@ class Scenario:
             clock=clock or VirtualClock(),
             settings=self.settings,
             identity=identity,
+            voice=VoiceIO(recognizers=recognizers),
             auth_token=self.auth_token,
             fallback_url=self.data.get("fallback_url"),
+            status_callback=self.status_callback,
+            callback_transport=(
+                callback_transport(self.status_callback.url, url, transport) if self.status_callback else None
+            ),
         )
 
 
@@ -259,7 +278,22 @@ def read_scenario(path: str | Path) -> Scenario:
             raise ScenarioError(f"{path}: {name}: {exc}") from None
         calls.append(ScenarioCall(i, name, spec, script))
     auth_token = str(data.get("auth_token", "ivr-studio-local-auth-token"))
-    return Scenario(path, data, settings, auth_token, tuple(calls))
+    return Scenario(path, data, settings, auth_token, tuple(calls), _status_callback(path, data))
+
+
+def _status_callback(path: Path, data: dict[str, Any]) -> StatusCallback | None:
+    """The file's ``status_callback`` (with ``status_callback_event`` and ``status_callback_method``)."""
+    if data.get("status_callback") is None:
+        for key in ("status_callback_event", "status_callback_method"):
+            if key in data:
+                raise ScenarioError(f"{path}: {key} needs a status_callback URL")
+        return None
+    try:
+        return StatusCallback.build(
+            data["status_callback"], data.get("status_callback_event"), data.get("status_callback_method")
+        )
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
 
 
 def run_scenario_call(
@@ -271,13 +305,14 @@ def run_scenario_call(
     clock: Clock | None = None,
     speech_feeder: SpeechFeeder | None = None,
     listener: Listener | None = None,
+    recognizers: RecognizerProvider | None = None,
 ) -> CallReport:
     """Run one call of a scenario and check its expectations.
 
     On a VirtualClock (the default) the call runs at once; on a RealClock it runs on the current thread at
     wall speed. ``listener`` sees every trace event as it happens.
     """
-    engine = scenario.new_engine(call, transport, url, clock)
+    engine = scenario.new_engine(call, transport, url, clock, recognizers)
     if listener is not None:
         engine.trace.subscribe(listener)
     max_duration = float(call.spec.get("max_duration", 600))
@@ -296,7 +331,10 @@ def run_scenario_call(
 
 
 def run_scenario_file(
-    path: str | Path, resolve_target: TargetResolver, speech_feeder: SpeechFeeder | None = None
+    path: str | Path,
+    resolve_target: TargetResolver,
+    speech_feeder: SpeechFeeder | None = None,
+    recognizers: RecognizerProvider | None = None,
 ) -> list[CallReport]:
     """Run every call of a scenario file on virtual time; raise ScenarioError for an unusable file.
 
@@ -307,7 +345,11 @@ def run_scenario_file(
     reports = []
     for call in scenario.calls:
         transport, url = first_target if call.index == 0 else scenario.resolve_target(resolve_target)
-        reports.append(run_scenario_call(scenario, call, transport, url, speech_feeder=speech_feeder))
+        reports.append(
+            run_scenario_call(
+                scenario, call, transport, url, speech_feeder=speech_feeder, recognizers=recognizers
+            )
+        )
     return reports
 
 

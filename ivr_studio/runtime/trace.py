@@ -16,8 +16,20 @@ Listener = Callable[[TraceEvent], None]
 
 #: Event kinds and the fields each carries (besides ``t`` and ``event``).
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    # error: Twilio's code when no response arrived (status is then None)
-    "request": ("method", "url", "params", "status", "elapsed_ms", "node", "exit", "purpose", "error"),
+    # error: Twilio's code when no response arrived (status is then None); purpose: twiml | media | callback;
+    # callback (asynchronous requests only): the attribute that asked for it, e.g. statusCallback
+    "request": (
+        "method",
+        "url",
+        "params",
+        "status",
+        "elapsed_ms",
+        "node",
+        "exit",
+        "purpose",
+        "error",
+        "callback",
+    ),
     "answer": (),
     "say": ("text", "voice", "language", "duration", "loop"),
     "play": ("url", "loop", "duration", "digits"),
@@ -31,6 +43,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "redirect": ("url", "method"),
     "dial": ("number", "status", "duration"),
     "record": ("status", "duration", "url", "digits"),
+    # a <Record transcribe="true"> recording's text: status completed | failed
+    "transcription": ("status", "text", "sid", "recording_sid"),
     "warning": ("code", "message"),
     "error": ("code", "message"),
     "hangup": ("reason",),
@@ -78,13 +92,18 @@ def format_event(event: TraceEvent) -> str:
     if kind == "request":
         node = f" [{event['node']}]" if event.get("node") else ""
         params = event.get("params") or {}
-        shown = {k: v for k, v in params.items() if k in _INTERESTING_PARAMS}
+        callback = event.get("callback")
+        wanted = _CALLBACK_PARAMS if callback else _INTERESTING_PARAMS
+        shown = {k: v for k, v in params.items() if k in wanted}
+        if callback and callback != "statusCallback":
+            shown.pop("CallStatus", None)  # every request carries it; only a status callback reports it
         extra = " " + " ".join(f"{k}={v!r}" for k, v in shown.items()) if shown else ""
         status = event.get("status")
         if status is None:
             code = event.get("error")
             status = f"failed ({code})" if code else "failed"
-        return f"{t}  → {event['method']} {event['url']}{extra} ← {status}{node}"
+        label = f" ({callback})" if callback else ""
+        return f"{t}  → {event['method']} {event['url']}{label}{extra} ← {status}{node}"
     if kind == "say":
         return f"{t}  say {event['text']!r}"
     if kind == "play":
@@ -93,6 +112,8 @@ def format_event(event: TraceEvent) -> str:
     if kind == "gather_end":
         what = event.get("digits") or event.get("speech") or "(nothing)"
         return f"{t}  gather end: {what} ({event['reason']})"
+    if kind == "transcription":
+        return f"{t}  transcription {event['status']}: {event.get('text', '')!r}"
     if kind in ("warning", "error"):
         return f"{t}  {kind} {event['code']}: {event['message']}"
     if kind == "gather_start":
@@ -117,6 +138,19 @@ _INTERESTING_PARAMS = (
     "RecordingUrl",
     "ErrorCode",
     "ErrorUrl",
+    "QueueResult",
+)
+#: What a callback's timeline line shows: what it reports, not the call parameters every request carries.
+_CALLBACK_PARAMS = (
+    "CallStatus",
+    "SequenceNumber",
+    "UnstableSpeechResult",
+    "RecordingStatus",
+    "RecordingDuration",
+    "TranscriptionStatus",
+    "TranscriptionText",
+    "StatusCallbackEvent",
+    "Digits",
 )
 
 

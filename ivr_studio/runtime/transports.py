@@ -235,3 +235,15 @@ class HttpTransport:
             raise TransportError(11206, f"HTTP protocol violation: {type(exc).__name__} {exc}") from None
         except OSError as exc:
             raise TransportError(11205, f"The connection failed: {exc}") from None
+
+
+def callback_transport(callback_url: str, entry_url: str, transport: Transport) -> Transport | None:
+    """The transport for a callback URL given with the call (a status callback), or None for the call's own.
+
+    A call to an app served in process reaches only that app; a callback on any other host goes over real
+    HTTP, as the user who named a server of their own expects.
+    """
+    if not isinstance(transport, WsgiTransport):
+        return None
+    same_host = urlsplit(callback_url).netloc.lower() == urlsplit(entry_url).netloc.lower()
+    return None if same_host else HttpTransport()

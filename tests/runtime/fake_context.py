@@ -8,6 +8,7 @@ chosen times and look at what it reported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
@@ -17,7 +18,9 @@ from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.clock import VirtualClock
 from ivr_studio.runtime.events import DialOutcome, Event
 from ivr_studio.runtime.http_client import FetchResult
+from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.runtime.status_callbacks import WallClock
 from ivr_studio.runtime.trace import Trace
 from ivr_studio.twiml.diagnostics import Diagnostic, error
 
@@ -28,6 +31,7 @@ class Sent:
     method: str
     params: dict[str, str]
     t: float
+    kind: str = ""
 
 
 @dataclass
@@ -49,6 +53,8 @@ class FakeContext:
 
     def __post_init__(self) -> None:
         self.trace = Trace(self.clock.now)
+        self.identity = CallIdentity()
+        self.wall = WallClock(self.clock.now, datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
 
     def warn(self, code: str | int, message: str) -> None:
         self.warnings.append((str(code), message))
@@ -60,8 +66,23 @@ class FakeContext:
     def fetch_media(self, url: str) -> FetchResult:
         return FetchResult(url, error=error(11200, "no media in a fake context"))
 
-    def send_callback(self, url: str, method: str, extra: dict[str, str]) -> None:
-        self.callbacks.append(Sent(url, method, dict(extra), self.clock.now()))
+    def send_callback(
+        self,
+        url: str,
+        method: str,
+        params: dict[str, str],
+        *,
+        kind: str = "partialResultCallback",
+        with_call_params: bool = True,
+        keep: bool = False,
+    ) -> None:
+        self.callbacks.append(Sent(url, method, dict(params), self.clock.now(), kind))
+
+    def in_background(self, job) -> None:  # noqa: ANN001 - Callable[[Background], None]
+        job(_Background(self))
+
+    def params(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {**self.identity.standard_params("in-progress"), **(extra or {})}
 
     def request_ignored(self, url: str, method: str, extra: dict[str, str]) -> None:
         self.ignored.append(Sent(url, method, dict(extra), self.clock.now()))
@@ -86,6 +107,24 @@ class FakeContext:
 
     def events(self, kind: str) -> list[dict[str, Any]]:
         return self.trace.of(kind)
+
+
+class _Background:
+    """The fake context's stand-in for a background job's tools: everything lands in the context at once."""
+
+    def __init__(self, ctx: FakeContext) -> None:
+        self.ctx = ctx
+
+    def emit(self, kind: str, **fields: Any) -> None:
+        self.ctx.trace.emit(kind, **fields)
+
+    def warn(self, code: str | int, message: str) -> None:
+        self.ctx.warn(code, message)
+
+    def send(
+        self, url: str, method: str, params: dict[str, str], *, kind: str, transport: Any = None
+    ) -> None:
+        self.ctx.callbacks.append(Sent(url, method, dict(params), self.ctx.clock.now(), kind))
 
 
 def element(xml: str) -> etree._Element:

@@ -12,8 +12,9 @@ from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.events import Event
 from ivr_studio.runtime.script import parse_script, run_virtual
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.runtime.status_callbacks import StatusCallback
 from ivr_studio.runtime.transports import WsgiTransport
-from ivr_studio.voice.interfaces import AudioClip, AudioSink, MediaDecoder
+from ivr_studio.voice.interfaces import AudioClip, AudioSink, MediaDecoder, RecognizerProvider
 
 AUTH_TOKEN = "test-auth-token"
 
@@ -151,6 +152,8 @@ def call(
     events: list[tuple[float, Event]] | None = None,
     sink: AudioSink | None = None,
     decoder: MediaDecoder | None = None,
+    status_callback: StatusCallback | None = None,
+    recognizers: RecognizerProvider | None = None,
 ) -> CallResult:
     """Run one scripted call against ``routes`` on a virtual clock.
 
@@ -162,10 +165,11 @@ def call(
         url,
         WsgiTransport(app, latency=latency),
         settings=settings,
-        voice=VoiceIO(synthesizer=tts, sink=sink, decoder=decoder),
+        voice=VoiceIO(synthesizer=tts, sink=sink, decoder=decoder, recognizers=recognizers),
         auth_token=AUTH_TOKEN,
         method=method,
         fallback_url=fallback_url,
+        status_callback=status_callback,
     )
     for t, event in events or []:
         engine.clock.call_at(t, lambda e=event: engine.deliver(e))

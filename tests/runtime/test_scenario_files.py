@@ -112,3 +112,23 @@ def test_one_call_of_a_scenario_runs_on_a_real_clock_with_the_same_expectations(
     assert report.passed, report.failures
     assert [r.path for r in app.requests] == ["/menu", "/picked"]
     assert seen.count("request") == 2 and seen[-1] == "call_end"
+
+
+def test_a_scenario_file_names_the_calls_status_callback(tmp_path: Path):
+    app = FakeApp({"/menu": doc("<Say>Hello</Say>"), "/status": "ok"})
+    text = (
+        "target: app\n"
+        "status_callback: https://a/status\n"
+        "status_callback_event: initiated answered completed\n"
+        "status_callback_method: GET\n"
+        "calls:\n  - {name: one, expect_end: completed}\n  - {name: two, expect_end: completed}\n"
+    )
+    reports = _run(tmp_path, app, text)
+    assert all(r.passed for r in reports)
+    sent = app.to("/status")
+    assert [(s.method, s.query["CallStatus"]) for s in sent] == [
+        ("GET", "initiated"),
+        ("GET", "in-progress"),
+        ("GET", "completed"),
+    ] * 2
+    assert len({s.query["CallSid"] for s in sent}) == 2  # one status callback leg per call
