@@ -83,15 +83,16 @@ def run(args: argparse.Namespace) -> int:
     from ivr_studio.runtime.scenario import ScenarioError, junit_xml, run_scenario_file
     from ivr_studio.runtime.speech_feed import wav_feeder
 
-    # engines load only when a say_wav step runs
-    feeder = wav_feeder(default_recognizer_provider(), phone_fidelity=args.phone_fidelity)
+    # engines load only when a say_wav step runs (or a recording of its audio is transcribed)
+    provider = default_recognizer_provider()
+    feeder = wav_feeder(provider, phone_fidelity=args.phone_fidelity)
 
     passed = failed = 0
     reports = []
     errors: dict[str, str] = {}
     for file in args.files:
         try:
-            file_reports = run_scenario_file(file, _resolver, feeder)
+            file_reports = run_scenario_file(file, _resolver, feeder, recognizers=provider)
         except ScenarioError as exc:
             errors[file] = str(exc)
             print(f"ERROR {file}: {exc}")

@@ -6,6 +6,7 @@ the engine handles them on its clock's thread in the order posted.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 DTMF_KEYS = frozenset("0123456789*#")
@@ -99,3 +100,9 @@ Event = (
     | CallerHangup
     | DialOutcome
 )
+
+#: Turns a WAV file into timed caller events (a script's ``say_wav`` step, see :mod:`~ivr_studio.runtime.speech_feed`):
+#: ``feeder(path, language, phrases, max_speech) -> [(offset, event), ...]``. ``phrases`` are the listening
+#: Gather's hints (None when it has none): a recogniser limited to them picks between a menu's choices far
+#: more reliably, as Twilio's hints do. ``max_speech`` is its maxSpeechTime (None outside a Gather).
+SpeechFeeder = Callable[[str, str, "Sequence[str] | None", "float | None"], list[tuple[float, Event]]]

@@ -40,6 +40,7 @@ from ivr_studio.runtime.events import (
     Dtmf,
     Event,
     SpeechEnded,
+    SpeechFeeder,
     SpeechFinal,
     SpeechPartial,
     SpeechStarted,
@@ -172,13 +173,6 @@ def load_script(path: str | Path) -> Script:
     except (InputFileError, StructuredDataError) as exc:
         raise ScriptError(str(exc)) from None
     return parse_script(data if data is not None else {"steps": []}, path.parent)
-
-
-#: Turns a WAV file into timed caller events:
-#: ``feeder(path, language, phrases, max_speech) -> [(offset, event), ...]``. ``phrases`` are the listening
-#: Gather's hints (None when it has none): a recogniser limited to them picks between a menu's choices far
-#: more reliably, as Twilio's hints do. ``max_speech`` is its maxSpeechTime (None outside a Gather).
-SpeechFeeder = Callable[[str, str, "Sequence[str] | None", "float | None"], list[tuple[float, Event]]]
 
 
 def speech_events(

@@ -24,11 +24,11 @@ from ivr_studio.runtime.events import (
     Dtmf,
     Event,
     SpeechEnded,
+    SpeechFeeder,
     SpeechFinal,
     SpeechPartial,
     SpeechStarted,
 )
-from ivr_studio.runtime.script import SpeechFeeder
 from ivr_studio.voice.interfaces import SAMPLE_RATE, PartialResult, RecognizerProvider, VadEvent
 from ivr_studio.voice.pcm import wav_pcm
 

@@ -39,7 +39,9 @@ def test_a_gather_with_a_partial_result_callback_sends_interim_text_through_the_
     ctx = FakeContext()
     from ivr_studio.runtime.events import SpeechFinal, SpeechPartial
 
-    gather = GatherActivity(ctx, element('<Gather input="speech" partialResultCallback="/p" speechTimeout="1"/>'))
+    gather = GatherActivity(
+        ctx, element('<Gather input="speech" partialResultCallback="/p" speechTimeout="1"/>')
+    )
     ctx.run(
         gather,
         [

@@ -1,21 +1,43 @@
-"""``<Dial>`` (spec §4.7) with an emulated callee: answered (for a while), busy, no-answer or failed.
+"""``<Dial>`` of phones (spec §4.7): a number, ``<Number>``, ``<Client>`` or ``<Sip>``, with an emulated callee.
 
 The callee's behaviour comes from a :class:`~ivr_studio.runtime.events.DialOutcome` posted by a script or the
 UI, before or during the Dial; without one the setting ``default_dial_outcome`` applies. A callee that does
 not answer within ``timeout`` gives ``no-answer``. An answered call lasts its ``duration`` (capped by
 ``timeLimit``); ``*`` ends it when ``hangupOnStar="true"``.
+
+The first noun is the callee; other nouns ring at the same time and are canceled when it answers (or end
+as it does). Each noun with a ``statusCallback`` reports its leg's progress (see
+:mod:`ivr_studio.runtime.status_callbacks`): its own CallSid, ``ParentCallSid``, ``Direction=outbound-dial``,
+``From`` the Dial's ``callerId`` (else the caller) and ``To`` the noun. ``record`` writes the bridged call
+(from the answer, or from the ringing) as a recording of silence, one or two channels, reported with the
+action request and to ``recordingStatusCallback`` (``RecordingSource=DialVerb``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lxml import etree
 
 from ivr_studio.runtime.activity import CallContext, Outcome
+from ivr_studio.runtime.audio import silence
 from ivr_studio.runtime.clock import TimerHandle
 from ivr_studio.runtime.events import DialOutcome, Dtmf, Event
-from ivr_studio.runtime.params import new_sid
+from ivr_studio.runtime.params import CallIdentity, new_sid
+from ivr_studio.runtime.recordings import Recording, RecordingCallbacks, save_recording
+from ivr_studio.runtime.status_callbacks import CALL_EVENTS, LegProgress, StatusCallback, parse_events
 from ivr_studio.runtime.urls import resolve
 from ivr_studio.twiml.rules import read_verb
+
+PHONE_NOUNS = ("Number", "Client", "Sip")
+
+
+def noun_address(noun: etree._Element) -> str:
+    """What a noun dials, as Twilio writes it in ``To``: a number, ``client:name`` or the SIP URI."""
+    value = (noun.text or "").strip()
+    if noun.tag == "Client" and value and not value.startswith("client:"):
+        return f"client:{value}"
+    return value
 
 
 def dialled_number(el: etree._Element) -> str:
@@ -30,6 +52,15 @@ def dialled_number(el: etree._Element) -> str:
     return ""
 
 
+@dataclass
+class Leg:
+    """One dialled party: its call SID, address, and status callbacks (if the noun asked for them)."""
+
+    sid: str
+    address: str
+    progress: LegProgress | None = None
+
+
 class DialActivity:
     """One running ``<Dial>``: ringing, then the callee's outcome, then the action request or the next verb."""
 
@@ -39,14 +70,85 @@ class DialActivity:
         self.attrs = read_verb(el)
         self.number = dialled_number(el)
         self.sid = new_sid("CA")
+        self.legs = self._legs()
         self.timer: TimerHandle | None = None
+        self.ringing_at = 0.0
         self.bridged_at: float | None = None
         self.done = False
+        mode = self.attrs["record"]
+        self.record_mode = (
+            "record-from-answer" if mode == "true" else "do-not-record" if mode == "false" else mode
+        )
+        self.recording_sid = new_sid("RE")
+        self.recording_callbacks = RecordingCallbacks(call, self.attrs.values, "DialVerb")
 
+    # ----- legs -----
+    def _legs(self) -> list[Leg]:
+        nouns = [n for n in self.el if n.tag in PHONE_NOUNS]
+        if (self.el.text or "").strip() or not nouns:
+            return [Leg(self.sid, (self.el.text or "").strip())]
+        legs = []
+        for i, noun in enumerate(nouns):
+            sid = self.sid if i == 0 else new_sid("CA")
+            legs.append(Leg(sid, noun_address(noun), self._progress(noun, sid)))
+        return legs
+
+    def _progress(self, noun: etree._Element, sid: str) -> LegProgress | None:
+        attrs = read_verb(noun)
+        for d in attrs.diagnostics:
+            self.call.warn(d.code, d.message)
+        if not attrs["statusCallback"]:
+            return None
+        try:
+            events = parse_events(attrs["statusCallbackEvent"], CALL_EVENTS, "statusCallbackEvent")
+        except ValueError as exc:
+            self.call.warn("12200", f"<{noun.tag}> {exc}; only 'completed' is reported")
+            events = frozenset({"completed"})
+        callback = StatusCallback(
+            resolve(self.call.doc_url, attrs["statusCallback"]), events, attrs["statusCallbackMethod"]
+        )
+        parent = self.call.identity
+        identity = CallIdentity(
+            from_number=self.attrs["callerId"] or parent.from_number,
+            to_number=noun_address(noun),
+            account_sid=parent.account_sid,
+            call_sid=sid,
+            direction="outbound-dial",
+        )
+
+        def leg_params(status: str) -> dict[str, str]:
+            return {**identity.standard_params(status), "ParentCallSid": parent.call_sid}
+
+        def send(url: str, method: str, params: dict[str, str]) -> None:
+            self.call.send_callback(
+                url, method, params, kind="statusCallback", with_call_params=False, keep=True
+            )
+
+        return LegProgress(callback, leg_params, send, self.call.wall)
+
+    def _fire(
+        self, event: str, status: str | None = None, duration: float = 0.0, extra: dict | None = None
+    ) -> None:
+        for i, leg in enumerate(self.legs):
+            if leg.progress is None:
+                continue
+            leg_status = status
+            if event == "completed" and i > 0:
+                leg_status = "canceled" if self.bridged_at is not None else status
+            if event == "answered" and i > 0:
+                continue  # the first noun is the one that answers
+            leg.progress.fire(event, leg_status, duration if i == 0 else 0.0, extra if i == 0 else None)
+
+    # ----- lifecycle -----
     def start(self) -> None:
         for d in self.attrs.diagnostics:
             self.call.warn(d.code, d.message)
+        self.ringing_at = self.call.clock.now()
         self.call.trace.emit("dial", number=self.number, status="ringing", duration=None)
+        self._fire("initiated")
+        self._fire("ringing")
+        if self.record_mode.startswith("record-from-ringing"):
+            self.recording_callbacks.in_progress(self.recording_sid)
         self.timer = self.call.clock.call_later(self.attrs["timeout"], lambda: self._end("no-answer"))
         pending = self.call.take_pending_dial()
         if pending is not None:
@@ -83,28 +185,67 @@ class DialActivity:
     def _bridge(self, duration: float) -> None:
         self.bridged_at = self.call.clock.now()
         self.call.trace.emit("dial", number=self.number, status="answered", duration=None)
+        self._fire("answered")
+        if self.record_mode.startswith("record-from-answer"):
+            self.recording_callbacks.in_progress(self.recording_sid)
         length = min(duration, float(self.attrs["timeLimit"]))
         self.timer = self.call.clock.call_later(length, lambda: self._end("completed"))
 
     def on_caller_hangup(self) -> None:
-        pass
+        """The caller hung up during the Dial: the dialled legs end too, and are reported."""
+        if not self.done:
+            self._finish_legs("completed" if self.bridged_at is not None else "canceled")
+            self.stop()
 
     def stop(self) -> None:
         self.done = True
         if self.timer:
             self.timer.cancel()
 
+    # ----- the end -----
+    def _record(self) -> Recording | None:
+        """The Dial's recording, if ``record`` asked for one and there was something to record."""
+        if self.record_mode == "do-not-record":
+            return None
+        start = self.ringing_at if self.record_mode.startswith("record-from-ringing") else self.bridged_at
+        if start is None:
+            self.recording_callbacks.absent(self.recording_sid, "16101")
+            return None
+        seconds = self.call.clock.now() - start
+        channels = 2 if self.record_mode.endswith("-dual") else 1
+        recording = save_recording(
+            self.call.settings.recordings_dir, silence(seconds), channels=channels, sid=self.recording_sid
+        )
+        self.recording_callbacks.completed(recording)
+        return recording
+
+    def _finish_legs(self, status: str) -> tuple[int, Recording | None]:
+        bridged = self.bridged_at is not None
+        duration = round(self.call.clock.now() - self.bridged_at) if bridged else 0
+        self.call.trace.emit("dial", number=self.number, status=status, duration=duration)
+        recording = self._record()
+        extra = (
+            {
+                "RecordingUrl": recording.url,
+                "RecordingSid": recording.sid,
+                "RecordingDuration": str(recording.duration),
+            }
+            if recording
+            else None
+        )
+        self._fire("completed", status, float(duration), extra)
+        return duration, recording
+
     def _end(self, status: str) -> None:
         if self.done:
             return
         self.stop()
-        bridged = self.bridged_at is not None
-        duration = round(self.call.clock.now() - self.bridged_at) if bridged else 0
-        self.call.trace.emit("dial", number=self.number, status=status, duration=duration)
+        duration, recording = self._finish_legs(status)
         action = self.attrs["action"]
         if not action:
             self.call.verb_done(self, None)  # §4.7: without action, continue after <Dial>
             return
+        bridged = self.bridged_at is not None
         params = {
             "DialCallStatus": status,
             "DialCallSid": self.sid,
@@ -112,6 +253,7 @@ class DialActivity:
         }
         if bridged:
             params["DialCallDuration"] = str(duration)
-
+        if recording is not None:
+            params["RecordingUrl"] = recording.url
         url = resolve(self.call.doc_url, action)
         self.call.verb_done(self, Outcome("transfer", url, self.attrs["method"], params))

@@ -195,7 +195,7 @@ class CallController(QObject):
         from ivr_studio.runtime.audio import VoiceIO
 
         if not self.audio_available:
-            return VoiceIO()
+            return VoiceIO(recognizers=self.provider)  # also transcribes <Record transcribe> recordings
         from ivr_studio.voice.devices import SpeakerSink
         from ivr_studio.voice.media import MediaFileDecoder
         from ivr_studio.voice.tts import EspeakSynthesizer
@@ -206,7 +206,10 @@ class CallController(QObject):
             self.notice.emit(f"Text to speech is unavailable ({exc}); prompts play in silence")
             synthesizer = None
         return VoiceIO(
-            synthesizer=synthesizer, sink=SpeakerSink(self.output_device), decoder=MediaFileDecoder()
+            synthesizer=synthesizer,
+            sink=SpeakerSink(self.output_device),
+            decoder=MediaFileDecoder(),
+            recognizers=self.provider,
         )
 
     def _start(self, transport: Any, url: str, target: str, routing: Mapping[str, Any] | None) -> None:
