@@ -205,6 +205,7 @@ class Fetcher:
                 # the whole time budget was used: that much call time passes (real time is not call time)
                 result.latency += limits.total
                 record["elapsed_ms"] = round(max(elapsed_ms, limits.total * 1000), 3)
+                record["timed_out"] = True  # the response did not come within the time limit
             code = failure.code if failure else 11200
             message = failure.message if failure else "No response"
             record["error"] = str(code)

@@ -71,6 +71,9 @@ class CallReport:
     trace: list[TraceEvent] = field(default_factory=list)
     wall_seconds: float = 0.0
     call_seconds: float = 0.0
+    #: how the call ended (``completed``, ``busy`` …) and the Twilio code of an application error
+    status: str | None = None
+    app_error: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -326,6 +329,8 @@ def run_scenario_call(
     report = CallReport(str(scenario.path), call.name, trace=engine.trace.events)
     report.wall_seconds = time.perf_counter() - started
     report.call_seconds = engine.elapsed
+    report.status = engine.end_status
+    report.app_error = engine.app_error.code if engine.app_error is not None else None
     report.failures = check_call(engine.trace.events, call.spec, engine.end_status)
     return report
 

@@ -17,7 +17,9 @@ Listener = Callable[[TraceEvent], None]
 #: Event kinds and the fields each carries (besides ``t`` and ``event``).
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     # error: Twilio's code when no response arrived (status is then None); purpose: twiml | media | callback;
-    # callback (asynchronous requests only): the attribute that asked for it, e.g. statusCallback
+    # callback (asynchronous requests only): the attribute that asked for it, e.g. statusCallback;
+    # timed_out: true when no response came because the time limit ran out (15 s unless the URL's #tt or
+    # the settings say otherwise)
     "request": (
         "method",
         "url",
@@ -29,6 +31,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "purpose",
         "error",
         "callback",
+        "timed_out",
     ),
     "answer": (),
     "say": ("text", "voice", "language", "duration", "loop"),

@@ -104,6 +104,7 @@ def test_a_slow_server_times_out_with_the_fragment_limit(server):
     engine = _virtual_call(f"{base}/slow#tt=300", [])
     assert [e["code"] for e in engine.trace.of("error")] == ["11205"]
     assert engine.app_error is not None
+    assert engine.trace.of("request")[0]["timed_out"] is True  # what a load run counts as past the limit
 
 
 def test_a_huge_document_is_refused_after_64_kb(server):
@@ -132,6 +133,7 @@ def test_a_refused_connection_fails_at_once_and_reads_as_failed():
     request = engine.trace.of("request")[0]
     assert request["status"] is None and request["error"] == "11205"
     assert request["elapsed_ms"] < 5000
+    assert "timed_out" not in request  # refused at once: not a response past the time limit
     assert format_event(request).endswith("← failed (11205)")
 
 
