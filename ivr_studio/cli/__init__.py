@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "ivr_studio.cli.export",
     "ivr_studio.cli.call",
     "ivr_studio.cli.test",
+    "ivr_studio.cli.load",
     "ivr_studio.cli.open",
     "ivr_studio.cli.models",
 )
