@@ -26,3 +26,11 @@ def resource_path(*parts: str) -> Path:
 
 def examples_dir() -> Path:
     return resource_path("examples")
+
+
+def user_data_dir() -> Path:
+    """IVR Studio's one application data folder (``~/.local/share/ivr-studio`` on Linux): speech models
+    live in ``models/``, the editor's recovery files in ``recovery/``."""
+    from platformdirs import user_data_dir as platform_data_dir
+
+    return Path(platform_data_dir("ivr-studio"))

@@ -2,8 +2,13 @@
 
 Every ``interval_ms`` (30 s by default) a document with unsaved changes is written to
 ``<recovery dir>/<name>-<hash>.ivrflow`` (atomically), with a small ``.json`` beside it naming the file it
-belongs to. Saving or closing cleanly removes both. Recovery files still there at the next start are what
-a crash left behind: the app offers to reopen them.
+belongs to by its absolute path, so a recovery made in one folder saves to the right file from any other.
+Saving or closing cleanly removes both. Recovery files still there at the next start are what a crash left
+behind: the app offers to reopen them.
+
+The recovery folder is ``recovery/`` in IVR Studio's one data folder (:func:`ivr_studio.paths.user_data_dir`,
+beside the speech models). Earlier versions kept it under Qt's per-application folder
+(``IVR Studio/IVR Studio/recovery``); recoveries left there are still offered.
 """
 
 from __future__ import annotations
@@ -24,8 +29,15 @@ DEFAULT_INTERVAL_MS = 30_000
 
 
 def default_recovery_dir() -> Path:
+    from ivr_studio.paths import user_data_dir
+
+    return user_data_dir() / "recovery"
+
+
+def legacy_recovery_dir() -> Path | None:
+    """Where versions before 0.2 wrote recovery files (Qt's application data folder), if Qt knows one."""
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".ivr-studio") / "recovery"
+    return Path(base) / "recovery" if base else None
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,20 @@ def _process_alive(pid: object) -> bool:
     return True
 
 
+def _original(meta: dict) -> Path | None:
+    """The file a recovery belongs to. A relative path (written by earlier versions) is only trusted with
+    the folder it was relative to; without one the recovery is treated as untitled, so it is saved with
+    Save As rather than over whatever file has that name in today's working folder."""
+    name = meta.get("original")
+    if not name:
+        return None
+    path = Path(name)
+    if path.is_absolute():
+        return path
+    cwd = meta.get("cwd")
+    return Path(cwd) / path if isinstance(cwd, str) and Path(cwd).is_absolute() else None
+
+
 def find_recoveries(directory: Path) -> list[Recovery]:
     """Recovery files in ``directory`` left by editors that are no longer running, newest first.
 
@@ -67,7 +93,7 @@ def find_recoveries(directory: Path) -> list[Recovery]:
         original = None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            original = Path(meta["original"]) if meta.get("original") else None
+            original = _original(meta)
             if _process_alive(meta.get("pid")):
                 continue
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -89,6 +115,9 @@ class Autosaver(QObject):
         super().__init__(parent)
         self.document = document
         self.directory = Path(directory) if directory else default_recovery_dir()
+        #: Folders recoveries are looked for in: this one, and the old one when the default is used.
+        legacy = None if directory else legacy_recovery_dir()
+        self.search_dirs = [self.directory] + ([legacy] if legacy and legacy != self.directory else [])
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.autosave)
@@ -113,7 +142,8 @@ class Autosaver(QObject):
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_text_atomic(target, dumps(self.document.flow))
-            meta = {"original": str(self.document.path) if self.document.path else None, "pid": os.getpid()}
+            original = str(Path(os.path.abspath(self.document.path))) if self.document.path else None
+            meta = {"original": original, "pid": os.getpid()}
             write_text_atomic(target.with_suffix(".json"), json.dumps(meta))
         except OSError as exc:  # autosave must never interrupt editing; the status bar shows this
             self.last_error = f"Autosave failed: {exc}"

@@ -7,6 +7,7 @@ way to change the flow from the UI (no "without undo" side door).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,12 @@ def _menu_start(node: Node) -> None:
 STARTING_CONTENT: dict[NodeKind, Callable[[Node], None]] = {NodeKind.GATHER: _menu_start}
 
 
+def _absolute(path: str | Path | None) -> Path | None:
+    """``path`` made absolute against today's working folder (symbolic links are kept, not resolved), so
+    the document's file stays the same file when the working folder changes; None stays None."""
+    return Path(os.path.abspath(path)) if path else None
+
+
 def new_node(kind: NodeKind | str, node_id: str, position: tuple[float, float] = (0.0, 0.0)) -> Node:
     """A node of ``kind`` with useful starting content (a menu gets a prompt and a first choice)."""
     kind = NodeKind(kind)
@@ -91,7 +98,7 @@ class FlowDocument(QObject):
         #: The change events of whichever flow is open: views subscribe once and survive New / Open.
         self.flow_events = Emitter()
         self._stop_forwarding: Callable[[], None] = self.flow.events.connect(self.flow_events.emit)
-        self.path: Path | None = Path(path) if path else None
+        self.path: Path | None = _absolute(path)
         self.undo_stack = QUndoStack(self)
         self._forced_dirty = False
         self.undo_stack.cleanChanged.connect(self._clean_changed)
@@ -116,7 +123,7 @@ class FlowDocument(QObject):
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._forced_dirty = dirty
-        self.path = Path(path) if path else None
+        self.path = _absolute(path)
         self.flowReplaced.emit()
         self.pathChanged.emit(self.path)
         if was != self.is_dirty() or dirty:
@@ -133,7 +140,7 @@ class FlowDocument(QObject):
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write atomically; on failure (OSError) the previous file and the dirty state are unchanged."""
-        target = Path(path) if path else self.path
+        target = _absolute(path) if path else self.path
         if target is None:
             raise ValueError("the document has no file yet; choose where to save it")
         save_flow(self.flow, target)

@@ -255,7 +255,11 @@ class MainWindow(QMainWindow):
 
         When the user is opening a file, only that file's recovery is offered; the others wait for a later
         start. Declining discards only the recovery that was offered."""
-        recoveries = find_recoveries(self.autosaver.directory)
+        recoveries = sorted(
+            (r for folder in self.autosaver.search_dirs for r in find_recoveries(folder)),
+            key=lambda r: r.saved_at,
+            reverse=True,
+        )
         if opening is not None:
             wanted = Path(opening).resolve()
             recoveries = [r for r in recoveries if r.original is not None and r.original.resolve() == wanted]

@@ -1,6 +1,6 @@
 """Speech-model manager: which vosk models are installed, downloading, registering and removing them.
 
-Layout under the user data dir (``platformdirs.user_data_dir("ivr-studio")/models``, or
+Layout under the user data dir (``ivr_studio.paths.user_data_dir()/models``, or
 ``$IVR_STUDIO_MODELS_DIR``)::
 
     models/<language>/<model-name>/...    downloaded models, one folder per language
@@ -72,9 +72,9 @@ def default_models_dir() -> Path:
     override = os.environ.get("IVR_STUDIO_MODELS_DIR")
     if override:
         return Path(override)
-    from platformdirs import user_data_dir
+    from ivr_studio.paths import user_data_dir
 
-    return Path(user_data_dir("ivr-studio")) / "models"
+    return user_data_dir() / "models"
 
 
 def model_base_url() -> str:

@@ -258,6 +258,19 @@ class CallController(QObject):
             return not self._thread.is_alive()
         return True
 
+    def discard(self) -> None:
+        """Forget the call: hang up if it is running and drop its record, path and coverage (the editor
+        opened another flow, which they do not describe). Events still in flight from it are ignored."""
+        self.hang_up()
+        self._stop_audio()
+        self._generation += 1
+        self.record = None
+        self._tracker = None
+        self.session_coverage.clear()
+        self.activeNodeChanged.emit(None)
+        self.pathChanged.emit(set())
+        self.coverageChanged.emit(set())
+
     def shutdown(self) -> None:
         """Hang up and release the audio (the panel is closing)."""
         self.hang_up()

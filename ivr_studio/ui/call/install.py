@@ -32,7 +32,6 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
 
     panel.activeNodeChanged.connect(window.scene.set_active_node)
     panel.overlayChanged.connect(window.scene.set_exit_coverage)
-    window.document.flowReplaced.connect(lambda: window.scene.set_active_node(None))
 
     menu = getattr(window, "call_menu", None) or window.menuBar().addMenu("&Call")
 
@@ -54,7 +53,9 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
     action("action_call", "&Call", call, "F5")
     action("action_hang_up", "&Hang up", panel.controller.hang_up, "Shift+F5")
     menu.addSeparator()
-    action("action_save_call_as_test", "&Save call as test…", lambda: panel.save_as_test())
+    save_test = action("action_save_call_as_test", "&Save call as test…", lambda: panel.save_as_test())
+    save_test.setEnabled(panel.save_button.isEnabled())
+    panel.saveableChanged.connect(save_test.setEnabled)
     action("action_load_coverage", "&Load test coverage…", lambda: panel.load_coverage())
     coverage = action("action_show_coverage", "Show &coverage", lambda: None)
     coverage.setCheckable(True)

@@ -61,6 +61,7 @@ class CallPanel(QWidget):
     """The "Test call" dock's widget. ``document`` is the editor's FlowDocument (its ``flow`` and ``path``)."""
 
     activeNodeChanged = Signal(object)  # noqa: N815 - node id or None (the canvas glows it)
+    saveableChanged = Signal(bool)  # noqa: N815 - whether there is an ended call to save as a test
     overlayChanged = Signal(object)  # noqa: N815 - exits to show as taken, or None for no overlay
 
     def __init__(
@@ -88,6 +89,9 @@ class CallPanel(QWidget):
         self._tick.timeout.connect(self._update_countdown)
         self._show_audio_state()
         self._set_running(False)
+        replaced = getattr(document, "flowReplaced", None)
+        if replaced is not None:
+            replaced.connect(self.flow_replaced)
 
     # ----- building -----
     def _build(self) -> None:
@@ -235,7 +239,9 @@ class CallPanel(QWidget):
         self.call_button.setEnabled(True)
         self.call_button.setText("Call again" if running else "Call")
         self.hangup_button.setEnabled(running)
-        self.save_button.setEnabled(not running and self.controller.record is not None)
+        saveable = not running and self.controller.record is not None
+        self.save_button.setEnabled(saveable)
+        self.saveableChanged.emit(saveable)
         if not running:
             self._stop_countdown()
             self.strip.set_level(None)
@@ -259,6 +265,16 @@ class CallPanel(QWidget):
 
     def _set_push_to_talk(self, on: bool) -> None:
         self.controller.push_to_talk = on
+
+    def flow_replaced(self) -> None:
+        """Another flow was opened (New, Open, a recovery): end the call and clear what it showed, so
+        nothing of the old flow's call (its path, or "Save as test…") is offered for the new one."""
+        self.controller.discard()
+        self.timeline.clear_call()
+        self.coverage.setChecked(False)
+        self._set_running(False)
+        self.strip.set_node(None)
+        self._refresh_overlay()
 
     # ----- actions -----
     def start_call(self) -> None:
