@@ -76,13 +76,22 @@ def new_node(kind: NodeKind | str, node_id: str, position: tuple[float, float] =
 
 
 def starter_flow() -> Flow:
-    """What File ▸ New opens: a greeting that leads to one menu, so the next step is obvious."""
-    start = Node("start", NodeKind.SAY, "Start", (0.0, 40.0), text="Thanks for calling.")
-    menu = new_node(NodeKind.GATHER, "main_menu", (360.0, 0.0))
+    """What File ▸ New opens: a greeting that leads to one menu, so the next step is obvious.
+
+    The menu is complete (its choice leads somewhere, a silent caller is asked again), so a new flow
+    starts with nothing in Problems; the user grows it from there.
+    """
+    start = Node("start", NodeKind.SAY, "Start", (0.0, 60.0), text="Thanks for calling.")
+    menu = new_node(NodeKind.GATHER, "main_menu", (340.0, 40.0))
     menu.title = "Main menu"
     menu.prompts = [Prompt("say", "For sales, press 1.")]
+    sales = Node("sales", NodeKind.SAY, "Sales", (680.0, 0.0), text="Connecting you to sales.")
+    again = Node("ask_again", NodeKind.SAY, "Ask again", (680.0, 140.0), text="Sorry, I didn't hear you.")
     start.links["next"] = "main_menu"
-    return Flow("Untitled flow", [start, menu], start="start")
+    menu.links[menu.branches[0].exit_name] = "sales"
+    menu.links["no_input"] = "ask_again"
+    again.links["next"] = "main_menu"
+    return Flow("Untitled flow", [start, menu, sales, again], start="start")
 
 
 class FlowDocument(QObject):

@@ -27,7 +27,7 @@ from ivr_studio.ui.document import FlowDocument
 from ivr_studio.ui.inspector.panel import InspectorPanel
 from ivr_studio.ui.models_dialog import ModelsDialog
 from ivr_studio.ui.problems import ProblemsPanel, summary
-from ivr_studio.ui.recent import add_recent, recent_files
+from ivr_studio.ui.recent import add_recent, menu_label, recent_files
 from ivr_studio.ui.twiml_preview import TwimlPreview
 
 FILE_FILTER = f"IVR flows (*{SUFFIX});;All files (*)"
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         menu.clear()
         files = recent_files(self.settings)
         for i, path in enumerate(files):
-            action = menu.addAction(f"&{i + 1} {path.name}", lambda p=path: self.open_path(p))
+            action = menu.addAction(menu_label(i, path), lambda p=path: self.open_path(p))
             action.setObjectName(f"action_recent_{i}")
             action.setToolTip(str(path))
         menu.setEnabled(bool(files))
@@ -296,12 +296,17 @@ class MainWindow(QMainWindow):
             f"<b>IVR Studio</b> {__version__}<br>Design, export and test Twilio phone menus offline.",
         )
 
+    def default_export_folder(self) -> Path:
+        """Where Export suggests writing the bundle: ``<flow>-bundle`` next to the flow file (in the home
+        folder for a flow not saved yet), always as an absolute path."""
+        if self.document.path is not None:
+            return self.document.path.parent / f"{self.document.path.stem}-bundle"
+        return Path.home() / "flow-bundle"
+
     def export_bundle(self) -> None:
         from ivr_studio.ui.export_dialog import ExportDialog
 
-        base = self.document.path.parent if self.document.path else Path.home()
-        stem = self.document.path.stem if self.document.path else "flow"
-        dialog = ExportDialog(self.document.flow, base / f"{stem}-bundle", self)
+        dialog = ExportDialog(self.document.flow, self.default_export_folder(), self)
         dialog.exec()
         dialog.wait()
         dialog.deleteLater()

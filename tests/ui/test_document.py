@@ -15,8 +15,10 @@ from ivr_studio.ui.document import FlowDocument, starter_flow
 def test_new_document_is_a_greeting_that_leads_to_a_menu() -> None:
     doc = FlowDocument()
     flow = doc.flow
-    assert [n.kind for n in flow] == [NodeKind.SAY, NodeKind.GATHER]
+    assert [n.kind for n in flow] == [NodeKind.SAY, NodeKind.GATHER, NodeKind.SAY, NodeKind.SAY]
     assert flow.start == "start" and flow.node("start").links["next"] == "main_menu"
+    menu = flow.node("main_menu")
+    assert menu.links[menu.branches[0].exit_name] == "sales" and menu.links["no_input"] == "ask_again"
     assert not doc.is_dirty()
 
 

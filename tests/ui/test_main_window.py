@@ -16,12 +16,24 @@ from ivr_studio.ui.main_window import MainWindow
 
 
 def test_new_window_shows_the_starter_flow_and_a_hint(window: MainWindow) -> None:
-    assert len(window.scene.node_items) == 2
+    assert len(window.scene.node_items) == 4
     assert window.windowTitle().startswith("Untitled")
     assert "●" not in window.windowTitle()
     image = window.view.grab().toImage()
     assert not image.isNull()
-    assert window.count_label.text() == "2 nodes"
+    assert window.count_label.text() == "4 nodes"
+    assert window.view.shows_hint()
+    window.document.set_field("sales", "title", "Sales team")
+    assert not window.view.shows_hint(), "the hint goes once the user starts building"
+
+
+def test_a_new_flow_starts_without_problems(qtbot, window: MainWindow) -> None:
+    window.new_flow()
+    window.problems.refresh()
+    assert [d for d in window.problems.diagnostics if str(d.severity) in ("error", "warning")] == []
+    assert window.problems_label.text() == "No problems"
+    cards = [i.mapRectToScene(0, 0, i.width, i.height) for i in window.scene.node_items.values()]
+    assert not any(a.intersects(b) for i, a in enumerate(cards) for b in cards[i + 1 :])
 
 
 def test_every_action_has_an_object_name_and_a_menu(window: MainWindow) -> None:
@@ -87,7 +99,7 @@ def test_corrupt_or_newer_file_opens_nothing_and_says_why(window, tmp_path, monk
     newer.write_text('{"format": "ivrflow", "version": 99, "nodes": []}')
     assert not window.open_path(newer)
     assert str(newer) in shown[0] and "$.version" in shown[0] and "newer" in shown[0]
-    assert len(window.document.flow) == 2 and window.document.path is None
+    assert len(window.document.flow) == 4 and window.document.path is None
 
 
 def test_failed_save_keeps_the_previous_file_and_says_so(window, support_line, tmp_path, monkeypatch) -> None:

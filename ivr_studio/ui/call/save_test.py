@@ -7,6 +7,8 @@ user's agreement. The scenario itself is built by :mod:`.scenario_writer`.
 
 from __future__ import annotations
 
+import os
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +52,7 @@ def save_call_as_test(panel: CallPanel, path: str | Path | None = None) -> Path 
             return None
     if path is None:
         stem = flow_path.stem if flow_path is not None else "webhook"
-        folder = flow_path.parent if flow_path is not None else Path.cwd()
+        folder = flow_path.parent if flow_path is not None else _default_folder(panel)
         chosen, _ = QFileDialog.getSaveFileName(
             panel, TITLE, str(folder / f"{stem}-call.test.yaml"), "Scenario (*.yaml *.yml)"
         )
@@ -73,10 +75,20 @@ def save_call_as_test(panel: CallPanel, path: str | Path | None = None) -> Path 
     except OSError as exc:
         QMessageBox.warning(panel, TITLE, f"Cannot write {path}: {exc.strerror or exc}")
         return None
+    path = Path(os.path.abspath(path))
     panel.show_notice(
-        f"Saved the call as a test: {path.name} — run it with: ivr-studio test {path.name}", tone="info"
+        f"Saved the call as a test: {path.name} in {path.parent} — run it with: ivr-studio test "
+        f"{shlex.quote(str(path))}",
+        tone="info",
     )
     return path
+
+
+def _default_folder(panel: CallPanel) -> Path:
+    """For a call of a URL: the open flow's folder if it has one, else the home folder (never the
+    process's working folder, which a user starting the app from a launcher never chose)."""
+    doc_path = getattr(panel.document, "path", None)
+    return Path(doc_path).parent if doc_path is not None else Path.home()
 
 
 def _call_name(trace: list[dict]) -> str:

@@ -39,12 +39,14 @@ class StatusStrip(QWidget):
         self.countdown.setRange(0, 1000)
         self.countdown.setValue(0)
         self.countdown.setFormat("")
+        self.countdown.hide()  # shown only while a Gather's timer runs: an idle strip has no empty boxes
         self.level = QProgressBar(self)
         self.level.setObjectName("micLevel")
         self.level.setRange(0, 100)
         self.level.setFixedWidth(90)
         self.level.setTextVisible(False)
         self.level.setToolTip("Microphone level")
+        self.level.hide()  # shown only while the microphone is open
         self.devices = QPushButton("Audio: …", self)
         self.devices.setObjectName("audioDevices")
         self.devices.setFlat(True)
@@ -82,7 +84,9 @@ class StatusStrip(QWidget):
         if not label or total <= 0:
             self.countdown.setValue(0)
             self.countdown.setFormat("")
+            self.countdown.hide()
             return
+        self.countdown.show()
         self.countdown.setValue(int(1000 * max(0.0, min(1.0, remaining / total))))
         self.countdown.setFormat(f"{label} {max(0.0, remaining):.1f} s")
 
@@ -99,6 +103,7 @@ class StatusStrip(QWidget):
         self.mic_label.setText("● Mic" if open_ else "Mic")
         self.mic_label.setStyleSheet("color: #c53030; font-weight: bold;" if open_ else "")
         self.mic_label.setToolTip("The microphone is open" if open_ else "The microphone is closed")
+        self.level.setVisible(open_)
         if not open_:
             self.set_level(None)
 
@@ -119,5 +124,7 @@ class StatusStrip(QWidget):
         self.notice_action.setVisible(bool(text and action))
 
     def set_devices(self, text: str, available: bool = True) -> None:
+        """The audio devices' button; without devices there is no microphone to show either."""
         self.devices.setText(text)
+        self.mic_label.setVisible(available)
         self.devices.setToolTip("Choose the microphone and speaker" if available else text)

@@ -38,8 +38,8 @@ def describe(event: dict[str, Any]) -> tuple[str, str] | None:
     if kind == "say":
         return "Say", f"“{event.get('text', '')}”"
     if kind == "play":
-        what = event.get("digits") or event.get("url", "")
-        return "Play", str(what)
+        what = event.get("digits") or event.get("url")
+        return "Play", str(what) if what else "beep"  # <Record>'s beep is a play with neither
     if kind == "pause":
         return "Pause", f"{event.get('length', '')} s"
     if kind == "gather_start":

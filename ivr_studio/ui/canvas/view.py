@@ -195,8 +195,15 @@ class FlowView(QGraphicsView):
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             y += step
 
+    def shows_hint(self) -> bool:
+        """Whether the canvas says how to add and link nodes: while the flow is nearly empty, and on a
+        new flow the user has not touched yet (the starter flow)."""
+        document = self._scene.document
+        untouched = document.path is None and document.undo_stack.count() == 0
+        return len(document.flow) < 3 or untouched
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
-        if len(self._scene.document.flow) >= 3:
+        if not self.shows_hint():
             return
         painter.save()
         painter.resetTransform()
