@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from ivr_studio import __version__
@@ -29,6 +29,7 @@ from ivr_studio.ui.models_dialog import ModelsDialog
 from ivr_studio.ui.problems import ProblemsPanel, summary
 from ivr_studio.ui.recent import add_recent, menu_label, recent_files
 from ivr_studio.ui.twiml_preview import TwimlPreview
+from ivr_studio.ui.window_layout import LayoutMemory
 
 FILE_FILTER = f"IVR flows (*{SUFFIX});;All files (*)"
 
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.view = FlowView(self.scene, self)
         self.setCentralWidget(self.view)
         self.docks: dict[str, QDockWidget] = {}
+        self._watching_screen = False
 
         self.palette = NodePalette()
         self.palette.addRequested.connect(
@@ -83,12 +85,8 @@ class MainWindow(QMainWindow):
         self._refresh_title()
         self._refresh_counts()
         self._zoom_changed(self.view.zoom())
-        self.resize(1400, 880)
-        self.resizeDocks(
-            [self.docks["Palette"], self.docks["Inspector"]], [170, 420], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.docks["Problems"]], [170], Qt.Orientation.Vertical)
-        self._restore_layout()
+        self.layout_memory = LayoutMemory(self, self.settings, self.docks)
+        self.layout_memory.restore()
 
     # ------------------------------------------------------------------ public hooks
     def add_dock(
@@ -128,7 +126,7 @@ class MainWindow(QMainWindow):
         self.refresh_recent_menu()
         self.scene.clearSelection()
         self.view.fit()
-        self.statusBar().showMessage(f"Opened {path}", 4000)
+        self.statusBar().showMessage(f"Opened {self.document.path}", 4000)
         return True
 
     # ------------------------------------------------------------------ wiring
@@ -312,18 +310,16 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     # ------------------------------------------------------------------ window state
-    def _restore_layout(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-
     def save_layout(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.sync()
+        """Remember the window's size and docks for the screen it is on (see :mod:`.window_layout`)."""
+        self.layout_memory.save()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        handle = self.windowHandle()
+        if handle is not None and not self._watching_screen:
+            self._watching_screen = True
+            handle.screenChanged.connect(lambda _screen: self.layout_memory.screen_changed())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.maybe_save():

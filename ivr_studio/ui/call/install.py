@@ -3,7 +3,8 @@
 Adds the panel as the "Test call" dock (bottom, tabbed with Problems), fills the Call menu (Call F5,
 Hang up Shift+F5, Save call as test…, Load test coverage…, Show coverage, Speech models…), and connects
 the canvas: the node the call is in glows, the exits it took are traced, and the coverage overlay follows
-the toggle.
+the toggle. While a call runs, the status bar says so (with the node), so a call started with F5 while the
+panel is closed can still be followed; F5 does not reopen a panel the user closed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QToolButton
 
 from ivr_studio.ui.call.panel import CallPanel
 
@@ -45,9 +47,21 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
         window.actions_[name] = act
         return act
 
+    indicator = CallIndicator(window, dock)
+    window.statusBar().insertPermanentWidget(0, indicator)  # never hidden under a status message
+    panel.controller.callStarted.connect(lambda: indicator.set_call(True))
+    panel.controller.callEnded.connect(lambda _status: indicator.set_call(False))
+    panel.activeNodeChanged.connect(indicator.set_node)
+    window.document.flowReplaced.connect(lambda: indicator.set_call(False))
+
     def call() -> None:
-        dock.show()
-        dock.raise_()
+        # F5 (and Call ▸ Call) brings the panel to the front when it is open — tabbed behind Problems,
+        # say — but never reopens a panel the user closed: they closed it to make room, and the call can
+        # be followed without it (the canvas glows, the status bar names the node, the keyboard is the
+        # keypad, Shift+F5 hangs up). View ▸ Panels ▸ Test call, or a click on the status bar, opens it.
+        if dock.toggleViewAction().isChecked():
+            dock.show()
+            dock.raise_()
         panel.start_call()
 
     action("action_call", "&Call", call, "F5")
@@ -64,3 +78,41 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
     menu.addSeparator()
     action("action_speech_models", "Speech &models…", lambda: panel.get_speech_model())
     return panel
+
+
+class CallIndicator(QToolButton):
+    """In the status bar while a call runs: the node it is at, and that the keyboard is its keypad (the
+    visible sign when the Test call panel is closed). A click opens the panel."""
+
+    def __init__(self, window: MainWindow, dock: QDockWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("callIndicator")
+        self.setAutoRaise(True)
+        self.setToolTip("A test call is running; click to show the Test call panel")
+        self.window_, self.dock = window, dock
+        self._node: str | None = None
+        self.clicked.connect(self._show_panel)
+        self.hide()
+
+    def _show_panel(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+
+    def set_call(self, running: bool) -> None:
+        if not running:
+            self._node = None
+        self.setVisible(running)
+        self._refresh()
+
+    def set_node(self, node_id: str | None) -> None:
+        node = self.window_.document.flow.nodes.get(node_id) if node_id else None
+        self._node = node.title if node is not None else node_id
+        self._refresh()
+
+    def _refresh(self) -> None:
+        where = f" at {self._node}" if self._node else ""
+        self.setText(f"● In a call{where} · ⌨ keys go to the call")
+        self.setToolTip(
+            "A test call is running: the keys 0–9, * and # typed in the window press the caller's keypad; "
+            "Shift+F5 hangs up. Click to show the Test call panel."
+        )

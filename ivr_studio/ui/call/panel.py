@@ -17,13 +17,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,13 +32,16 @@ from PySide6.QtWidgets import (
 from ivr_studio.bundle.coverage import read_coverage
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
+from ivr_studio.ui.call.keyboard import KeyboardKeypad
 from ivr_studio.ui.call.keypad import Keypad
 from ivr_studio.ui.call.status_strip import StatusStrip
 from ivr_studio.ui.call.timeline import CallTimeline
+from ivr_studio.ui.wheel_guard import ComboBox
 
 CALL_STYLE = (
     "QPushButton:enabled { background: #2f855a; color: white; font-weight: bold; padding: 6px 14px; }"
 )
+KEYS_SIGN_STYLE = "QLabel { background: palette(highlight); color: palette(highlighted-text); padding: 1px 6px; border-radius: 3px; }"
 HANGUP_STYLE = (
     "QPushButton:enabled { background: #c53030; color: white; font-weight: bold; padding: 6px 14px; }"
 )
@@ -95,9 +99,12 @@ class CallPanel(QWidget):
 
     # ----- building -----
     def _build(self) -> None:
-        self.target = QComboBox(self)
+        """Lay the panel out so it can be small: one row of controls on top, the keypad beside the
+        timeline, the status strip under them, and the less used parts folded away behind toggles."""
+        self.target = ComboBox(self)
         self.target.setObjectName("callTarget")
         self.target.addItems(["This flow", "A URL"])
+        self.target.setToolTip("Call the flow you are editing, or a webhook of your own")
         self.url = QLineEdit(self)
         self.url.setObjectName("callUrl")
         self.url.setPlaceholderText("http://localhost:5000/voice")
@@ -111,6 +118,14 @@ class CallPanel(QWidget):
         self.hangup_button.setStyleSheet(HANGUP_STYLE)
         self.hangup_button.setToolTip("End the call (Shift+F5)")
         self.keypad = Keypad(self)
+        self.keyboard = KeyboardKeypad(self.keypad, self)
+        self.keys_sign = QLabel("⌨ Keyboard = keypad", self)
+        self.keys_sign.setObjectName("keyboardIsKeypad")
+        self.keys_sign.setToolTip(
+            "During the call the keys 0–9, * and # typed anywhere in the window press the caller's keypad "
+            "(text fields keep what you type)"
+        )
+        self.keys_sign.setStyleSheet(KEYS_SIGN_STYLE)
         self.talk_button = QPushButton("Hold to talk", self)
         self.talk_button.setObjectName("pushToTalk")
         self.ptt = QCheckBox("Push to talk", self)
@@ -120,30 +135,12 @@ class CallPanel(QWidget):
         self.phone.setToolTip("Recognise what a phone line would deliver, not the clean headset audio")
         self.wav_button = QPushButton("Speak a WAV file…", self)
         self.wav_button.setObjectName("speakWav")
-        self.dial = QComboBox(self)
+        self.dial = ComboBox(self)
         self.dial.setObjectName("dialOutcome")
         self.dial.addItems(list(DIAL_CHOICES))
         self.dial.setToolTip("What the dialled party does when the flow dials out")
-
-        left = QVBoxLayout()
-        top = QHBoxLayout()
-        top.addWidget(self.target)
-        top.addWidget(self.url, 1)
-        left.addLayout(top)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.call_button, 1)
-        buttons.addWidget(self.hangup_button, 1)
-        left.addLayout(buttons)
-        left.addWidget(self.keypad, 1)
-        left.addWidget(self.talk_button)
-        row = QHBoxLayout()
-        row.addWidget(self.ptt)
-        row.addWidget(self.phone)
-        left.addLayout(row)
-        left.addWidget(self.wav_button)
-        left.addWidget(self.dial)
-
         self.timeline = CallTimeline(self)
+        self.timeline.setMinimumHeight(48)  # two rows: the panel may be made small
         self.typed = QLineEdit(self)
         self.typed.setObjectName("typedSpeech")
         self.typed.setPlaceholderText("Type what the caller says, then Enter")
@@ -151,39 +148,108 @@ class CallPanel(QWidget):
         self.say_button.setObjectName("sayTyped")
         self.save_button = QPushButton("Save as test…", self)
         self.save_button.setObjectName("saveAsTest")
-        self.load_button = QPushButton("Load test coverage…", self)
+        self.load_button = QPushButton("Load coverage…", self)
         self.load_button.setObjectName("loadCoverage")
-        self.coverage = QCheckBox("Show coverage", self)
+        self.load_button.setToolTip("Show the exits an ivr-studio test --coverage run took")
+        self.coverage = QCheckBox("Coverage", self)
         self.coverage.setObjectName("showCoverage")
         self.coverage.setToolTip("Tint the exits no call or test has taken")
         self.strip = StatusStrip(self)
 
-        right = QVBoxLayout()
-        right.addWidget(self.timeline, 1)
+        self.top = QHBoxLayout()
+        self.top.setSpacing(4)
+        for widget in (self.target, self.url, self.call_button, self.hangup_button):
+            self.top.addWidget(widget, 1 if widget is self.url else 0)
+        for button in (self.call_button, self.hangup_button):  # never squeezed below their text
+            button.setMinimumWidth(button.sizeHint().width())
+        self.call_button.setMinimumWidth(
+            max(
+                self.call_button.minimumWidth(),
+                self.call_button.fontMetrics().horizontalAdvance("Call again") + 32,
+            )
+        )
+        self.top.addWidget(self.keys_sign)
+        self.top.addStretch(1)
+        self._toggles = QHBoxLayout()
+        self._toggles.setSpacing(2)
+        self.top.addWidget(self.save_button)
+        self.top.addWidget(self.load_button)
+        self.top.addWidget(self.coverage)
+        self.top.addLayout(self._toggles)
+
+        caller = QWidget(self)
+        caller_row = QHBoxLayout(caller)
+        caller_row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.talk_button, self.ptt, self.phone, self.wav_button, self.dial):
+            caller_row.addWidget(widget)
+        caller_row.addStretch(1)
+        self.drawers = QVBoxLayout()
+        self.drawers.setContentsMargins(0, 0, 0, 0)
+        self.drawers.setSpacing(2)
+        self.sections: dict[str, tuple[QToolButton, QWidget]] = {}
+
         say_row = QHBoxLayout()
         say_row.addWidget(self.typed, 1)
         say_row.addWidget(self.say_button)
-        right.addLayout(say_row)
-        tools = QHBoxLayout()
-        tools.addWidget(self.save_button)
-        tools.addWidget(self.load_button)
-        tools.addStretch(1)
-        tools.addWidget(self.coverage)
-        right.addLayout(tools)
-        right.addWidget(self.strip)
-
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(3)
+        right_layout.addWidget(self.timeline, 1)
+        right_layout.addLayout(say_row)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        for layout in (left, right):
-            holder = QWidget(splitter)
-            layout.setContentsMargins(4, 4, 4, 4)
-            holder.setLayout(layout)
-            splitter.addWidget(holder)
+        splitter.setObjectName("callSplitter")
+        splitter.addWidget(self.keypad)
+        splitter.addWidget(right)
+        splitter.setCollapsible(0, True)
+        splitter.setCollapsible(1, False)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 640])
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(splitter)
+        splitter.setSizes([210, 700])
         self.splitter = splitter
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 2)
+        outer.setSpacing(3)
+        outer.addLayout(self.top)
+        outer.addLayout(self.drawers)
+        outer.addWidget(splitter, 1)
+        outer.addWidget(self.strip)
+        self.keypad_toggle = self._toggle("keypad", "Keypad", "Show or hide the keypad", self.keypad, True)
+        self.add_section(
+            "caller",
+            "Caller",
+            caller,
+            tip="Hold to talk, speak a WAV file, phone audio, what a dialled party does",
+        )
+
+    def _toggle(self, name: str, text: str, tip: str, widget: QWidget, shown: bool) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName(f"toggle_{name}")
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.toggled.connect(widget.setVisible)
+        button.setChecked(shown)
+        widget.setVisible(shown)
+        self._toggles.addWidget(button)
+        return button
+
+    def add_section(
+        self, name: str, title: str, widget: QWidget, *, tip: str = "", expanded: bool = False
+    ) -> QToolButton:
+        """Add a foldable part to the panel: ``widget`` shows above the timeline while the toggle named
+        ``title`` (top right) is on. Features that need room in the panel (the call debugger, a call's
+        time and back-end stubs) add themselves here; returns the toggle."""
+        widget.setParent(self)
+        self.drawers.addWidget(widget)
+        button = self._toggle(name, f"{title} ▾", tip or f"Show or hide {title.lower()}", widget, expanded)
+        self.sections[name] = (button, widget)
+        return button
+
+    def show_section(self, name: str, on: bool = True) -> None:
+        """Unfold (or fold) the section ``name``."""
+        self.sections[name][0].setChecked(on)
 
     def _connect(self) -> None:
         c = self.controller
@@ -236,6 +302,8 @@ class CallPanel(QWidget):
             self.ptt.setToolTip(why)
 
     def _set_running(self, running: bool) -> None:
+        self.keyboard.set_active(running)
+        self.keys_sign.setVisible(running)
         self.call_button.setEnabled(True)
         self.call_button.setText("Call again" if running else "Call")
         self.hangup_button.setEnabled(running)
