@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "ivr_studio.cli.test",
     "ivr_studio.cli.load",
     "ivr_studio.cli.import_flow",
+    "ivr_studio.cli.map",
     "ivr_studio.cli.open",
     "ivr_studio.cli.models",
 )
