@@ -1,4 +1,7 @@
-"""``ivr-studio export FILE -o DIR``: write the flow's TwiML documents and handler app as a bundle."""
+"""``ivr-studio export FILE -o DIR``: write the flow's TwiML documents and handler app as a bundle.
+
+``ivr-studio export --studio FILE -o flow.json`` writes a Twilio Studio flow definition instead.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
         help="export a flow as a deployable bundle",
-        description="Write one TwiML document per node, the routing data and the handler web app into DIR.",
+        description="Write one TwiML document per node, the routing data and the handler web app into DIR; "
+        "with --studio, write a Twilio Studio flow definition (JSON) instead.",
     )
     p.add_argument("file", help="the .ivrflow file")
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the bundle folder to write")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="the bundle folder (with --studio: the .json file)",
+    )
+    p.add_argument(
+        "--studio",
+        action="store_true",
+        help="write a Twilio Studio flow definition (JSON) to deploy in Studio",
+    )
     p.add_argument("--force", action="store_true", help="export even when the flow has errors")
     p.set_defaults(func=run)
 
@@ -35,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
             print(format_diagnostic(d, args.file), file=sys.stderr)
         print(f"error: {len(problems)} errors; fix them or export with --force", file=sys.stderr)
         return 1
+    if args.studio:
+        return _studio(flow, args.output)
     try:
         out = export_bundle(flow, args.output)
     except ExportError as exc:
@@ -43,4 +60,25 @@ def run(args: argparse.Namespace) -> int:
     print(f"Exported '{flow.name}' ({len(flow)} nodes) to {out}")
     print(f"  TwiML documents: {out / 'twiml'}")
     print(f"  Run it: cd {out} && pip install -r requirements.txt && gunicorn app:app")
+    return 0
+
+
+def _studio(flow, output: str) -> int:
+    from pathlib import Path
+
+    from ivr_studio.files import write_text_atomic
+    from ivr_studio.interop.studio_export import dumps_studio
+
+    out = Path(output)
+    if out.suffix.lower() != ".json":
+        print(f"error: {output}: a Studio flow definition is written to a .json file", file=sys.stderr)
+        return 2
+    text = dumps_studio(flow)
+    try:
+        write_text_atomic(out, text)
+    except OSError as exc:
+        print(f"error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"Exported '{flow.name}' ({len(flow)} nodes) as a Studio flow definition to {out}")
+    print("  Import it in Studio (Import from JSON), or send it as the Definition of the Flows API.")
     return 0

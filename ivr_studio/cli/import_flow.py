@@ -18,11 +18,20 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
-        help="import TwiML documents as a flow",
+        help="import a Twilio Studio flow or TwiML documents as a flow",
         description="Turn a Twilio Studio flow definition or a set of TwiML documents into an .ivrflow file, "
         "and report what mapped onto IVR Studio's nodes and what did not.",
     )
     kinds = p.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    s = kinds.add_parser(
+        "studio",
+        help="a Studio flow definition (JSON, as the REST API or the editor's Export gives it)",
+        description="Import a Twilio Studio flow definition (the JSON of the Flows API, or of Studio's "
+        "Export to JSON). Voice widgets become nodes; widgets with no local meaning become placeholders.",
+    )
+    s.add_argument("file", help="the Studio flow definition (.json)")
+    _common(s)
+    s.set_defaults(func=run_studio)
     t = kinds.add_parser(
         "twiml",
         help="TwiML documents (files, or folders of .xml/.twiml files)",
@@ -77,6 +86,20 @@ def run_twiml(args: argparse.Namespace) -> int:
         docs = collect_documents(args.inputs)
         flow, report = import_twiml(docs, start=args.start, name=args.name or "")
     except TwimlImportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return _finish(flow, report, out, args.quiet)
+
+
+def run_studio(args: argparse.Namespace) -> int:
+    from ivr_studio.interop.studio_import import StudioImportError, load_studio
+
+    out = _check_output(args)
+    if out is None:
+        return EXIT_USAGE
+    try:
+        flow, report = load_studio(args.file, name=args.name or "")
+    except StudioImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return _finish(flow, report, out, args.quiet)

@@ -73,6 +73,8 @@ class DocumentChain:
 def safe_id(text: str, taken: set[str] | dict, fallback: str = "node") -> str:
     """A node id made from ``text`` (letters, digits, ``_``, ``-``; at most 48 characters), unique in
     ``taken`` by a numeric suffix."""
+    if ID_PATTERN.match(text) and len(text) <= 48 and text not in taken:
+        return text
     base = re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_-")[:48] or fallback
     candidate, n = base, 2
     while candidate in taken:
@@ -90,7 +92,11 @@ def attribute_value(verb: str, name: str, raw: str) -> str | int | bool:
     text = raw.strip()
     if isinstance(default, bool) and text.lower() in ("true", "false"):
         return text.lower() == "true"
-    numeric = (isinstance(default, int) and not isinstance(default, bool)) or name in ("numDigits", "loop")
+    numeric = (isinstance(default, int) and not isinstance(default, bool)) or name in (
+        "numDigits",
+        "loop",
+        "speechTimeout",  # "auto" or a number of seconds
+    )
     if numeric and re.fullmatch(r"[0-9]{1,9}", text):
         return int(text)
     return raw

@@ -30,7 +30,7 @@ def _one_line_error(err: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("command", ["twiml"])
+@pytest.mark.parametrize("command", ["twiml", "studio"])
 def test_a_fifo_a_device_and_a_folder_are_refused_at_once(tmp_path: Path, capsys, command: str):
     fifo = tmp_path / "pipe.xml"
     os.mkfifo(fifo)
@@ -87,3 +87,59 @@ def test_output_must_be_an_ivrflow_file(tmp_path: Path, capsys):
     (tmp_path / "a.xml").write_bytes(b"<Response/>")
     code, _, err = _run(capsys, "import", "twiml", str(tmp_path / "a.xml"), "-o", str(tmp_path / "o.json"))
     assert code == 2 and ".ivrflow" in _one_line_error(err)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"states": [1, 2', "JSON"),
+        (b'{"states": NaN}', "NaN"),
+        (b'{"states": [], "states": []}', "states"),
+        (b"\xff\xfe{\x00}\x00", "UTF"),
+        (b'{"description": "x"}', "$.states"),
+        (b'{"states": [{"name": "a", "type": "say-play", "transitions": "no"}]}', "$.states[0].transitions"),
+        (b"[" * 100_000 + b"]" * 100_000, "flow.json"),
+    ],
+)
+def test_a_bad_studio_definition_is_one_clear_line(tmp_path: Path, capsys, content: bytes, expected: str):
+    src = tmp_path / "flow.json"
+    src.write_bytes(content)
+    out = tmp_path / "o.ivrflow"
+    code, _, err = _run(capsys, "import", "studio", str(src), "-o", str(out))
+    assert code == 1
+    line = _one_line_error(err)
+    assert "flow.json" in line and expected.lower() in line.lower()
+    assert not out.exists()
+
+
+def test_too_many_widgets_and_huge_names_are_refused_without_echoing_them(tmp_path: Path, capsys):
+    import json
+
+    src = tmp_path / "flow.json"
+    states = [{"name": f"w{i}", "type": "say-play"} for i in range(6000)]
+    src.write_text(json.dumps({"states": states}))
+    code, _, err = _run(capsys, "import", "studio", str(src), "-o", str(tmp_path / "o.ivrflow"))
+    assert code == 1 and "at most 5,000" in _one_line_error(err)
+    huge = "x" * 1_000_000
+    src.write_text(json.dumps({"states": [{"name": huge, "type": "a"}, {"name": huge, "type": "a"}]}))
+    code, _, err = _run(capsys, "import", "studio", str(src), "-o", str(tmp_path / "o.ivrflow"))
+    assert code == 1 and "used twice" in _one_line_error(err)
+
+
+def test_a_tampered_export_note_is_ignored_not_trusted(tmp_path: Path, capsys):
+    import json
+
+    from ivr_studio.flow.ivrflow import load_flow
+    from ivr_studio.interop.studio_export import export_studio
+
+    examples = Path(__file__).resolve().parents[2] / "resources" / "examples"
+    definition = export_studio(load_flow(examples / "support-line.ivrflow"))
+    extras = json.loads(definition["description"][len("ivr-studio:") :])
+    extras["flow"]["nodes"][0]["kind"] = "no-such-kind"  # the digest still matches: the flow must not load
+    definition["description"] = "ivr-studio:" + json.dumps(extras)
+    src = tmp_path / "flow.json"
+    src.write_text(json.dumps(definition))
+    out = tmp_path / "o.ivrflow"
+    code, text, _ = _run(capsys, "import", "studio", str(src), "-o", str(out))
+    assert code == 0 and "could not be read" in text
+    assert load_flow(out).node("welcome").kind == "say"
