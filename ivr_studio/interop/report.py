@@ -57,9 +57,9 @@ class ImportReport:
 
     def summary(self) -> str:
         c = self.counts()
-        return (
-            f"{c[MAPPED]} mapped, {c[PLACEHOLDER]} placeholders, {c[SKIPPED]} skipped, {c[WARNING]} warnings"
-        )
+        placeholders = f"{c[PLACEHOLDER]} placeholder{'' if c[PLACEHOLDER] == 1 else 's'}"
+        warnings = f"{c[WARNING]} warning{'' if c[WARNING] == 1 else 's'}"
+        return f"{c[MAPPED]} mapped, {placeholders}, {c[SKIPPED]} skipped, {warnings}"
 
     def to_text(self) -> str:
         """The report as lines for a terminal: mapped items first, then what needs a person's attention."""
