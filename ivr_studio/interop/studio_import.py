@@ -154,11 +154,39 @@ def _from_extras(definition: dict, states: list[dict], report: ImportReport) -> 
     return flow
 
 
+class _Nodes:
+    """The nodes of a flow being built: the few edits the importer makes, without the per-edit events and
+    checks of :class:`Flow` (a 2,000-widget import would spend most of its time there). The flow is made
+    from them at the end, which checks every id once."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def add_node(self, node: Node) -> None:
+        self.nodes[node.id] = node
+
+    def set_link(self, node_id: str, exit_name: str, target: str) -> None:
+        self.nodes[node_id].links[exit_name] = target
+
+    def add_branch(self, node_id: str, branch: Branch) -> None:
+        self.nodes[node_id].branches.append(branch)
+
+    def set_branch_field(self, node_id: str, branch_id: str, name: str, value: Any) -> None:
+        setattr(self.nodes[node_id].branch(branch_id), name, value)
+
+    @staticmethod
+    def new_branch_id(node: Node) -> str:
+        return Flow.new_branch_id(node)
+
+
 class _Importer:
     def __init__(self, states: list[dict], report: ImportReport) -> None:
         self.states = {s["name"]: s for s in states}
         self.report = report
-        self.flow = Flow()
+        self.flow = _Nodes()
         self.ids: dict[str, str] = {}
         self.folded: dict[str, tuple[str, str]] = {}  # split name -> (gather name, "Digits"|"SpeechResult")
         self.incoming: dict[str, int] = {}
@@ -259,7 +287,6 @@ class _Importer:
 
     # ------------------------------------------------------------------ run
     def run(self, name: str) -> tuple[Flow, ImportReport]:
-        self.flow.set_name(name)
         for s in self.states.values():
             if s["type"] == w.GATHER:
                 for event, field, ops in (
@@ -301,12 +328,10 @@ class _Importer:
             self.report.add(
                 "trigger", w.TRIGGER, WARNING, "no incomingCall transition: the flow has no start"
             )
-        self.flow.start = None
-        if start is not None:
-            self.flow.set_start(start)
+        flow = Flow(name, self.flow.nodes.values(), start)
         if not positioned:
-            place(self.flow)
-        return self.flow, self.report
+            place(flow)
+        return flow, self.report
 
     def _node(self, s: dict) -> Node:
         t, props, sname = s["type"], s.get("properties", {}), s["name"]
