@@ -121,16 +121,29 @@ def cut_before_outside_verbs(body: bytes) -> bytes | None:
 class RecordingTransport:
     """Wraps a transport: rate-limits requests, records every answer, optionally stops before Dial/Record."""
 
-    def __init__(self, inner: Transport, limiter: RateLimiter, stop_before_outside: bool = False) -> None:
+    def __init__(
+        self,
+        inner: Transport,
+        limiter: RateLimiter,
+        stop_before_outside: bool = False,
+        budget: int | None = None,
+    ) -> None:
         self.inner = inner
         self.limiter = limiter
         self.stop_before_outside = stop_before_outside
+        self.budget = budget  # requests this call may still make; then the call is hung up
+        self.out_of_budget = False
         self.requests = 0
         self.recording = True  # off once the explored step is over: later requests are not transitions
         self.log: list[tuple[str, Any]] = []
         self.stopped_before: list[int] = []  # indexes in ``log`` of documents cut before Dial/Record
 
     def send(self, request: HttpRequest, limits: Overrides, max_body: int) -> HttpResponse:
+        if self.budget is not None and self.requests >= self.budget:
+            # The app is not asked again: the call ends as if it had hung up (nothing is recorded).
+            self.out_of_budget = True
+            self.recording = False
+            return HttpResponse(200, [("content-type", "text/xml")], b"<Response><Hangup/></Response>")
         self.limiter.wait()
         self.requests += 1
         response = self.inner.send(request, limits, max_body)
@@ -158,6 +171,7 @@ class CallLog:
     status: str = ""
     trace: list[dict] = field(default_factory=list)
     stopped_before: set[int] = field(default_factory=set)  # id() of the fetches cut before Dial/Record
+    out_of_budget: bool = False
 
 
 def run_path(
@@ -170,9 +184,11 @@ def run_path(
     settings: RuntimeSettings | None = None,
     auth_token: str = "",
     max_duration: float = 600.0,
+    budget: int | None = None,
 ) -> tuple[CallLog, int]:
-    """Place one call along ``path``; returns its log and the number of requests it made."""
-    recorder = RecordingTransport(transport, limiter, stop_before_outside)
+    """Place one call along ``path``; returns its log and the number of requests it made (at most
+    ``budget``: past it the call is hung up and ``log.out_of_budget`` is set)."""
+    recorder = RecordingTransport(transport, limiter, stop_before_outside, budget)
     clock = VirtualClock()
     engine = CallEngine(
         url, recorder, clock=clock, settings=settings or RuntimeSettings(), auth_token=auth_token
@@ -238,6 +254,7 @@ def run_path(
     )
     log.trace = list(engine.trace.events)
     log.stopped_before = {id(recorder.log[i][1]) for i in recorder.stopped_before}
+    log.out_of_budget = recorder.out_of_budget
     return log, recorder.requests
 
 

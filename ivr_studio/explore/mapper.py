@@ -232,7 +232,10 @@ class Mapper:
                 stop_before_outside=self.options.stop_before_outside,
                 settings=self.settings,
                 auth_token=self.auth_token,
+                budget=self.options.max_requests - self.result.requests,
             )
+            if log.out_of_budget:
+                self._limit(f"--max-requests {self.options.max_requests}")
             self.result.calls += 1
             self.result.requests += requests
             self.result.paths.append(ExploredPath(path, log))
