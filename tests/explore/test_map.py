@@ -215,3 +215,18 @@ def test_a_mapped_example_bundle_has_the_menus_and_exits_of_its_flow(example: st
             src_target = source.node(menu.links[b.exit_name])
             twin_target = mapped.node(twin.links[mapped_branch.exit_name])
             assert _spoken(mapped, twin_target) == _spoken(source, src_target), (menu.id, b.id)
+
+
+def test_scenarios_of_a_map_stopped_before_dial_and_record_still_pass(menu_server, tmp_path: Path, capsys):
+    url, app = menu_server
+    tests = tmp_path / "tests"
+    args = ["map", url, "-o", str(tmp_path / "m.ivrflow"), "--rate", "0", "--stop-before-dial-record"]
+    assert main([*args, "--tests", str(tests), "--quiet", "--keys", "4"]) == 0
+    assert app.hits["/after-dial"] == 0
+    files = sorted(tests.glob("*.tests.yaml"))
+    to_dial = [f for f in files if "key-4" in f.name]
+    assert to_dial, [f.name for f in files]
+    call = yaml.safe_load(to_dial[0].read_text())["calls"][0]
+    assert "expect_end" not in call and call["expect_request"][-1]["path"] == "/menu"
+    capsys.readouterr()
+    assert main(["test", *map(str, files)]) == 0, capsys.readouterr().out
