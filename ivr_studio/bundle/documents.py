@@ -81,6 +81,11 @@ def _record(flow: Flow, node: Node) -> list[etree._Element]:
     return [build.verb("Record", a), _next_redirect(node, "empty")]
 
 
+def _enqueue(flow: Flow, node: Node) -> list[etree._Element]:
+    a = {**node.attributes, "action": result_url(node.id), "method": "POST"}
+    return [build.verb("Enqueue", a, node.text.strip())]
+
+
 def _redirect(flow: Flow, node: Node) -> list[etree._Element]:
     return [build.verb("Redirect", node.attributes, node.text.strip())]
 
@@ -106,6 +111,7 @@ BUILDERS: dict[NodeKind, Builder] = {
     NodeKind.REDIRECT: _redirect,
     NodeKind.HANGUP: _hangup,
     NodeKind.REJECT: _reject,
+    NodeKind.ENQUEUE: _enqueue,
 }
 
 

@@ -71,7 +71,9 @@ def export_bundle(flow: Flow, out_dir: str | Path, progress: Progress | None = N
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        staging.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; a bundle is served by other users too
+        staging.chmod(
+            0o777 & ~current_umask()
+        )  # mkdtemp makes it private; a bundle is served by other users too
         write_bundle_contents(flow, staging, progress)
         if not out.exists():
             staging.rename(out)

@@ -30,6 +30,7 @@ class NodeKind(StrEnum):
     REDIRECT = "redirect"
     HANGUP = "hangup"
     REJECT = "reject"
+    ENQUEUE = "enqueue"
 
 
 class Family(StrEnum):
@@ -157,6 +158,22 @@ KIND_SPECS: dict[NodeKind, KindSpec] = {
     ),
     NodeKind.HANGUP: KindSpec(
         NodeKind.HANGUP, "Hangup", "Hang up", "end the call", None, (), (), terminal=True
+    ),
+    # <Enqueue>: the caller waits in a named queue until an agent takes the call; the local runtime does
+    # not run it (spec §1.5: unsupported verbs are skipped), so a test call goes on past it.
+    NodeKind.ENQUEUE: KindSpec(
+        NodeKind.ENQUEUE,
+        "Enqueue",
+        "Queue",
+        "queue: hold the caller in a call queue until an agent answers",
+        "Queue name",
+        ("waitUrl", "waitUrlMethod", "workflowSid"),
+        (
+            Exit("next", "after the queue"),
+            Exit("full", "queue full", "outcome", fallback="next"),
+            Exit("failed", "failed", "outcome", fallback="next"),
+        ),
+        may_end_call=True,
     ),
     NodeKind.REJECT: KindSpec(
         NodeKind.REJECT,

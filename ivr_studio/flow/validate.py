@@ -56,6 +56,7 @@ NODE_RULES: dict[NodeKind, tuple[NodeRule, ...]] = {
     NodeKind.REDIRECT: (verbs.attributes, verbs.needs_text),
     NodeKind.HANGUP: (verbs.attributes,),
     NodeKind.REJECT: (verbs.attributes,),
+    NodeKind.ENQUEUE: (verbs.needs_text, verbs.queue_attributes),
 }
 
 

@@ -3,7 +3,8 @@
 Each node becomes the widget that does the same thing on a call: Say/Play/Pause → Say/Play (a pause is a
 ``<break>``), a menu → Gather Input on Call followed by Split Based On widgets on ``Digits`` (one match per
 key, ``equal_to``) and on ``SpeechResult`` (one match per phrase, ``contains``), whose *no match* is the
-menu's; Transfer → Connect Call To; Voicemail → Record Voicemail; Redirect → TwiML Redirect. A Hang up or
+menu's; Transfer → Connect Call To; Voicemail → Record Voicemail; Queue → Enqueue Call;
+Redirect → TwiML Redirect. A Hang up or
 Reject node has no widget: the call ends where a transition has no ``next``, as Studio ends it.
 Positions become ``properties.offset``.
 
@@ -194,6 +195,19 @@ class _Exporter:
             self.state(
                 node.id, w.REDIRECT, [self.transition(e, None) for e in w.WIDGET_EVENTS[w.REDIRECT]], props
             )
+        elif k == NodeKind.ENQUEUE:
+            props = {
+                "offset": _offset(node),
+                "queue_name": node.text.strip(),
+                **_props(a, w.ENQUEUE_PROPERTIES),
+            }
+            failed = self.target(node, "failed")
+            transitions = [
+                self.transition("callComplete", self.target(node, "next")),
+                self.transition("failedToEnqueue", failed),
+                self.transition("callFailure", failed),
+            ]
+            self.state(node.id, w.ENQUEUE, transitions, props)
         elif (widget := placeholder_widget(node)) is not None:
             widget = {**widget, "name": node.id}
             widget["properties"] = {**widget.get("properties", {}), "offset": _offset(node)}

@@ -7,14 +7,15 @@ a problem is one line naming the file, the JSON path and what is wrong. Then eac
 * ``trigger`` → where the call starts (its ``incomingCall`` transition); ``say-play`` → Say, Play, or Pause
   (a lone ``<break>``); ``connect-call-to`` (a number or SIP address) → Transfer; ``record-voicemail`` →
   Voicemail; ``add-twiml-redirect`` → Redirect;
+* ``enqueue-call`` (a queue by name) → Queue: ``callComplete`` is its *next*, ``failedToEnqueue`` and
+  ``callFailure`` its *failed* exit;
 * ``gather-input-on-call`` → a menu with its message as the prompt and every Gather property. The usual
   pattern — the Gather's ``keypress`` going to a Split Based On ``{{widgets.G.Digits}}`` and its ``speech``
   to one on ``{{widgets.G.SpeechResult}}`` — is folded into the menu: each match becomes a branch (a key,
   or phrases; a key and phrases that lead to the same widget are one branch), the splits' ``noMatch`` the
   menu's *no match* exit, the Gather's ``timeout`` its *no input* exit. A Gather whose keypress goes
   straight to a widget sends any input there (*no match*);
-* every other widget (Split Based On that is not that pattern, Set Variables, HTTP Request, Enqueue Call,
-  Run Function, Send to Flex, Capture Payments, messaging widgets …) becomes a visible placeholder: a
+* every other widget (Split Based On that is not that pattern, Set Variables, HTTP Request, Run Function, Send to Flex, Capture Payments, messaging widgets …) becomes a visible placeholder: a
   Hang up node titled with the widget's type and name whose notes keep the original widget's JSON, so
   the flow runs up to it and a Studio export writes the widget back.
 
@@ -376,6 +377,14 @@ class _Importer:
             attrs = self._attrs(s, "Record", w.RECORD_PROPERTIES, props)
             self.report.add(source, t, MAPPED, node=node_id)
             return Node(node_id, NodeKind.RECORD, title=sname, attributes=attrs)
+        if t == w.ENQUEUE and isinstance(props.get("queue_name"), str):
+            attrs = {}
+            for prop, attr in w.ENQUEUE_PROPERTIES.items():
+                value = props.get(prop)
+                if isinstance(value, str) and value and "{{" not in value:
+                    attrs[attr] = value
+            self.report.add(source, t, MAPPED, node=node_id)
+            return Node(node_id, NodeKind.ENQUEUE, title=sname, text=props["queue_name"], attributes=attrs)
         if t == w.REDIRECT and isinstance(props.get("url"), str):
             attrs = {"method": props["method"]} if props.get("method") in ("GET", "POST") else {}
             if any(tr.get("next") for tr in s.get("transitions", [])):
@@ -412,6 +421,16 @@ class _Importer:
         elif t == w.CONNECT and self.flow.node(node_id).kind == NodeKind.DIAL:
             if (target := self._target(s, "callCompleted")) is not None:
                 link(node_id, "next", target)
+        elif t == w.ENQUEUE and self.flow.node(node_id).kind == NodeKind.ENQUEUE:
+            if (target := self._target(s, "callComplete")) is not None:
+                link(node_id, "next", target)
+            failed = {self._target(s, e) for e in ("failedToEnqueue", "callFailure")} - {None}
+            if len(failed) > 1:
+                self.report.add(
+                    f"widget {s['name']}", t, WARNING, "its two failure transitions differ; one is kept"
+                )
+            if failed:
+                link(node_id, "failed", sorted(failed)[0])
         elif t == w.RECORD:
             if (target := self._target(s, "recordingComplete")) is not None:
                 link(node_id, "next", target)

@@ -99,6 +99,13 @@ RECORD_PROPERTIES = {
     "transcribe": "transcribe",
 }
 
+#: Enqueue Call: Studio property → Enqueue attribute (the queue's name is the node's text).
+ENQUEUE_PROPERTIES = {
+    "wait_url": "waitUrl",
+    "wait_url_method": "waitUrlMethod",
+    "workflow_sid": "workflowSid",
+}
+
 #: Split Based On's condition types (the operators of a case).
 SPLIT_OPERATORS = (
     "equal_to",

@@ -16,8 +16,9 @@ The mapping onto node kinds:
   the *no input* exit;
 * ``<Dial>`` → Transfer (its Number/Sip/Client is the node's text), ``<Record>`` → Voicemail (an empty
   recording falls through to the verbs after it, spec §4.8: the *nothing recorded* exit);
+* ``<Enqueue>`` → Queue (the queue's name is the node's text);
 * ``<Redirect>`` → a link, or a Redirect node when its URL leads outside; ``<Hangup>`` and ``<Reject>``;
-* any other verb (Enqueue, Connect, Pay …) has no node kind: it is reported and skipped.
+* any other verb (Connect, Pay, Refer …) has no node kind: it is reported and skipped.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ _VERB_KINDS = {
     "Redirect": NodeKind.REDIRECT,
     "Hangup": NodeKind.HANGUP,
     "Reject": NodeKind.REJECT,
+    "Enqueue": NodeKind.ENQUEUE,
 }
 #: Attributes that become links, not node attributes.
 _ROUTING_ATTRS = {"action", "method"}
@@ -214,6 +216,12 @@ class ChainBuilder:
                     chain.pending.append(PendingLink(node.id, "next", action, method))
                 else:
                     prev = (node.id, "next")
+            elif kind == NodeKind.ENQUEUE:
+                self.flow.set_node_field(node.id, "text", _text(el))
+                if action:
+                    chain.pending.append(PendingLink(node.id, "next", action, method))
+                else:
+                    prev = (node.id, "next")  # the caller left the queue: the next verb runs
             elif kind == NodeKind.RECORD:
                 chain.pending.append(PendingLink(node.id, "next", action or "", method))
                 prev = (node.id, "empty")

@@ -357,7 +357,7 @@ def flows(draw) -> Flow:
             (draw(st.integers(-3000, 3000)), draw(st.integers(-3000, 3000))),
             notes=draw(st.one_of(st.just(""), TEXT)),
         )
-        if kind in (NodeKind.SAY, NodeKind.PLAY, NodeKind.DIAL, NodeKind.REDIRECT):
+        if kind in (NodeKind.SAY, NodeKind.PLAY, NodeKind.DIAL, NodeKind.REDIRECT, NodeKind.ENQUEUE):
             node.text = draw(TEXT)
         if kind == NodeKind.SAY:
             node.attributes = draw(
@@ -434,3 +434,54 @@ def test_any_flow_survives_an_import_from_the_widgets_alone(flow: Flow):
     definition["description"] = "edited in Studio"
     again, _ = import_studio(json.loads(json.dumps(definition)))
     _widget_equivalent(flow, again)
+
+
+def test_enqueue_call_becomes_a_queue_and_goes_back_to_studio():
+    data = {
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "transitions": [{"event": "incomingCall", "next": "queue"}],
+                "properties": {"offset": {"x": 0, "y": 0}},
+            },
+            {
+                "name": "queue",
+                "type": "enqueue-call",
+                "transitions": [
+                    {"event": "callComplete", "next": "bye"},
+                    {"event": "failedToEnqueue", "next": "sorry"},
+                    {"event": "callFailure", "next": "sorry"},
+                ],
+                "properties": {
+                    "queue_name": "support",
+                    "wait_url": "https://example.com/hold",
+                    "wait_url_method": "GET",
+                    "offset": {"x": 0, "y": 200},
+                },
+            },
+            {
+                "name": "bye",
+                "type": "say-play",
+                "transitions": [{"event": "audioComplete"}],
+                "properties": {"say": "Bye.", "offset": {"x": 0, "y": 400}},
+            },
+            {
+                "name": "sorry",
+                "type": "say-play",
+                "transitions": [{"event": "audioComplete"}],
+                "properties": {"say": "Sorry.", "offset": {"x": 300, "y": 400}},
+            },
+        ]
+    }
+    flow, report = import_studio(data)
+    queue = flow.node("queue")
+    assert (queue.kind, queue.text) == (NodeKind.ENQUEUE, "support")
+    assert queue.attributes == {"waitUrl": "https://example.com/hold", "waitUrlMethod": "GET"}
+    assert queue.links == {"next": "bye", "failed": "sorry"}
+    assert not report.of(PLACEHOLDER)
+    definition = export_studio(flow)
+    VALIDATOR.validate(definition)
+    widget = next(s for s in definition["states"] if s["name"] == "queue")
+    assert widget["type"] == "enqueue-call" and widget["properties"]["queue_name"] == "support"
+    assert {"event": "failedToEnqueue", "next": "sorry"} in widget["transitions"]

@@ -32,7 +32,10 @@ SALES = b"""<Response><Play digits="ww1">https://example.com/chime.mp3</Play>
 VOICEMAIL = (
     b"""<Response><Record maxLength="30" action="thanks"/><Say>Nothing recorded.</Say><Hangup/></Response>"""
 )
-THANKS = b"<Response><Say>Thanks, goodbye.</Say><Enqueue>support</Enqueue><Reject reason='busy'/></Response>"
+THANKS = (
+    b"<Response><Say>Thanks, goodbye.</Say><Enqueue waitUrl='/hold'>support</Enqueue><Pay/>"
+    b"<Reject reason='busy'/></Response>"
+)
 
 
 def _docs() -> list[Document]:
@@ -70,10 +73,12 @@ def test_documents_become_chains_with_links_between_them():
     assert record.kind == NodeKind.RECORD and record.links["next"] == "thanks"
     assert flow.node(record.links["empty"]).text == "Nothing recorded."
     thanks = flow.node("thanks")
-    assert flow.node(thanks.links["next"]).kind == NodeKind.REJECT
+    queue = flow.node(thanks.links["next"])
+    assert (queue.kind, queue.text, queue.attributes) == (NodeKind.ENQUEUE, "support", {"waitUrl": "/hold"})
+    assert flow.node(queue.links["next"]).kind == NodeKind.REJECT
     skipped = {e.source: e.note for e in report.of(SKIPPED)}
     assert "never runs" in skipped["sales <Say> #3"]
-    assert "no node for <Enqueue>" in skipped["thanks <Enqueue> #2"]
+    assert "no node for <Pay>" in skipped["thanks <Pay> #3"]
     assert any("outside" in e.note for e in report.of(WARNING))
     assert len(report.of(MAPPED)) >= 10
     assert not [d for d in validate_flow(flow) if d.is_error]

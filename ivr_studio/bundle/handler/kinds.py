@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .data import Node
-from .retries import Step, dial_result, gather_result, record_result
+from .retries import Step, dial_result, gather_result, queue_result, record_result
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,10 @@ def _record(node: Node, answer: Answer) -> Step:
     return record_result(node)
 
 
+def _enqueue(node: Node, answer: Answer) -> Step:
+    return queue_result(node, answer.params.get("QueueResult"))
+
+
 @dataclass(frozen=True)
 class KindRule:
     """The handler's rule for one kind: its family and, for verbs that report back, how to route the result."""
@@ -67,4 +71,5 @@ KINDS: dict[str, KindRule] = {
     "redirect": KindRule(),
     "hangup": KindRule(),
     "reject": KindRule(),
+    "enqueue": KindRule(result=_enqueue),
 }

@@ -113,6 +113,19 @@ def dial_result(node: Node, status: str | None) -> Step:
     return Step(node.exits.get("next"), f"dial:{status or 'unknown'}", note=note, exit="next")
 
 
+#: QueueResult values (Twilio's <Enqueue> action) with an exit of their own; others take ``next``.
+QUEUE_RESULT_EXITS = {"queue-full": "full", "error": "failed", "system-error": "failed"}
+
+
+def queue_result(node: Node, result: str | None) -> Step:
+    """Route an Enqueue's action request by ``QueueResult``: ``full``/``failed`` when linked, else ``next``."""
+    result = (result or "").strip().lower()[:40]
+    exit_name = QUEUE_RESULT_EXITS.get(result)
+    if exit_name and exit_name in node.exits:
+        return Step(node.exits[exit_name], f"queue:{result}", exit=exit_name)
+    return Step(node.exits.get("next"), f"queue:{result or 'unknown'}", exit="next")
+
+
 def record_result(node: Node) -> Step:
     """Route a Record's action request (a recording was made) to ``next``."""
     return Step(node.exits.get("next"), "recorded", exit="next")

@@ -9,7 +9,12 @@ from ivr_studio.twiml.values import BadValue, format_value
 from ivr_studio.twiml.verbs import SAY_MAX_CHARS, VERB_ATTRS
 
 #: What the text of a kind that cannot do without it is, for IVR011.
-TEXT_NEEDED = {"play": "a media URL", "dial": "a number or SIP address", "redirect": "a URL"}
+TEXT_NEEDED = {
+    "play": "a media URL",
+    "dial": "a number or SIP address",
+    "redirect": "a URL",
+    "enqueue": "a queue name",
+}
 
 
 def attributes(node: Node) -> list[Diagnostic]:
@@ -19,6 +24,20 @@ def attributes(node: Node) -> list[Diagnostic]:
 
 def say_text(node: Node) -> list[Diagnostic]:
     return say_text_problems(node.text, "text")
+
+
+def queue_attributes(node: Node) -> list[Diagnostic]:
+    """<Enqueue>'s attributes (the TwiML tables list only the verbs the local runtime runs)."""
+    out = []
+    for name, value in node.attributes.items():
+        where = f"attributes.{name}"
+        if name == "waitUrlMethod" and str(value).upper() not in ("GET", "POST"):
+            out.append(
+                warning(12200, f"waitUrlMethod must be GET or POST, not {str(value)[:20]!r}", path=where)
+            )
+        elif name not in ("waitUrl", "waitUrlMethod", "workflowSid"):
+            out.append(warning(12200, f"<Enqueue> has no attribute {name!r}; Twilio ignores it", path=where))
+    return out
 
 
 def needs_text(node: Node) -> list[Diagnostic]:

@@ -54,6 +54,7 @@ KIND_STYLES: dict[NodeKind, KindStyle] = {
     NodeKind.REJECT: KindStyle(
         "#a8587a", "⊘", lambda n: f"Rejects the call ({n.attributes.get('reason', 'rejected')})"
     ),
+    NodeKind.ENQUEUE: KindStyle("#5f8fa8", "⋯", lambda n: f"Queue {n.text}" if n.text else "(no queue yet)"),
 }
 
 #: Exit kinds that are set apart from ordinary choices (ux.md "Nodes").

@@ -122,4 +122,5 @@ SECTIONS: dict[NodeKind, tuple[Section, ...]] = {
     NodeKind.REDIRECT: _VERB,
     NodeKind.HANGUP: _VERB,
     NodeKind.REJECT: _VERB,
+    NodeKind.ENQUEUE: _VERB,
 }
