@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
         if self.document.path is not None:
             return self.document.path.parent / f"{self.document.path.stem}-bundle"
         return Path.home() / "flow-bundle"
+
     def import_flow(self, kind: str) -> None:
         """File ▸ Import: a Studio flow or TwiML documents become a new unsaved flow; the report follows."""
         from ivr_studio.ui.import_dialog import ask_and_import
