@@ -6,11 +6,17 @@ calls yield to the other greenlets. The call runtime was written for threads: a 
 (its clock's), a :class:`~ivr_studio.runtime.clock.RealClock` waits on a ``threading.Condition``, partial
 result callbacks go through a ``queue.SimpleQueue`` to a worker thread, and webhooks go out through
 ``http.client``. Under the patch each of these becomes its greenlet equivalent, so one greenlet per caller
-runs the unchanged runtime, and a caller waiting for a timer or a response costs nothing. The alternative,
-one OS thread per call handing its result back to Locust's hub, is measured side by side with it in
-``benchmarks/load.py`` (expectations kept, timer lateness on real think time, CPU per webhook; numbers in
-``benchmarks/README.md``). So callers are greenlets, and this module patches the process
-(:func:`patch_process`) before it imports Locust or starts anything.
+runs the unchanged runtime, and a caller waiting for a timer or a response costs nothing.
+
+Measured side by side with one OS thread per caller (``benchmarks/load.py``, numbers in
+``benchmarks/README.md``): both kept every scenario expectation; threads used about a quarter less CPU per
+webhook and kept real think time's timers closer at the median with 200 callers in one process (a greenlet
+whose timer is due waits for every ready greenlet to yield, a thread gets the interpreter within its switch
+interval), while greenlets had the smaller worst case. We keep greenlets: Locust's runners, statistics, web
+UI and master/worker messages live on gevent's hub, so a thread per call would have to hand every sample
+back to the hub, and under the patch the runtime's locks and sockets would need a hub per OS thread. Timer
+lateness grows with the callers one process carries; more callers belong on more workers (one per core).
+This module patches the process (:func:`patch_process`) before it imports Locust or starts anything.
 
 The run itself is Locust as a library: an :class:`~locust.env.Environment` with the one
 :class:`~ivr_studio.load.user.Caller` class, a local, master or worker runner, Locust's CSV writer, HTML

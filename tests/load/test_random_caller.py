@@ -145,3 +145,25 @@ def test_place_call_reports_a_random_call_with_its_path():
     assert outcome.path == ("welcome", "main_menu", "main_menu", "main_menu", "goodbye", "hangup")
     assert [s.name for s in samples] == list(outcome.path)
     assert all(s.kind == "webhook" and s.error is None for s in samples)
+
+
+def test_a_scenario_step_that_could_not_be_carried_out_fails_the_call_under_load(tmp_path):
+    """A say_wav step with no recogniser to hear it is a failed call, as ``ivr-studio test`` counts it."""
+    from ivr_studio.cli.call import script_step_errors
+    from ivr_studio.runtime.scenario import read_scenario
+    from ivr_studio.voice.interfaces import AudioClip
+    from ivr_studio.voice.pcm import write_wav
+
+    write_wav(tmp_path / "hello.wav", AudioClip(b"\x00\x00" * 1600))
+    path = tmp_path / "speaks.tests.yaml"
+    path.write_text(
+        f"target: {FLOW}\ncalls:\n  - name: speaks\n    steps: [{{wait_for: listening}}, {{say_wav: hello.wav}}]\n"
+        "    expect_end: completed\n"
+    )
+    scenario = read_scenario(path)
+    transport, url = resolve_target(str(FLOW), scenario.auth_token)
+    kind = CallKind("speaks", 1.0, scenario, scenario.calls[0])
+    plan = LoadPlan(mix=CallerMix([kind]), transport=transport, url=url, step_problems=script_step_errors)
+    outcome = place_call(plan, kind, caller_rng(1))
+    assert not outcome.ok
+    assert outcome.failures and outcome.failures[0].startswith("script step failed: step 2 (say_wav)")
