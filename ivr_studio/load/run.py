@@ -136,6 +136,9 @@ def run_load(plan: Any, options: RunOptions, out: TextIO = sys.stdout, err: Text
         csv_greenlet = gevent.spawn(csv_writer.stats_writer)
     gevent.spawn(stats_history, runner)
     if options.web_ui is not None:
+        # Locust's web UI parses the process's command line as Locust's own to list extra options; ours is
+        # not Locust's and would make it exit, so it sees the bare program name.
+        del sys.argv[1:]
         host, port = options.web_ui
         web = env.create_web_ui(host=host, port=port, stats_csv_writer=csv_writer)
         print(f"Locust web UI: http://{host or '127.0.0.1'}:{port}", file=out, flush=True)
