@@ -7,8 +7,12 @@ call to run many times, short enough for the suite.
 from __future__ import annotations
 
 import csv
+import json
 import re
+import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,12 +60,29 @@ def _count(text: str, pattern: str) -> int:
 
 
 def test_scenarios_hold_under_load_against_the_bundle_under_gunicorn(deployed, tmp_path):
-    result = run_load(
+    web = free_port()
+    proc = start_load(
         deployed,
         "--scenarios", str(SCENARIOS),
-        "--callers", "4", "--duration", "2", "--think-time", "fast",
-        "--csv", str(tmp_path / "run"), "--html", str(tmp_path / "report.html"),
+        "--callers", "4", "--duration", "3", "--think-time", "fast",
+        "--csv", str(tmp_path / "run"), "--html", str(tmp_path / "report.html"), "--web-ui", f"127.0.0.1:{web}",
     )  # fmt: skip
+    live = None
+    try:
+        while (
+            live is None and proc.poll() is None
+        ):  # Locust's web UI serves the statistics while the run lasts
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{web}/stats/requests", timeout=2) as r:
+                    live = json.load(r)
+            except OSError:
+                time.sleep(0.05)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    assert live is not None and live["user_count"] >= 1, (live, stdout, stderr)
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
     calls = section(out, "Calls")
