@@ -3,8 +3,9 @@
 TARGET is an http(s) URL (reached over real HTTP), or an ``.ivrflow`` file or bundle folder (served in
 process by the bundle's handler app). The call runs on a virtual clock unless ``--realtime`` is given, so a
 scripted call of several minutes finishes at once. Exit codes: 0 the call ended normally, 1 application
-error, 2 bad arguments or a script that could not be played (a bad step, or a step that failed during the
-call, such as a ``say_wav`` for a language with no speech model).
+error, 2 bad arguments or a script that did not go as written: a bad step, a step that failed during the
+call (a ``say_wav`` for a language with no speech model), a step with no effect (a key outside any Gather)
+or a step the call ended before (see :mod:`ivr_studio.runtime.script`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_APP_ERROR, EXIT_USAGE = 0, 1, 2
-#: A script step failed during the call: the script could not be played as written.
+#: A script step did not go as written (failed, had no effect, or never ran).
 EXIT_SCRIPT_FAILED = EXIT_USAGE
 DEFAULT_AUTH_TOKEN = "ivr-studio-local-auth-token"
 
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="place a scripted test call",
         description="Run a call against a TwiML webhook URL, an .ivrflow file or an exported bundle folder, "
         "exactly as Twilio would run it. Exits 1 on an application error, 2 on bad arguments or when a "
-        "script step could not be carried out.",
+        "script step did not go as written (it failed, had no effect, or the call ended before it).",
     )
     p.add_argument("target", help="http(s) URL, .ivrflow file or bundle folder")
     p.add_argument("--script", help='JSON or YAML call script ({"steps": [...]})')
@@ -119,19 +120,6 @@ def resolve_target(target: str, auth_token: str) -> tuple[Any, str]:
     return WsgiTransport(served.app), served.url
 
 
-def script_step_errors(events: list[dict]) -> list[str]:
-    """What went wrong in script steps that could not be carried out during a call (e.g. a ``say_wav`` with
-    no speech model for the Gather's language), read from the trace: the script runner reports each as
-    warning IVR908."""
-    from ivr_studio.runtime import codes
-
-    return [
-        str(e.get("message", ""))
-        for e in events
-        if e["event"] == "warning" and e.get("code") == codes.NO_RECOGNIZER
-    ]
-
-
 def default_recognizer_provider() -> Any:
     """The offline recogniser used for ``say_wav`` steps: an installed vosk model for the Gather's
     language, else the bundled pocketsphinx English model."""
@@ -210,20 +198,23 @@ def run(args: argparse.Namespace) -> int:
         engine.trace.subscribe(lambda e: (trace_file.write(to_json(e) + "\n"), trace_file.flush()))
     if not args.quiet:
         engine.trace.subscribe(lambda e: print(format_event(e), flush=True))
+    runner = None
     try:
         if args.realtime:
-            LiveCall(engine, max_duration=args.max_duration).run(script, feeder)
+            live = LiveCall(engine, max_duration=args.max_duration)
+            live.run(script, feeder)
+            runner = live.runner
         else:
-            run_virtual(engine, script, max_duration=args.max_duration, speech_feeder=feeder)
+            runner = run_virtual(engine, script, max_duration=args.max_duration, speech_feeder=feeder)
     except KeyboardInterrupt:
         if not engine.ended:
             engine.end_call("completed", "interrupted")
     finally:
         if trace_file is not None:
             trace_file.close()
-    failed_steps = script_step_errors(engine.trace.events)
+    failed_steps = runner.failures if runner is not None else []
     for message in failed_steps:  # printed even with --quiet: the call did not go as scripted
-        print(f"error: script step failed: {message}", file=sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
     if engine.app_error is not None:
         if not args.quiet:
             print(f"application error {engine.app_error.code}: {engine.app_error.message}", file=sys.stderr)

@@ -101,6 +101,7 @@ class CallEngine:
         self._last_fetch_t: float | None = None
         self._instant = 0
         self._end_listeners: list[Callable[[CallEngine], None]] = []
+        self._ending_listeners: list[Callable[[], None]] = []
         self._documents = 0  # documents run so far (the trial notice plays before the first)
         self._callbacks = Callbacks(self.fetcher, self.clock, self.trace.emit)
         self.wall = WallClock(self.clock.now)
@@ -142,6 +143,11 @@ class CallEngine:
 
     def on_end(self, listener: Callable[[CallEngine], None]) -> None:
         self._end_listeners.append(listener)
+
+    def on_ending(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` once as the call ends, before ``hangup`` and ``call_end`` are traced, so what
+        it traces (a script step the call ended before) still belongs to the call."""
+        self._ending_listeners.append(listener)
 
     @property
     def elapsed(self) -> float:
@@ -241,6 +247,8 @@ class CallEngine:
         self.ended = True
         self.end_status = status
         duration = 0.0 if self.answered_at is None else self.clock.now() - self.answered_at
+        for ending in list(self._ending_listeners):
+            ending()
         self.trace.emit("hangup", reason=reason)
         self.trace.emit("call_end", status=status, duration=round(duration, 3), answered=self.answered)
         if self.progress is not None:

@@ -33,6 +33,8 @@ class LiveCall:
         self.max_duration = max_duration
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        #: The script's runner (None without a script): its ``failures`` say which steps did not go as written.
+        self.runner: ScriptRunner | None = None
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Receive every trace event (on the call's thread). Subscribe before :meth:`start` to see them all."""
@@ -58,7 +60,8 @@ class LiveCall:
         self.clock.call_later(self.max_duration, time_up)
         engine.start()
         if script is not None:
-            ScriptRunner(engine, script, speech_feeder).start()
+            self.runner = ScriptRunner(engine, script, speech_feeder)
+            self.runner.start()
         try:
             self.clock.run(stop=lambda: engine.ended)
             # the callbacks that report on the call (status, recording, transcription) are still on their

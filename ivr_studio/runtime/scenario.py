@@ -321,17 +321,22 @@ def run_scenario_call(
     max_duration = float(call.spec.get("max_duration", 600))
     started = time.perf_counter()
     if isinstance(engine.clock, VirtualClock):
-        run_virtual(engine, call.script, max_duration, speech_feeder)
+        runner = run_virtual(engine, call.script, max_duration, speech_feeder)
     else:
         from ivr_studio.runtime.live import LiveCall
 
-        LiveCall(engine, max_duration=max_duration).run(call.script, speech_feeder)
+        live = LiveCall(engine, max_duration=max_duration)
+        live.run(call.script, speech_feeder)
+        runner = live.runner
     report = CallReport(str(scenario.path), call.name, trace=engine.trace.events)
     report.wall_seconds = time.perf_counter() - started
     report.call_seconds = engine.elapsed
     report.status = engine.end_status
     report.app_error = engine.app_error.code if engine.app_error is not None else None
-    report.failures = check_call(engine.trace.events, call.spec, engine.end_status)
+    # the script's own failures first (a step with no effect, one the call ended before): they explain
+    # the expectations that did not match
+    steps = runner.failures if runner is not None else []
+    report.failures = steps + check_call(engine.trace.events, call.spec, engine.end_status)
     return report
 
 

@@ -52,6 +52,10 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "error": ("code", "message"),
     "hangup": ("reason",),
     "call_end": ("status", "duration", "answered"),
+    # a script step that did not go as written: step (its number, from 1), step_kind (press …), step_name
+    # ("step 3 (press)"), why; ran is false when the call ended before it; may_be_ignored: the script allowed it
+    # (otherwise the call fails)
+    "step_ignored": ("step", "step_kind", "step_name", "why", "ran", "may_be_ignored"),
 }
 
 
@@ -125,8 +129,20 @@ def format_event(event: TraceEvent) -> str:
         return f"{t}  gather " + " ".join(f"{k}={v!r}" for k, v in shown.items())
     if kind == "call_end":
         return f"{t}  call ended: {event['status']}, {event['duration']} s"
+    if kind == "step_ignored":
+        what = step_verdict(str(event.get("step_kind")), bool(event.get("ran", True)))
+        allowed = " (allowed: may_be_ignored)" if event.get("may_be_ignored") else ""
+        return f"{t}  {event.get('step_name') or event['step']} {what}{allowed}: {event['why']}"
     rest = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("t", "event") and v is not None)
     return f"{t}  {kind} {rest}".rstrip()
+
+
+def step_verdict(kind: str, ran: bool) -> str:
+    """How a step that did not go as written is described: ``never ran``, ``waited in vain``, ``had no
+    effect``."""
+    if not ran:
+        return "never ran"
+    return "waited in vain" if kind == "wait_for" else "had no effect"
 
 
 _GATHER_SHOWN = ("input", "numDigits", "timeout", "finishOnKey", "action", "speechTimeout", "bargeIn")

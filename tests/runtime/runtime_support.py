@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, parse_qsl
 from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.events import Event
-from ivr_studio.runtime.script import parse_script, run_virtual
+from ivr_studio.runtime.script import ScriptRunner, parse_script, run_virtual
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.status_callbacks import StatusCallback
 from ivr_studio.runtime.transports import WsgiTransport
@@ -91,6 +91,12 @@ class FakeApp:
         return [r for r in self.requests if r.path == path]
 
 
+def only(requests: list[Received]) -> Received:
+    """The one request of a list (fails the test when there are none or several)."""
+    assert len(requests) == 1, requests
+    return requests[0]
+
+
 def doc(inner: str) -> str:
     return f"<Response>{inner}</Response>"
 
@@ -110,6 +116,7 @@ class FixedTTS:
 class CallResult:
     engine: CallEngine
     app: FakeApp
+    runner: ScriptRunner | None = None
 
     @property
     def trace(self) -> list[dict]:
@@ -130,6 +137,11 @@ class CallResult:
 
     def codes(self, kind: str = "warning") -> list[str]:
         return [e["code"] for e in self.events(kind)]
+
+    def allowed(self) -> list[str]:
+        """What the steps marked ``may_be_ignored`` reported: ``step 2 (press) had no effect: …``."""
+        assert self.runner is not None
+        return [r.message() for r in self.runner.results if r.state in ("ignored", "not_run")]
 
     def time_of(self, kind: str, **match: Any) -> float:
         for e in self.trace:
@@ -159,6 +171,9 @@ def call(
 
     ``events`` are ``(call time, event)`` pairs delivered at those times, for what a script cannot say
     (a late ``SpeechEnded(ago=…)``, a final transcript with no words …).
+
+    Every step must go as written: a step with no effect, or one the call ended before, fails the test
+    unless the step says ``"may_be_ignored": True`` (a test about input the call must ignore says so).
     """
     app = routes if isinstance(routes, FakeApp) else FakeApp(routes)
     engine = CallEngine(
@@ -173,5 +188,6 @@ def call(
     )
     for t, event in events or []:
         engine.clock.call_at(t, lambda e=event: engine.deliver(e))
-    run_virtual(engine, parse_script({"steps": steps or []}), max_duration=max_duration)
-    return CallResult(engine, app)
+    runner = run_virtual(engine, parse_script({"steps": steps or []}), max_duration=max_duration)
+    assert runner.failures == [], f"the script did not go as written: {runner.failures}"
+    return CallResult(engine, app, runner)

@@ -60,7 +60,8 @@ def test_say_wav_is_recognised_and_timed_from_the_audio(spoken_wav: Path):
     engine = CallEngine("https://a/menu", WsgiTransport(app))
     provider = FakeProvider()
     script = parse_script({"steps": [{"say_wav": spoken_wav.name}]}, spoken_wav.parent)
-    run_virtual(engine, script, speech_feeder=wav_feeder(provider))
+    runner = run_virtual(engine, script, speech_feeder=wav_feeder(provider))
+    assert runner.failures == []
     assert provider.languages and set(provider.languages) == {"en-GB"}  # a session per utterance
     req = app.to("/s")[0]
     assert req.form["SpeechResult"] == "Billing please." and req.form["Confidence"] == "0.77"
@@ -82,7 +83,9 @@ def test_say_wav_without_a_recogniser_is_reported(tmp_path: Path):
     engine = CallEngine("https://a/menu", WsgiTransport(app))
     wav = _write_wav(tmp_path / "quiet.wav", 16000, 1, 0.5)
     runner = run_virtual(engine, parse_script({"steps": [{"say_wav": wav.name}]}, wav.parent))
-    assert runner.error and "no" in runner.error and "recogniser" in runner.error
+    assert runner.failures == [
+        "step 1 (say_wav) failed: say_wav needs a speech recogniser, and none is available"
+    ]
     assert "IVR908" in [e["code"] for e in engine.trace.of("warning")]
 
 
