@@ -35,7 +35,8 @@ def routing(support_line):
 def run_call(support_line, steps):
     app, url = wsgi_app_for_target(support_line)
     engine = CallEngine(url, WsgiTransport(app))
-    run_virtual(engine, parse_script(steps))
+    runner = run_virtual(engine, parse_script(steps))
+    assert runner.failures == [], runner.failures
     return engine.trace.events
 
 

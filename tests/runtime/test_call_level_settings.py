@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from runtime_support import AUTH_TOKEN, FixedTTS, Received, Reply, call, doc
+from runtime_support import AUTH_TOKEN, FixedTTS, Received, Reply, call, doc, only
 
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.signature import twilio_signature
@@ -12,11 +12,6 @@ from ivr_studio.runtime.signature import twilio_signature
 BYE = doc("<Hangup/>")
 STRICT = RuntimeSettings(strict_twiml=True)
 ERROR_TEXT = RuntimeSettings().application_error_text
-
-
-def only(requests: list[Received]) -> Received:
-    assert len(requests) == 1, requests
-    return requests[0]
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,12 @@ the end of speech reported late by a live VAD (``SpeechEnded.ago``), on the virt
 from __future__ import annotations
 
 import pytest
-from runtime_support import FixedTTS, Received, call, doc
+from runtime_support import FixedTTS, call, doc, only
 
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
 
 BYE = doc("<Hangup/>")
-
-
-def only(requests: list[Received]) -> Received:
-    assert len(requests) == 1, requests
-    return requests[0]
 
 
 def test_zero_timeout_waits_the_configured_seconds_after_the_prompt():
@@ -27,29 +22,47 @@ def test_zero_timeout_waits_the_configured_seconds_after_the_prompt():
 
 def test_symbols_that_are_not_the_terminator_can_be_ignored():
     routes = {"/menu": doc('<Gather numDigits="3" finishOnKey="" action="/r"/>'), "/r": BYE}
-    counted = call(routes, [{"press": "1*#23"}])
+    steps = [{"press": "1*#23", "may_be_ignored": True}]
+    counted = call(routes, steps)
     assert only(counted.app.to("/r")).form["Digits"] == "1*#"
-    ignored = call(routes, [{"press": "1*#23"}], settings=RuntimeSettings(symbols_count_as_digits=False))
+    assert counted.allowed() == [
+        "step 1 (press) had no effect: the call ended before keys '23' could be pressed"
+    ]
+    ignored = call(routes, steps, settings=RuntimeSettings(symbols_count_as_digits=False))
     assert only(ignored.app.to("/r")).form["Digits"] == "123"
     assert [e["accepted"] for e in ignored.events("dtmf")] == [True, False, False, True, True]
+    assert ignored.allowed() == [
+        "step 1 (press) had no effect: keys '*#': setting symbols_count_as_digits is false, "
+        "so * and # are not digits"
+    ]
 
 
 def test_the_terminator_still_ends_the_gather_when_symbols_are_ignored():
     r = call(
         {"/menu": doc('<Gather action="/r"/>'), "/r": BYE},
-        [{"press": "1*2#"}],
+        [{"press": "1*2#", "may_be_ignored": True}],
         settings=RuntimeSettings(symbols_count_as_digits=False),
     )
     req = only(r.app.to("/r"))
     assert req.form["Digits"] == "12" and req.form["FinishedOnKey"] == "#"
+    assert r.allowed() == [
+        "step 1 (press) had no effect: key '*': setting symbols_count_as_digits is false, "
+        "so * and # are not digits"
+    ]
 
 
 def test_speech_after_keys_counts_when_the_mode_is_not_locked():
     routes = {"/menu": doc('<Gather input="dtmf speech" speechTimeout="1" action="/r"/>'), "/r": BYE}
-    steps = [{"press": "1"}, {"say": "sales", "duration": 1.0}]
-    locked = only(call(routes, steps).app.to("/r"))
-    assert locked.form["Digits"] == "1" and "SpeechResult" not in locked.form
+    steps = [{"press": "1"}, {"say": "sales", "duration": 1.0, "may_be_ignored": True}]
+    locked = call(routes, steps)
+    assert (
+        only(locked.app.to("/r")).form["Digits"] == "1" and "SpeechResult" not in locked.app.to("/r")[0].form
+    )
+    assert locked.allowed() == [
+        "step 2 (say) had no effect: the <Gather> had already taken keys, so it ignores other input"
+    ]
     r = call(routes, steps, settings=RuntimeSettings(lock_input_mode=False))
+    assert r.allowed() == []  # the speech was heard
     req = only(r.app.to("/r"))
     assert req.form["SpeechResult"] == "Sales." and "Digits" not in req.form
     assert r.time_of("request", url="https://a/r") == pytest.approx(2.0)
@@ -60,11 +73,15 @@ def test_keys_after_speech_count_when_the_mode_is_not_locked():
         "/menu": doc('<Gather input="dtmf speech" numDigits="1" speechTimeout="3" action="/r"/>'),
         "/r": BYE,
     }
-    steps = [{"say": "billing", "duration": 1.0}, {"wait": 0.5}, {"press": "4"}]
+    steps = [{"say": "billing", "duration": 1.0}, {"wait": 0.5}, {"press": "4", "may_be_ignored": True}]
     locked = call(routes, steps)
     assert only(locked.app.to("/r")).form["SpeechResult"] == "Billing."
     assert locked.time_of("request", url="https://a/r") == pytest.approx(4.0)
+    assert locked.allowed() == [
+        "step 3 (press) had no effect: key '4': the <Gather> had already taken speech, so it ignores other input"
+    ]
     r = call(routes, steps, settings=RuntimeSettings(lock_input_mode=False))
+    assert r.allowed() == []
     req = only(r.app.to("/r"))
     assert req.form["Digits"] == "4" and "SpeechResult" not in req.form
     assert r.time_of("request", url="https://a/r") == pytest.approx(1.5)
@@ -81,19 +98,32 @@ def test_the_terminator_is_ignored_after_speech_when_the_mode_is_not_locked():
 
 
 @pytest.mark.parametrize(
-    ("gather", "step"),
-    [('<Gather action="/r">', {"say": "hello"}), ('<Gather input="speech" action="/r">', {"press": "1"})],
+    ("gather", "step", "why"),
+    [
+        (
+            '<Gather action="/r">',
+            {"say": "hello"},
+            'step 2 (say) had no effect: the <Gather> takes keys only (input="dtmf")',
+        ),
+        (
+            '<Gather input="speech" action="/r">',
+            {"press": "1"},
+            "step 2 (press) had no effect: key '1': the <Gather> takes speech only (input=\"speech\")",
+        ),
+    ],
 )
-def test_input_the_gather_does_not_collect_can_barge_in(gather: str, step: dict):
+def test_input_the_gather_does_not_collect_can_barge_in(gather: str, step: dict, why: str):
     routes = {"/menu": doc(f"{gather}<Say>Long</Say></Gather><Say>Next</Say>"), "/r": BYE}
-    steps = [{"wait": 2}, step]
+    steps = [{"wait": 2}, {**step, "may_be_ignored": True}]
     plays_on = call(routes, steps, tts=FixedTTS({"Long": 10}))
     assert plays_on.time_of("listening") == 10.0 and plays_on.time_of("say", text="Next") == 15.0
+    assert plays_on.allowed() == [why]
     cut = call(
         routes, steps, tts=FixedTTS({"Long": 10}), settings=RuntimeSettings(other_input_barges_in=True)
     )
     assert cut.time_of("listening") == 2.0 and cut.time_of("say", text="Next") == 7.0
     assert not cut.app.to("/r")
+    assert cut.allowed() == []  # heard: it cut the prompt
 
 
 def test_an_empty_result_can_send_empty_parameters():

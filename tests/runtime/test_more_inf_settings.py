@@ -17,7 +17,8 @@ def call(app: FakeApp, steps: list, **settings) -> CallEngine:
         settings=RuntimeSettings(**settings),
         auth_token=AUTH_TOKEN,
     )
-    run_virtual(engine, parse_script({"steps": steps}), max_duration=60)
+    runner = run_virtual(engine, parse_script({"steps": steps}), max_duration=60)
+    assert runner.failures == [], runner.failures
     return engine
 
 

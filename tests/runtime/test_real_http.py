@@ -77,7 +77,8 @@ def server() -> Iterator[tuple[str, FakeApp]]:
 
 def _virtual_call(url: str, steps: list[dict], **kw) -> CallEngine:
     engine = CallEngine(url, HttpTransport(), clock=VirtualClock(), auth_token=AUTH_TOKEN, **kw)
-    run_virtual(engine, parse_script({"steps": steps}))
+    runner = run_virtual(engine, parse_script({"steps": steps}))
+    assert runner.failures == [], runner.failures
     return engine
 
 

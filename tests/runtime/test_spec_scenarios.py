@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from runtime_support import AUTH_TOKEN, FakeApp, FixedTTS, Received, Reply, call, doc
+from runtime_support import AUTH_TOKEN, FakeApp, FixedTTS, Received, Reply, call, doc, only
 from twilio.request_validator import RequestValidator
 
 from ivr_studio.runtime.settings import RuntimeSettings
 
 LISTEN = {"wait_for": "listening"}
 BYE = doc("<Hangup/>")
-
-
-def only(requests: list[Received]) -> Received:
-    assert len(requests) == 1, requests
-    return requests[0]
 
 
 def test_01_digits_and_terminator_post_to_the_document_url():
@@ -124,7 +119,8 @@ def test_10_a_key_during_the_prompt_stops_it():
     engine = CallEngine("https://a/menu", WsgiTransport(app))
     sink = RecordingSink(engine.clock.now)
     engine.voice = VoiceIO(synthesizer=FixedTTS({"Long prompt": 10}), sink=sink)
-    run_virtual(engine, parse_script({"steps": [{"wait": 3}, {"press": "2"}]}))
+    runner = run_virtual(engine, parse_script({"steps": [{"wait": 3}, {"press": "2"}]}))
+    assert runner.failures == []
     assert sink.stops and sink.stops[0] == 3.0
     assert app.to("/r")[0].form["Digits"] == "2"
     assert engine.trace.of("request")[1]["t"] == 3.0
@@ -155,10 +151,14 @@ def test_12_timer_starts_when_the_prompt_ends():
     assert accepted.app.requests[1].form["Digits"] == "1"
     assert "Z" not in accepted.said()
 
-    late = call({"/menu": menu}, [{"wait": 13.5}, {"press": "1#"}], tts=FixedTTS({"Ten": 10}))
+    late_keys = [{"wait": 13.5}, {"press": "1#", "may_be_ignored": True}]
+    late = call({"/menu": menu}, late_keys, tts=FixedTTS({"Ten": 10}))
     assert len(late.app.requests) == 1
     assert late.time_of("say", text="Z") == 13.0
     assert [e["accepted"] for e in late.events("dtmf")] == [False, False]
+    assert late.allowed() == [
+        "step 2 (press) had no effect: keys '1#': while <Say> played, outside any <Gather>"
+    ]
 
 
 def test_13_each_key_restarts_the_timeout():
@@ -292,22 +292,38 @@ def test_27_silent_speech_gather_times_out():
 
 
 def test_28_dtmf_first_locks_out_speech():
+    # With numDigits="1" (the row as written) the key ends the Gather at once and the speech meets the
+    # next document; a Gather still open after the key shows the lock itself: the speech reaches it and
+    # is ignored, and the timeout that the key started still ends it.
     r = call(
-        {"/menu": doc('<Gather input="dtmf speech" numDigits="1" action="/r"/>'), "/r": BYE},
-        [{"press": "3"}, {"say": "hello there"}],
+        {"/menu": doc('<Gather input="dtmf speech" numDigits="2" action="/r"/>'), "/r": BYE},
+        [{"press": "3"}, {"say": "hello there", "duration": 2.0, "may_be_ignored": True}],
     )
     req = only(r.app.to("/r"))
     assert req.form["Digits"] == "3" and "SpeechResult" not in req.form
+    assert r.time_of("request", url="https://a/r") == 5.0
+    assert r.allowed() == [
+        "step 2 (say) had no effect: the <Gather> had already taken keys, so it ignores other input"
+    ]
+    as_written = call(
+        {"/menu": doc('<Gather input="dtmf speech" numDigits="1" action="/r"/>'), "/r": BYE},
+        [{"press": "3"}, {"say": "hello there", "may_be_ignored": True}],
+    )
+    assert only(as_written.app.to("/r")).form["Digits"] == "3"
+    assert as_written.allowed() == ["step 2 (say) never ran: the call ended at 0.00 s, before it"]
 
 
 def test_29_speech_first_locks_out_the_terminator():
     r = call(
         {"/menu": doc('<Gather input="dtmf speech" action="/r"/>'), "/r": BYE},
-        [{"say": "billing", "duration": 1.0}, {"wait": 1}, {"press": "#"}],
+        [{"say": "billing", "duration": 1.0}, {"wait": 1}, {"press": "#", "may_be_ignored": True}],
     )
     req = only(r.app.to("/r"))
     assert req.form["SpeechResult"] == "Billing." and "Digits" not in req.form
     assert r.time_of("request", url="https://a/r") == pytest.approx(1.0 + 5)
+    assert r.allowed() == [
+        "step 3 (press) had no effect: key '#': the <Gather> had already taken speech, so it ignores other input"
+    ]
 
 
 def test_30_partial_results_are_posted_asynchronously_and_their_responses_ignored():
@@ -440,9 +456,10 @@ def test_41_bad_attribute_values_fall_back_to_defaults():
 
 def test_42_keys_before_the_gather_are_discarded():
     routes = {"/menu": doc('<Say>Press 1</Say><Gather numDigits="1"/>')}
-    r = call(routes, [{"wait": 0.5}, {"press": "1"}], tts=FixedTTS({"Press 1": 2}))
+    r = call(routes, [{"wait": 0.5}, {"press": "1", "may_be_ignored": True}], tts=FixedTTS({"Press 1": 2}))
     assert r.events("dtmf")[0]["accepted"] is False
     assert len(r.app.requests) == 1 and r.end_time() == 7.0
+    assert r.allowed() == ["step 2 (press) had no effect: key '1': while <Say> played, outside any <Gather>"]
     buffered = call(
         {"/menu": doc('<Say>Press 1</Say><Gather numDigits="1" action="/r"/>'), "/r": BYE},
         [{"wait": 0.5}, {"press": "1"}],

@@ -69,12 +69,20 @@ def test_a_recording_with_speech_is_posted_with_a_local_wav(tmp_path: Path):
 def test_a_recording_ended_by_a_key_reports_the_key(tmp_path: Path):
     r = call(
         {"/menu": doc('<Record action="/rec" finishOnKey="#"/>'), "/rec": BYE},
-        [{"wait": 1}, {"say": "hello", "duration": 1}, {"press": "5"}, {"press": "#"}],
+        [
+            {"wait": 1},
+            {"say": "hello", "duration": 1},
+            {"press": "5", "may_be_ignored": True},
+            {"press": "#"},
+        ],
         settings=RuntimeSettings(recordings_dir=str(tmp_path)),
     )
     req = r.app.to("/rec")[0]
     assert req.form["Digits"] == "#"
     assert r.events("dtmf")[0]["accepted"] is False
+    assert r.allowed() == [
+        "step 3 (press) had no effect: key '5': '5' is not one of the <Record>'s finishOnKey keys"
+    ]
 
 
 def test_max_length_ends_a_recording(tmp_path: Path):
@@ -132,9 +140,11 @@ def test_unsupported_verbs_are_warned_about_and_skipped():
 
 
 def test_speech_is_ignored_by_a_dtmf_gather():
-    r = call({"/menu": doc('<Gather action="/r"/><Say>Next</Say>'), "/r": BYE}, [{"say": "sales"}])
+    routes = {"/menu": doc('<Gather action="/r"/><Say>Next</Say>'), "/r": BYE}
+    r = call(routes, [{"say": "sales", "may_be_ignored": True}])
     assert not r.app.to("/r") and r.said() == ["Next"]
     assert all(e["accepted"] is False for e in r.events("speech"))
+    assert r.allowed() == ['step 1 (say) had no effect: the <Gather> takes keys only (input="dtmf")']
 
 
 def test_max_speech_time_cuts_a_long_utterance():
