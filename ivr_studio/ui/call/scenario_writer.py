@@ -3,7 +3,9 @@
 The caller's actions are read back from the call's trace — each key as a ``press`` step, each recognised
 utterance as a ``say`` step with its text, confidence and how long it was spoken, the dialled party's
 behaviour as ``dial_outcome`` and a hang-up as ``hangup`` — with ``wait`` steps for the gaps between them,
-so the replay on virtual time does what the live call did when it did it. Speech becomes text rather than
+so the replay on virtual time does what the live call did when it did it. A key or utterance the live call
+ignored (a key during a prompt outside any menu) is written with ``may_be_ignored: true``: the replay
+ignores it too, and a script step with no effect otherwise fails the test. Speech becomes text rather than
 audio so the test does not depend on a recogniser. The path becomes expectations: ``expect_node`` for each
 node the call visited, the last prompt as ``expect_say`` and the call's final status as ``expect_end``.
 The file format is the one :mod:`ivr_studio.runtime.scenario` reads.
@@ -33,23 +35,33 @@ def caller_steps(
     """The caller's part of a call as script steps, with ``wait`` steps matching the gaps."""
     actions: list[tuple[float, dict[str, Any], float]] = []  # (start time, step, how long it lasts)
     speech_start: float | None = None
+    heard = False  # a verb took some of the utterance so far
     for event in trace:
         kind = event.get("event")
         t = float(event.get("t", 0.0))
         if kind == "dtmf":
-            actions.append((t, {"press": str(event["key"])}, 0.0))
+            step: dict[str, Any] = {"press": str(event["key"])}
+            if not event.get("accepted", True):
+                step["may_be_ignored"] = True  # the call ignored it live, and will again
+            actions.append((t, step, 0.0))
         elif kind == "speech" and event.get("phase") == "start":
             speech_start = t if speech_start is None else speech_start
+            heard = heard or bool(event.get("accepted", True))
+        elif kind == "speech" and event.get("phase") == "partial":
+            heard = heard or bool(event.get("accepted", True))
         elif kind == "speech" and event.get("phase") == "final":
             start = t if speech_start is None else speech_start
-            speech_start = None
+            heard = heard or bool(event.get("accepted", True))
+            speech_start, was_heard, heard = None, heard, False
             text = str(event.get("text") or "")
             if not text:
                 continue
             duration = round(max(0.3, t - start), 2)
-            step: dict[str, Any] = {"say": text, "duration": duration}
+            step = {"say": text, "duration": duration}
             if event.get("confidence") is not None:
                 step["confidence"] = round(float(event["confidence"]), 3)
+            if not was_heard:
+                step["may_be_ignored"] = True
             actions.append((start, step, duration))
         elif kind == "hangup" and event.get("reason") == "caller hung up":
             actions.append((t, {"hangup": True}, 0.0))
