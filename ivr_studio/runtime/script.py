@@ -303,13 +303,19 @@ class ScriptRunner:
     # ----- input -----
     def _play_input(self, result: StepResult, timed: list[tuple[float, Event]]) -> None:
         """Deliver ``timed`` events at their offsets (one after another, each once the call has settled at
-        its instant); the step ends with the last one."""
+        its instant); the step ends with the last one.
+
+        The mark goes before the step's last input: its last key, or the end of its speech (the final
+        transcript and the end of speech that come at the same moment are one input).
+        """
         timed = sorted(timed, key=lambda item: item[0])  # stable: events of one instant keep their order
         track = _Input(result, [event for _, event in timed])
         self._input = track
         start = self.engine.clock.now()
         end = timed[-1][0]
-        last = next(i for i, (offset, _) in enumerate(timed) if offset == end)
+        last = len(timed) - 1
+        if result.step.kind != "press":
+            last = next(i for i, (offset, _) in enumerate(timed) if offset == end)
 
         def play(i: int) -> None:
             if i == len(timed):
