@@ -5,11 +5,8 @@ call does next when the caller is silent and what each key does in each phase; o
 applies the timeline rule as the README states it (marks, the same instant, a Gather that is listening).
 Hypothesis draws scripts of ``wait_for``, ``press``, ``dial_outcome`` and ``hangup`` steps; the real call
 (the exported handler app in process, the runtime on virtual time) must visit the same nodes and settle
-every step the same way (done, no effect, never ran) as the model says.
-
-Keys in the main menu are drawn from its branches (and the ignored ``#``): a wrong key there goes through
-the "sorry" node, whose retry count is per-call state that is about to move out of the URL, and is covered
-by the scenario tests instead.
+every step the same way (done, no effect, never ran) as the model says. Keys are pressed with ``gap: 0``,
+so call time passes only while a ``wait_for`` waits and the model needs no clock.
 """
 
 from __future__ import annotations
@@ -54,9 +51,9 @@ DIALS = {  # dial node -> {DialCallStatus: next node}
         "failed": "thanks",
     },  # no "failed" exit: the Dial's next
 }
+NO_MATCH = {"main_menu": "sorry", "support_menu": "support_menu"}
 MAX_ATTEMPTS = 3
-SAFE_MAIN_MENU_KEYS = "1239#"
-ALL_KEYS = "0123456789*#"
+KEYS = "1239" * 3 + "0123456789*#"  # the menus' own keys come up most, any key can
 # Gathers are where keys matter, so their targets come up most; the others test the new targets and a
 # target that never comes (the support line has no <Play>)
 TARGETS = ("gather", "listening") * 3 + ("say", "dial", "record", "request", "play")
@@ -76,6 +73,7 @@ class Model:
     pending: int | None = None  # the step whose dial outcome waits for a <Dial>
     outcomes: dict[int, str] = field(default_factory=dict)  # dial outcome of each dial_outcome step
     verdicts: dict[int, str] = field(default_factory=dict)  # step -> done | ignored | not_run
+    failed: dict[str, int] = field(default_factory=dict)  # menu -> failed attempts so far
 
     def __post_init__(self) -> None:
         self.enter("welcome")
@@ -84,7 +82,7 @@ class Model:
     def emit(self, kind: str) -> None:
         self.events.append(kind)
 
-    def enter(self, node: str, attempt: int = 1) -> None:
+    def enter(self, node: str) -> None:
         self.nodes.append(node)
         self.emit("request")
         if node == "hangup":
@@ -95,7 +93,8 @@ class Model:
         elif node in MENUS:
             self.emit("gather")
             self.emit("say")  # the menu's prompt
-            self.phase = ("prompt", node, attempt)
+            # the menu's failed attempts travel with the call (through "sorry", say)
+            self.phase = ("prompt", node, self.failed.get(node, 0) + 1)
         elif node in DIALS:
             self.emit("dial")
             self.phase = ("dial", node, None)
@@ -128,7 +127,7 @@ class Model:
             self.phase = ("listening", *self.phase[1:])
         elif kind == "listening":
             self.emit("gather_end")
-            self.failed_attempt()
+            self.failed_attempt(self.phase[1])  # no input: both menus replay themselves
         elif kind == "dial":
             self.enter(DIALS[self.phase[1]]["no-answer"])
         elif kind == "beep":
@@ -138,12 +137,16 @@ class Model:
             self.emit("record_end")
             self.enter("goodbye")
 
-    def failed_attempt(self) -> None:
+    def failed_attempt(self, exit_to: str) -> None:
+        """No input or no match: the menu's exit, or goodbye after the last attempt (the count starts
+        afresh then, as it does after a choice that matches)."""
         _, menu, attempt = self.phase
         if attempt >= MAX_ATTEMPTS:
+            self.failed[menu] = 0
             self.enter("goodbye")
         else:
-            self.enter(menu, attempt + 1)
+            self.failed[menu] = attempt
+            self.enter(exit_to)
 
     def key(self, key: str) -> bool:
         """A key reaches the call; True when a verb took it."""
@@ -157,8 +160,9 @@ class Model:
             _, menu, _attempt = self.phase
             target = MENUS[menu].get(key)
             if target is None:
-                self.failed_attempt()
+                self.failed_attempt(NO_MATCH[menu])
             else:
+                self.failed[menu] = 0
                 self.enter(target)
             return True
         if kind == "recording" and key == "#":
@@ -246,13 +250,10 @@ def the_script(data: st.DataObject) -> tuple[list[dict], Model]:
             steps.append({"wait_for": target})
             model.wait_for(i, target)
         elif kind == "press":
-            # each key is drawn for the phase it meets: keys are 0.2 s apart, and no phase of the support
-            # line ends that fast, so a key meets what the previous one left
             keys, taken = "", True
             count = data.draw(st.integers(min_value=1, max_value=3), label="keys")
             for j in range(count):
-                menu = model.phase[1] if model.phase and model.phase[0] in ("prompt", "listening") else ""
-                key = data.draw(st.sampled_from(SAFE_MAIN_MENU_KEYS if menu == "main_menu" else ALL_KEYS))
+                key = data.draw(st.sampled_from(KEYS))
                 keys += key
                 if model.ended:
                     taken = False  # the call ended before this key
@@ -260,7 +261,7 @@ def the_script(data: st.DataObject) -> tuple[list[dict], Model]:
                 if j == count - 1:
                     model.mark = len(model.events)  # the mark: just before the last key
                 taken = model.key(key) and taken
-            steps.append({"press": keys})
+            steps.append({"press": keys, "gap": 0})
             model.verdicts[i] = "done" if taken else "ignored"
         elif kind == "dial_outcome":
             status = data.draw(st.sampled_from(["answered", "busy", "no-answer", "failed"]), label="outcome")
@@ -292,8 +293,8 @@ def test_random_scripts_go_as_the_timeline_rule_says(data: st.DataObject) -> Non
     engine = CallEngine(url, WsgiTransport(app))
     runner = run_virtual(engine, parse_script({"steps": steps}))
     nodes = [e["node"] for e in engine.trace.events if e["event"] == "request"]
-    assert nodes == model.nodes
-    assert [r.state for r in runner.results] == [model.verdicts[i] for i in range(len(steps))]
+    assert nodes == model.nodes, steps
+    assert [r.state for r in runner.results] == [model.verdicts[i] for i in range(len(steps))], steps
     ignored = sorted(e["step"] - 1 for e in engine.trace.events if e["event"] == "step_ignored")
     assert ignored == [i for i in range(len(steps)) if model.verdicts[i] != "done"]  # each traced once
     assert engine.end_status == "completed" and engine.app_error is None
@@ -310,9 +311,9 @@ def test_a_key_sees_the_gather_the_previous_key_started_at_the_same_instant() ->
     keys = [(e["t"], e["key"]) for e in engine.trace.events if e["event"] == "dtmf"]
     assert keys == [(14.6, "2"), (14.6, "3")]
     results = [e for e in engine.trace.events if e["event"] == "request" and "result" in e["url"]]
-    assert [(r["url"].split("/node/")[1], r["params"].get("Digits")) for r in results[:2]] == [
-        ("main_menu/result?attempt=1", "2"),
-        ("support_menu/result?attempt=1", "3"),
+    assert [(r["url"].split("/node/")[1], r["params"].get("Digits"), r["node"]) for r in results[:2]] == [
+        ("main_menu/result", "2", "support_menu"),
+        ("support_menu/result", "3", "support_menu"),  # no match: the support menu again
     ]
 
 
