@@ -219,7 +219,7 @@ def _menus(source: str) -> dict:
 
 def build(args: argparse.Namespace) -> tuple[Any, Any]:
     """The run's plan and options from the command line; UsageError for anything unusable."""
-    from ivr_studio.cli.call import resolve_target, script_step_errors
+    from ivr_studio.cli.call import resolve_target
     from ivr_studio.load.calls import LoadPlan
     from ivr_studio.load.mix import CallerMix, RandomMix
     from ivr_studio.load.run import RunOptions
@@ -302,7 +302,6 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         max_duration=args.max_duration,
         seed=args.seed,
         speech_feeder=feeder,
-        step_problems=script_step_errors,
     )
     same_everywhere = [
         args.target,

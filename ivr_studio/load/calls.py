@@ -55,9 +55,6 @@ class LoadPlan:
     max_duration: float = 600.0
     seed: int | None = None
     speech_feeder: SpeechFeeder | None = None
-    #: reads a finished scenario call's trace for script steps that could not be carried out (a ``say_wav``
-    #: with no speech model): each is a failure, as ``ivr-studio test`` counts it
-    step_problems: Callable[[list[dict]], list[str]] | None = None
 
     def __post_init__(self) -> None:
         if self.think_time not in THINK_TIMES:
@@ -113,8 +110,6 @@ def place_call(
             report.app_error,
             list(report.failures),
         )
-        if plan.step_problems is not None:
-            failures += [f"script step failed: {problem}" for problem in plan.step_problems(report.trace)]
     return CallOutcome(
         kind.label,
         kind.is_random,

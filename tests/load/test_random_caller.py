@@ -148,8 +148,8 @@ def test_place_call_reports_a_random_call_with_its_path():
 
 
 def test_a_scenario_step_that_could_not_be_carried_out_fails_the_call_under_load(tmp_path):
-    """A say_wav step with no recogniser to hear it is a failed call, as ``ivr-studio test`` counts it."""
-    from ivr_studio.cli.call import script_step_errors
+    """A say_wav step with no recogniser to hear it is a failed call, as ``ivr-studio test`` counts it (the
+    scenario call's report carries the script's failures)."""
     from ivr_studio.runtime.scenario import read_scenario
     from ivr_studio.voice.interfaces import AudioClip
     from ivr_studio.voice.pcm import write_wav
@@ -163,7 +163,9 @@ def test_a_scenario_step_that_could_not_be_carried_out_fails_the_call_under_load
     scenario = read_scenario(path)
     transport, url = resolve_target(str(FLOW), scenario.auth_token)
     kind = CallKind("speaks", 1.0, scenario, scenario.calls[0])
-    plan = LoadPlan(mix=CallerMix([kind]), transport=transport, url=url, step_problems=script_step_errors)
+    plan = LoadPlan(mix=CallerMix([kind]), transport=transport, url=url)
     outcome = place_call(plan, kind, caller_rng(1))
     assert not outcome.ok
-    assert outcome.failures and outcome.failures[0].startswith("script step failed: step 2 (say_wav)")
+    assert outcome.failures == [
+        "step 2 (say_wav) failed: say_wav needs a speech recogniser, and none is available"
+    ]
