@@ -26,6 +26,7 @@ from ivr_studio.flow.ivrflow import flow_to_dict
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Flow, Node, Prompt
 from ivr_studio.interop import studio_widgets as w
+from ivr_studio.interop.liquid_names import to_studio
 
 SCHEMA_URL = "https://schemas.twilio.com/studio/draft/2019-09/flow-definition"
 EXTRAS_PREFIX = "ivr-studio:"
@@ -62,9 +63,12 @@ def _message(prompt: Prompt | None) -> dict[str, Any]:
     if prompt is None:
         return {}
     if prompt.kind == "say":
-        return {"say": prompt.text, **_props(prompt.attributes, w.SAY_PROPERTIES)}
+        return {"say": to_studio(prompt.text), **_props(prompt.attributes, w.SAY_PROPERTIES)}
     if prompt.kind == "play":
-        props: dict[str, Any] = {"play": prompt.text, **_props(prompt.attributes, w.PLAY_PROPERTIES)}
+        props: dict[str, Any] = {
+            "play": to_studio(prompt.text),
+            **_props(prompt.attributes, w.PLAY_PROPERTIES),
+        }
         if "digits" in prompt.attributes:
             props["digits"] = str(prompt.attributes["digits"])
         return props
@@ -169,7 +173,7 @@ class _Exporter:
         elif k == NodeKind.GATHER:
             self.gather(node)
         elif k == NodeKind.DIAL:
-            number = node.text.strip()
+            number = to_studio(node.text.strip())
             props: dict[str, Any] = {"offset": _offset(node), **_props(a, w.CONNECT_PROPERTIES)}
             if number.lower().startswith("sip:"):
                 props.update(noun="sip", sip_endpoint=number)
@@ -189,7 +193,7 @@ class _Exporter:
             ]
             self.state(node.id, w.RECORD, transitions, props)
         elif k == NodeKind.REDIRECT:
-            props = {"offset": _offset(node), "url": node.text.strip()}
+            props = {"offset": _offset(node), "url": to_studio(node.text.strip())}
             if "method" in a:
                 props["method"] = str(a["method"])
             self.state(
@@ -198,7 +202,7 @@ class _Exporter:
         elif k == NodeKind.ENQUEUE:
             props = {
                 "offset": _offset(node),
-                "queue_name": node.text.strip(),
+                "queue_name": to_studio(node.text.strip()),
                 **_props(a, w.ENQUEUE_PROPERTIES),
             }
             failed = self.target(node, "failed")

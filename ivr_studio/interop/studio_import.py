@@ -19,8 +19,10 @@ a problem is one line naming the file, the JSON path and what is wrong. Then eac
   Hang up node titled with the widget's type and name whose notes keep the original widget's JSON, so
   the flow runs up to it and a Studio export writes the widget back.
 
-Liquid expressions (``{{flow.variables.x}}``) are kept in spoken text as written; in an attribute they are
-dropped with a warning (attributes are static). Positions come from ``properties.offset``. A definition
+Liquid in spoken text, media URLs, numbers, queue names and Redirect URLs is kept, with Studio's names
+rewritten to this project's (``flow.variables.x`` → ``vars.x``, ``trigger.call.From`` → ``call.from``,
+``widgets.X.parsed.y`` → ``steps.X.body.y``; see :mod:`.liquid_names`); in an attribute it is dropped with a
+warning (attributes are static). Positions come from ``properties.offset``. A definition
 exported by IVR Studio and not changed since carries the flow's own nodes (see :mod:`.studio_export`);
 importing it gives that flow back exactly.
 """
@@ -44,6 +46,7 @@ from ivr_studio.flow.ivrflow import FlowFileError, flow_from_dict
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Branch, Flow, Node, Prompt
 from ivr_studio.interop import studio_widgets as w
+from ivr_studio.interop.liquid_names import to_local
 from ivr_studio.interop.report import MAPPED, PLACEHOLDER, WARNING, ImportReport, short
 from ivr_studio.interop.studio_export import EXTRAS_FORMAT, EXTRAS_PREFIX, PAUSE_TEXT, widgets_digest
 from ivr_studio.interop.twiml_import import place
@@ -238,9 +241,23 @@ class _Importer:
                 out[attr] = attribute_value(verb, attr, value)
         return out
 
+    def _text(self, state: dict, text: str) -> str:
+        """A text that may hold Liquid, with Studio's names rewritten to this project's (see
+        :mod:`.liquid_names`); names with no counterpart are reported."""
+        local, left = to_local(text)
+        if left:
+            self.report.add(
+                f"widget {state['name']}",
+                state["type"],
+                WARNING,
+                f"Liquid reads {short(', '.join(left), 80)}, which IVR Studio has no name for; kept as written",
+            )
+        return local
+
     def _prompt(self, state: dict, props: dict) -> Prompt | None:
         if props.get("play"):
-            return Prompt("play", str(props["play"]), self._attrs(state, "Play", w.PLAY_PROPERTIES, props))
+            play = self._text(state, str(props["play"]))
+            return Prompt("play", play, self._attrs(state, "Play", w.PLAY_PROPERTIES, props))
         if props.get("digits") and not props.get("say"):
             return Prompt("play", "", {"digits": str(props["digits"])})
         say = props.get("say")
@@ -248,14 +265,7 @@ class _Importer:
             m = PAUSE_TEXT.match(say)
             if m:
                 return Prompt("pause", "", {"length": int(m.group(1))})
-            if "{{" in say:
-                self.report.add(
-                    f"widget {state['name']}",
-                    state["type"],
-                    WARNING,
-                    "spoken text has a Liquid expression; it is kept as written",
-                )
-            return Prompt("say", say, self._attrs(state, "Say", w.SAY_PROPERTIES, props))
+            return Prompt("say", self._text(state, say), self._attrs(state, "Say", w.SAY_PROPERTIES, props))
         return None
 
     def _offset(self, props: dict) -> tuple[float, float] | None:
@@ -365,7 +375,7 @@ class _Importer:
                 number = str(props.get("sip_endpoint", ""))
                 number = number if number.lower().startswith("sip:") else f"sip:{number}"
             else:
-                number = str(props.get("to", ""))
+                number = self._text(s, str(props.get("to", "")))
                 if props.get("noun") == "number-multi" and "," in number:
                     self.report.add(
                         source, t, WARNING, "rings several numbers in Studio; only the first is kept"
@@ -384,7 +394,8 @@ class _Importer:
                 if isinstance(value, str) and value and "{{" not in value:
                     attrs[attr] = value
             self.report.add(source, t, MAPPED, node=node_id)
-            return Node(node_id, NodeKind.ENQUEUE, title=sname, text=props["queue_name"], attributes=attrs)
+            queue = self._text(s, props["queue_name"])
+            return Node(node_id, NodeKind.ENQUEUE, title=sname, text=queue, attributes=attrs)
         if t == w.REDIRECT and isinstance(props.get("url"), str):
             attrs = {"method": props["method"]} if props.get("method") in ("GET", "POST") else {}
             if any(tr.get("next") for tr in s.get("transitions", [])):
@@ -392,7 +403,9 @@ class _Importer:
                     source, t, WARNING, "the call leaves the flow here; Studio's return path is not kept"
                 )
             self.report.add(source, t, MAPPED, node=node_id)
-            return Node(node_id, NodeKind.REDIRECT, title=sname, text=props["url"], attributes=attrs)
+            return Node(
+                node_id, NodeKind.REDIRECT, title=sname, text=self._text(s, props["url"]), attributes=attrs
+            )
         return self._placeholder(s, node_id)
 
     def _placeholder(self, s: dict, node_id: str) -> Node:
