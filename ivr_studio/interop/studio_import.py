@@ -78,6 +78,11 @@ def load_studio(path: str | os.PathLike, name: str = "") -> tuple[Flow, ImportRe
 
 def _check(data: Any) -> tuple[dict, list[dict]]:
     """The definition and its states, checked; StudioImportError names the JSON path of a problem."""
+    if isinstance(data, dict) and isinstance(data.get("definition"), str) and "states" not in data:
+        try:  # some clients give the REST resource's definition as a JSON string
+            data = {**data, "definition": load_json(data["definition"], "$.definition")}
+        except StructuredDataError as exc:
+            raise StudioImportError(f"$.definition: {exc.problem}") from None
     if isinstance(data, dict) and isinstance(data.get("definition"), dict):
         data = data["definition"]  # the Flows REST API resource around the definition
     if not isinstance(data, dict):

@@ -488,3 +488,12 @@ def test_enqueue_call_becomes_a_queue_and_goes_back_to_studio():
     widget = next(s for s in definition["states"] if s["name"] == "queue")
     assert widget["type"] == "enqueue-call" and widget["properties"]["queue_name"] == "support"
     assert {"event": "failedToEnqueue", "next": "sorry"} in widget["transitions"]
+
+
+def test_the_flows_rest_resource_is_accepted_with_its_definition_as_an_object_or_a_string():
+    definition = json.loads((HERE / "studio" / "support.json").read_text())
+    for wrapped in (definition, json.dumps(definition)):
+        flow, _ = import_studio({"sid": "FW" + "0" * 32, "friendly_name": "Support", "definition": wrapped})
+        assert flow.start == "welcome" and "main_menu" in flow.nodes
+    with pytest.raises(StudioImportError, match=r"\$\.definition"):
+        import_studio({"definition": "{not json"})
