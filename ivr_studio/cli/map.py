@@ -147,7 +147,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet and sys.stderr.isatty():
         print(file=sys.stderr)
     if not result.states:
-        print(f"error: {args.target}: the app answered nothing that could be mapped", file=sys.stderr)
+        trace = result.paths[0].log.trace if result.paths else []
+        why = next(
+            (f" ({e.get('code')}: {e.get('message', '')})" for e in trace if e["event"] == "error"), ""
+        )
+        print(
+            f"error: {args.target}: the app answered nothing that could be mapped{why[:200]}", file=sys.stderr
+        )
         return EXIT_FAILED
     flow, _report = map_to_flow(result, args.name or "")
     print(

@@ -230,3 +230,16 @@ def test_scenarios_of_a_map_stopped_before_dial_and_record_still_pass(menu_serve
     assert "expect_end" not in call and call["expect_request"][-1]["path"] == "/menu"
     capsys.readouterr()
     assert main(["test", *map(str, files)]) == 0, capsys.readouterr().out
+
+
+def test_cli_map_of_an_app_that_does_not_answer_says_why(tmp_path: Path, capsys):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "m.ivrflow"
+    assert main(["map", f"http://127.0.0.1:{port}/voice", "-o", str(out), "--rate", "0", "--quiet"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "refused the connection" in err and len(err.splitlines()) == 1
+    assert not out.exists()
