@@ -4,13 +4,12 @@ Having no sound card is a normal case (CI, servers, remote desktops): PortAudio 
 fails), or present with no devices (streams fail to open). Every entry point here turns those into
 :class:`AudioUnavailable` with a message a user can act on, and :func:`audio_status` tells the UI up front.
 Nothing here crashes the app for lack of audio. For headless runs use the WAV sources and sinks of
-:mod:`ivr_studio.voice.audio_files` (re-exported here).
+:mod:`ivr_studio.voice.audio_files` (re-exported here). Every stream is opened, started, stopped and closed
+through :mod:`ivr_studio.voice.stream_keeper`, which is what keeps PortAudio from aborting the process.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 from ivr_studio.voice.audio_files import FinishedPlayback, NullSink, WavSink, WavSource
 from ivr_studio.voice.interfaces import SAMPLE_RATE, AudioClip
 from ivr_studio.voice.pcm import SILENCE_DBFS, StreamResampler, resample, rms_dbfs
+from ivr_studio.voice.stream_keeper import keeper
 
 __all__ = [
     "AudioDevice", "AudioUnavailable", "FinishedPlayback", "Microphone", "NullSink", "SpeakerSink",
@@ -36,14 +36,6 @@ class AudioUnavailable(RuntimeError):
 
 _sd: ModuleType | None = None
 _import_error: str | None = None
-_closers: set[threading.Thread] = set()  # threads closing finished playback streams
-
-
-def _finish_closing() -> None:
-    """At exit, let streams being closed finish before sounddevice terminates PortAudio (its own exit
-    handler runs after this one): terminating while a stream closes trips PortAudio's mutex assertion."""
-    for thread in list(_closers):
-        thread.join(2.0)
 
 
 def _sounddevice() -> ModuleType:
@@ -58,7 +50,7 @@ def _sounddevice() -> ModuleType:
             )
         else:
             _sd = sounddevice
-            atexit.register(_finish_closing)  # registered after sounddevice's, so it runs first
+            keeper.register_exit()  # after sounddevice's own exit handler, so it runs before it
     if _sd is None:
         raise AudioUnavailable(_import_error)
     return _sd
@@ -169,39 +161,21 @@ def _open_rate(sd: ModuleType, device: int | None, kind: str) -> int:
 class StreamPlayback:
     """A clip playing on a sound card; :meth:`stop` cuts it off (barge-in). ``on_done`` runs once either way.
 
-    The stream is closed when the clip has played to its end, as well as by :meth:`stop`, so a playback
-    nobody keeps (a key tone) does not hold a PortAudio stream open.
+    The stream is closed when the clip has played to its end (by the stream keeper's closer, never on
+    PortAudio's thread) as well as by :meth:`stop`, so a playback nobody keeps (a key tone) does not hold a
+    PortAudio stream open. ``on_done`` runs once the stream is closed.
     """
 
-    def __init__(self, stream: Any, on_done: Callable[[], None] | None) -> None:
-        self._stream = stream
+    def __init__(self, on_done: Callable[[], None] | None) -> None:
+        self._stream: Any = None
         self._on_done = on_done
         self._done = threading.Event()
         self._lock = threading.Lock()
-        self._close_lock = threading.Lock()
-        self._closed = False
-
-    def _close(self) -> None:
-        with self._close_lock:  # closing twice would free PortAudio's stream twice
-            if self._closed:
-                return
-            self._closed = True
-            with contextlib.suppress(Exception):  # already gone with its device: nothing to release
-                self._stream.close()
-
-    def _close_and_forget(self) -> None:
-        try:
-            self._close()
-        finally:
-            _closers.discard(threading.current_thread())
+        self.cut = False  # read by the audio callback: end the stream at its next block
 
     def _stream_finished(self) -> None:
-        """PortAudio's finished callback: the clip has played (or was stopped)."""
-        # Closing a stream from inside its own finished callback hangs PortAudio: close it from a thread.
-        closer = threading.Thread(target=self._close_and_forget, name="ivr-playback-close", daemon=True)
-        _closers.add(closer)
-        closer.start()
-        self._finished()
+        """PortAudio's finished callback (its thread): the clip has played, or the stream was stopped."""
+        keeper.close_when_finished(self._stream, then=self._finished)
 
     def _finished(self) -> None:
         with self._lock:
@@ -220,12 +194,12 @@ class StreamPlayback:
         return self._done.wait(timeout)
 
     def stop(self) -> None:
-        # Already closed or the device vanished: nothing left to stop.
-        with self._close_lock, contextlib.suppress(Exception):
-            if not self._done.is_set() and not self._closed:
-                self._stream.abort()
-        self._close()
+        if self._stream is not None:
+            keeper.close(self._stream, before_stop=self._cut)
         self._finished()
+
+    def _cut(self) -> None:
+        self.cut = True
 
 
 class SpeakerSink:
@@ -237,15 +211,17 @@ class SpeakerSink:
     def play(self, clip: AudioClip, on_done: Callable[[], None] | None = None) -> StreamPlayback:
         sd = _sounddevice()
         index = pick_device("output", self.device).index
-        try:
+        handle = StreamPlayback(on_done)
+
+        def make() -> Any:
             rate = _open_rate(sd, index, "output")
-            pcm = resample(clip.pcm, clip.sample_rate, rate)
-            samples = np.frombuffer(pcm, dtype="<i2")
+            samples = np.frombuffer(resample(clip.pcm, clip.sample_rate, rate), dtype="<i2")
             position = 0
-            handle: StreamPlayback | None = None
 
             def callback(outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
                 nonlocal position
+                if handle.cut:
+                    raise sd.CallbackAbort
                 chunk = samples[position : position + frames]
                 outdata[: len(chunk), 0] = chunk
                 outdata[len(chunk) :, 0] = 0
@@ -253,19 +229,21 @@ class SpeakerSink:
                 if len(chunk) < frames:
                     raise sd.CallbackStop
 
-            stream = sd.OutputStream(
+            handle._stream = sd.OutputStream(
                 samplerate=rate,
                 channels=1,
                 dtype="int16",
                 device=index,
                 callback=callback,
-                finished_callback=lambda: handle._stream_finished() if handle else None,
+                finished_callback=handle._stream_finished,
             )
-            handle = StreamPlayback(stream, on_done)
-            stream.start()
-            return handle
+            return handle._stream
+
+        try:
+            keeper.start(make)
         except sd.PortAudioError as exc:
             raise AudioUnavailable(f"could not play audio on device {index}: {exc}") from exc
+        return handle
 
 
 class Microphone:
@@ -287,7 +265,8 @@ class Microphone:
     def start(self) -> None:
         sd = _sounddevice()
         index = pick_device("input", self.device).index
-        try:
+
+        def make() -> Any:
             rate = _open_rate(sd, index, "input")
             to_16k = StreamResampler(rate, SAMPLE_RATE)  # one filter for the whole stream, not one a block
 
@@ -298,7 +277,7 @@ class Microphone:
                 self.level_dbfs = rms_dbfs(pcm)
                 self.on_frame(pcm)
 
-            self._stream = sd.InputStream(
+            return sd.InputStream(
                 samplerate=rate,
                 channels=1,
                 dtype="int16",
@@ -306,7 +285,9 @@ class Microphone:
                 blocksize=rate * self.frame_ms // 1000,
                 callback=callback,
             )
-            self._stream.start()
+
+        try:
+            self._stream = keeper.start(make)
         except sd.PortAudioError as exc:
             self._stream = None
             raise AudioUnavailable(f"could not open the microphone (device {index}): {exc}") from exc
@@ -314,8 +295,7 @@ class Microphone:
     def stop(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            stream.stop()
-            stream.close()
+            keeper.close(stream)
 
     def __enter__(self) -> Microphone:
         self.start()
