@@ -27,10 +27,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from ivr_studio.bundle.handler.matching import match_digits, match_speech, prepare_phrase
 from ivr_studio.bundle.handler.retries import DIAL_OUTCOME_EXITS
+from ivr_studio.files import InputFileError, StructuredDataError, load_json, read_text
 
 ExitKey = tuple[str, str]
 COVERAGE_FORMAT = "ivr-studio-coverage"
-_NODE_PATH = re.compile(r"^/node/([^/]+)(/result)?$")
+#: A coverage file lists exits taken: two short strings per exit. 16 MiB is far beyond any flow.
+COVERAGE_LIMIT = 16 * 1024 * 1024
+_NODE_PATH = re.compile(r"\A/node/([^/]+)(/result)?\Z")
 
 
 @dataclass(frozen=True)
@@ -176,11 +179,9 @@ def coverage_json(taken: Iterable[ExitKey], routing: Mapping[str, Any] | None = 
 def read_coverage(path: str | Path) -> set[ExitKey]:
     """Taken exits from a coverage JSON file; ValueError saying why when it is not one."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not JSON: {exc}") from None
+        data = load_json(read_text(path, COVERAGE_LIMIT), path)
+    except (InputFileError, StructuredDataError) as exc:
+        raise ValueError(str(exc)) from None
     if not isinstance(data, dict) or data.get("format") != COVERAGE_FORMAT:
         raise ValueError(f"{path} is not an ivr-studio coverage file (run: ivr-studio test --coverage FILE)")
     taken = data.get("taken") or []

@@ -12,6 +12,7 @@ developer's deployment settings never leak into a local test call.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,18 @@ from typing import Any
 from ivr_studio.bundle.documents import all_documents
 from ivr_studio.bundle.export import BUNDLE_MARKER
 from ivr_studio.bundle.handler import BundleError, BundleSource, create_app
-from ivr_studio.bundle.handler.data import read_folder
+from ivr_studio.bundle.handler.data import NODE_ID
 from ivr_studio.bundle.routing import routing_data
+from ivr_studio.files import InputFileError, StructuredDataError, cut, load_json, read_bytes, read_text
 from ivr_studio.flow.ivrflow import SUFFIX, FlowFileError, load_flow
 from ivr_studio.flow.model import Flow
 
 WSGIApp = Callable[..., Any]
 ENTRY_URL = "http://ivr-studio.local/voice"
+#: routing.json holds one entry per node; 16 MiB is far beyond a 10,000-node flow.
+ROUTING_LIMIT = 16 * 1024 * 1024
+#: One node's TwiML document: a few kB; 1 MiB leaves room for long prompts.
+DOCUMENT_LIMIT = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,33 @@ def source_for_flow(flow: Flow) -> BundleSource:
     return BundleSource(routing_data(flow), all_documents(flow))
 
 
+def read_bundle(folder: Path) -> BundleSource:
+    """A bundle folder's routing data and TwiML documents, read through the bounded reader.
+
+    Raises ValueError naming the file and the problem (a FIFO or device, too large, not UTF-8, not JSON).
+    """
+    folder = Path(folder)
+    routing_file = folder / BUNDLE_MARKER
+    if not os.path.lexists(routing_file):
+        raise ValueError(f"{folder} is a folder but not an exported bundle (it has no {BUNDLE_MARKER})")
+    try:
+        routing = load_json(read_text(routing_file, ROUTING_LIMIT), routing_file)
+    except (InputFileError, StructuredDataError) as exc:
+        raise ValueError(str(exc)) from None
+    nodes = routing.get("nodes") if isinstance(routing, dict) else None
+    if not isinstance(nodes, dict):
+        raise ValueError(f"{routing_file}: has no 'nodes' table")
+    documents: dict[str, bytes] = {}
+    for node_id in nodes:
+        if not NODE_ID.match(node_id):
+            raise ValueError(f"{routing_file}: {cut(node_id)} is not a valid node id")
+        try:
+            documents[node_id] = read_bytes(folder / "twiml" / f"{node_id}.xml", DOCUMENT_LIMIT)
+        except InputFileError as exc:
+            raise ValueError(f"the TwiML of node {node_id!r} cannot be read: {exc}") from None
+    return BundleSource(routing, documents)
+
+
 def source_for_target(path: Path) -> BundleSource:
     """The handler's source for ``path`` (a flow file → in-memory data; a bundle folder → its files).
 
@@ -61,12 +94,7 @@ def source_for_target(path: Path) -> BundleSource:
     """
     path = Path(path)
     if path.is_dir():
-        if not (path / BUNDLE_MARKER).is_file():
-            raise ValueError(f"{path} is a folder but not an exported bundle (it has no {BUNDLE_MARKER})")
-        try:
-            return read_folder(path)
-        except BundleError as exc:
-            raise ValueError(str(exc)) from None
+        return read_bundle(path)
     if not path.exists():
         raise ValueError(f"{path}: no such file or folder")
     if path.suffix != SUFFIX:

@@ -63,6 +63,7 @@ def _routing_for(scenario: str) -> Mapping[str, Any] | None:
 def write_coverage(out: str, reports: list) -> None:
     """The exits every call took (per the routing data of its scenario's target), as coverage JSON."""
     from ivr_studio.bundle.coverage import CoverageTracker, coverage_json
+    from ivr_studio.files import write_text_atomic
 
     taken: set[tuple[str, str]] = set()
     routings: dict[str, Mapping[str, Any] | None] = {}
@@ -75,11 +76,12 @@ def write_coverage(out: str, reports: list) -> None:
         taken.update(tracker.taken)
     flows = [x for x in routings.values() if x is not None]
     single = flows[0] if flows and all(f == flows[0] for f in flows) else None
-    Path(out).write_text(coverage_json(taken, single), encoding="utf-8")
+    write_text_atomic(out, coverage_json(taken, single))
 
 
 def run(args: argparse.Namespace) -> int:
     from ivr_studio.cli.call import default_recognizer_provider
+    from ivr_studio.files import write_bytes_atomic
     from ivr_studio.runtime.scenario import ScenarioError, junit_xml, run_scenario_file
     from ivr_studio.runtime.speech_feed import wav_feeder
 
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             file_reports = run_scenario_file(file, _resolver, feeder, recognizers=provider)
         except ScenarioError as exc:
             errors[file] = str(exc)
-            print(f"ERROR {file}: {exc}")
+            print(f"ERROR {exc}")  # the message starts with the file's name
             continue
         for r in file_reports:
             reports.append(r)
@@ -115,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     print(summary)
     if args.junit:
         try:
-            Path(args.junit).write_bytes(junit_xml(reports, errors))
+            write_bytes_atomic(args.junit, junit_xml(reports, errors))
         except OSError as exc:
             print(f"error: cannot write {args.junit}: {exc.strerror or exc}", file=sys.stderr)
             return 2

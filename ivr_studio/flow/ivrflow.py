@@ -44,10 +44,10 @@ class FlowFileError(ValueError):
 
     def __init__(self, problem: str, path: str = "$", file: str | os.PathLike | None = None):
         self.problem = problem
-        self.json_path = path
+        self.json_path = path  # "" when the problem is the file itself (a FIFO, too large, not UTF-8)
         self.file = str(file) if file is not None else None
         where = f"{self.file}: " if self.file else ""
-        super().__init__(f"{where}{path}: {problem}")
+        super().__init__(f"{where}{path}: {problem}" if path else f"{where}{problem}")
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -130,7 +130,7 @@ def load_flow(path: str | os.PathLike) -> Flow:
     try:
         raw = read_bytes(p, MAX_FILE_BYTES)
     except InputFileError as exc:
-        raise FlowFileError(exc.problem, file=p) from None
+        raise FlowFileError(exc.problem, "", p) from None
     try:
         return loads(raw)
     except FlowFileError as exc:
@@ -142,7 +142,7 @@ def loads(raw: bytes | str) -> Flow:
         text = decode_text(raw, "the file") if isinstance(raw, bytes) else raw
         data = load_json(text, "the file")
     except (InputFileError, StructuredDataError) as exc:
-        raise FlowFileError(exc.problem) from None
+        raise FlowFileError(exc.problem, "") from None
     return flow_from_dict(data)
 
 

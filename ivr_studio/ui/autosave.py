@@ -21,11 +21,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
-from ivr_studio.files import write_text_atomic
+from ivr_studio.files import load_json, read_text, write_text_atomic
 from ivr_studio.flow.ivrflow import dumps
 from ivr_studio.ui.document import FlowDocument
 
 DEFAULT_INTERVAL_MS = 30_000
+#: The metadata beside a recovery file is a path and a process id.
+META_LIMIT = 64 * 1024
 
 
 def default_recovery_dir() -> Path:
@@ -92,12 +94,12 @@ def find_recoveries(directory: Path) -> list[Recovery]:
         meta_path = file.with_suffix(".json")
         original = None
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = load_json(read_text(meta_path, META_LIMIT), meta_path)
             original = _original(meta)
             if _process_alive(meta.get("pid")):
                 continue
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass
+        except (ValueError, KeyError, TypeError, AttributeError):  # unreadable: still worth recovering
+            original = None
         found.append(Recovery(file, original, file.stat().st_mtime))
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
 

@@ -11,7 +11,9 @@ standard library, and only relatively within itself.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,15 +73,42 @@ class Flow:
     documents: Mapping[str, bytes]
 
 
+#: routing.json and one TwiML document: the most bytes the app reads of each at start-up.
+ROUTING_LIMIT = 16 * 1024 * 1024
+DOCUMENT_LIMIT = 1024 * 1024
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """A regular file of at most ``limit`` bytes (counted as read); OSError or BundleError otherwise.
+
+    A FIFO or device in the bundle (a mistake, or a planted file) must not hang or exhaust the app at boot.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BundleError(f"{path} is not a regular file")
+        parts, total = [], 0
+        while chunk := os.read(fd, min(1024 * 1024, limit + 1 - total)):
+            total += len(chunk)
+            if total > limit:
+                raise BundleError(f"{path} is larger than {limit:,} bytes")
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
 def read_folder(folder: Path) -> BundleSource:
     """Read ``routing.json`` and the TwiML documents of every node it names."""
     routing_file = folder / ROUTING_FILE
     try:
-        routing = json.loads(routing_file.read_text(encoding="utf-8"))
+        routing = json.loads(_read_regular(routing_file, ROUTING_LIMIT).decode("utf-8"))
     except FileNotFoundError:
         raise BundleError(f"{folder} is not a bundle: it has no routing.json") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(f"{routing_file} cannot be read: {exc}") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        if isinstance(exc, BundleError):
+            raise
+        raise BundleError(f"{routing_file} cannot be read: {str(exc)[:200]}") from None
     if not isinstance(routing, dict) or not isinstance(routing.get("nodes"), dict):
         raise BundleError(f"{routing_file} has no 'nodes' table")
     documents: dict[str, bytes] = {}
@@ -88,7 +117,7 @@ def read_folder(folder: Path) -> BundleSource:
             raise BundleError(f"{routing_file}: {node_id!r} is not a valid node id")
         path = folder / "twiml" / f"{node_id}.xml"
         try:
-            documents[node_id] = path.read_bytes()
+            documents[node_id] = _read_regular(path, DOCUMENT_LIMIT)
         except OSError as exc:
             raise BundleError(f"the TwiML of node {node_id!r} cannot be read ({path}): {exc}") from None
     return BundleSource(routing, documents)

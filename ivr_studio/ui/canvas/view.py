@@ -24,8 +24,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
+from ivr_studio.files import load_json
 from ivr_studio.flow.clipboard import extract
-from ivr_studio.flow.ivrflow import FlowFileError, flow_from_dict, flow_to_dict
+from ivr_studio.flow.ivrflow import MAX_FILE_BYTES, FlowFileError, flow_from_dict, flow_to_dict
 from ivr_studio.flow.kinds import NodeKind, kind_title
 from ivr_studio.ui.canvas.link_item import LinkItem
 from ivr_studio.ui.canvas.minimap import Minimap
@@ -319,9 +320,11 @@ class FlowView(QGraphicsView):
 
     def paste(self) -> list[str]:
         mime = QGuiApplication.clipboard().mimeData()
-        raw = bytes(mime.data(MIME_NODES)).decode() if mime.hasFormat(MIME_NODES) else mime.text()
+        raw = bytes(mime.data(MIME_NODES)) if mime.hasFormat(MIME_NODES) else mime.text().encode()
+        if len(raw) > MAX_FILE_BYTES:  # not something this editor copied
+            return []
         try:
-            fragment = flow_from_dict(json.loads(raw))
+            fragment = flow_from_dict(load_json(raw, "the clipboard"))
         except (ValueError, FlowFileError):
             return []
         return self._paste_fragment(fragment, "Paste")
