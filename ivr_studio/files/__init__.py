@@ -12,7 +12,7 @@ from ivr_studio.files.bounded import (
     read_bytes,
     read_text,
 )
-from ivr_studio.files.structured import StructuredDataError, cut, load_json, load_yaml
+from ivr_studio.files.structured import StructuredDataError, cut, load_json, load_yaml, names
 
 __all__ = [
     "TEXT_LIMIT",
@@ -22,6 +22,7 @@ __all__ = [
     "decode_text",
     "load_json",
     "load_yaml",
+    "names",
     "open_bounded",
     "read_bytes",
     "read_text",

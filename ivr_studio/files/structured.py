@@ -43,6 +43,12 @@ def cut(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def names(values: Any, limit: int = 100) -> str:
+    """Keys or names from an input, sorted and comma-separated, shortened to about ``limit`` characters."""
+    text = ", ".join(sorted(str(v)[: limit + 1] for v in values))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # ----------------------------------------------------------------------------------------------- JSON
 class _Refused(ValueError):
     pass

@@ -17,6 +17,7 @@ from typing import Any
 from ivr_studio.files import (
     InputFileError,
     StructuredDataError,
+    cut,
     decode_text,
     load_json,
     read_bytes,
@@ -162,23 +163,35 @@ def _describe(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true/false"
-    names = {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}
-    return f"{names.get(type(value), type(value).__name__)} ({json.dumps(value)[:40]})"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    names = {str: "text", int: "a number", float: "a number"}
+    return f"{names.get(type(value), type(value).__name__)} ({cut(value, 40)})"
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_:.-]{1,40}")
+
+
+def _seg(name: str) -> str:
+    """A key as a step of a JSON path: as it is when it is a plain name, else quoted and cut."""
+    return name if _PLAIN_KEY.fullmatch(name) else cut(name, 40)
 
 
 def _keys(obj: dict, allowed: set[str], required: set[str], path: str) -> None:
     for k in obj:
         if k not in allowed:
-            raise FlowFileError(f"unknown field {k!r} (expected one of {', '.join(sorted(allowed))})", path)
+            raise FlowFileError(f"unknown field {cut(k)} (expected one of {', '.join(sorted(allowed))})", path)
     for k in required:
         if k not in obj:
-            raise FlowFileError(f"missing field {k!r}", path)
+            raise FlowFileError(f"missing field {cut(k)}", path)
 
 
 def _attributes(value: Any, path: str) -> dict[str, Any]:
     _type(value, dict, path, "an object of attributes")
     for name, v in value.items():
-        _type(v, (str, int, bool), f"{path}.{name}", "text, a whole number or true/false")
+        _type(v, (str, int, bool), f"{path}.{_seg(name)}", "text, a whole number or true/false")
     return dict(value)
 
 
@@ -203,14 +216,14 @@ def _node(d: Any, path: str) -> Node:
     node_id = _type(d["id"], str, f"{path}.id", "text")
     if not ID_PATTERN.match(node_id):
         raise FlowFileError(
-            f"node id {node_id!r} may contain only letters, digits, '_' and '-'", f"{path}.id"
+            f"node id {cut(node_id)} may contain only letters, digits, '_' and '-'", f"{path}.id"
         )
     kind_raw = _type(d["kind"], str, f"{path}.kind", "text")
     try:
         kind = NodeKind(kind_raw)
     except ValueError:
         kinds = ", ".join(k.value for k in NodeKind)
-        raise FlowFileError(f"{kind_raw!r} is not a node kind ({kinds})", f"{path}.kind") from None
+        raise FlowFileError(f"{cut(kind_raw)} is not a node kind ({kinds})", f"{path}.kind") from None
     position = d.get("position", [0, 0])
     _type(position, list, f"{path}.position", "a list [x, y]")
     if len(position) != 2:
@@ -224,7 +237,7 @@ def _node(d: Any, path: str) -> Node:
         _keys(p, {"kind", "text", "attributes"}, {"kind"}, pp)
         if p["kind"] not in PROMPT_KINDS:
             raise FlowFileError(
-                f"{p['kind']!r} is not a prompt kind ({', '.join(PROMPT_KINDS)})", f"{pp}.kind"
+                f"{cut(p['kind'])} is not a prompt kind ({', '.join(PROMPT_KINDS)})", f"{pp}.kind"
             )
         prompts.append(
             Prompt(
@@ -240,7 +253,7 @@ def _node(d: Any, path: str) -> Node:
         _keys(b, {"id", "keys", "phrases"}, {"id"}, bp)
         bid = _type(b["id"], str, f"{bp}.id", "text")
         if not ID_PATTERN.match(bid) or any(x.id == bid for x in branches):
-            raise FlowFileError(f"branch id {bid!r} is invalid or used twice", f"{bp}.id")
+            raise FlowFileError(f"branch id {cut(bid)} is invalid or used twice", f"{bp}.id")
         phrases = _type(b.get("phrases", []), list, f"{bp}.phrases", "a list of phrases")
         for j, ph in enumerate(phrases):
             _type(ph, str, f"{bp}.phrases[{j}]", "text")
@@ -268,8 +281,8 @@ def _node(d: Any, path: str) -> Node:
     exits = set(node.exit_names())
     for exit_name, target in links.items():
         if exit_name not in exits:
-            raise FlowFileError(f"node {node_id!r} has no exit {exit_name!r}", f"{path}.links")
-        _type(target, str, f"{path}.links.{exit_name}", "a node id")
+            raise FlowFileError(f"node {cut(node_id)} has no exit {cut(exit_name)}", f"{path}.links")
+        _type(target, str, f"{path}.links.{_seg(exit_name)}", "a node id")
     node.links = dict(links)
     return node
 
@@ -292,29 +305,29 @@ def flow_from_dict(data: Any) -> Flow:
     settings = _type(data.get("settings", {}), dict, "$.settings", "an object")
     for k, v in settings.items():
         if k not in DEFAULT_SETTINGS:
-            raise FlowFileError(f"unknown setting {k!r}", "$.settings")
-        _type(v, (int, float), f"$.settings.{k}", "a number")
+            raise FlowFileError(f"unknown setting {cut(k)}", "$.settings")
+        _type(v, (int, float), f"$.settings.{_seg(k)}", "a number")
     nodes_raw = _type(data["nodes"], list, "$.nodes", "a list of nodes")
     nodes: list[Node] = []
     seen: set[str] = set()
     for i, d in enumerate(nodes_raw):
         node = _node(d, f"$.nodes[{i}]")
         if node.id in seen:
-            raise FlowFileError(f"node id {node.id!r} is used twice", f"$.nodes[{i}].id")
+            raise FlowFileError(f"node id {cut(node.id)} is used twice", f"$.nodes[{i}].id")
         seen.add(node.id)
         nodes.append(node)
     for i, node in enumerate(nodes):
         for exit_name, target in node.links.items():
             if target not in seen:
                 raise FlowFileError(
-                    f"links to {target!r}, which is not a node of this flow",
-                    f"$.nodes[{i}].links.{exit_name}",
+                    f"links to {cut(target)}, which is not a node of this flow",
+                    f"$.nodes[{i}].links.{_seg(exit_name)}",
                 )
     start = data.get("start")
     if start is not None:
         _type(start, str, "$.start", "a node id")
         if start not in seen:
-            raise FlowFileError(f"the start node {start!r} is not a node of this flow", "$.start")
+            raise FlowFileError(f"the start node {cut(start)} is not a node of this flow", "$.start")
     flow = Flow(name, nodes, start)
     flow.settings.update(settings)
     return flow

@@ -30,7 +30,7 @@ from ivr_studio.flow.events import (
 )
 from ivr_studio.flow.kinds import Exit, NodeKind, spec_of
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ID_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 PROMPT_KINDS = ("say", "play", "pause")
 AttrValue = str | int | bool
 

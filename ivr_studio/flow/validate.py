@@ -25,6 +25,8 @@ IVR011  error     a node needs text it does not have (media URL, number, redirec
 IVR012  warning   a branch with neither a key nor a phrase
 IVR013  warning   hints over Twilio's limits (entries left out of the export)
 IVR014  info      the call ends after this node
+IVR015  error     an attribute name that is not an XML name (it cannot be exported)
+IVR016  warning   a phrase with no letters or digits (an emoji-only phrase matches nothing)
 ======  ========  ==========================================================================
 """
 

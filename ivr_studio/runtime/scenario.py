@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ivr_studio.files import InputFileError, StructuredDataError, load_yaml, read_text
+from ivr_studio.files import InputFileError, StructuredDataError, cut, load_yaml, names, read_text
 from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.engine import CallEngine
@@ -96,7 +96,7 @@ def text_matcher(pattern: str) -> Callable[[str], bool]:
         try:
             regex = re.compile(m.group(1), flags)
         except re.error as exc:
-            raise ScenarioError(f"bad regular expression {pattern!r}: {exc}") from None
+            raise ScenarioError(f"bad regular expression {cut(pattern)}: {exc}") from None
         return lambda text: regex.search(text) is not None
     return lambda text: pattern in text
 
@@ -150,23 +150,23 @@ def check_call(trace: list[TraceEvent], spec: dict, status: str | None) -> list[
     failures: list[str] = []
     says = [(p, text_matcher(p)) for p in map(str, _as_list(spec.get("expect_say")))]
     failures += _check_ordered(
-        trace, "say", says, lambda s: f"a <Say> matching {s[0]!r}", lambda s, e: s[1](e["text"])
+        trace, "say", says, lambda s: f"a <Say> matching {cut(s[0])}", lambda s, e: s[1](e["text"])
     )
     requests = _as_list(spec.get("expect_request"))
     for r in requests:
         if not isinstance(r, dict):
-            raise ScenarioError(f"expect_request items are mappings with path/params, not {r!r}")
+            raise ScenarioError(f"expect_request items are mappings with path/params, not {cut(r)}")
     failures += _check_ordered(
         trace, "request", requests, lambda r: f"a request {r}", lambda r, e: _request_matches(r, e)
     )
     nodes = [str(n) for n in _as_list(spec.get("expect_node"))]
     failures += _check_ordered(
-        trace, "request", nodes, lambda n: f"node {n!r}", lambda n, e: e.get("node") == n
+        trace, "request", nodes, lambda n: f"node {cut(n)}", lambda n, e: e.get("node") == n
     )
     if "expect_end" in spec and status != str(spec["expect_end"]):
         ends = [i for i, e in enumerate(trace) if e["event"] == "call_end"]
         failures.append(
-            f"expected the call to end as {spec['expect_end']!r}, it ended as {status!r}\n"
+            f"expected the call to end as {cut(spec['expect_end'])}, it ended as {cut(status)}\n"
             + _context(trace, ends[-1] if ends else len(trace) - 1)
         )
     return failures
@@ -186,17 +186,17 @@ def load_scenario(path: Path) -> dict:
             raise ScenarioError(f"{path}: call {i + 1} is not a mapping")
         unknown = set(c) - CALL_KEYS
         if unknown:
-            raise ScenarioError(f"{path}: call {i + 1} has unknown key(s) {', '.join(sorted(unknown))}")
+            raise ScenarioError(f"{path}: call {i + 1} has unknown key(s) {names(unknown)}")
         if not any(_as_list(c.get(key)) for key in EXPECT_KEYS):
             name = c.get("name") or f"call {i + 1}"
             raise ScenarioError(
-                f"{path}: call {name!r} has no expectations, so it tests nothing: "
+                f"{path}: call {cut(name)} has no expectations, so it tests nothing: "
                 "add an expectation, e.g. expect_end: completed"
             )
         for r in _as_list(c.get("expect_request")):
             if not isinstance(r, dict):
                 raise ScenarioError(
-                    f"{path}: call {i + 1}: expect_request items are mappings with path/params, not {r!r}"
+                    f"{path}: call {i + 1}: expect_request items are mappings with path/params, not {cut(r)}"
                 )
     return data
 

@@ -127,7 +127,7 @@ def gather_language(text: str) -> str:
     raise BadValue(f"{text!r} is not a language <Gather> can recognise")
 
 
-_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_BCP47 = re.compile(r"\A[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 
 
 def language_tag(text: str) -> str:
@@ -175,7 +175,7 @@ def speech_model(text: str) -> str:
 
 
 _VOICE = re.compile(
-    r"^(man|woman|alice|Polly\.[A-Za-z]+(-Neural|-Generative)?|Google\.[A-Za-z]{2,3}-[A-Za-z]{2,4}-[A-Za-z0-9]+(-[A-Za-z0-9]+)*)$"
+    r"\A(man|woman|alice|Polly\.[A-Za-z]+(-Neural|-Generative)?|Google\.[A-Za-z]{2,3}-[A-Za-z]{2,4}-[A-Za-z0-9]+(-[A-Za-z0-9]+)*)\Z"
 )
 
 
@@ -185,7 +185,7 @@ def say_voice(text: str) -> str:
     return text.strip()
 
 
-_PLAY_DIGITS = re.compile(r"^[0-9A-D*#wW]+$")
+_PLAY_DIGITS = re.compile(r"\A[0-9A-D*#wW]+\Z")
 
 
 def play_digits(text: str) -> str:

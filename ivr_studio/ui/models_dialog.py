@@ -46,7 +46,7 @@ from ivr_studio.voice.models import InstalledModel, ModelError, ModelManager
 from ivr_studio.voice.vosk_recognizer import vosk_model_problem
 
 COLUMNS = ("Language", "Codes", "Model", "Size", "Status")
-_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_TAG = re.compile(r"\A[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
 
 
 # ----------------------------------------------------------------------------------------------- rows

@@ -17,7 +17,7 @@ from lxml import etree
 BREAK_STRENGTH = {"none": 0.0, "x-weak": 0.1, "weak": 0.25, "medium": 0.4, "strong": 0.75, "x-strong": 1.2}
 #: The longest break Twilio honours (10 s); longer values are clamped.
 MAX_BREAK = 10.0
-_TIME_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(ms|s)?\s*$", re.IGNORECASE)
+_TIME_RE = re.compile(r"\A\s*([0-9]*\.?[0-9]+)\s*(ms|s)?\s*\Z", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,11 @@ def test_cut_keeps_messages_short():
     assert cut("x" * 10_000_000).endswith("…")
     assert len(cut("x" * 10_000_000)) == 60
     assert cut("short") == "'short'"
+
+
+def test_names_lists_keys_sorted_and_short():
+    from ivr_studio.files import names
+
+    assert names({"b", "a", 3}) == "3, a, b"
+    long = names(["x" * 10_000, "y"], limit=50)
+    assert len(long) == 50 and long.endswith("…")

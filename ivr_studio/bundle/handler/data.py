@@ -25,7 +25,7 @@ ROUTING_FORMAT = "ivr-studio-routing"
 #: The file of a bundle folder that holds the routing data (and marks the folder as a bundle).
 ROUTING_FILE = "routing.json"
 SUPPORTED_VERSIONS = (1,)
-NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+NODE_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 
 
 class BundleError(ValueError):

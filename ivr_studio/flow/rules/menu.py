@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ivr_studio.files import cut
 from ivr_studio.flow.hints import gather_hints
 from ivr_studio.flow.model import Node
 from ivr_studio.flow.rules.verbs import prompt_problems
@@ -9,6 +10,12 @@ from ivr_studio.twiml.diagnostics import Diagnostic, error, warning
 from ivr_studio.twiml.rules import read_attributes, speech_model_rules
 from ivr_studio.twiml.values import GATHER_KEYS, HINT_MAX_CHARS, HINTS_MAX_ENTRIES, format_value
 from ivr_studio.twiml.verbs import VERB_ATTRS
+
+
+def _has_words(phrase: str) -> bool:
+    """Whether the handler's matcher keeps anything of ``phrase``: it keeps only letters, digits, * and #
+    (an emoji-only phrase matches nothing)."""
+    return any(c.isalnum() or c in "*#" for c in phrase)
 
 
 def _gather_settings(node: Node):
@@ -80,6 +87,16 @@ def menu(node: Node) -> list[Diagnostic]:
                     )
                 )
             for phrase in b.phrases:
+                if phrase.strip() and not _has_words(phrase):
+                    out.append(
+                        warning(
+                            "IVR016",
+                            f"The phrase {cut(phrase, 40)} of branch {label} has no letters or digits: "
+                            "no answer can ever match it",
+                            path=f"{where}.phrases",
+                            fix="Write the words callers say",
+                        )
+                    )
                 norm = " ".join(phrase.lower().split())
                 if norm in phrase_owner and phrase_owner[norm] != b.id:
                     out.append(

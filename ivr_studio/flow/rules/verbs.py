@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ivr_studio.files import cut
 from ivr_studio.flow.model import Node, Prompt
+from ivr_studio.twiml.build import is_attribute_name
 from ivr_studio.twiml.diagnostics import Diagnostic, error, warning
 from ivr_studio.twiml.diagnostics import Severity as S
 from ivr_studio.twiml.values import BadValue, format_value
@@ -69,6 +71,16 @@ def attribute_problems(verb: str, attributes: dict, path: str) -> list[Diagnosti
     for name, value in attributes.items():
         spec = specs.get(name)
         where = f"{path}.{name}"
+        if not is_attribute_name(name):
+            out.append(
+                error(
+                    "IVR015",
+                    f"<{verb}> attribute name {cut(name, 40)} is not a valid XML name; it cannot be exported",
+                    path=f"{path}[{cut(name, 40)}]",
+                    fix="Delete the attribute",
+                )
+            )
+            continue
         if spec is None:
             out.append(warning(12200, f"<{verb}> has no attribute {name!r}; Twilio ignores it", path=where))
             continue
