@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from ivr_studio import __version__
 
@@ -44,16 +46,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _GuardedOutput:
+    """Standard output that turns a failed write (a full disk, ``> /dev/full``) into one clear error.
+
+    The first failure is kept in ``error``; from then on output goes to ``/dev/null``, so neither the rest of
+    the command nor the interpreter's final flush fails again with a traceback.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.error: OSError | None = None
+
+    def _failed(self, exc: OSError) -> None:
+        if isinstance(exc, BrokenPipeError):
+            raise exc
+        if self.error is None:
+            self.error = exc
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+    def write(self, text: str) -> int:
+        if self.error is None:
+            try:
+                return self._stream.write(text)
+            except OSError as exc:
+                self._failed(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self._stream.flush()
+            except OSError as exc:
+                self._failed(exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    original, guarded = sys.stdout, _GuardedOutput(sys.stdout)
+    sys.stdout = guarded  # type: ignore[assignment]
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        guarded.flush()
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `ivr-studio call … | head`: the reader went away; that is not an error
         sys.stderr.close()
         return 0
+    finally:
+        sys.stdout = original
+    if guarded.error is not None:
+        reason = guarded.error.strerror or str(guarded.error)
+        print(f"error: cannot write to standard output: {reason}", file=sys.stderr)
+        return EXIT_USAGE
+    return code

@@ -84,7 +84,7 @@ def parse_settings(pairs: list[str]) -> Any:
             raise ValueError(f"--set {pair!r}: expected NAME=VALUE")
         try:
             value = json.loads(raw)
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON (or an integer too long to convert): the text itself
             value = raw
         data[name.strip()] = value
     return RuntimeSettings.from_mapping(data)
@@ -135,11 +135,15 @@ def run(args: argparse.Namespace) -> int:
     from ivr_studio.runtime.live import LiveCall
     from ivr_studio.runtime.params import CallIdentity
     from ivr_studio.runtime.script import Script, ScriptError, load_script, run_virtual
+    from ivr_studio.runtime.script_steps import MAX_CALL_SECONDS
     from ivr_studio.runtime.trace import format_event, to_json
     from ivr_studio.runtime.transports import callback_transport
 
-    if not math.isfinite(args.max_duration) or args.max_duration <= 0:
-        print("error: --max-duration must be a positive number of seconds", file=sys.stderr)
+    if not (math.isfinite(args.max_duration) and 0 < args.max_duration <= MAX_CALL_SECONDS):
+        print(
+            f"error: --max-duration must be a number of seconds above 0 and at most {MAX_CALL_SECONDS:,.0f}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if args.fallback_url and not args.fallback_url.startswith(("http://", "https://")):
         print(
@@ -195,7 +199,18 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"error: cannot write {args.trace}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
-        engine.trace.subscribe(lambda e: (trace_file.write(to_json(e) + "\n"), trace_file.flush()))
+        trace_failure: list[OSError] = []
+
+        def write_trace(event: dict) -> None:
+            if trace_failure:
+                return
+            try:
+                trace_file.write(to_json(event) + "\n")
+                trace_file.flush()
+            except OSError as exc:  # a full disk: the call goes on, and the command says so at the end
+                trace_failure.append(exc)
+
+        engine.trace.subscribe(write_trace)
     if not args.quiet:
         engine.trace.subscribe(lambda e: print(format_event(e), flush=True))
     runner = None
@@ -211,7 +226,14 @@ def run(args: argparse.Namespace) -> int:
             engine.end_call("completed", "interrupted")
     finally:
         if trace_file is not None:
-            trace_file.close()
+            try:
+                trace_file.close()
+            except OSError as exc:
+                trace_failure.append(exc)
+    if trace_file is not None and trace_failure:
+        reason = trace_failure[0].strerror or str(trace_failure[0])
+        print(f"error: cannot write the trace to {args.trace}: {reason}", file=sys.stderr)
+        return EXIT_USAGE
     failed_steps = runner.failures if runner is not None else []
     for message in failed_steps:  # printed even with --quiet: the call did not go as scripted
         print(f"error: {message}", file=sys.stderr)

@@ -9,6 +9,7 @@ renamed over the target, and keeps the previous file as ``<name>.bak``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -27,9 +28,13 @@ from ivr_studio.flow.kinds import NodeKind, spec_of
 from ivr_studio.flow.model import (
     DEFAULT_SETTINGS,
     ID_PATTERN,
+    MAX_ATTEMPTS,
+    MAX_COORDINATE,
     PROMPT_KINDS,
+    SETTING_RANGES,
     Branch,
     Flow,
+    FlowError,
     Node,
     Prompt,
 )
@@ -110,12 +115,14 @@ _NUMBER_PAIR = re.compile(r"\[\s*(-?[0-9.eE+-]+),\s*(-?[0-9.eE+-]+)\s*\]")
 
 
 def _coordinate(c: float) -> int | float:
+    if not math.isfinite(c):  # the model refuses these; never write a file that is not JSON
+        raise FlowError(f"a node position is {c}")
     c = round(float(c), 1)
     return int(c) if c.is_integer() else c
 
 
 def dumps(flow: Flow) -> str:
-    text = json.dumps(flow_to_dict(flow), indent=2, ensure_ascii=False)
+    text = json.dumps(flow_to_dict(flow), indent=2, ensure_ascii=False, allow_nan=False)
     return _NUMBER_PAIR.sub(r"[\1, \2]", text) + "\n"
 
 
@@ -230,6 +237,10 @@ def _node(d: Any, path: str) -> Node:
         raise FlowFileError("expected a list [x, y] of two numbers", f"{path}.position")
     for i, c in enumerate(position):
         _type(c, (int, float), f"{path}.position[{i}]", "a number")
+        if not abs(c) <= MAX_COORDINATE:
+            raise FlowFileError(
+                f"{cut(c, 30)} is outside the canvas (±{MAX_COORDINATE:,.0f})", f"{path}.position[{i}]"
+            )
     prompts = []
     for i, p in enumerate(_type(d.get("prompts", []), list, f"{path}.prompts", "a list")):
         pp = f"{path}.prompts[{i}]"
@@ -263,8 +274,8 @@ def _node(d: Any, path: str) -> Node:
             f"only menus (gather) have branches; this node is a {kind.value}", f"{path}.branches"
         )
     max_attempts = _type(d.get("max_attempts", 3), int, f"{path}.max_attempts", "a whole number")
-    if max_attempts < 1:
-        raise FlowFileError("must be at least 1", f"{path}.max_attempts")
+    if not 1 <= max_attempts <= MAX_ATTEMPTS:
+        raise FlowFileError(f"must be from 1 to {MAX_ATTEMPTS}, not {max_attempts}", f"{path}.max_attempts")
     node = Node(
         id=node_id,
         kind=kind,
@@ -307,6 +318,9 @@ def flow_from_dict(data: Any) -> Flow:
         if k not in DEFAULT_SETTINGS:
             raise FlowFileError(f"unknown setting {cut(k)}", "$.settings")
         _type(v, (int, float), f"$.settings.{_seg(k)}", "a number")
+        low, high = SETTING_RANGES[k]
+        if not low <= v <= high:
+            raise FlowFileError(f"must be between {low:g} and {high:g}, not {cut(v, 30)}", f"$.settings.{k}")
     nodes_raw = _type(data["nodes"], list, "$.nodes", "a list of nodes")
     nodes: list[Node] = []
     seen: set[str] = set()

@@ -12,6 +12,7 @@ webhook URLs (``/node/<id>``), so they are restricted to letters, digits, ``_`` 
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,10 +39,31 @@ AttrValue = str | int | bool
 DEFAULT_SETTINGS: dict[str, Any] = {
     "min_confidence": 0.0,  # speech below this confidence counts as no match
 }
+#: The values each flow setting may take (inclusive).
+SETTING_RANGES: dict[str, tuple[float, float]] = {"min_confidence": (0.0, 1.0)}
+
+
+#: Node positions are canvas coordinates; a million is far beyond any real layout, and keeps Qt's scene
+#: arithmetic exact.
+MAX_COORDINATE = 1_000_000.0
+#: How many times a menu may ask before giving up; more than this only keeps a silent caller on the line.
+MAX_ATTEMPTS = 100
 
 
 class FlowError(ValueError):
     """An edit the model refuses (unknown node, duplicate id, bad field). The message names what and why."""
+
+
+def checked_position(value: Any) -> tuple[float, float]:
+    """``value`` as an (x, y) position of two finite numbers within ±:data:`MAX_COORDINATE`, or FlowError
+    (a NaN position would be saved as ``NaN``, which is not JSON)."""
+    try:
+        x, y = (float(c) for c in value)
+    except (TypeError, ValueError, OverflowError):
+        raise FlowError("a position is two numbers (x, y)") from None
+    if not all(math.isfinite(c) and abs(c) <= MAX_COORDINATE for c in (x, y)):
+        raise FlowError(f"a position must be two numbers between ±{MAX_COORDINATE:,.0f}, not ({x}, {y})")
+    return (x, y)
 
 
 @dataclass
@@ -219,14 +241,16 @@ class Flow:
             raise FlowError(f"{name!r} is not a node field (one of {', '.join(NODE_FIELDS)})")
         node = self.node(node_id)
         if name == "position":
-            value = (float(value[0]), float(value[1]))
+            value = checked_position(value)
         if name == "prompts":
             value = [copy.deepcopy(p) for p in value]
             for p in value:
                 if p.kind not in PROMPT_KINDS:
                     raise FlowError(f"prompt kind {p.kind!r} is not one of {', '.join(PROMPT_KINDS)}")
-        if name == "max_attempts" and (not isinstance(value, int) or value < 1):
-            raise FlowError("max_attempts must be a whole number of at least 1")
+        if name == "max_attempts" and (
+            isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ATTEMPTS
+        ):
+            raise FlowError(f"max_attempts must be a whole number from 1 to {MAX_ATTEMPTS}")
         old = getattr(node, name)
         if old == value:
             return
@@ -313,6 +337,9 @@ class Flow:
     def set_setting(self, name: str, value: Any) -> None:
         if name not in DEFAULT_SETTINGS:
             raise FlowError(f"{name!r} is not a flow setting ({', '.join(DEFAULT_SETTINGS)})")
+        low, high = SETTING_RANGES[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise FlowError(f"{name} must be a number between {low:g} and {high:g}")
         old = self.settings.get(name)
         if old != value:
             self.settings[name] = value
@@ -326,3 +353,4 @@ class Flow:
             )
         if node.id in self.nodes:
             raise FlowError(f"a node with id {node.id!r} already exists")
+        node.position = checked_position(node.position)

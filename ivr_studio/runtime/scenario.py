@@ -40,6 +40,7 @@ from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.script import Script, ScriptError, SpeechFeeder, parse_script, run_virtual
+from ivr_studio.runtime.script_steps import MAX_CALL_SECONDS
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.status_callbacks import StatusCallback
 from ivr_studio.runtime.trace import Listener, TraceEvent, format_event
@@ -192,6 +193,16 @@ def load_scenario(path: Path) -> dict:
             raise ScenarioError(
                 f"{path}: call {cut(name)} has no expectations, so it tests nothing: "
                 "add an expectation, e.g. expect_end: completed"
+            )
+        duration = c.get("max_duration", 600)
+        if (
+            isinstance(duration, bool)
+            or not isinstance(duration, (int, float))
+            or not 0 < duration <= MAX_CALL_SECONDS
+        ):
+            raise ScenarioError(
+                f"{path}: call {i + 1}: max_duration must be a number of seconds above 0 and at most "
+                f"{MAX_CALL_SECONDS:,.0f}, not {cut(duration)}"
             )
         for r in _as_list(c.get("expect_request")):
             if not isinstance(r, dict):

@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ivr_studio.files import InputFileError, StructuredDataError, load_json, load_yaml, read_text
+from ivr_studio.files import (
+    InputFileError,
+    StructuredDataError,
+    cut,
+    load_json,
+    load_yaml,
+    names,
+    read_text,
+)
 from ivr_studio.runtime.events import DIAL_OUTCOMES, DTMF_KEYS
 from ivr_studio.runtime.trace import TraceEvent
 
@@ -34,6 +42,12 @@ _OPTIONS: dict[str, set[str]] = {
 
 #: A script is a list of steps a person wrote or the editor saved; 1 MiB is thousands of steps.
 SCRIPT_LIMIT = 1024 * 1024
+#: The longest a call can last (Twilio ends every call after 24 hours): no time in a script is longer.
+MAX_CALL_SECONDS = 86_400.0
+#: One ``say`` step is one utterance: at most this long and this many characters (its interim results are
+#: posted every ``partial_interval``, so an absurd length would be an absurd number of events).
+MAX_SAY_SECONDS = 600.0
+MAX_SAY_CHARS = 2_000
 
 
 class ScriptError(ValueError):
@@ -127,15 +141,18 @@ WAIT_TARGETS: dict[str, WaitTarget] = {
 }
 
 
-def _number(step: str, name: str, value: Any, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-        raise ScriptError(f"{step}: {name} must be a number ≥ {minimum:g}, not {value!r}")
+def _number(
+    step: str, name: str, value: Any, minimum: float = 0.0, maximum: float = MAX_CALL_SECONDS
+) -> float:
+    """``value`` as a float in [minimum, maximum]; NaN, infinities and absurd values are a ScriptError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:
+        raise ScriptError(f"{step}: {name} must be a number from {minimum:g} to {maximum:,g}, not {cut(value)}")
     return float(value)
 
 
 def _wait_for_options(where: str, value: Any, options: dict[str, Any]) -> None:
-    if value not in WAIT_TARGETS:
-        raise ScriptError(f"{where}: wait_for must be one of {', '.join(WAIT_TARGETS)}, not {value!r}")
+    if not isinstance(value, str) or value not in WAIT_TARGETS:
+        raise ScriptError(f"{where}: wait_for must be one of {', '.join(WAIT_TARGETS)}, not {cut(value)}")
     if "timeout" in options:
         options["timeout"] = _number(where, "timeout", options["timeout"])
     if "text" in options:
@@ -162,14 +179,12 @@ def parse_step(i: int, raw: Any, base_dir: Path | str) -> Step:
         raise ScriptError(f'{where}: a step is an object such as {{"press": "1"}}, not {str(raw)[:80]}')
     kinds = [k for k in raw if k in STEP_KINDS]
     if len(kinds) != 1:
-        raise ScriptError(
-            f"{where}: needs exactly one of {', '.join(STEP_KINDS)}; got {sorted(map(str, raw))}"
-        )
+        raise ScriptError(f"{where}: needs exactly one of {', '.join(STEP_KINDS)}; got {names(raw)}")
     kind = kinds[0]
     where = f"{where} ({kind})"
     extra = set(raw) - {kind, "may_be_ignored"} - _OPTIONS[kind]
     if extra:
-        raise ScriptError(f"{where}: unknown option(s) {', '.join(sorted(map(str, extra)))}")
+        raise ScriptError(f"{where}: unknown option(s) {names(extra)}")
     may_be_ignored = raw.get("may_be_ignored", False)
     if not isinstance(may_be_ignored, bool):
         raise ScriptError(f"{where}: may_be_ignored is true or false, not {str(may_be_ignored)[:40]!r}")
@@ -182,23 +197,23 @@ def parse_step(i: int, raw: Any, base_dir: Path | str) -> Step:
     elif kind == "press":
         value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(value, str) or not value or any(c not in DTMF_KEYS for c in value):
-            raise ScriptError(f"{where}: press takes keys from 0-9, * and #, not {str(value)[:80]!r}")
+            raise ScriptError(f"{where}: press takes keys from 0-9, * and #, not {cut(value)}")
         options["gap"] = _number(where, "gap", options.get("gap", 0.2))
     elif kind == "say":
         if not isinstance(value, str):
-            raise ScriptError(f"{where}: say takes the recognised text, not {str(value)[:80]!r}")
+            raise ScriptError(f"{where}: say takes the recognised text, not {cut(value)}")
+        if len(value) > MAX_SAY_CHARS:
+            raise ScriptError(f"{where}: say takes at most {MAX_SAY_CHARS:,} characters, not {len(value):,}")
         if "confidence" in options:
-            c = _number(where, "confidence", options["confidence"])
-            if c > 1:
-                raise ScriptError(f"{where}: confidence must be between 0 and 1, not {c:g}")
+            options["confidence"] = _number(where, "confidence", options["confidence"], maximum=1.0)
         if "duration" in options:
-            options["duration"] = _number(where, "duration", options["duration"])
+            options["duration"] = _number(where, "duration", options["duration"], maximum=MAX_SAY_SECONDS)
     elif kind == "say_wav":
         value = _wav_path(where, value, base_dir)
     elif kind == "dial_outcome":
-        if value not in DIAL_OUTCOMES:
+        if not isinstance(value, str) or value not in DIAL_OUTCOMES:
             raise ScriptError(
-                f"{where}: dial_outcome must be one of {', '.join(DIAL_OUTCOMES)}, not {str(value)[:40]!r}"
+                f"{where}: dial_outcome must be one of {', '.join(DIAL_OUTCOMES)}, not {cut(value)}"
             )
         for name in ("duration", "ring"):
             if name in options:
@@ -231,7 +246,7 @@ def parse_script(data: Any, base_dir: Path | str = ".") -> Script:
         raise ScriptError('a script is an object with a list of "steps"')
     unknown = set(data) - {"steps"}
     if unknown:
-        raise ScriptError(f"unknown script key(s): {', '.join(sorted(map(str, unknown)))}")
+        raise ScriptError(f"unknown script key(s): {names(unknown)}")
     steps = tuple(parse_step(i, raw, base_dir) for i, raw in enumerate(data.get("steps", [])))
     return Script(steps, Path(base_dir))
 

@@ -56,6 +56,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from ivr_studio.files import cut
+
 APPLICATION_ERROR_TEXT = "We are sorry, an application error has occurred. Goodbye."
 TRIAL_NOTICE_TEXT = "This call is from a trial account."
 
@@ -190,15 +192,48 @@ class RuntimeSettings:
         base = cls()
         for name, value in data.items():
             current = getattr(base, name)
-            if current is not None and not isinstance(value, type(current)):
-                if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
-                    continue
-                raise ValueError(f"setting {name} must be {type(current).__name__}, not {value!r}")
+            wrong_type = current is not None and not isinstance(value, type(current))
+            if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+                wrong_type = False
+            if isinstance(current, int) and not isinstance(current, bool) and isinstance(value, bool):
+                wrong_type = True
+            if wrong_type:
+                raise ValueError(f"setting {name} must be {type(current).__name__}, not {cut(value)}")
+            if name in RANGES:
+                low, high = RANGES[name]
+                if not low <= value <= high:  # NaN fails this too
+                    raise ValueError(f"setting {name} must be between {low:g} and {high:g}, not {cut(value)}")
         for name, allowed in CHOICES.items():
             if name in data and data[name] not in allowed:
                 raise ValueError(f"setting {name} must be {' or '.join(repr(a) for a in allowed)}")
         return replace(base, **data)
 
+
+#: The values each numeric setting may take (inclusive). Every number has a range: a zero rate divides by
+#: zero, a zero interval never lets time pass, and an absurd count or time holds a call for ever.
+RANGES: dict[str, tuple[float, float]] = {
+    "auto_speech_timeout": (0.1, 60),
+    "default_confidence": (0, 1),
+    "partial_interval": (0.1, 60),
+    "max_speech_final_wait": (0, 60),
+    "zero_timeout_seconds": (0, 60),
+    "say_words_per_second": (0.1, 100),
+    "say_overhead": (0, 60),
+    "loop_cap": (1, 10_000),
+    "play_digit_seconds": (0.01, 60),
+    "play_w_seconds": (0, 60),
+    "play_W_seconds": (0, 60),
+    "media_kbps": (1, 100_000),
+    "max_redirects": (0, 100),
+    "connect_timeout_ms": (100, 10_000),  # §1.2: Twilio's ranges for the #ct, #rt, #tt and #rc overrides
+    "read_timeout_ms": (100, 15_000),
+    "total_timeout_ms": (100, 15_000),
+    "retry_count": (0, 5),
+    "loop_warn_after": (1, 100_000),
+    "loop_stop_after": (1, 100_000),
+    "max_instant_fetches": (1, 100_000),
+    "beep_seconds": (0, 60),
+}
 
 #: Settings whose value is one of a few words.
 CHOICES: dict[str, tuple[str, ...]] = {

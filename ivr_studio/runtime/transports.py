@@ -157,17 +157,86 @@ def _environ(request: HttpRequest) -> dict[str, Any]:
     return env
 
 
-class HttpTransport:
-    """Real HTTP(S) with Twilio's time limits: connect ``ct``, per-read ``rt``, whole response ``tt`` (§1.2)."""
+class _DeadlineReader(io.RawIOBase):
+    """The receiving side of a socket where every read waits at most until the exchange's deadline.
 
-    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+    ``http.client`` reads the status line and headers a line at a time through ``sock.makefile``; a plain
+    socket timeout applies to each of those reads, so a server sending one byte every few seconds held a
+    call for minutes. Here each read's timeout is what is left of the whole exchange (and at most ``rt``).
+    """
+
+    def __init__(self, owner: _DeadlineSocket) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
+        sock = self._owner._sock
+        sock.settimeout(self._owner._remaining())
+        return sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            super().close()
+            self._owner._reader_closed()
+
+
+class _DeadlineSocket:
+    """A connected socket whose ``makefile`` reader keeps to a deadline (see :class:`_DeadlineReader`).
+
+    Like a plain socket, it stays open while a reader made by ``makefile`` is open: ``http.client`` closes
+    the connection as soon as it has read the headers of a ``Connection: close`` response, and reads the
+    body afterwards.
+    """
+
+    def __init__(self, sock: socket.socket, remaining: Callable[[], float]) -> None:
+        self._sock = sock
+        self._remaining = remaining
+        self._readers = 0
+        self._close_asked = False
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        self._readers += 1
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def _reader_closed(self) -> None:
+        self._readers -= 1
+        if self._close_asked and self._readers <= 0:
+            self._sock.close()
+
+    def close(self) -> None:
+        self._close_asked = True
+        if self._readers <= 0:
+            self._sock.close()
+
+    def sendall(self, data: bytes) -> None:
+        self._sock.settimeout(self._remaining())
+        self._sock.sendall(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class HttpTransport:
+    """Real HTTP(S) with Twilio's time limits: connect ``ct``, per-read ``rt``, whole response ``tt`` (§1.2).
+
+    ``tt`` is a deadline for the whole exchange (sending, status line, headers and body), not a limit per
+    read. ``clock`` (seconds, monotonic) is injectable for tests.
+    """
+
+    def __init__(
+        self, ssl_context: ssl.SSLContext | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ssl_context = ssl_context
+        self.clock = clock
 
     def send(self, request: HttpRequest, limits: Overrides, max_body: int) -> HttpResponse:
         parts = urlsplit(request.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise TransportError(11100, f"{request.url!r} is not an http(s) URL")
-        deadline = time.monotonic() + limits.total
+        deadline = self.clock() + limits.total
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         kwargs: dict[str, Any] = {"timeout": min(limits.connect, limits.total)}
         if parts.scheme == "https" and self.ssl_context is not None:
@@ -205,27 +274,31 @@ class HttpTransport:
         max_body: int,
     ) -> HttpResponse:
         def remaining() -> float:
-            left = deadline - time.monotonic()
+            left = deadline - self.clock()
             if left <= 0:
                 raise TransportError(
                     11205, f"The webhook did not answer within {limits.total:g} s", timed_out=True
                 )
             return min(left, limits.read)
 
-        sock = conn.sock
+        conn.sock = _DeadlineSocket(conn.sock, remaining)
         try:
-            sock.settimeout(remaining())
             conn.request(request.method, target, body=request.body, headers=request.headers)
-            sock.settimeout(remaining())
             resp = conn.getresponse()
             headers = [(k.lower(), v) for k, v in resp.getheaders()]
             body = bytearray()
             while len(body) <= max_body:
-                sock.settimeout(remaining())
                 chunk = resp.read1(min(65536, max_body + 1 - len(body)))
                 if not chunk:
                     break
                 body += chunk
+            if resp.length and len(body) <= max_body:
+                # the connection closed before Content-Length bytes came: a broken response, not a document
+                raise TransportError(
+                    11206,
+                    f"HTTP protocol violation: the body ended after {len(body):,} bytes, "
+                    f"{resp.length:,} short of its Content-Length",
+                )
             return HttpResponse(resp.status, headers, bytes(body), None)
         except TimeoutError:
             raise TransportError(

@@ -10,9 +10,9 @@ from ivr_studio.cli import main
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--max-duration", "nan"], "--max-duration must be a positive number"),
-        (["--max-duration", "inf"], "--max-duration must be a positive number"),
-        (["--max-duration", "0"], "--max-duration must be a positive number"),
+        (["--max-duration", "nan"], "--max-duration must be a number of seconds above 0"),
+        (["--max-duration", "inf"], "--max-duration must be a number of seconds above 0"),
+        (["--max-duration", "0"], "--max-duration must be a number of seconds above 0"),
         (["--fallback-url", "/fb"], "--fallback-url must be an absolute http(s) URL"),
     ],
 )
