@@ -29,7 +29,7 @@ lint: $(STAMP)
 
 test: lint
 	@bash packaging/system-deps.sh test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2
 
 # The self-contained build: dist/ivr-studio/ runs on a machine without Python.
 package: $(STAMP)
