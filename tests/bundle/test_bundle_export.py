@@ -99,3 +99,30 @@ def test_the_generated_suite_catches_a_miswired_branch(examples_dir, tmp_path):
     )
     assert result.returncode != 0
     assert "billing" in result.stdout
+
+
+def test_a_failure_half_way_through_replacing_puts_the_old_bundle_back(tmp_path, examples_dir, monkeypatch):
+    """Whatever fails while the new bundle is moved in, the folder ends as the old bundle, whole."""
+    import pathlib
+
+    from ivr_studio.bundle.export import ExportError, export_bundle
+    from ivr_studio.flow.ivrflow import load_flow
+
+    flow = load_flow(examples_dir / "support-line.ivrflow")
+    out = export_bundle(flow, tmp_path / "bundle")
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    flow.set_name("Renamed")
+    real_rename = pathlib.Path.rename
+
+    def failing_rename(self, target):
+        if pathlib.Path(target).name == "twiml" and ".bundle." in str(self):  # the last owned folder moved in
+            raise OSError(28, "No space left on device", str(target))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(pathlib.Path, "rename", failing_rename)
+    with pytest.raises(ExportError, match="No space left on device: .*twiml"):
+        export_bundle(flow, out)
+    monkeypatch.undo()
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in out.rglob("*") if p.name.endswith(".old")] == []
