@@ -10,9 +10,10 @@ Add a case in one line with the ``hostile`` fixture::
 - ``hostile.path(name)`` is a path inside the sandbox (the command's working folder);
   ``hostile.write(name, text_or_bytes)`` creates a file there (folders included) and returns its path.
 - ``hostile.run(*argv, memory_mb=768, seconds=60)`` runs ``python -m ivr_studio *argv`` with the sandbox as
-  working folder and as ``HOME``, an empty speech-models folder inside it, ``RLIMIT_AS`` of ``memory_mb`` and
-  a CPU-time limit of ``seconds`` (the wall-clock limit is twice that, for a busy machine). It returns a
-  :class:`CliRun`. ``hostile.run_python(source)`` runs Python code the same way, for cases that need an API
+  working folder and as ``HOME``, an empty speech-models folder inside it (``.home/models``), ``RLIMIT_AS``
+  of ``memory_mb`` and a CPU-time limit of ``seconds`` (the wall-clock limit is twice that, for a busy
+  machine). It returns a :class:`CliRun`. ``disk_full_after=N`` makes every write past byte N of a file fail
+  as on a full disk (``RLIMIT_FSIZE``: the write fails with EFBIG); ``env={...}`` adds environment variables. ``hostile.run_python(source)`` runs Python code the same way, for cases that need an API
   rather than the command line (the handler app, the editor's Open).
 - :meth:`CliRun.fails` asserts the exit status, that standard error holds ``message`` (text, or a compiled
   regex) in one short line, that no traceback was printed anywhere, and that no file changed;
@@ -42,9 +43,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MAX_MESSAGE_CHARS = 400
 
 _PRELUDE = """
-import resource, sys
+import resource, signal, sys
 resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))
 resource.setrlimit(resource.RLIMIT_CPU, ({seconds}, {seconds}))
+if {file_size} >= 0:  # a full disk: writes past this size fail with EFBIG instead of killing the process
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, ({file_size}, {file_size}))
 """
 
 
@@ -151,7 +155,7 @@ class Hostile:
             p.write_text(content, encoding="utf-8")
         return p
 
-    def _env(self) -> dict[str, str]:
+    def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("IVR_STUDIO_", "XDG_"))}
         env.update(
             HOME=str(self.home),
@@ -167,17 +171,28 @@ class Hostile:
             OMP_NUM_THREADS="1",
         )
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
+        env.update(extra or {})
         return env
 
-    def _run(self, code: str, argv: tuple[str, ...], memory_mb: int, seconds: int, stdin: bytes) -> CliRun:
+    def _run(
+        self,
+        code: str,
+        argv: tuple[str, ...],
+        memory_mb: int,
+        seconds: int,
+        stdin: bytes = b"",
+        disk_full_after: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> CliRun:
         before = snapshot(self.root)
-        prelude = _PRELUDE.format(memory=memory_mb << 20, seconds=seconds)
+        file_size = -1 if disk_full_after is None else disk_full_after
+        prelude = _PRELUDE.format(memory=memory_mb << 20, seconds=seconds, file_size=file_size)
         killed = None
         try:
             proc = subprocess.run(
                 [sys.executable, "-c", prelude + code, *argv],
                 cwd=self.root,
-                env=self._env(),
+                env=self._env(env),
                 input=stdin,
                 capture_output=True,
                 timeout=seconds * 2,
@@ -195,14 +210,31 @@ class Hostile:
         changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
         return CliRun(argv, exit_code, out.decode("utf-8", "replace"), stderr, changed, killed)
 
-    def run(self, *argv: str, memory_mb: int = 768, seconds: int = 60, stdin: bytes = b"") -> CliRun:
+    def run(
+        self,
+        *argv: str,
+        memory_mb: int = 768,
+        seconds: int = 60,
+        stdin: bytes = b"",
+        disk_full_after: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> CliRun:
         """``ivr-studio *argv`` in the sandbox, under a memory cap and a CPU-time limit."""
         code = "from ivr_studio.cli import main\nsys.exit(main(sys.argv[1:]))\n"
-        return self._run(code, tuple(str(a) for a in argv), memory_mb, seconds, stdin)
+        argv = tuple(str(a) for a in argv)
+        return self._run(code, argv, memory_mb, seconds, stdin, disk_full_after, env)
 
-    def run_python(self, source: str, memory_mb: int = 768, seconds: int = 60) -> CliRun:
+    def run_python(
+        self,
+        source: str,
+        memory_mb: int = 768,
+        seconds: int = 60,
+        disk_full_after: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> CliRun:
         """Python ``source`` in the sandbox under the same caps; it should print what the test checks."""
-        return self._run(textwrap.dedent(source), ("<python>",), memory_mb, seconds, b"")
+        code = textwrap.dedent(source)
+        return self._run(code, ("<python>",), memory_mb, seconds, b"", disk_full_after, env)
 
 
 @pytest.fixture

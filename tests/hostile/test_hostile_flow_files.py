@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from flows import tiny_flow, tiny_flow_text
+from hostile_flows import tiny_flow, tiny_flow_text
 
 
 def test_a_node_id_with_a_trailing_newline_is_refused(hostile):
@@ -56,3 +56,43 @@ def test_an_emoji_only_phrase_is_a_warning(hostile):
     hostile.write("menu.ivrflow", tiny_flow_text(branches=branches))
     run = hostile.run("validate", "menu.ivrflow").succeeds()
     assert "warning IVR016 menu (branches[0].phrases): The phrase '🙂🙂' of branch" in run.stdout
+
+
+SAVE = """
+from ivr_studio.flow.ivrflow import load_flow, save_flow
+flow = load_flow("{source}")
+flow.set_name("{name}")
+try:
+    save_flow(flow, "{target}")
+except OSError as exc:
+    print("error:", exc.strerror, file=sys.stderr)
+    sys.exit(1)
+"""
+
+
+def test_saving_through_a_symlink_updates_the_file_it_points_to(hostile):
+    hostile.write("real/menu.ivrflow", tiny_flow_text())
+    os_symlink = __import__("os").symlink
+    os_symlink("real/menu.ivrflow", hostile.path("link.ivrflow"))
+    run = hostile.run_python(SAVE.format(source="link.ivrflow", target="link.ivrflow", name="Saved through"))
+    run.succeeds(changed=["real/menu.ivrflow", "real/menu.ivrflow.bak"])
+    assert hostile.path("link.ivrflow").is_symlink()
+    assert '"name": "Saved through"' in hostile.path("real/menu.ivrflow").read_text()
+    assert hostile.path("real/menu.ivrflow.bak").read_text() == tiny_flow_text()
+
+
+@pytest.mark.parametrize("bigger", ["the new file", "the backup copy"])
+def test_a_full_disk_while_saving_keeps_the_file_and_its_backup_whole(hostile, bigger):
+    """The disk has room for the smaller of the new file and the copy of the old one, not the bigger."""
+    small, large = tiny_flow_text(title="Small"), tiny_flow_text(title="L" * 4000)
+    old_backup = tiny_flow_text(title="Oldest")
+    current = small if bigger == "the new file" else large
+    new_title = "N" * 4000 if bigger == "the new file" else "New"
+    hostile.write("menu.ivrflow.bak", old_backup)
+    hostile.write("menu.ivrflow", current)
+    run = hostile.run_python(
+        SAVE.format(source="menu.ivrflow", target="menu.ivrflow", name=new_title), disk_full_after=len(small) + 200
+    )
+    run.fails(1, "error: File too large")
+    assert hostile.path("menu.ivrflow").read_text() == current
+    assert hostile.path("menu.ivrflow.bak").read_text() == old_backup

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from flows import tiny_flow_text
+from hostile_flows import tiny_flow_text
 
 
 @pytest.fixture

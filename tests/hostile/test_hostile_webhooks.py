@@ -4,8 +4,8 @@ Content-Length, and a trace or timeline that cannot be written (a full disk)."""
 from __future__ import annotations
 
 import pytest
-from flows import tiny_flow_text
-from servers import DOCUMENT, http_response, raw_server
+from hostile_flows import tiny_flow_text
+from hostile_servers import DOCUMENT, http_response, raw_server
 
 # Twilio's limit is 15 s for the whole exchange (§1.2); the URL's #tt override makes it 1 s here, so a
 # server that trickles for 20 s must be given up on after 1 s of it, whatever the per-read limit is.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from flows import tiny_flow, tiny_flow_text
+from hostile_flows import tiny_flow, tiny_flow_text
 
 
 def _call_with_script(hostile, steps: str, suffix: str = ".yaml"):

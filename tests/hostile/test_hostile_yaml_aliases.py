@@ -4,7 +4,7 @@ they sit in; the error names the file and the line and never echoes the value.""
 from __future__ import annotations
 
 import pytest
-from flows import tiny_flow_text
+from hostile_flows import tiny_flow_text
 
 
 def bomb(levels: int = 9) -> str:
