@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        script = load_script(args.script) if args.script else Script()
+        script = load_script(args.script, args.max_duration) if args.script else Script()
     except ScriptError as exc:
         print(f"error: bad script: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         provider = default_recognizer_provider()  # also transcribes recordings of that audio
         from ivr_studio.runtime.speech_feed import wav_feeder
 
-        feeder = wav_feeder(provider, phone_fidelity=args.phone_fidelity)
+        feeder = wav_feeder(provider, phone_fidelity=args.phone_fidelity, max_seconds=args.max_duration)
     try:
         transport, url = resolve_target(args.target, args.auth_token)
     except ValueError as exc:

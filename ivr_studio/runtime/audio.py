@@ -20,6 +20,7 @@ from ivr_studio.voice.interfaces import (
     RecognizerProvider,
     SpeechSynthesizer,
 )
+from ivr_studio.voice.pcm import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 
 
 @dataclass
@@ -41,11 +42,12 @@ def estimate_speech_seconds(text: str, settings: RuntimeSettings) -> float:
 
 
 def wav_seconds(data: bytes) -> float | None:
-    """Duration from a WAV header, or None when the data is not a readable WAV."""
+    """Duration from a WAV header, or None when the data is not a readable WAV or its sample rate is outside
+    4–192 kHz (the length is then estimated from the size, as for other media)."""
     try:
         with wave.open(io.BytesIO(data)) as w:
             rate = w.getframerate()
-            return w.getnframes() / rate if rate else None
+            return w.getnframes() / rate if MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE else None
     except (wave.Error, EOFError, ValueError):
         return None
 

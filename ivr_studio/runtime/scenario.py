@@ -287,7 +287,9 @@ def read_scenario(path: str | Path) -> Scenario:
     for i, spec in enumerate(data["calls"]):
         name = str(spec.get("name") or f"call {i + 1}")
         try:
-            script = parse_script({"steps": spec.get("steps") or []}, path.parent)
+            script = parse_script(
+                {"steps": spec.get("steps") or []}, path.parent, float(spec.get("max_duration", 600))
+            )
         except ScriptError as exc:
             raise ScenarioError(f"{path}: {name}: {exc}") from None
         calls.append(ScenarioCall(i, name, spec, script))

@@ -172,8 +172,9 @@ def _wait_for_options(where: str, value: Any, options: dict[str, Any]) -> None:
             raise ScriptError(f"{where}: path is a URL path starting with /, not {str(path)[:80]!r}")
 
 
-def parse_step(i: int, raw: Any, base_dir: Path | str) -> Step:
-    """One checked step; ``i`` is its position in the script."""
+def parse_step(i: int, raw: Any, base_dir: Path | str, max_audio_seconds: float = MAX_CALL_SECONDS) -> Step:
+    """One checked step; ``i`` is its position in the script. A ``say_wav`` file longer than
+    ``max_audio_seconds`` (the call's maximum duration) is refused."""
     where = f"step {i + 1}"
     if not isinstance(raw, dict):
         raise ScriptError(f'{where}: a step is an object such as {{"press": "1"}}, not {str(raw)[:80]}')
@@ -209,7 +210,7 @@ def parse_step(i: int, raw: Any, base_dir: Path | str) -> Step:
         if "duration" in options:
             options["duration"] = _number(where, "duration", options["duration"], maximum=MAX_SAY_SECONDS)
     elif kind == "say_wav":
-        value = _wav_path(where, value, base_dir)
+        value = _wav_path(where, value, base_dir, max_audio_seconds)
     elif kind == "dial_outcome":
         if not isinstance(value, str) or value not in DIAL_OUTCOMES:
             raise ScriptError(
@@ -223,23 +224,26 @@ def parse_step(i: int, raw: Any, base_dir: Path | str) -> Step:
     return Step(i, kind, value, options, may_be_ignored)
 
 
-def _wav_path(where: str, value: Any, base_dir: Path | str) -> str:
+def _wav_path(where: str, value: Any, base_dir: Path | str, max_audio_seconds: float) -> str:
     if not isinstance(value, str) or not value:
         raise ScriptError(f"{where}: say_wav takes a WAV file name, not {str(value)[:80]!r}")
     path = Path(base_dir) / value
     if not path.is_file():
         raise ScriptError(f"{where}: {path} does not exist")
-    from ivr_studio.voice.pcm import wav_pcm
+    from ivr_studio.voice.pcm import MAX_AUDIO_SECONDS, audio_seconds
 
-    try:
-        wav_pcm(path)  # an unreadable file stops the script before the call starts
+    try:  # an unreadable or overlong file stops the script before the call starts (its header only)
+        audio_seconds(path, min(max_audio_seconds, MAX_AUDIO_SECONDS))
     except ValueError as exc:
         raise ScriptError(f"{where}: {exc}") from None
     return str(path)
 
 
-def parse_script(data: Any, base_dir: Path | str = ".") -> Script:
-    """Check a decoded script and return it; raise :class:`ScriptError` naming the bad step."""
+def parse_script(data: Any, base_dir: Path | str = ".", max_audio_seconds: float = MAX_CALL_SECONDS) -> Script:
+    """Check a decoded script and return it; raise :class:`ScriptError` naming the bad step.
+
+    ``max_audio_seconds`` is the call's maximum duration: a ``say_wav`` file longer than the call is refused.
+    """
     if isinstance(data, list):
         data = {"steps": data}
     if not isinstance(data, dict) or not isinstance(data.get("steps", []), list):
@@ -247,11 +251,11 @@ def parse_script(data: Any, base_dir: Path | str = ".") -> Script:
     unknown = set(data) - {"steps"}
     if unknown:
         raise ScriptError(f"unknown script key(s): {names(unknown)}")
-    steps = tuple(parse_step(i, raw, base_dir) for i, raw in enumerate(data.get("steps", [])))
+    steps = tuple(parse_step(i, raw, base_dir, max_audio_seconds) for i, raw in enumerate(data.get("steps", [])))
     return Script(steps, Path(base_dir))
 
 
-def load_script(path: str | Path) -> Script:
+def load_script(path: str | Path, max_audio_seconds: float = MAX_CALL_SECONDS) -> Script:
     """Read a JSON or YAML script file (YAML when the name ends in .yaml or .yml)."""
     path = Path(path)
     try:
@@ -259,4 +263,4 @@ def load_script(path: str | Path) -> Script:
         data = load_yaml(text, path) if path.suffix.lower() in (".yaml", ".yml") else load_json(text, path)
     except (InputFileError, StructuredDataError) as exc:
         raise ScriptError(str(exc)) from None
-    return parse_script(data if data is not None else {"steps": []}, path.parent)
+    return parse_script(data if data is not None else {"steps": []}, path.parent, max_audio_seconds)

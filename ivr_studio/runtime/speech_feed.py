@@ -30,12 +30,14 @@ from ivr_studio.runtime.events import (
     SpeechStarted,
 )
 from ivr_studio.voice.interfaces import SAMPLE_RATE, PartialResult, RecognizerProvider, VadEvent
-from ivr_studio.voice.pcm import wav_pcm
+from ivr_studio.voice.pcm import MAX_AUDIO_SECONDS, wav_pcm
 
 CHUNK_SECONDS = 0.1
 
 
-def wav_feeder(provider: RecognizerProvider, phone_fidelity: bool = False) -> SpeechFeeder:
+def wav_feeder(
+    provider: RecognizerProvider, phone_fidelity: bool = False, max_seconds: float = MAX_AUDIO_SECONDS
+) -> SpeechFeeder:
     """A ``SpeechFeeder`` that recognises WAV files with ``provider`` (via the voice package's SpeechInput).
 
     ``phone_fidelity`` sends the caller's audio through an 8 kHz μ-law phone line first (recognition and
@@ -52,7 +54,7 @@ def wav_feeder(provider: RecognizerProvider, phone_fidelity: bool = False) -> Sp
 
         line = PhoneLine() if phone_fidelity else None
 
-        pcm = wav_pcm(path)
+        pcm = wav_pcm(path, max_seconds)
         phrase_list = list(phrases) if phrases else None
         keys = KeypadGate()
         chunk = int(SAMPLE_RATE * CHUNK_SECONDS) * 2

@@ -14,13 +14,15 @@ import miniaudio
 import numpy as np
 
 from ivr_studio.voice.interfaces import SAMPLE_RATE, AudioClip
-from ivr_studio.voice.pcm import mulaw_decode, resample
+from ivr_studio.voice.pcm import MAX_AUDIO_SECONDS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, mulaw_decode, resample
 
 #: Content types Twilio documents for ``<Play>`` that we cannot decode offline.
 _UNSUPPORTED = {"audio/aiff", "audio/x-aiff", "audio/x-aifc", "audio/gsm", "audio/x-gsm"}
 _MULAW_TYPES = {"audio/ulaw", "audio/x-ulaw", "audio/mulaw", "audio/x-mulaw", "audio/basic", "audio/pcmu"}
 #: Sample rates accepted in a headerless μ-law content type's ``rate`` parameter (Hz).
-_MULAW_RATES = range(1000, 192_001)
+_MULAW_RATES = range(MIN_SAMPLE_RATE, MAX_SAMPLE_RATE + 1)
+_INFO = {"wav": miniaudio.wav_get_info, "flac": miniaudio.flac_get_info, "mp3": miniaudio.mp3_get_info,
+         "ogg": miniaudio.vorbis_get_info}
 
 
 class MediaError(ValueError):
@@ -64,11 +66,24 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
-def _decode_au(data: bytes) -> AudioClip:
+def _check_length(kind: str, rate: int, seconds: float, max_seconds: float) -> None:
+    """MediaError for a rate outside 4–192 kHz or media longer than ``max_seconds`` (checked from the
+    header, before anything is decoded: a 1 Hz header makes a few kB last hours once resampled)."""
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise MediaError(
+            f"{kind} audio at {rate:,} Hz: only {MIN_SAMPLE_RATE:,}–{MAX_SAMPLE_RATE:,} Hz can be played"
+        )
+    if seconds > max_seconds:
+        raise MediaError(f"{kind} audio of {seconds:,.0f} s is longer than the {max_seconds:,g} s allowed")
+
+
+def _decode_au(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> AudioClip:
     if len(data) < 24:
         raise MediaError("truncated AU header")
     offset, size, encoding, rate, channels = struct.unpack(">5I", data[4:24])
     body = data[offset:] if size == 0xFFFFFFFF else data[offset : offset + size]
+    width = 1 if encoding == 1 else 2
+    _check_length("AU", rate, len(body) / (width * max(channels, 1) * max(rate, 1)), max_seconds)
     if encoding == 1:
         pcm = mulaw_decode(body)
     elif encoding == 3:
@@ -82,7 +97,12 @@ def _decode_au(data: bytes) -> AudioClip:
     return AudioClip(resample(pcm, rate), SAMPLE_RATE)
 
 
-def _decode_miniaudio(data: bytes, kind: str) -> AudioClip:
+def _decode_miniaudio(data: bytes, kind: str, max_seconds: float = MAX_AUDIO_SECONDS) -> AudioClip:
+    try:
+        info = _INFO[kind.lower()](data)
+    except miniaudio.DecodeError as exc:
+        raise MediaError(f"could not decode {kind} data ({len(data)} bytes): {exc}") from exc
+    _check_length(kind, info.sample_rate, info.duration, max_seconds)
     try:
         decoded = miniaudio.decode(
             data, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1, sample_rate=SAMPLE_RATE
@@ -96,7 +116,13 @@ def _decode_miniaudio(data: bytes, kind: str) -> AudioClip:
 
 
 class MediaFileDecoder:
-    """Implements ``MediaDecoder``: bytes + content type -> 16 kHz mono clip, or :class:`MediaError`."""
+    """Implements ``MediaDecoder``: bytes + content type -> 16 kHz mono clip, or :class:`MediaError`.
+
+    Media longer than ``max_seconds``, or at a rate outside 4–192 kHz, is refused from its header.
+    """
+
+    def __init__(self, max_seconds: float = MAX_AUDIO_SECONDS) -> None:
+        self.max_seconds = max_seconds
 
     def decode(self, data: bytes, content_type: str = "") -> AudioClip:
         main, params = _params(content_type)
@@ -104,18 +130,19 @@ class MediaFileDecoder:
             raise MediaError(f"empty media body (content type {main or 'unknown'})")
         kind = _sniff(data)
         if kind == "au":
-            return _decode_au(data)
+            return _decode_au(data, self.max_seconds)
         if kind == "aiff" or (kind is None and main in _UNSUPPORTED):
             raise MediaError(f"{main or 'AIFF'} audio is not supported offline; use WAV or MP3")
         if kind is None and main in _MULAW_TYPES:
             rate = _mulaw_rate(main, params)
+            _check_length("μ-law", rate, len(data) / rate, self.max_seconds)
             return AudioClip(resample(mulaw_decode(data), rate), SAMPLE_RATE)
         if kind is None:
             head = data[:16].hex(" ")
             raise MediaError(
                 f"unrecognised media (content type {main or 'none'}, {len(data)} bytes, starts {head})"
             )
-        return _decode_miniaudio(data, kind.upper())
+        return _decode_miniaudio(data, kind.upper(), self.max_seconds)
 
 
 def decode_media(data: bytes, content_type: str = "") -> AudioClip:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soxr
 
+from ivr_studio.files import InputFileError, open_bounded, read_bytes
 from ivr_studio.voice.interfaces import SAMPLE_RATE, AudioClip
 
 #: Level reported for digital silence, in dBFS (RMS of an all-zero frame is -inf).
@@ -122,35 +124,115 @@ _MULAW_SEGMENTS = np.array([0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF
 # --- WAV files ---------------------------------------------------------------------------------------------
 
 
-def read_wav(path: str | Path) -> AudioClip:
-    """Read a PCM WAV file as a 16 kHz mono clip (down-mixing and resampling as needed)."""
-    with wave.open(str(path), "rb") as wav:
-        channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-        frames = wav.readframes(wav.getnframes())
-    if width != 2:
-        raise ValueError(f"{path}: only 16-bit PCM WAV files are supported here (got {8 * width}-bit)")
-    if channels > 1:
-        stereo = np.frombuffer(frames, dtype="<i2").reshape(-1, channels).astype(np.int32)
-        frames = (stereo.mean(axis=1)).astype("<i2").tobytes()
-    return AudioClip(resample(frames, rate), SAMPLE_RATE)
+#: Sample rates a caller's audio file or a <Play> medium may have (Hz): 4 kHz to 192 kHz. A header that
+#: claims 1 Hz would make 64 kB of samples last nine hours once resampled to 16 kHz.
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 4_000, 192_000
+#: The longest caller audio read when no shorter limit is given (one hour: 115 MB at 16 kHz).
+MAX_AUDIO_SECONDS = 3_600.0
+#: A WAV file's size is at most 4 GiB (its sizes are 32-bit); reads never go past that.
+_WAV_READ_LIMIT = 4 * 1024**3
 
 
-def wav_pcm(path: str | Path) -> bytes:
+@dataclass(frozen=True)
+class WavInfo:
+    """A 16-bit PCM WAV file's header, checked: channels, sample rate and length in frames."""
+
+    channels: int
+    rate: int
+    frames: int
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.rate
+
+
+def check_sample_rate(rate: int, what: str) -> None:
+    """ValueError unless ``rate`` is within :data:`MIN_SAMPLE_RATE`..:data:`MAX_SAMPLE_RATE`."""
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise ValueError(
+            f"{what} has a sample rate of {rate:,} Hz; audio must be {MIN_SAMPLE_RATE:,}–{MAX_SAMPLE_RATE:,} Hz"
+        )
+
+
+def _checked(path: Path, w: wave.Wave_read, max_seconds: float) -> WavInfo:
+    info = WavInfo(w.getnchannels(), w.getframerate(), w.getnframes())
+    if w.getsampwidth() != 2:
+        raise ValueError(f"{path.name}: only 16-bit PCM WAV files are supported (got {8 * w.getsampwidth()}-bit)")
+    check_sample_rate(info.rate, path.name)
+    if info.seconds > max_seconds:
+        raise ValueError(
+            f"{path.name} lasts {info.seconds:,.0f} s, longer than the {max_seconds:,g} s allowed here"
+        )
+    return info
+
+
+def wav_info(path: str | Path, max_seconds: float = MAX_AUDIO_SECONDS) -> WavInfo:
+    """Read and check only the header of a 16-bit PCM WAV file (nothing of its samples); ValueError naming the
+    file when it is not one, has a rate outside 4–192 kHz, or lasts longer than ``max_seconds``."""
+    path = Path(path)
+    with open_bounded(path, _WAV_READ_LIMIT) as fh, wave.open(fh, "rb") as w:
+        return _checked(path, w, max_seconds)
+
+
+def read_wav(path: str | Path, max_seconds: float = MAX_AUDIO_SECONDS) -> AudioClip:
+    """Read a 16-bit PCM WAV file as a 16 kHz mono clip (mixing down and resampling as it streams).
+
+    The header is checked first (see :func:`wav_info`), so a file that claims hours of audio is refused
+    before a sample is read, and the samples are read a second at a time: memory holds the result only.
+    """
+    path = Path(path)
+    with open_bounded(path, _WAV_READ_LIMIT) as fh, wave.open(fh, "rb") as w:
+        info = _checked(path, w, max_seconds)
+        resampler = StreamResampler(info.rate)
+        out = bytearray()
+        while block := w.readframes(info.rate):
+            if info.channels > 1:
+                samples = np.frombuffer(block[: len(block) - len(block) % (2 * info.channels)], dtype="<i2")
+                block = samples.reshape(-1, info.channels).mean(axis=1).astype("<i2").tobytes()
+            out += resampler(block)
+        out += resampler.flush()
+    return AudioClip(bytes(out), SAMPLE_RATE)
+
+
+def wav_pcm(path: str | Path, max_seconds: float = MAX_AUDIO_SECONDS) -> bytes:
     """16 kHz mono s16le of a caller's audio file: a 16-bit PCM WAV of any rate and channel count (mixed down
-    and resampled, see :func:`read_wav`) or a headerless 16 kHz ``.raw`` file.
+    and resampled, see :func:`read_wav`) or a headerless 16 kHz ``.raw`` file, at most ``max_seconds`` long.
 
     Any file that cannot be read raises ValueError naming the file and the reason.
     """
     path = Path(path)
     try:
         if path.suffix.lower() == ".raw":
-            return path.read_bytes()
-        clip = read_wav(path)
-    except OSError as exc:
-        raise ValueError(f"cannot read {path.name}: {exc.strerror or exc}") from None
-    except Exception as exc:  # wave.Error, EOFError, an unsupported sample width …
+            return read_raw(path, max_seconds).pcm
+        clip = read_wav(path, max_seconds)
+    except InputFileError as exc:
+        raise ValueError(f"cannot read {path.name}: {exc.problem}") from None
+    except ValueError:
+        raise
+    except Exception as exc:  # wave.Error, EOFError …
         raise ValueError(f"{path.name} is not a WAV file this app can read: {exc}") from None
     return clip.pcm
+
+
+def audio_seconds(path: str | Path, max_seconds: float = MAX_AUDIO_SECONDS) -> float:
+    """How long a caller's audio file (WAV or 16 kHz ``.raw``) lasts, from its header or size; ValueError as
+    :func:`wav_pcm` raises it, without reading the samples."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".raw":
+            seconds = path.stat().st_size / (2 * SAMPLE_RATE)
+            if seconds > max_seconds:
+                raise ValueError(f"{path.name} lasts {seconds:,.0f} s, longer than the {max_seconds:,g} s allowed here")
+            return seconds
+        return wav_info(path, max_seconds).seconds
+    except InputFileError as exc:
+        raise ValueError(f"cannot read {path.name}: {exc.problem}") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    except ValueError:
+        raise
+    except Exception as exc:  # wave.Error, EOFError …
+        raise ValueError(f"{path.name} is not a WAV file this app can read: {exc}") from None
 
 
 def write_wav(path: str | Path, clip: AudioClip) -> None:
@@ -161,9 +243,10 @@ def write_wav(path: str | Path, clip: AudioClip) -> None:
         wav.writeframes(clip.pcm)
 
 
-def read_raw(path: str | Path) -> AudioClip:
-    """Read headerless 16 kHz mono s16le (the ``.raw`` files of pocketsphinx's test data)."""
-    return AudioClip(Path(path).read_bytes(), SAMPLE_RATE)
+def read_raw(path: str | Path, max_seconds: float = MAX_AUDIO_SECONDS) -> AudioClip:
+    """Read headerless 16 kHz mono s16le (the ``.raw`` files of pocketsphinx's test data), at most
+    ``max_seconds`` of it (a longer file is an :class:`~ivr_studio.files.InputFileError`)."""
+    return AudioClip(read_bytes(path, int(max_seconds * SAMPLE_RATE * 2)), SAMPLE_RATE)
 
 
 def frames(pcm: bytes, frame_ms: int = 20, sample_rate: int = SAMPLE_RATE) -> list[bytes]:
