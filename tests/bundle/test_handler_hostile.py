@@ -126,3 +126,12 @@ def test_any_parameters_give_a_sensible_answer(node, route, query, form, method)
     else:
         response = client.post(url, query_string=query, data=form)
     assert_sensible(response)
+
+
+def test_header_values_are_printable_ascii_and_short():
+    from ivr_studio.bundle.handler.routes import MAX_HEADER_CHARS, header_value
+
+    assert header_value("dial:busy") == "dial:busy"
+    cut = header_value("a\r\nSet-Cookie: x=1" * 50)
+    assert "\r" not in cut and "\n" not in cut and len(cut) == MAX_HEADER_CHARS
+    assert header_value("caf\u00e9") == "caf?"

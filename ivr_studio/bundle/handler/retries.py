@@ -106,11 +106,13 @@ def gather_result(
 def dial_result(node: Node, status: str | None) -> Step:
     """Route a Dial's action request by ``DialCallStatus``: its outcome exit when linked, else ``next``."""
     status = (status or "").strip().lower()
-    note = None if status in DIAL_STATUSES else f"unknown DialCallStatus {status[:30]!r}"
+    known = status in DIAL_STATUSES
+    note = None if known else f"unknown DialCallStatus {status[:30]!r}"
     exit_name = DIAL_OUTCOME_EXITS.get(status)
     if exit_name and exit_name in node.exits:
         return Step(node.exits[exit_name], f"dial:{status}", exit=exit_name)
-    return Step(node.exits.get("next"), f"dial:{status or 'unknown'}", note=note, exit="next")
+    # an unknown status is named in the log line (quoted), never in the outcome a header carries
+    return Step(node.exits.get("next"), f"dial:{status if known else 'unknown'}", note=note, exit="next")
 
 
 #: QueueResult values (Twilio's <Enqueue> action) with an exit of their own; others take ``next``.

@@ -39,6 +39,15 @@ from .state import COOKIE_NAME, MAX_AGE_SECONDS, CallState, StateCodec, StateRef
 
 ENTRY_PATH = "/voice"
 TWIML_TYPE = "text/xml; charset=utf-8"
+#: The longest value of a header the app sets from what a request carried (outcome names, node ids).
+MAX_HEADER_CHARS = 120
+
+
+def header_value(text: str) -> str:
+    """``text`` fit for a response header: printable ASCII only (a CR or LF from a request parameter must
+    never split the header), cut to :data:`MAX_HEADER_CHARS`."""
+    safe = "".join(c if " " <= c <= "~" else "?" for c in text[: MAX_HEADER_CHARS + 1])
+    return safe if len(safe) <= MAX_HEADER_CHARS else safe[: MAX_HEADER_CHARS - 3] + "..."
 
 
 def twilio_params() -> Mapping[str, str]:
@@ -98,9 +107,9 @@ class Router:
     def _twiml(
         self, body: bytes, node: str, outcome: str, status: int = 200, exit_taken: str | None = None
     ) -> Response:
-        headers = [("X-IVR-Node", node), ("X-IVR-Outcome", outcome)]
+        headers = [("X-IVR-Node", header_value(node)), ("X-IVR-Outcome", header_value(outcome))]
         if exit_taken:
-            headers.append(("X-IVR-Exit", exit_taken))
+            headers.append(("X-IVR-Exit", header_value(exit_taken)))
         return Response(body, status=status, headers=headers, content_type=TWIML_TYPE)
 
     def _log(
@@ -174,6 +183,8 @@ class Router:
 def install(app: Flask, flow: Flow, settings: Settings, codec: StateCodec) -> Router:
     """Register the routes, the signature check and the error replies on ``app``."""
     router = Router(flow, settings, codec)
+    # "/node//menu" must not be answered with a 308 to a merged path on whatever host the request named
+    app.url_map.merge_slashes = False
 
     def check_signature() -> Response | None:
         url = public_url(request.environ, request.headers, settings)
