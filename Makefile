@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.ivr-studio-installed
 EXAMPLE ?= resources/examples/support-line.ivrflow
 
-.PHONY: run test lint system-deps setup bench clean install-desktop package package-test
+.PHONY: run test fuzz lint system-deps setup bench clean install-desktop package package-test
 
 system-deps:
 	@bash packaging/system-deps.sh
@@ -30,6 +30,11 @@ lint: $(STAMP)
 test: lint
 	@bash packaging/system-deps.sh test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2
+
+# A long fuzzing run of every loader (make test runs the same tests with a few dozen examples each).
+fuzz: $(STAMP)
+	IVR_STUDIO_FUZZ_EXAMPLES=$${IVR_STUDIO_FUZZ_EXAMPLES:-5000} QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/hostile/test_hostile_fuzz.py
 
 # The self-contained build: dist/ivr-studio/ runs on a machine without Python.
 package: $(STAMP)

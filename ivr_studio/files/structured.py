@@ -149,8 +149,9 @@ _NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct
 
 def load_yaml(text: str, source: str | os.PathLike = "<input>") -> Any:
     """Decode one YAML document with no aliases; :class:`StructuredDataError` names ``source``."""
-    loader = _NoAliasLoader(text)
+    loader = None
     try:
+        loader = _NoAliasLoader(text)  # the reader checks the characters here: a control character fails
         return loader.get_single_data()
     except _Refused as exc:
         raise StructuredDataError(source, str(exc)) from None
@@ -163,4 +164,5 @@ def load_yaml(text: str, source: str | os.PathLike = "<input>") -> Any:
     except RecursionError:
         raise StructuredDataError(source, "is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

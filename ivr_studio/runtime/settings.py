@@ -185,6 +185,8 @@ class RuntimeSettings:
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> RuntimeSettings:
         """Settings from a mapping of field names; unknown names or wrong types raise ValueError."""
+        if not isinstance(data, dict):
+            raise ValueError(f"settings are a mapping of setting names to values, not {cut(data)}")
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(data) - set(known))
         if unknown:
