@@ -9,6 +9,7 @@ trace (:data:`WAIT_TARGETS`).
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,9 +89,13 @@ def text_matcher(pattern: str) -> Callable[[str], bool]:
         for f in m.group(2):
             flags |= {"i": re.I, "m": re.M, "s": re.S}[f]
         try:
-            regex = re.compile(m.group(1), flags)
+            with warnings.catch_warnings():  # "possible nested set": Python's own notice, not the user's error
+                warnings.simplefilter("ignore", FutureWarning)
+                regex = re.compile(m.group(1), flags)
         except re.error as exc:
             raise ValueError(f"bad regular expression {pattern[:80]!r}: {exc}") from None
+        except RecursionError:  # thousands of nested groups exhaust the parser
+            raise ValueError(f"bad regular expression {pattern[:80]!r}: nested too deeply") from None
         return lambda text: regex.search(text) is not None
     return lambda text: pattern in text
 
