@@ -37,7 +37,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN, help="AuthToken used for X-Twilio-Signature")
     p.add_argument("--from", dest="from_number", default="+15005550006", help="caller number (From)")
     p.add_argument("--to", dest="to_number", default="+15005550001", help="called number (To)")
+    p.add_argument(
+        "--method",
+        type=http_method,
+        default="POST",
+        help="the Voice URL's method, as configured on the Twilio number (default POST)",
+    )
     p.add_argument("--fallback-url", help="Voice fallback URL, requested with ErrorCode/ErrorUrl on failures")
+    p.add_argument(
+        "--fallback-method",
+        type=http_method,
+        help="the Voice fallback URL's method (default POST)",
+    )
     p.add_argument("--max-duration", type=float, default=600.0, help="end the call after this many seconds")
     p.add_argument(
         "--status-callback",
@@ -69,6 +80,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "or --set terminator_first=legacy (repeatable; see the README for the list)",
     )
     p.set_defaults(func=run)
+
+
+def http_method(value: str) -> str:
+    """``--method``/``--fallback-method``: GET or POST, in any case (the value is cut in the error)."""
+    if value.upper() not in ("GET", "POST"):
+        raise argparse.ArgumentTypeError(f"must be GET or POST, not {value[:20]!r}")
+    return value.upper()
 
 
 def parse_settings(pairs: list[str]) -> Any:
@@ -151,6 +169,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if args.fallback_method and not args.fallback_url:
+        print("error: --fallback-method needs --fallback-url", file=sys.stderr)
+        return EXIT_USAGE
     try:
         script = load_script(args.script, args.max_duration) if args.script else Script()
     except ScriptError as exc:
@@ -186,7 +207,9 @@ def run(args: argparse.Namespace) -> int:
         identity=CallIdentity(from_number=args.from_number, to_number=args.to_number),
         voice=VoiceIO(recognizers=provider),
         auth_token=args.auth_token,
+        method=args.method,
         fallback_url=args.fallback_url,
+        fallback_method=args.fallback_method or "POST",
         status_callback=status_callback,
         callback_transport=(
             callback_transport(status_callback.url, url, transport) if status_callback else None

@@ -4,6 +4,8 @@ A scenario file (YAML) names a target and one or more calls::
 
     target: support-line.ivrflow        # URL, .ivrflow file or bundle folder, relative to this file
     settings: {type_ahead: true}        # optional RuntimeSettings fields
+    method: GET                         # optional: the Voice URL's method (default POST)
+    fallback_url: https://example.com/fallback      # optional, with fallback_method (default POST)
     status_callback: http://127.0.0.1:9000/status   # optional: the call's status callback, with
     status_callback_event: [initiated, ringing, answered, completed]   # (default: completed)
     status_callback_method: POST
@@ -42,7 +44,7 @@ from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.script import Script, ScriptError, SpeechFeeder, parse_script, run_virtual
 from ivr_studio.runtime.script_steps import MAX_CALL_SECONDS
 from ivr_studio.runtime.settings import RuntimeSettings
-from ivr_studio.runtime.status_callbacks import StatusCallback
+from ivr_studio.runtime.status_callbacks import StatusCallback, parse_method
 from ivr_studio.runtime.trace import Listener, TraceEvent, format_event
 from ivr_studio.runtime.transports import callback_transport
 from ivr_studio.voice.interfaces import RecognizerProvider
@@ -237,6 +239,8 @@ class Scenario:
     auth_token: str
     calls: tuple[ScenarioCall, ...]
     status_callback: StatusCallback | None = None
+    method: str = "POST"  # the Voice URL's method (``method:``)
+    fallback_method: str = "POST"  # the Voice fallback URL's (``fallback_method:``)
 
     def resolve_target(self, resolver: TargetResolver) -> tuple[Any, str]:
         """The transport and entry URL of the file's ``target``; ScenarioError when it is unusable."""
@@ -267,7 +271,9 @@ class Scenario:
             identity=identity,
             voice=VoiceIO(recognizers=recognizers),
             auth_token=self.auth_token,
+            method=self.method,
             fallback_url=self.data.get("fallback_url"),
+            fallback_method=self.fallback_method,
             status_callback=self.status_callback,
             callback_transport=(
                 callback_transport(self.status_callback.url, url, transport) if self.status_callback else None
@@ -294,7 +300,16 @@ def read_scenario(path: str | Path) -> Scenario:
             raise ScenarioError(f"{path}: {name}: {exc}") from None
         calls.append(ScenarioCall(i, name, spec, script))
     auth_token = str(data.get("auth_token", "ivr-studio-local-auth-token"))
-    return Scenario(path, data, settings, auth_token, tuple(calls), _status_callback(path, data))
+    try:
+        method = parse_method(data.get("method"), "method")
+        fallback_method = parse_method(data.get("fallback_method"), "fallback_method")
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    if "fallback_method" in data and not data.get("fallback_url"):
+        raise ScenarioError(f"{path}: fallback_method needs a fallback_url")
+    return Scenario(
+        path, data, settings, auth_token, tuple(calls), _status_callback(path, data), method, fallback_method
+    )
 
 
 def _status_callback(path: Path, data: dict[str, Any]) -> StatusCallback | None:

@@ -55,10 +55,11 @@ def parse_events(events: Iterable[str] | str | None, allowed: Iterable[str], wha
     return frozenset(names) or frozenset({"completed"})
 
 
-def parse_method(method: str | None) -> str:
-    value = (method or "POST").upper()
+def parse_method(method: str | None, what: str = "status callback method") -> str:
+    """``GET`` or ``POST`` (any case; POST when absent); ValueError naming ``what`` for anything else."""
+    value = (method or "POST").upper() if isinstance(method, str) or method is None else ""
     if value not in METHODS:
-        raise ValueError(f"status callback method must be GET or POST, not {str(method)[:20]!r}")
+        raise ValueError(f"{what} must be GET or POST, not {str(method)[:20]!r}")
     return value
 
 
