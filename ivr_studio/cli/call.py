@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,29 @@ def register(sub: argparse._SubParsersAction) -> None:
         "or --set terminator_first=legacy (repeatable; see the README for the list)",
     )
     p.set_defaults(func=run)
+
+
+def _write_trace(path: Path, text: str) -> None:
+    """The trace file, replaced atomically; a device or FIFO (``/dev/stdout``) is written in place."""
+    from ivr_studio.files import write_text_atomic
+
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+        return
+    write_text_atomic(path, text)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the trace file cannot be written (checked before the call, so a long call is not wasted)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        return "it is a folder"
+    if not folder.is_dir():
+        return f"no folder {folder}"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None
 
 
 def http_method(value: str) -> str:
@@ -154,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     from ivr_studio.runtime.params import CallIdentity
     from ivr_studio.runtime.script import Script, ScriptError, load_script, run_virtual
     from ivr_studio.runtime.script_steps import MAX_CALL_SECONDS
-    from ivr_studio.runtime.trace import format_event, to_json
+    from ivr_studio.runtime.trace import format_amendment, format_event, to_json
     from ivr_studio.runtime.transports import callback_transport
 
     if not (math.isfinite(args.max_duration) and 0 < args.max_duration <= MAX_CALL_SECONDS):
@@ -215,28 +239,16 @@ def run(args: argparse.Namespace) -> int:
             callback_transport(status_callback.url, url, transport) if status_callback else None
         ),
     )
-    trace_file = None
     if args.trace:
-        try:
-            trace_file = open(args.trace, "w", encoding="utf-8")  # noqa: SIM115 - written event by event
-        except OSError as exc:
-            print(f"error: cannot write {args.trace}: {exc.strerror or exc}", file=sys.stderr)
+        problem = _unwritable(Path(args.trace))
+        if problem:
+            print(f"error: cannot write the trace to {args.trace}: {problem}", file=sys.stderr)
             return EXIT_USAGE
-        trace_failure: list[OSError] = []
-
-        def write_trace(event: dict) -> None:
-            if trace_failure:
-                return
-            try:
-                trace_file.write(to_json(event) + "\n")
-                trace_file.flush()
-            except OSError as exc:  # a full disk: the call goes on, and the command says so at the end
-                trace_failure.append(exc)
-
-        engine.trace.subscribe(write_trace)
     if not args.quiet:
         engine.trace.subscribe(lambda e: print(format_event(e), flush=True))
+        engine.trace.on_amend(lambda e, fields: print(format_amendment(e, fields), flush=True))
     runner = None
+    trace_error = None
     try:
         if args.realtime:
             live = LiveCall(engine, max_duration=args.max_duration)
@@ -248,14 +260,14 @@ def run(args: argparse.Namespace) -> int:
         if not engine.ended:
             engine.end_call("completed", "interrupted")
     finally:
-        if trace_file is not None:
+        # written whole when the call is over: a prompt learns that barge-in cut it after it was traced
+        if args.trace:
             try:
-                trace_file.close()
+                _write_trace(Path(args.trace), "".join(to_json(e) + "\n" for e in engine.trace.events))
             except OSError as exc:
-                trace_failure.append(exc)
-    if trace_file is not None and trace_failure:
-        reason = trace_failure[0].strerror or str(trace_failure[0])
-        print(f"error: cannot write the trace to {args.trace}: {reason}", file=sys.stderr)
+                trace_error = exc.strerror or str(exc)
+    if trace_error is not None:
+        print(f"error: cannot write the trace to {args.trace}: {trace_error}", file=sys.stderr)
         return EXIT_USAGE
     failed_steps = runner.failures if runner is not None else []
     for message in failed_steps:  # printed even with --quiet: the call did not go as scripted

@@ -43,10 +43,17 @@ class PromptPlayer:
         self._timer: TimerHandle | None = None
         self._handle: Any = None
         self._next_element = 0
+        self._prompt_event: dict[str, Any] | None = None  # the trace event of the verb playing now
 
     def start(self) -> None:
         self.playing = True
         self._advance()
+
+    def cut(self) -> None:
+        """Barge-in: stop now, and the prompt playing says where it was cut (``interrupted_at``)."""
+        if self.playing and self._prompt_event is not None:
+            self.call.trace.amend(self._prompt_event, interrupted_at=self.call.trace.now())
+        self.stop()
 
     def stop(self) -> None:
         """Stop now; ``on_done`` is not called."""
@@ -83,7 +90,7 @@ class PromptPlayer:
         segment = self._queue.pop(0)
         if segment.trace:
             kind, fields = segment.trace
-            self.call.trace.emit(kind, **fields)
+            self._prompt_event = self.call.trace.emit(kind, **fields)
         sink = self.call.voice.sink
         if sink is not None and segment.clip is not None:
             try:

@@ -34,9 +34,10 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "timed_out",
     ),
     "answer": (),
-    "say": ("text", "voice", "language", "duration", "loop"),
-    "play": ("url", "loop", "duration", "digits"),
-    "pause": ("length",),
+    # interrupted_at (say, play, pause): the call time at which barge-in cut the prompt (absent otherwise)
+    "say": ("text", "voice", "language", "duration", "loop", "interrupted_at"),
+    "play": ("url", "loop", "duration", "digits", "interrupted_at"),
+    "pause": ("length", "interrupted_at"),
     "gather_start": ("attributes",),
     "listening": ("timeout",),
     "dtmf": ("key", "accepted"),  # accepted: a verb took the key (else discarded or type-ahead)
@@ -60,13 +61,33 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 class Trace:
-    """An append-only list of trace events with subscribers."""
+    """An append-only list of trace events with subscribers.
+
+    An event learns one thing after it was recorded: a prompt that barge-in cut gets ``interrupted_at``
+    (:meth:`amend`). Readers of the finished trace see it in the event; a live reader that already showed
+    the event can subscribe to amendments (:meth:`on_amend`).
+    """
 
     def __init__(self, clock_now: Callable[[], float], t0: float = 0.0) -> None:
         self._now = clock_now
         self.t0 = t0
         self.events: list[TraceEvent] = []
         self._listeners: list[Listener] = []
+        self._amend_listeners: list[Callable[[TraceEvent, dict[str, Any]], None]] = []
+
+    def now(self) -> float:
+        """Seconds since the call began, as events record it in ``t``."""
+        return round(self._now() - self.t0, 3)
+
+    def amend(self, event: TraceEvent, **fields: Any) -> None:
+        """Add ``fields`` to an event already recorded, and tell the amendment listeners."""
+        event.update(fields)
+        for listener in list(self._amend_listeners):
+            listener(event, fields)
+
+    def on_amend(self, listener: Callable[[TraceEvent, dict[str, Any]], None]) -> None:
+        """Call ``listener(event, fields)`` whenever :meth:`amend` adds fields to an event."""
+        self._amend_listeners.append(listener)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener(event)`` for every later event; returns a function that unsubscribes."""
@@ -112,10 +133,10 @@ def format_event(event: TraceEvent) -> str:
         label = f" ({callback})" if callback else ""
         return f"{t}  → {event['method']} {event['url']}{label}{extra} ← {status}{node}"
     if kind == "say":
-        return f"{t}  say {event['text']!r}"
+        return f"{t}  say {event['text']!r}{_cut(event)}"
     if kind == "play":
         what = event.get("digits") or event.get("url") or "(beep)"
-        return f"{t}  play {what}"
+        return f"{t}  play {what}{_cut(event)}"
     if kind == "gather_end":
         what = event.get("digits") or event.get("speech") or "(nothing)"
         return f"{t}  gather end: {what} ({event['reason']})"
@@ -135,6 +156,19 @@ def format_event(event: TraceEvent) -> str:
         return f"{t}  {event.get('step_name') or event['step']} {what}{allowed}: {event['why']}"
     rest = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("t", "event") and v is not None)
     return f"{t}  {kind} {rest}".rstrip()
+
+
+def _cut(event: TraceEvent) -> str:
+    cut = event.get("interrupted_at")
+    return "" if cut is None else f" (cut by the caller at {cut:.2f}s)"
+
+
+def format_amendment(event: TraceEvent, fields: dict[str, Any]) -> str:
+    """A timeline line for what an event learnt after it was shown (a prompt cut by barge-in)."""
+    cut = fields.get("interrupted_at")
+    if cut is not None:
+        return f"{cut:8.2f}s  the caller cut the {event['event']} of {event['t']:.2f}s short (barge-in)"
+    return f"{event['t']:8.2f}s  {event['event']} " + " ".join(f"{k}={v}" for k, v in fields.items())
 
 
 def step_verdict(kind: str, ran: bool) -> str:

@@ -208,7 +208,7 @@ class GatherActivity:
     def _first_input(self) -> None:
         """Barge-in (§2.6): input during the prompt stops it at once and the timers start."""
         if not self.listening and self.barge_in:
-            self.player.stop()
+            self.player.cut()
             self._listen()
 
     def _max_speech_reached(self) -> None:
