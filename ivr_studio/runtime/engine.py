@@ -216,7 +216,7 @@ class CallEngine:
         if outcome is None:
             self.clock.post(self._next_verb)
         elif outcome.kind == "transfer":
-            self.request(outcome.url, outcome.method, outcome.params)
+            self.request(outcome.url, outcome.method, outcome.params, cause=_transfer_cause(activity))
         else:
             self.end_call(outcome.status, outcome.reason or "hangup")
 
@@ -261,14 +261,17 @@ class CallEngine:
     def _on_request(self, record: dict) -> None:
         self.trace.emit("request", **record)
 
-    def request(self, url: str, method: str, extra: dict[str, str], *, fallback_try: int = 0) -> None:
+    def request(
+        self, url: str, method: str, extra: dict[str, str], *, fallback_try: int = 0, cause: str = ""
+    ) -> None:
         """Fetch a document and run it when it arrives (after its simulated latency).
 
         ``fallback_try`` is 0 for an ordinary fetch and n for the n-th request of the fallback URL (§5.2).
+        ``cause`` says which verb asked for it ("an empty <Redirect/>"), for the loop warnings.
         """
         if self.ended:
             return
-        if self._loop_guard(url, method, extra):
+        if self._loop_guard(url, method, extra, cause):
             return
         first = self._fetches == 0
         params = self.params(extra)
@@ -295,22 +298,24 @@ class CallEngine:
         else:
             arrive()
 
-    def _loop_guard(self, url: str, method: str, extra: dict[str, str]) -> bool:
+    def _loop_guard(self, url: str, method: str, extra: dict[str, str], cause: str) -> bool:
+        """Warn about (IVR901), then stop (IVR902), the same request made again and again, naming the verb
+        that makes it (spec §2.10)."""
         now = self.clock.now()
         self._instant = self._instant + 1 if now == self._last_fetch_t else 0
         self._last_fetch_t = now
         key = (method, url, tuple(sorted(extra.items())))
         self._same_count = self._same_count + 1 if key == self._last_key else 1
         self._last_key = key
+        by = f", each time by {cause}" if cause else ""
         if self._same_count == self.settings.loop_warn_after:
             self.warn(
                 codes.LOOP_WARNING,
-                f"{method} {url} was requested {self._same_count} times in a row: the call may be looping "
-                "(a Gather without action posts back to its own document, §2.10)",
+                f"{method} {url} was requested {self._same_count} times in a row{by}: the call may be looping",
             )
         stop = None
         if self._same_count >= self.settings.loop_stop_after:
-            stop = f"{method} {url} was requested {self._same_count} times in a row"
+            stop = f"{method} {url} was requested {self._same_count} times in a row{by}"
         elif self._instant >= self.settings.max_instant_fetches:
             stop = f"{self._instant} requests without any call time passing"
         if stop:
@@ -472,3 +477,19 @@ class CallEngine:
         if isinstance(event, SpeechEnded) and event.ago:
             fields["ago"] = round(event.ago, 3)
         self.trace.emit("speech", **fields)
+
+
+def _transfer_cause(activity: Any) -> str:
+    """Which verb asked for a document, in words for the loop warnings: an empty ``<Redirect/>`` asks for
+    its own document again (§1.6), and so does a Gather, Record or Dial without ``action`` (§2.10)."""
+    el = getattr(activity, "el", None)
+    if el is None:
+        return ""
+    tag = el.tag
+    if tag == "Redirect":
+        if not (el.text or "").strip():
+            return "an empty <Redirect/>, which requests its own document again"
+        return "a <Redirect>"
+    if tag in ("Gather", "Record", "Dial") and el.get("action") is None:
+        return f"a <{tag}> without action, which sends its result to its own document"
+    return f"the action of a <{tag}>"

@@ -127,7 +127,7 @@ class Fetcher:
                             warning(
                                 codes.REDIRECT_DROPPED_INPUT,
                                 f"POST→GET redirect dropped {', '.join(lost)}: {url} answered "
-                                f"{response.status} to {target}, which receives no form body (§2.11)",
+                                f"{response.status} to {target}, which receives no form body",
                             )
                         )
                     method, params = "GET", {}

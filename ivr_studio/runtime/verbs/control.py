@@ -65,14 +65,10 @@ class RejectActivity(_Instant):
         call = self.call
         if call.answered:
             if call.settings.reject_after_answer == "ignore":
-                call.warn(
-                    codes.REJECT_AFTER_ANSWER, "<Reject> after the call was answered was skipped (§4.6)"
-                )
+                call.warn(codes.REJECT_AFTER_ANSWER, "<Reject> after the call was answered was skipped")
                 call.verb_done(self, None)
                 return
-            call.warn(
-                codes.REJECT_AFTER_ANSWER, "<Reject> after the call was answered acts as <Hangup> (§4.6)"
-            )
+            call.warn(codes.REJECT_AFTER_ANSWER, "<Reject> after the call was answered acts as <Hangup>")
             call.verb_done(self, Outcome("hangup", reason="<Reject> after answer"))
             return
         reason = self.attrs["reason"]
