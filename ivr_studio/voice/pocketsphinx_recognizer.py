@@ -56,6 +56,10 @@ _FRAME_RATE = 100  # pocketsphinx frames per second
 _WORD_RE = re.compile(r"[a-z0-9']+")
 
 
+#: pocketsphinx's log level for every decoder (its log goes straight to stderr, not to Python's logging).
+POCKETSPHINX_LOG_LEVEL = "FATAL"
+
+
 def normalize_phrase(phrase: str) -> list[str]:
     """Lower-case words of a phrase, punctuation dropped (``"Sales!"`` -> ``["sales"]``)."""
     return _WORD_RE.findall(phrase.lower())
@@ -92,7 +96,10 @@ class PocketsphinxEngine:
         with self._lock:
             if self._pools[kind]:
                 return self._pools[kind].pop()
-        return Decoder(loglevel="ERROR", samprate=SAMPLE_RATE, **DECODER_SEARCH)
+        # FATAL: pocketsphinx's own log lines stay off stderr. Its ERROR lines are ordinary outcomes here
+        # ("Final result does not match the grammar" is a phrase list hearing nothing it knows, which the
+        # session reports as an empty result); real failures raise exceptions through the bindings.
+        return Decoder(loglevel=POCKETSPHINX_LOG_LEVEL, samprate=SAMPLE_RATE, **DECODER_SEARCH)
 
     def _release(self, kind: str, decoder: Decoder) -> None:
         with self._lock:
