@@ -152,4 +152,4 @@ def test_scenario_files_name_the_voice_url_method_and_the_fallback_method(server
     assert [(m, p) for m, p, _, _ in seen] == [("POST", "/broken"), ("GET", "/survey"), ("POST", "/answer")]
     scenario.write_text(scenario.read_text().replace("method: post", "method: PUT"))
     assert main(["test", str(scenario)]) == 2
-    assert f"ERROR {scenario}: {scenario}: method must be GET or POST, not 'PUT'" in capsys.readouterr().out
+    assert f"ERROR {scenario}: method must be GET or POST, not 'PUT'" in capsys.readouterr().out
