@@ -29,7 +29,9 @@ lint: $(STAMP)
 
 test: lint
 	@bash packaging/system-deps.sh test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --ignore=tests/ui/call
+	@# the test-call panel's live calls run on the wall clock: one at a time, after the rest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/ui/call
 
 # A long fuzzing run of every loader (make test runs the same tests with a few dozen examples each).
 fuzz: $(STAMP)

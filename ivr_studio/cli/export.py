@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ivr_studio.bundle.export import ExportError, export_bundle
-    from ivr_studio.cli.validate import format_diagnostic
+    from ivr_studio.cli.validate import EXIT_UNREADABLE, format_diagnostic
     from ivr_studio.flow.ivrflow import FlowFileError, load_flow
     from ivr_studio.flow.validate import validate_flow
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         flow = load_flow(args.file)
     except FlowFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_UNREADABLE
     problems = [d for d in validate_flow(flow) if d.is_error]
     if problems and not args.force:
         for d in problems:

@@ -6,13 +6,16 @@ import argparse
 import json
 import sys
 
+#: The file could not be read as a flow (not UTF-8, not JSON, a FIFO …): bad input, as for the other commands.
+EXIT_UNREADABLE = 2
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "validate",
         help="check a .ivrflow file",
         description="Check a flow against Twilio's TwiML rules and IVR Studio's graph rules. "
-        "Exits 1 when there are errors.",
+        "Exits 1 when there are errors, 2 when the file cannot be read as a flow.",
     )
     p.add_argument("file", help="the .ivrflow file")
     p.add_argument("--json", action="store_true", help="print the diagnostics as JSON")
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_UNREADABLE
     diagnostics = validate_flow(flow)
     counts = summarize(diagnostics)
     if args.json:

@@ -43,7 +43,7 @@ def test_validate_json(tmp_path, capsys):
 def test_validate_unreadable_file_names_it(tmp_path, capsys):
     path = tmp_path / "bad.ivrflow"
     path.write_text('{"format": "ivrflow", "version": 1, "nodes": [{"id": "a", "kind": "menu"}]}')
-    assert main(["validate", str(path)]) == 1
+    assert main(["validate", str(path)]) == 2
     assert f"{path}: $.nodes[0].kind" in capsys.readouterr().err
 
 

@@ -5,7 +5,7 @@ Add a case in one line with the ``hostile`` fixture::
 
     def test_validate_refuses_a_fifo(hostile):
         os.mkfifo(hostile.path("menu.ivrflow"))
-        hostile.run("validate", "menu.ivrflow").fails(1, "menu.ivrflow: is a FIFO")
+        hostile.run("validate", "menu.ivrflow").fails(2, "menu.ivrflow: is a FIFO")
 
 - ``hostile.path(name)`` is a path inside the sandbox (the command's working folder);
   ``hostile.write(name, text_or_bytes)`` creates a file there (folders included) and returns its path.

@@ -14,20 +14,20 @@ def test_a_node_id_with_a_trailing_newline_is_refused(hostile):
     flow["nodes"][1]["id"] = "bye\n"
     flow["nodes"][0]["links"] = {}
     hostile.write("menu.ivrflow", json.dumps(flow))
-    hostile.run("validate", "menu.ivrflow").fails(1, "$.nodes[1].id: node id 'bye\\n' may contain only")
+    hostile.run("validate", "menu.ivrflow").fails(2, "$.nodes[1].id: node id 'bye\\n' may contain only")
 
 
 def test_a_branch_id_with_a_trailing_newline_is_refused(hostile):
     flow = tiny_flow(branches=[{"id": "sales\n", "keys": "1"}], links={})
     hostile.write("menu.ivrflow", json.dumps(flow))
-    hostile.run("validate", "menu.ivrflow").fails(1, "$.nodes[0].branches[0].id: branch id 'sales\\n'")
+    hostile.run("validate", "menu.ivrflow").fails(2, "$.nodes[0].branches[0].id: branch id 'sales\\n'")
 
 
 def test_a_huge_node_id_is_cut_in_the_message(hostile):
     flow = tiny_flow()
     flow["nodes"][1]["id"] = "x" * 100_000
     hostile.write("menu.ivrflow", json.dumps(flow))
-    hostile.run("validate", "menu.ivrflow").fails(1, "$.nodes[1].id: node id 'xxxx")
+    hostile.run("validate", "menu.ivrflow").fails(2, "$.nodes[1].id: node id 'xxxx")
 
 
 @pytest.mark.parametrize("name", ["bad name", "", "<x", "xmlns:foo", "xml-thing"])

@@ -127,7 +127,7 @@ def test_flow_positions(hostile, position, message, command):
     assert position in text
     hostile.write("menu.ivrflow", text)
     argv = ["validate", "menu.ivrflow"] if command == "validate" else ["export", "menu.ivrflow", "-o", "out"]
-    hostile.run(*argv).fails(1, message)
+    hostile.run(*argv).fails(2, message)
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_flow_positions(hostile, position, message, command):
 )
 def test_flow_counts(hostile, change, message):
     hostile.write("menu.ivrflow", tiny_flow_text(**change))
-    hostile.run("validate", "menu.ivrflow").fails(1, message)
+    hostile.run("validate", "menu.ivrflow").fails(2, message)
 
 
 @pytest.mark.parametrize("value", ["2", "-0.5", "1e300"])
@@ -147,14 +147,14 @@ def test_flow_settings_out_of_range(hostile, value):
     flow = tiny_flow()
     text = json.dumps(flow).replace('"nodes":', f'"settings": {{"min_confidence": {value}}}, "nodes":')
     hostile.write("menu.ivrflow", text)
-    hostile.run("validate", "menu.ivrflow").fails(1, "$.settings.min_confidence: must be between 0 and 1")
+    hostile.run("validate", "menu.ivrflow").fails(2, "$.settings.min_confidence: must be between 0 and 1")
 
 
 def test_a_huge_integer_attribute_is_a_clear_error_in_validate_export_and_the_editor(hostile):
     text = tiny_flow_text().replace('"timeout": 3', '"timeout": ' + "7" * 4400)
     hostile.write("menu.ivrflow", text)
-    hostile.run("validate", "menu.ivrflow").fails(1, "menu.ivrflow: a whole number of 4,400 digits is too large")
-    hostile.run("export", "menu.ivrflow", "-o", "out").fails(1, "a whole number of 4,400 digits is too large")
+    hostile.run("validate", "menu.ivrflow").fails(2, "menu.ivrflow: a whole number of 4,400 digits is too large")
+    hostile.run("export", "menu.ivrflow", "-o", "out").fails(2, "a whole number of 4,400 digits is too large")
     run = hostile.run_python(
         """
         from PySide6.QtWidgets import QApplication, QMessageBox
