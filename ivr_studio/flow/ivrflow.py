@@ -25,6 +25,7 @@ from ivr_studio.files import (
     write_text_atomic,
 )
 from ivr_studio.flow.kinds import NodeKind, spec_of
+from ivr_studio.flow.logic import ENV_PATTERN, NAME_PATTERN, ConfigError, Variable
 from ivr_studio.flow.model import (
     DEFAULT_SETTINGS,
     ID_PATTERN,
@@ -40,7 +41,11 @@ from ivr_studio.flow.model import (
 )
 
 FORMAT = "ivrflow"
-VERSION = 1
+VERSION = 2  # the newest format this version reads
+#: Version 1 holds verb nodes only; version 2 adds logic nodes, ``config``, ``capture``, ``variables`` and
+#: ``env``, and is written only when a flow uses one of them (or a template), so other flows stay readable
+#: by older releases.
+DYNAMIC_VERSION = 2
 SUFFIX = ".ivrflow"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -97,6 +102,10 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
             ]
         if n.spec.counts_attempts:
             d["max_attempts"] = n.max_attempts
+        if n.capture:
+            d["capture"] = n.capture
+        if n.config is not None:
+            d["config"] = n.config.to_dict()
         if n.links:
             order = {name: i for i, name in enumerate(n.exit_names())}
             d["links"] = {k: n.links[k] for k in sorted(n.links, key=lambda k: (order.get(k, 1e9), k))}
@@ -104,9 +113,14 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
     settings = {
         k: flow.settings[k] for k in sorted(flow.settings) if flow.settings[k] != DEFAULT_SETTINGS.get(k)
     }
-    out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": flow.name, "start": flow.start}
+    version = DYNAMIC_VERSION if flow.uses_dynamic_features() else 1
+    out: dict[str, Any] = {"format": FORMAT, "version": version, "name": flow.name, "start": flow.start}
     if settings:
         out["settings"] = settings
+    if flow.variables:
+        out["variables"] = [v.to_dict() for v in flow.variables.values()]
+    if flow.env:
+        out["env"] = list(flow.env)
     out["nodes"] = nodes
     return out
 
@@ -121,8 +135,13 @@ def _coordinate(c: float) -> int | float:
     return int(c) if c.is_integer() else c
 
 
+#: An opening interval ["08:00", "18:00"], kept on one line like a position.
+_TIME_PAIR = re.compile(r'\[\s*("[0-9:]{5}"),\s*("[0-9:]{5}")\s*\]')
+
+
 def dumps(flow: Flow) -> str:
     text = json.dumps(flow_to_dict(flow), indent=2, ensure_ascii=False, allow_nan=False)
+    text = _TIME_PAIR.sub(r"[\1, \2]", text)
     return _NUMBER_PAIR.sub(r"[\1, \2]", text) + "\n"
 
 
@@ -189,7 +208,9 @@ def _seg(name: str) -> str:
 def _keys(obj: dict, allowed: set[str], required: set[str], path: str) -> None:
     for k in obj:
         if k not in allowed:
-            raise FlowFileError(f"unknown field {cut(k)} (expected one of {', '.join(sorted(allowed))})", path)
+            raise FlowFileError(
+                f"unknown field {cut(k)} (expected one of {', '.join(sorted(allowed))})", path
+            )
     for k in required:
         if k not in obj:
             raise FlowFileError(f"missing field {cut(k)}", path)
@@ -215,11 +236,13 @@ NODE_KEYS = {
     "max_attempts",
     "links",
 }
+#: Node fields of format version 2.
+NODE_KEYS_2 = NODE_KEYS | {"config", "capture"}
 
 
-def _node(d: Any, path: str) -> Node:
+def _node(d: Any, path: str, version: int = VERSION) -> Node:
     _type(d, dict, path, "an object")
-    _keys(d, NODE_KEYS, {"id", "kind"}, path)
+    _keys(d, NODE_KEYS_2 if version >= DYNAMIC_VERSION else NODE_KEYS, {"id", "kind"}, path)
     node_id = _type(d["id"], str, f"{path}.id", "text")
     if not ID_PATTERN.match(node_id):
         raise FlowFileError(
@@ -231,6 +254,12 @@ def _node(d: Any, path: str) -> Node:
     except ValueError:
         kinds = ", ".join(k.value for k in NodeKind)
         raise FlowFileError(f"{cut(kind_raw)} is not a node kind ({kinds})", f"{path}.kind") from None
+    spec = spec_of(kind)
+    if spec.is_logic and version < DYNAMIC_VERSION:
+        raise FlowFileError(
+            f"a {kind.value} node needs format version {DYNAMIC_VERSION}; this file says {version}",
+            f"{path}.kind",
+        )
     position = d.get("position", [0, 0])
     _type(position, list, f"{path}.position", "a list [x, y]")
     if len(position) != 2:
@@ -276,6 +305,19 @@ def _node(d: Any, path: str) -> Node:
     max_attempts = _type(d.get("max_attempts", 3), int, f"{path}.max_attempts", "a whole number")
     if not 1 <= max_attempts <= MAX_ATTEMPTS:
         raise FlowFileError(f"must be from 1 to {MAX_ATTEMPTS}, not {max_attempts}", f"{path}.max_attempts")
+    config = None
+    if spec.config is not None:
+        try:
+            config = spec.config.from_dict(d.get("config", {}), f"{path}.config")
+        except ConfigError as exc:
+            raise FlowFileError(exc.problem, exc.path) from None
+    elif "config" in d:
+        raise FlowFileError(f"a {kind.value} node has no config", f"{path}.config")
+    capture = _type(d.get("capture", ""), str, f"{path}.capture", "a variable name")
+    if capture and (not spec.counts_attempts or not NAME_PATTERN.match(capture)):
+        raise FlowFileError(
+            f"{cut(capture)} cannot be captured here (a menu's variable name)", f"{path}.capture"
+        )
     node = Node(
         id=node_id,
         kind=kind,
@@ -287,6 +329,8 @@ def _node(d: Any, path: str) -> Node:
         prompts=prompts,
         branches=branches,
         max_attempts=max_attempts,
+        config=config,
+        capture=capture,
     )
     links = _type(d.get("links", {}), dict, f"{path}.links", "an object of exit → node id")
     exits = set(node.exit_names())
@@ -311,7 +355,10 @@ def flow_from_dict(data: Any) -> Flow:
         )
     if version < 1:
         raise FlowFileError(f"format version {version} does not exist", "$.version")
-    _keys(data, {"format", "version", "name", "start", "settings", "nodes"}, {"nodes"}, "$")
+    top = {"format", "version", "name", "start", "settings", "nodes"}
+    if version >= DYNAMIC_VERSION:
+        top |= {"variables", "env"}
+    _keys(data, top, {"nodes"}, "$")
     name = _type(data.get("name", "Untitled flow"), str, "$.name", "text")
     settings = _type(data.get("settings", {}), dict, "$.settings", "an object")
     for k, v in settings.items():
@@ -325,7 +372,7 @@ def flow_from_dict(data: Any) -> Flow:
     nodes: list[Node] = []
     seen: set[str] = set()
     for i, d in enumerate(nodes_raw):
-        node = _node(d, f"$.nodes[{i}]")
+        node = _node(d, f"$.nodes[{i}]", version)
         if node.id in seen:
             raise FlowFileError(f"node id {cut(node.id)} is used twice", f"$.nodes[{i}].id")
         seen.add(node.id)
@@ -342,6 +389,24 @@ def flow_from_dict(data: Any) -> Flow:
         _type(start, str, "$.start", "a node id")
         if start not in seen:
             raise FlowFileError(f"the start node {cut(start)} is not a node of this flow", "$.start")
+    variables: list[Variable] = []
+    for i, raw in enumerate(_type(data.get("variables", []), list, "$.variables", "a list of variables")):
+        try:
+            variable = Variable.from_dict(raw, f"$.variables[{i}]")
+        except ConfigError as exc:
+            raise FlowFileError(exc.problem, exc.path) from None
+        if any(v.name == variable.name for v in variables):
+            raise FlowFileError(f"variable {variable.name!r} is declared twice", f"$.variables[{i}].name")
+        variables.append(variable)
+    env = _type(data.get("env", []), list, "$.env", "a list of environment variable names")
+    for i, env_name in enumerate(env):
+        _type(env_name, str, f"$.env[{i}]", "text")
+        if not ENV_PATTERN.match(env_name):
+            raise FlowFileError(
+                f"{cut(env_name)} is not an environment variable name (A-Z, 0-9, _)", f"$.env[{i}]"
+            )
     flow = Flow(name, nodes, start)
     flow.settings.update(settings)
+    flow.variables = {v.name: v for v in variables}
+    flow.env = tuple(dict.fromkeys(env))
     return flow

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ivr_studio.flow.logic import DecideConfig, HoursConfig, LookupConfig, SetConfig
+
 
 class NodeKind(StrEnum):
     GATHER = "gather"
@@ -31,6 +33,10 @@ class NodeKind(StrEnum):
     HANGUP = "hangup"
     REJECT = "reject"
     ENQUEUE = "enqueue"
+    HOURS = "hours"
+    DECIDE = "decide"
+    SET = "set"
+    LOOKUP = "lookup"
 
 
 class Family(StrEnum):
@@ -50,7 +56,7 @@ class Exit:
 
     name: str
     label: str
-    kind: str = "next"  # next | branch | no_input | no_match | max_attempts | outcome
+    kind: str = "next"  # next | branch | case | no_input | no_match | max_attempts | outcome | failed
     fallback: str | None = None
     retries: bool = False
 
@@ -67,7 +73,8 @@ class KindSpec:
     attributes: tuple[str, ...]
     exits: tuple[Exit, ...]
     family: Family = Family.VERB
-    item_exits: str | None = None  # the Node field whose items each have an exit ("branches")
+    item_exits: str | None = None  # where the per-item exits are: "branches" (a menu's), "cases" (Decide's)
+    config: type | None = None  # the class of the node's ``config`` (logic kinds), see flow.logic
     counts_attempts: bool = False  # the node has max_attempts and retry exits
     terminal: bool = False  # the call never goes on after it
     may_end_call: bool = False  # the call can end here even with every exit linked (the callee hangs up)
@@ -78,6 +85,8 @@ class KindSpec:
 
 
 NEXT = Exit("next", "next")
+#: A capturing menu's exit for input that no branch claims (the input is in the capture variable).
+CAPTURED = Exit("captured", "entered", "next", fallback="no_match")
 
 GATHER_ATTRIBUTES = (
     "input",
@@ -185,7 +194,59 @@ KIND_SPECS: dict[NodeKind, KindSpec] = {
         (),
         terminal=True,
     ),
+    NodeKind.HOURS: KindSpec(
+        NodeKind.HOURS,
+        "Hours",
+        "Hours",
+        "business hours: open, closed or a public holiday, in the line's time zone",
+        None,
+        (),
+        (
+            Exit("open", "open"),
+            Exit("closed", "closed", "outcome"),
+            Exit("holiday", "holiday", "outcome", fallback="closed"),
+        ),
+        family=Family.LOGIC,
+        config=HoursConfig,
+    ),
+    NodeKind.DECIDE: KindSpec(
+        NodeKind.DECIDE,
+        "Decide",
+        "Decide",
+        "decide: a split on the caller's number, a variable or a look-up result",
+        None,
+        (),
+        (Exit("otherwise", "otherwise"),),
+        family=Family.LOGIC,
+        item_exits="cases",
+        config=DecideConfig,
+    ),
+    NodeKind.SET: KindSpec(
+        NodeKind.SET,
+        "Set",
+        "Set variables",
+        "set variables: counters, flags, values spoken later",
+        None,
+        (),
+        (NEXT,),
+        family=Family.LOGIC,
+        config=SetConfig,
+    ),
+    NodeKind.LOOKUP: KindSpec(
+        NodeKind.LOOKUP,
+        "Lookup",
+        "Look up",
+        "look up: ask a back-end over HTTP (a balance, an account)",
+        None,
+        (),
+        (Exit("ok", "ok"), Exit("failed", "failed", "failed")),
+        family=Family.LOGIC,
+        config=LookupConfig,
+    ),
 }
+
+#: The logic kinds, in table order.
+LOGIC_KINDS = tuple(k for k, s in KIND_SPECS.items() if s.family == Family.LOGIC)
 
 
 def spec_of(kind: NodeKind | str) -> KindSpec:

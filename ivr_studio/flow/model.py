@@ -1,9 +1,15 @@
 """The call-flow model: plain dataclasses, changed only through :class:`Flow`'s methods, which emit events.
 
-A flow is a start node and nodes. Each node is one TwiML verb (see :mod:`ivr_studio.flow.kinds`) with its
+A flow is a start node and nodes. Each node is one TwiML verb, or a logic step the handler evaluates (see
+:mod:`ivr_studio.flow.kinds` and, for logic nodes' ``config``, :mod:`ivr_studio.flow.logic`), with its
 Twilio attributes (exactly as Twilio spells them; values are str, int or bool and are written as given),
 its text (spoken text, media URL, number …) and its exits. Where each exit leads lives in one place, the
 node's ``links`` (exit name → target node id), so the graph, the canvas and the exporter agree.
+
+A flow may declare call variables (``Flow.variables``: a default and a maximum length each) and the
+environment variables its templates read (``Flow.env``); a menu may ``capture`` what the caller entered
+into a variable. Text, prompts, and logic configurations may hold Liquid templates (see
+:mod:`ivr_studio.flow.templates`).
 
 Ids are stable strings chosen at creation (``menu_1``, ``b2``) and saved in the file; they appear in
 webhook URLs (``/node/<id>``), so they are restricted to letters, digits, ``_`` and ``-``.
@@ -29,7 +35,8 @@ from ivr_studio.flow.events import (
     NodeChanged,
     NodeRemoved,
 )
-from ivr_studio.flow.kinds import Exit, NodeKind, spec_of
+from ivr_studio.flow.kinds import CAPTURED, Exit, NodeKind, spec_of
+from ivr_studio.flow.logic import ENV_PATTERN, NAME_PATTERN, Config, DecideConfig, Variable
 
 ID_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 PROMPT_KINDS = ("say", "play", "pause")
@@ -48,6 +55,11 @@ SETTING_RANGES: dict[str, tuple[float, float]] = {"min_confidence": (0.0, 1.0)}
 MAX_COORDINATE = 1_000_000.0
 #: How many times a menu may ask before giving up; more than this only keeps a silent caller on the line.
 MAX_ATTEMPTS = 100
+
+
+def has_template(text: str) -> bool:
+    """Whether ``text`` holds a Liquid template (``{{ … }}`` or ``{% … %}``)."""
+    return "{{" in text or "{%" in text
 
 
 class FlowError(ValueError):
@@ -115,11 +127,16 @@ class Node:
     branches: list[Branch] = field(default_factory=list)
     max_attempts: int = 3
     links: dict[str, str] = field(default_factory=dict)
+    config: Config | None = None  # a logic node's configuration (see flow.logic); None for verbs
+    capture: str = ""  # a menu's variable that receives what the caller pressed or said
 
     def __post_init__(self) -> None:
         self.kind = NodeKind(self.kind)
+        spec = spec_of(self.kind)
         if not self.title:
-            self.title = spec_of(self.kind).label
+            self.title = spec.label
+        if spec.config is not None and self.config is None:
+            self.config = spec.config()
 
     @property
     def spec(self):
@@ -129,18 +146,24 @@ class Node:
         """The exits of the kind's items (a menu's branches), in order."""
         if self.spec.item_exits == "branches":
             return [Exit(b.exit_name, b.label(), "branch") for b in self.branches]
+        if self.spec.item_exits == "cases" and isinstance(self.config, DecideConfig):
+            return [Exit(c.exit_name, c.describe(), "case") for c in self.config.cases]
         return []
 
     def exits(self) -> list[Exit]:
-        """Every exit of this node, item exits first (in order), then the kind's fixed exits."""
-        return self.item_exits() + list(self.spec.exits)
+        """Every exit of this node, item exits first (in order), then the kind's fixed exits.
+
+        A menu that captures its input also has ``captured``: input no branch claims goes there.
+        """
+        captured = [CAPTURED] if self.capture else []
+        return self.item_exits() + captured + list(self.spec.exits)
 
     def exit_names(self) -> list[str]:
         return [e.name for e in self.exits()]
 
     def target_of(self, exit_name: str) -> str | None:
         """Where ``exit_name`` leads: its link, else (following the kind's fallbacks) its fallback's link."""
-        fixed = {e.name: e for e in self.spec.exits}
+        fixed = {e.name: e for e in self.exits()}
         seen: set[str] = set()
         name: str | None = exit_name
         while name is not None and name not in seen:
@@ -157,7 +180,7 @@ class Node:
         raise FlowError(f"node {self.id!r} has no branch {branch_id!r}")
 
 
-NODE_FIELDS = ("title", "position", "notes", "text", "prompts", "max_attempts")
+NODE_FIELDS = ("title", "position", "notes", "text", "prompts", "max_attempts", "config", "capture")
 BRANCH_FIELDS = ("keys", "phrases")
 
 
@@ -168,6 +191,8 @@ class Flow:
         self.name = name
         self.nodes: dict[str, Node] = {}
         self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
+        self.variables: dict[str, Variable] = {}  # declared call variables, by name
+        self.env: tuple[str, ...] = ()  # environment variables templates may read ({{ env.NAME }})
         self.events = Emitter()
         for n in nodes:
             self._check_new_node(n)
@@ -251,6 +276,17 @@ class Flow:
             isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ATTEMPTS
         ):
             raise FlowError(f"max_attempts must be a whole number from 1 to {MAX_ATTEMPTS}")
+        if name == "config":
+            wanted = node.spec.config
+            if wanted is None or not isinstance(value, wanted):
+                raise FlowError(
+                    f"a {node.kind.value} node's config must be a {getattr(wanted, '__name__', 'None')}"
+                )
+        if name == "capture":
+            if not node.spec.counts_attempts:
+                raise FlowError(f"only menus capture input; {node_id!r} is a {node.kind.value}")
+            if value and not NAME_PATTERN.match(str(value)):
+                raise FlowError(f"{str(value)[:40]!r} is not a variable name (letters, digits, _)")
         old = getattr(node, name)
         if old == value:
             return
@@ -333,6 +369,38 @@ class Flow:
         if name != self.name:
             old, self.name = self.name, name
             self.events.emit(FlowChanged("name", old, name))
+
+    def set_variables(self, variables: Iterable[Variable]) -> None:
+        """Replace the declared variables (one ``FlowChanged("variables")`` event)."""
+        new: dict[str, Variable] = {}
+        for v in variables:
+            if not isinstance(v, Variable) or not NAME_PATTERN.match(v.name) or v.name in new:
+                raise FlowError(f"variable {getattr(v, 'name', v)!r} is invalid or declared twice")
+            new[v.name] = v
+        if new != self.variables:
+            old, self.variables = self.variables, new
+            self.events.emit(FlowChanged("variables", old, new))
+
+    def set_env(self, names: Iterable[str]) -> None:
+        """Replace the declared environment variables (one ``FlowChanged("env")`` event)."""
+        new = tuple(dict.fromkeys(names))
+        for name in new:
+            if not ENV_PATTERN.match(name):
+                raise FlowError(f"{name[:40]!r} is not an environment variable name (A-Z, 0-9, _)")
+        if new != self.env:
+            old, self.env = self.env, new
+            self.events.emit(FlowChanged("env", old, new))
+
+    def uses_dynamic_features(self) -> bool:
+        """Whether the flow needs file format 2: logic nodes, captures, variables, env or templates."""
+        if self.variables or self.env:
+            return True
+        for node in self:
+            if node.spec.is_logic or node.capture or has_template(node.text):
+                return True
+            if any(has_template(p.text) for p in node.prompts):
+                return True
+        return False
 
     def set_setting(self, name: str, value: Any) -> None:
         if name not in DEFAULT_SETTINGS:

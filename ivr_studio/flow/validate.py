@@ -27,6 +27,8 @@ IVR013  warning   hints over Twilio's limits (entries left out of the export)
 IVR014  info      the call ends after this node
 IVR015  error     an attribute name that is not an XML name (it cannot be exported)
 IVR016  warning   a phrase with no letters or digits (an emoji-only phrase matches nothing)
+IVR020  …         dynamic flows: templates, variables, logic nodes (see rules/dynamic.py)
+…IVR031
 ======  ========  ==========================================================================
 """
 
@@ -34,11 +36,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 from ivr_studio.flow.graph import closed_loops, flow_graph, reachable_from_start
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Flow, Node
-from ivr_studio.flow.rules import menu, verbs
+from ivr_studio.flow.rules import dynamic, menu, verbs
 from ivr_studio.twiml.diagnostics import Diagnostic, error, warning
 from ivr_studio.twiml.diagnostics import Severity as S
 
@@ -59,11 +62,20 @@ NODE_RULES: dict[NodeKind, tuple[NodeRule, ...]] = {
     NodeKind.HANGUP: (verbs.attributes,),
     NodeKind.REJECT: (verbs.attributes,),
     NodeKind.ENQUEUE: (verbs.needs_text, verbs.queue_attributes),
+    # logic nodes: their rules need the whole flow (variables, paths), see rules/dynamic.py
+    NodeKind.HOURS: (),
+    NodeKind.DECIDE: (),
+    NodeKind.SET: (),
+    NodeKind.LOOKUP: (),
 }
 
 
-def validate_flow(flow: Flow) -> list[Diagnostic]:
-    """Every problem in the flow: errors first, then warnings, then notes, each in flow order."""
+def validate_flow(flow: Flow, base_dir: Path | None = None) -> list[Diagnostic]:
+    """Every problem in the flow: errors first, then warnings, then notes, each in flow order.
+
+    ``base_dir`` is the folder of the flow file, for the files it names (an Hours node's iCalendar file);
+    without it those files are not checked.
+    """
     out: list[Diagnostic] = []
     if flow.start is None:
         out.append(
@@ -93,6 +105,7 @@ def validate_flow(flow: Flow) -> list[Diagnostic]:
                 fix="Link one of these exits to a node outside the loop, or end the call",
             )
         )
+    out.extend(dynamic.flow_problems(flow, base_dir))
     order = {node_id: i for i, node_id in enumerate(flow.nodes)}
     out.sort(key=lambda d: (_SEVERITY_ORDER[d.severity], order.get(d.node_id or "", -1)))
     return out
