@@ -99,9 +99,10 @@ def exit_for_request(
     if node is None:
         return None
     exits = _exits_of(node)
+    if not match.group(2):  # a Redirect to /node/<x> took the exit of the previous node that leads to x
+        to_url = [name for name, target in exits.items() if target == match.group(1)]
+        return (src, to_url[0]) if to_url else None
     leading = [name for name, target in exits.items() if target == dst]
-    if not match.group(2):
-        return (src, leading[0]) if leading else None
     params = event.get("params") or {}
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     kind = node.get("kind")
@@ -139,6 +140,10 @@ class CoverageTracker:
         found = exit_for_request(self.routing, event, self.previous)
         if found is not None:
             self.taken.append(found)
+        for hop in event.get("path") or ():  # logic nodes the handler walked through ("hours open")
+            parts = str(hop).split(None, 1)
+            if len(parts) == 2:
+                self.taken.append((parts[0], parts[1]))
         node = event.get("node")
         if _is_node(node):
             self.previous = node

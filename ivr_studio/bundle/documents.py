@@ -98,6 +98,11 @@ def _hangup(flow: Flow, node: Node) -> list[etree._Element]:
     return [build.verb("Hangup")]
 
 
+def _no_document(flow: Flow, node: Node) -> list[etree._Element]:
+    """A logic node answers with no TwiML of its own: the handler evaluates it and goes on."""
+    return []
+
+
 Builder = Callable[[Flow, Node], list[etree._Element]]
 
 #: The TwiML builder of each kind of node.
@@ -112,6 +117,10 @@ BUILDERS: dict[NodeKind, Builder] = {
     NodeKind.HANGUP: _hangup,
     NodeKind.REJECT: _reject,
     NodeKind.ENQUEUE: _enqueue,
+    NodeKind.HOURS: _no_document,
+    NodeKind.DECIDE: _no_document,
+    NodeKind.SET: _no_document,
+    NodeKind.LOOKUP: _no_document,
 }
 
 
@@ -126,4 +135,5 @@ def node_document(flow: Flow, node_id: str) -> bytes:
 
 
 def all_documents(flow: Flow) -> dict[str, bytes]:
-    return {n.id: node_document(flow, n.id) for n in flow}
+    """The TwiML document of every verb node (logic nodes have none)."""
+    return {n.id: node_document(flow, n.id) for n in flow if not n.spec.is_logic}

@@ -21,6 +21,7 @@ from ivr_studio.bundle.handler.data import ROUTING_FILE
 from ivr_studio.bundle.routing import routing_data
 from ivr_studio.bundle.scaffold import write_scaffold
 from ivr_studio.files.atomic import current_umask
+from ivr_studio.flow.calendars import CalendarError
 from ivr_studio.flow.model import Flow
 
 __all__ = ["BUNDLE_MARKER", "ExportError", "export_bundle", "node_document", "write_bundle_contents"]
@@ -33,8 +34,11 @@ class ExportError(OSError):
     """The bundle could not be written; the message names the folder and the reason."""
 
 
-def write_bundle_contents(flow: Flow, folder: Path, progress: Progress | None = None) -> None:
-    """Write every bundle file into ``folder`` (which must exist and be empty)."""
+def write_bundle_contents(
+    flow: Flow, folder: Path, progress: Progress | None = None, base_dir: Path | None = None
+) -> None:
+    """Write every bundle file into ``folder`` (which must exist and be empty); ``base_dir`` is where the
+    files the flow names (an Hours node's iCalendar file) are found."""
     docs = all_documents(flow)
     total = len(docs) + 2
     twiml_dir = folder / "twiml"
@@ -43,7 +47,10 @@ def write_bundle_contents(flow: Flow, folder: Path, progress: Progress | None = 
         (twiml_dir / f"{node_id}.xml").write_bytes(body)
         if progress:
             progress(i, total, f"twiml/{node_id}.xml")
-    routing = json.dumps(routing_data(flow), indent=2, ensure_ascii=False) + "\n"
+    try:
+        routing = json.dumps(routing_data(flow, base_dir), indent=2, ensure_ascii=False) + "\n"
+    except CalendarError as exc:
+        raise ExportError(str(exc)) from None
     (folder / BUNDLE_MARKER).write_text(routing, encoding="utf-8")
     if progress:
         progress(total - 1, total, BUNDLE_MARKER)
@@ -62,7 +69,9 @@ def _reason(exc: OSError) -> str:
     return f"{reason}: {exc.filename}" if exc.filename else reason
 
 
-def export_bundle(flow: Flow, out_dir: str | Path, progress: Progress | None = None) -> Path:
+def export_bundle(
+    flow: Flow, out_dir: str | Path, progress: Progress | None = None, base_dir: Path | None = None
+) -> Path:
     """Write the bundle to ``out_dir`` and return it. Refuses to overwrite a folder that is not a bundle.
 
     Re-exporting replaces only what the exporter writes: the ``twiml/`` and ``ivr_handler/`` folders and
@@ -92,10 +101,9 @@ def export_bundle(flow: Flow, out_dir: str | Path, progress: Progress | None = N
     except OSError as exc:
         raise ExportError(f"could not write the bundle to {out}: {_reason(exc)}") from exc
     try:
-        staging.chmod(
-            0o777 & ~current_umask()
-        )  # mkdtemp makes it private; a bundle is served by other users too
-        write_bundle_contents(flow, staging, progress)
+        # mkdtemp makes it private; a bundle is served by other users too
+        staging.chmod(0o777 & ~current_umask())
+        write_bundle_contents(flow, staging, progress, base_dir)
         if not out.exists():
             staging.rename(out)
             return out

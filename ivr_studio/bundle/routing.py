@@ -6,18 +6,37 @@ exactly what routing needs: branches (keys and phrases), exits, retry limits and
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ivr_studio.bundle.handler.data import ROUTING_FORMAT
+from ivr_studio.flow.calendars import read_calendar
 from ivr_studio.flow.model import Flow
 
 ROUTING_VERSION = 1
+DYNAMIC_ROUTING_VERSION = 2  # logic nodes, captures, variables, env
 
 
-def routing_data(flow: Flow) -> dict[str, Any]:
+def routing_data(flow: Flow, base_dir: Path | None = None) -> dict[str, Any]:
+    """The routing data of ``flow``; ``base_dir`` is where files the flow names (iCalendar) are found.
+
+    Raises :class:`~ivr_studio.flow.calendars.CalendarError` when such a file cannot be used.
+    """
     nodes: dict[str, Any] = {}
     for n in flow:
         entry: dict[str, Any] = {"kind": n.kind.value, "title": n.title}
+        if n.config is not None:
+            entry["config"] = n.config.to_dict()
+            source = getattr(n.config, "holidays", None)
+            if source is not None and source.ical:
+                entry["calendar"] = read_calendar((base_dir or Path(".")) / source.ical)
+            # logic exits are resolved through their fallbacks here (holiday → closed)
+            targets = {e.name: n.target_of(e.name) for e in n.exits()}
+            entry["exits"] = {k: v for k, v in targets.items() if v is not None}
+            nodes[n.id] = entry
+            continue
+        if n.capture:
+            entry["capture"] = n.capture
         if n.spec.counts_attempts:
             entry["max_attempts"] = n.max_attempts
         if n.spec.item_exits == "branches":
@@ -26,15 +45,20 @@ def routing_data(flow: Flow) -> dict[str, Any]:
                 {"id": b.id, "keys": b.keys, "phrases": list(b.phrases), "target": n.links.get(b.exit_name)}
                 for b in n.branches
             ]
-        exits = {e.name: n.links[e.name] for e in n.spec.exits if e.name in n.links}
+        exits = {e.name: n.links[e.name] for e in n.exits() if e.kind != "branch" and e.name in n.links}
         if exits:
             entry["exits"] = exits
         nodes[n.id] = entry
-    return {
+    out: dict[str, Any] = {
         "format": ROUTING_FORMAT,
-        "version": ROUTING_VERSION,
+        "version": DYNAMIC_ROUTING_VERSION if flow.uses_dynamic_features() else ROUTING_VERSION,
         "name": flow.name,
         "start": flow.start,
         "settings": dict(sorted(flow.settings.items())),
-        "nodes": nodes,
     }
+    if flow.variables:
+        out["variables"] = [v.to_dict() for v in flow.variables.values()]
+    if flow.env:
+        out["env"] = list(flow.env)
+    out["nodes"] = nodes
+    return out

@@ -67,6 +67,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="do not print the timeline")
     p.add_argument(
+        "--at",
+        help="the handler's date and time when the call starts, e.g. 2026-12-24T18:30 (flow files and "
+        "bundles only; Hours and Decide nodes see it, and it moves on with the call)",
+    )
+    p.add_argument("--tz", help="the time zone of --at (IANA name, e.g. Europe/Berlin; default UTC)")
+    p.add_argument(
+        "--backend",
+        metavar="FILE",
+        help="stub answers for Look up nodes (YAML or JSON: method, URL pattern, status, json/text, delay, "
+        "fail); requests no stub answers go out for real",
+    )
+    p.add_argument(
         "--phone-fidelity",
         action="store_true",
         help="pass say_wav audio through an 8 kHz mu-law phone line before recognition, as a real call would",
@@ -145,20 +157,37 @@ def parse_status_callback(args: argparse.Namespace) -> Any:
     return StatusCallback.build(args.status_callback, args.status_callback_event, args.status_callback_method)
 
 
-def resolve_target(target: str, auth_token: str) -> tuple[Any, str]:
-    """A transport and entry URL for TARGET; ValueError with a user-facing message when it is unusable."""
+def resolve_target(
+    target: str,
+    auth_token: str,
+    options: dict[str, Any] | None = None,
+    *,
+    clock: Any = None,
+    base_dir: Path | None = None,
+) -> tuple[Any, str]:
+    """A transport and entry URL for TARGET; ValueError with a user-facing message when it is unusable.
+
+    ``options`` (``at``, ``tz``, ``backend``) are for a flow file or bundle served in process; ``clock`` is
+    the call's clock (the handler's time moves with it); ``base_dir`` is where a stub file is found.
+    """
     from ivr_studio.runtime.transports import HttpTransport, WsgiTransport
 
+    options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
     if target.startswith(("http://", "https://")):
+        if options:
+            raise ValueError(
+                f"{', '.join(sorted(options))} only work for a flow file or bundle served in process, "
+                "not for a URL (your own app keeps its own time and back-ends)"
+            )
         return HttpTransport(), target
     path = Path(target)
     if not path.exists():
         raise ValueError(f"{target}: no such file or folder (and not an http(s) URL)")
     try:
-        from ivr_studio.bundle.serve import ServeOptions, serve_target
+        from ivr_studio.bundle.serve import serve_target_with
     except ImportError as exc:
         raise ValueError(f"serving flow files and bundles is not available in this build ({exc})") from None
-    served = serve_target(path, ServeOptions(auth_token=auth_token))
+    served = serve_target_with(path, options, auth_token, clock, base_dir)
     return WsgiTransport(served.app), served.url
 
 
@@ -217,12 +246,13 @@ def run(args: argparse.Namespace) -> int:
         from ivr_studio.runtime.speech_feed import wav_feeder
 
         feeder = wav_feeder(provider, phone_fidelity=args.phone_fidelity, max_seconds=args.max_duration)
+    clock = RealClock() if args.realtime else VirtualClock()
+    target_options = {"at": args.at, "tz": args.tz, "backend": args.backend}
     try:
-        transport, url = resolve_target(args.target, args.auth_token)
+        transport, url = resolve_target(args.target, args.auth_token, target_options, clock=clock)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    clock = RealClock() if args.realtime else VirtualClock()
     engine = CallEngine(
         url,
         transport,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     except FlowFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    problems = [d for d in validate_flow(flow) if d.is_error]
+    base_dir = Path(args.file).resolve().parent
+    problems = [d for d in validate_flow(flow, base_dir) if d.is_error]
     if problems and not args.force:
         for d in problems:
             print(format_diagnostic(d, args.file), file=sys.stderr)
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.studio:
         return _studio(flow, args.output)
     try:
-        out = export_bundle(flow, args.output)
+        out = export_bundle(flow, args.output, base_dir=base_dir)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -35,12 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _resolver(target: str, base: Path, auth_token: str):
+def _resolver(target: str, base: Path, auth_token: str, options: dict | None = None, clock=None):
     from ivr_studio.cli.call import resolve_target
 
     if target.startswith(("http://", "https://")):
-        return resolve_target(target, auth_token)
-    return resolve_target(str(base / target), auth_token)
+        return resolve_target(target, auth_token, options, clock=clock, base_dir=base)
+    return resolve_target(str(base / target), auth_token, options, clock=clock, base_dir=base)
 
 
 def _routing_for(scenario: str) -> Mapping[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 #: The file could not be read as a flow (not UTF-8, not JSON, a FIFO …): bad input, as for the other commands.
 EXIT_UNREADABLE = 2
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    diagnostics = validate_flow(flow)
+    diagnostics = validate_flow(flow, Path(args.file).resolve().parent)
     counts = summarize(diagnostics)
     if args.json:
         print(

@@ -259,7 +259,10 @@ class CallEngine:
 
     # ----- fetching -----
     def _on_request(self, record: dict) -> None:
+        lookups = record.pop("lookups", None) or []
         self.trace.emit("request", **record)
+        for lookup in lookups:  # the handler's back-end requests during this webhook request
+            self.trace.emit("lookup", **{k: v for k, v in lookup.items() if k not in ("t", "event")})
 
     def request(
         self, url: str, method: str, extra: dict[str, str], *, fallback_try: int = 0, cause: str = ""

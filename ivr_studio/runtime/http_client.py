@@ -9,11 +9,13 @@ trace as a ``request`` event.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
+from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from ivr_studio.runtime import codes
@@ -74,6 +76,15 @@ class FetchResult:
 
 
 RequestListener = Callable[[dict], None]
+
+
+def _lookups(header: str) -> list[dict[str, Any]]:
+    """The back-end requests a handler reports in ``X-IVR-Lookups`` (a JSON list); [] when unreadable."""
+    try:
+        data = json.loads(header[:8000])
+    except ValueError:
+        return []
+    return [d for d in data if isinstance(d, dict)][:50] if isinstance(data, list) else []
 
 
 class Fetcher:
@@ -221,6 +232,12 @@ class Fetcher:
         exit_taken = response.header("x-ivr-exit")
         if exit_taken:
             record["exit"] = exit_taken  # "<node id> <exit name>", set by IVR Studio's handler app
+        logic_path = response.header("x-ivr-path")
+        if logic_path:  # the logic nodes the handler evaluated on the way: "hours open, vip case:gold"
+            record["path"] = [hop.strip() for hop in logic_path.split(",") if hop.strip()][:200]
+        lookups = response.header("x-ivr-lookups")
+        if lookups:
+            record["lookups"] = _lookups(lookups)
         result.status = response.status
         result.node = record["node"]
         self._report(record)

@@ -17,6 +17,9 @@ A scenario file (YAML) names a target and one or more calls::
         expect_node: [welcome, menu, sales]          # X-IVR-Node of requests, in order
         expect_end: completed                        # call status
 
+``at``, ``tz`` and ``backend`` (at the top, or per call) are options for the target — the handler's date
+and time, back-end stubs — handed to the target resolver as written; this module does not read them.
+
 Each ``expect_*`` list must match in order (other events may come between). A file without calls, or a call
 without any expectation, is an error: it would pass while testing nothing. Every call's steps are checked and
 the target is found before the first call runs. The target is resolved by a function the caller passes in, so
@@ -49,11 +52,15 @@ from ivr_studio.runtime.trace import Listener, TraceEvent, format_event
 from ivr_studio.runtime.transports import callback_transport
 from ivr_studio.voice.interfaces import RecognizerProvider
 
-#: resolver(target text, scenario folder, auth token) -> (transport, entry URL); raises ValueError.
-TargetResolver = Callable[[str, Path, str], tuple[Any, str]]
+#: resolver(target text, scenario folder, auth token[, options, clock]) -> (transport, entry URL); raises
+#: ValueError. ``options`` (the TARGET_OPTIONS a scenario gives) and the call's ``clock`` are passed only
+#: when the scenario gives options.
+TargetResolver = Callable[..., tuple[Any, str]]
 
 EXPECT_KEYS = ("expect_say", "expect_request", "expect_node", "expect_end")
-CALL_KEYS = {"name", "steps", "from", "to", "max_duration", *EXPECT_KEYS}
+#: Options for the target, passed through to the resolver unread (the flow's time, back-end stubs).
+TARGET_OPTIONS = ("at", "tz", "backend")
+CALL_KEYS = {"name", "steps", "from", "to", "max_duration", *EXPECT_KEYS, *TARGET_OPTIONS}
 
 
 #: Scenario files are written by people or saved by the editor: 4 MiB holds thousands of calls.
@@ -242,10 +249,21 @@ class Scenario:
     method: str = "POST"  # the Voice URL's method (``method:``)
     fallback_method: str = "POST"  # the Voice fallback URL's (``fallback_method:``)
 
-    def resolve_target(self, resolver: TargetResolver) -> tuple[Any, str]:
+    def target_options(self, call: ScenarioCall | None = None) -> dict[str, Any]:
+        """The target options of the file, overridden by the call's own (unread: the resolver's business)."""
+        options = {k: self.data[k] for k in TARGET_OPTIONS if k in self.data}
+        if call is not None:
+            options.update({k: call.spec[k] for k in TARGET_OPTIONS if k in call.spec})
+        return options
+
+    def resolve_target(
+        self, resolver: TargetResolver, call: ScenarioCall | None = None, clock: Clock | None = None
+    ) -> tuple[Any, str]:
         """The transport and entry URL of the file's ``target``; ScenarioError when it is unusable."""
+        options = self.target_options(call)
+        extra: tuple[Any, ...] = (options, clock) if options else ()
         try:
-            return resolver(str(self.data["target"]), self.path.parent, self.auth_token)
+            return resolver(str(self.data["target"]), self.path.parent, self.auth_token, *extra)
         except ValueError as exc:
             raise ScenarioError(f"{self.path}: target: {exc}") from None
 
@@ -379,13 +397,23 @@ def run_scenario_file(
     Every call's steps are checked, and the target found, before any call runs; each call gets a fresh app.
     """
     scenario = read_scenario(path)
-    first_target = scenario.resolve_target(resolve_target)
+    clocks = [VirtualClock() for _ in scenario.calls]
+    first = scenario.calls[0] if scenario.calls else None
+    first_target = scenario.resolve_target(resolve_target, first, clocks[0] if clocks else None)
     reports = []
-    for call in scenario.calls:
-        transport, url = first_target if call.index == 0 else scenario.resolve_target(resolve_target)
+    for call, clock in zip(scenario.calls, clocks, strict=True):
+        transport, url = (
+            first_target if call.index == 0 else scenario.resolve_target(resolve_target, call, clock)
+        )
         reports.append(
             run_scenario_call(
-                scenario, call, transport, url, speech_feeder=speech_feeder, recognizers=recognizers
+                scenario,
+                call,
+                transport,
+                url,
+                clock=clock,
+                speech_feeder=speech_feeder,
+                recognizers=recognizers,
             )
         )
     return reports

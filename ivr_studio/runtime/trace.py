@@ -19,7 +19,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     # error: Twilio's code when no response arrived (status is then None); purpose: twiml | media | callback;
     # callback (asynchronous requests only): the attribute that asked for it, e.g. statusCallback;
     # timed_out: true when no response came because the time limit ran out (15 s unless the URL's #tt or
-    # the settings say otherwise)
+    # the settings say otherwise);
+    # path: the logic hops an IVR Studio handler evaluated on the way ("hours open", "vip case:gold")
     "request": (
         "method",
         "url",
@@ -28,11 +29,14 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "elapsed_ms",
         "node",
         "exit",
+        "path",
         "purpose",
         "error",
         "callback",
         "timed_out",
     ),
+    # a back-end request an IVR Studio handler's Look up node made while answering the request before it
+    "lookup": ("node", "method", "url", "status", "ms", "outcome", "body", "error", "stubbed"),
     "answer": (),
     # interrupted_at (say, play, pause): the call time at which barge-in cut the prompt (absent otherwise)
     "say": ("text", "voice", "language", "duration", "loop", "interrupted_at"),
@@ -131,7 +135,12 @@ def format_event(event: TraceEvent) -> str:
             code = event.get("error")
             status = f"failed ({code})" if code else "failed"
         label = f" ({callback})" if callback else ""
-        return f"{t}  → {event['method']} {event['url']}{label}{extra} ← {status}{node}"
+        hops = f" via {', '.join(event['path'])}" if event.get("path") else ""
+        return f"{t}  → {event['method']} {event['url']}{label}{extra} ← {status}{node}{hops}"
+    if kind == "lookup":
+        answer = event.get("status") if event.get("status") is not None else event.get("error", "failed")
+        stub = " (stub)" if event.get("stubbed") else ""
+        return f"{t}  lookup [{event.get('node')}] {event.get('method')} {event.get('url')} ← {answer}{stub} → {event.get('outcome')}"
     if kind == "say":
         return f"{t}  say {event['text']!r}{_cut(event)}"
     if kind == "play":

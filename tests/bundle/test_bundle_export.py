@@ -16,7 +16,17 @@ from ivr_studio.flow import load_flow
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "resources" / "examples").glob("*.ivrflow"))
 HANDLER_SRC = Path(handler.__file__).resolve().parent
-ALLOWED_TOP_LEVEL = {"flask", "werkzeug", "twilio"} | set(sys.stdlib_module_names)
+#: flask, twilio, liquid (templates), and what Hours nodes need: tzdata (zoneinfo's data), holidays,
+#: icalendar and recurring-ical-events — each listed in the bundle's requirements.txt.
+ALLOWED_TOP_LEVEL = {
+    "flask",
+    "werkzeug",
+    "twilio",
+    "liquid",
+    "holidays",
+    "icalendar",
+    "recurring_ical_events",
+} | set(sys.stdlib_module_names)
 
 # Runs the bundle's own tests in a Python where IVR Studio and lxml cannot be imported, as on a server.
 RUN_ISOLATED = """
@@ -61,6 +71,20 @@ def test_the_handler_is_copied_verbatim(bundle):
     for name in sources:
         assert (bundle / "ivr_handler" / name).read_bytes() == (HANDLER_SRC / name).read_bytes()
     assert not list((bundle / "ivr_handler").glob("__pycache__"))
+
+
+def test_the_bundle_requirements_list_what_the_handler_imports(bundle):
+    requirements = (bundle / "requirements.txt").read_text()
+    for package in (
+        "flask",
+        "twilio",
+        "python-liquid",
+        "tzdata",
+        "holidays",
+        "icalendar",
+        "recurring-ical-events",
+    ):
+        assert f"\n{package}>=" in requirements, package
 
 
 def test_the_handler_imports_only_flask_twilio_and_the_standard_library():

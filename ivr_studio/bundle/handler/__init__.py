@@ -14,8 +14,9 @@ Settings come from the environment unless passed in:
 - ``IVR_STATE_SECRET``: the key that signs the call-state cookie (by default one derived from
   ``TWILIO_AUTH_TOKEN``); every instance serving the same number must use the same.
 
-This package is copied verbatim into every bundle as ``ivr_handler``: it uses only flask, twilio and the
-standard library, and only relative imports.
+This package is copied verbatim into every bundle as ``ivr_handler``: it uses only flask, twilio, liquid
+(templates), the standard library's zoneinfo with tzdata, and holidays / icalendar / recurring-ical-events
+(Hours nodes' holidays, imported only when a flow uses them), and only relative imports.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from pathlib import Path
 from flask import Flask
 
 from . import steplog
+from .backend import Backend
+from .context import Clock, Context
 from .data import BundleError, BundleSource, load_flow, read_folder
 from .routes import ENTRY_PATH, install
 from .security import ConfigError, Settings
@@ -45,12 +48,17 @@ def create_app(
     public_base_url: str | None = None,
     environ: Mapping[str, str] | None = None,
     log_to_stderr: bool = True,
+    clock: Clock | None = None,
+    backend: Backend | None = None,
 ) -> Flask:
     """Build the handler app for a bundle folder or in-memory flow data.
 
     ``auth_token`` and ``public_base_url`` override the environment (``""`` turns signature checks off);
-    ``environ`` replaces ``os.environ`` as the place settings are read from. Raises :class:`BundleError`
-    when the flow data is unusable and :class:`ConfigError` when the settings are unsafe.
+    ``environ`` replaces ``os.environ`` as the place settings (and the flow's declared environment
+    variables, ``{{ env.NAME }}``) are read from. ``clock`` (a function returning an aware ``datetime``)
+    and ``backend`` (see :mod:`.backend`) replace the real time and real back-end requests, for tests and
+    local calls. Raises :class:`BundleError` when the flow data is unusable and :class:`ConfigError` when
+    the settings are unsafe.
     """
     env = os.environ if environ is None else environ
     settings = Settings.from_environ(env, auth_token, public_base_url)
@@ -61,7 +69,8 @@ def create_app(
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
     fingerprint = json.dumps(data.routing, sort_keys=True, default=str).encode("utf-8")
     key = derive_key(settings.state_secret, settings.auth_token, fingerprint)
-    install(app, flow, settings, StateCodec(key))
+    context = Context(flow, clock=clock, backend=backend, environ=env)
+    install(app, flow, settings, StateCodec(key), context)
     if log_to_stderr:
         steplog.install_stderr_handler()
     steplog.emit(

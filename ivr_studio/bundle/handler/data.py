@@ -24,7 +24,7 @@ from .matching import Phrase, normalise_keys, prepare_phrase
 ROUTING_FORMAT = "ivr-studio-routing"
 #: The file of a bundle folder that holds the routing data (and marks the folder as a bundle).
 ROUTING_FILE = "routing.json"
-SUPPORTED_VERSIONS = (1,)
+SUPPORTED_VERSIONS = (1, 2)
 NODE_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 
 
@@ -58,10 +58,20 @@ class Node:
     dtmf: bool = True
     branches: tuple[Branch, ...] = ()
     exits: Mapping[str, str] = field(default_factory=dict)
+    config: Mapping[str, Any] = field(default_factory=dict)  # a logic node's configuration
+    calendar: str | None = None  # an Hours node's iCalendar text
+    capture: str = ""  # a menu's variable that receives the caller's input
 
     @property
     def is_gather(self) -> bool:
         return self.kind == "gather"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str = ""
+    max_length: int = 64
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class Flow:
     min_confidence: float
     nodes: Mapping[str, Node]
     documents: Mapping[str, bytes]
+    variables: Mapping[str, Variable] = field(default_factory=dict)
+    env: tuple[str, ...] = ()
 
 
 #: routing.json and one TwiML document: the most bytes the app reads of each at start-up.
@@ -112,9 +124,11 @@ def read_folder(folder: Path) -> BundleSource:
     if not isinstance(routing, dict) or not isinstance(routing.get("nodes"), dict):
         raise BundleError(f"{routing_file} has no 'nodes' table")
     documents: dict[str, bytes] = {}
-    for node_id in routing["nodes"]:
+    for node_id, raw in routing["nodes"].items():
         if not isinstance(node_id, str) or not NODE_ID.match(node_id):
             raise BundleError(f"{routing_file}: {node_id!r} is not a valid node id")
+        if isinstance(raw, dict) and "config" in raw:
+            continue  # a logic node has no TwiML document
         path = folder / "twiml" / f"{node_id}.xml"
         try:
             documents[node_id] = _read_regular(path, DOCUMENT_LIMIT)
@@ -150,6 +164,14 @@ def _node(node_id: str, raw: Any, nodes: Mapping[str, Any]) -> Node:
         resolved = _target(target, nodes, f"{where}: exit {name!r}")
         if resolved is not None:
             exits[str(name)] = resolved
+    if "config" in raw:
+        config = raw["config"]
+        if not isinstance(config, dict):
+            raise BundleError(f"{where}: config must be a table")
+        calendar = raw.get("calendar")
+        if calendar is not None and not isinstance(calendar, str):
+            raise BundleError(f"{where}: calendar must be text")
+        return Node(node_id, kind, str(raw.get("title", "")), exits=exits, config=config, calendar=calendar)
     if kind != "gather":
         return Node(node_id, kind, str(raw.get("title", "")), exits=exits)
     max_attempts = raw.get("max_attempts", 3)
@@ -179,6 +201,7 @@ def _node(node_id: str, raw: Any, nodes: Mapping[str, Any]) -> Node:
         dtmf="dtmf" in modes,
         branches=tuple(branches),
         exits=exits,
+        capture=_text(raw.get("capture", ""), f"{where}: capture"),
     )
 
 
@@ -198,13 +221,28 @@ def load_flow(source: BundleSource) -> Flow:
     for node_id, raw in raw_nodes.items():
         if not isinstance(node_id, str) or not NODE_ID.match(node_id):
             raise BundleError(f"{node_id!r} is not a valid node id")
-        if node_id not in source.documents:
-            raise BundleError(f"node {node_id!r} has no TwiML document")
         nodes[node_id] = _node(node_id, raw, raw_nodes)
+        if node_id not in source.documents and not nodes[node_id].config:
+            raise BundleError(f"node {node_id!r} has no TwiML document")
     start = _target(routing.get("start"), raw_nodes, "the start")
     settings = routing.get("settings") or {}
     floor = settings.get("min_confidence", 0.0) if isinstance(settings, Mapping) else 0.0
     if not isinstance(floor, (int, float)) or isinstance(floor, bool) or not 0.0 <= floor <= 1.0:
         raise BundleError("settings.min_confidence must be a number from 0 to 1")
-    documents = {node_id: bytes(source.documents[node_id]) for node_id in nodes}
-    return Flow(str(routing.get("name", "")), start, float(floor), nodes, documents)
+    documents = {
+        node_id: bytes(source.documents[node_id]) for node_id in nodes if node_id in source.documents
+    }
+    variables = {}
+    for i, v in enumerate(routing.get("variables") or []):
+        if not isinstance(v, dict) or not isinstance(v.get("name"), str):
+            raise BundleError(f"variable {i + 1} must be a table with a name")
+        limit = v.get("max_length", 64)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000:
+            raise BundleError(f"variable {v['name']!r}: max_length must be a whole number from 1 to 1000")
+        variables[v["name"]] = Variable(
+            v["name"], _text(v.get("default", ""), f"variable {v['name']!r}"), limit
+        )
+    env = routing.get("env") or []
+    if not isinstance(env, list) or not all(isinstance(e, str) for e in env):
+        raise BundleError("env must be a list of names")
+    return Flow(str(routing.get("name", "")), start, float(floor), nodes, documents, variables, tuple(env))

@@ -1,7 +1,9 @@
 """What the handler does for each kind of node: the handler's one registry keyed by kind.
 
 A *verb* node answers with its TwiML document; those that report back to the app (a menu, a transfer, a
-recording) also have a ``result`` rule that picks the exit from Twilio's request. Every kind the flow
+recording) also have a ``result`` rule that picks the exit from Twilio's request. A *logic* node has an
+evaluator (built from its configuration when the app boots, see :mod:`.logic`) that picks an exit within
+the request that reaches it (see :mod:`.walk`). Every kind the flow
 model knows has an entry here (a test checks it), so the handler can never meet a kind it does not
 understand; the routing data of a kind not listed is refused when the app boots.
 """
@@ -10,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .data import Node
+from .logic import EVALUATORS
 from .retries import Step, dial_result, gather_result, queue_result, record_result
 
 
@@ -59,6 +63,7 @@ class KindRule:
 
     family: str = "verb"  # "verb" | "logic"
     result: ResultRule | None = None
+    evaluator: Callable[..., Any] | None = None  # logic kinds: (node id, config, calendar) -> evaluator
 
 
 KINDS: dict[str, KindRule] = {
@@ -72,4 +77,8 @@ KINDS: dict[str, KindRule] = {
     "hangup": KindRule(),
     "reject": KindRule(),
     "enqueue": KindRule(result=_enqueue),
+    "hours": KindRule("logic", evaluator=EVALUATORS["hours"]),
+    "decide": KindRule("logic", evaluator=EVALUATORS["decide"]),
+    "set": KindRule("logic", evaluator=EVALUATORS["set"]),
+    "lookup": KindRule("logic", evaluator=EVALUATORS["lookup"]),
 }

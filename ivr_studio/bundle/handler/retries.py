@@ -65,6 +65,13 @@ def _confidence(raw: str | None) -> float | None:
     return value
 
 
+def _unclaimed(menu: Node, attempt: int) -> Step:
+    """Input no branch claims: a capturing menu's ``captured`` exit when linked, else a no-match."""
+    if menu.capture and "captured" in menu.exits:
+        return Step(menu.exits["captured"], "captured", exit="captured")
+    return after_failure(menu, attempt, "no_match")
+
+
 def gather_result(
     menu: Node,
     attempt: int,
@@ -89,7 +96,7 @@ def gather_result(
         branch = match_digits(digits, menu.branches)
         if branch is not None:
             return Step(branch.target, f"branch:{branch.id}", exit=f"branch:{branch.id}")
-        return after_failure(menu, attempt, "no_match")
+        return _unclaimed(menu, attempt)
     if speech and menu.speech:
         level = _confidence(confidence)
         if level is not None and level < min_confidence:
@@ -98,7 +105,7 @@ def gather_result(
         branch = match_speech(speech[:500], menu.branches)
         if branch is not None:
             return Step(branch.target, f"branch:{branch.id}", exit=f"branch:{branch.id}")
-        return after_failure(menu, attempt, "no_match")
+        return _unclaimed(menu, attempt)
     ignored = "keys" if digits else "speech"
     return after_failure(menu, attempt, "no_match", f"{ignored} not accepted by this menu")
 

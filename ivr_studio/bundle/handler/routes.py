@@ -14,6 +14,7 @@ to another call or is oversized is refused with 403, like a bad signature.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import steplog
+from .context import Context
 from .data import BundleError, Flow
 from .documents import (
     APOLOGY,
@@ -36,8 +38,11 @@ from .kinds import KINDS, Answer
 from .retries import Step
 from .security import Settings, public_url, signature_ok
 from .state import COOKIE_NAME, MAX_AGE_SECONDS, CallState, StateCodec, StateRefused
+from .templates import TemplateError
+from .walk import Walk, walk
 
 ENTRY_PATH = "/voice"
+MAX_HEADER = 4000
 TWIML_TYPE = "text/xml; charset=utf-8"
 #: The longest value of a header the app sets from what a request carried (outcome names, node ids).
 MAX_HEADER_CHARS = 120
@@ -58,15 +63,18 @@ def twilio_params() -> Mapping[str, str]:
 class Router:
     """Turns requests into TwiML for one flow. Holds nothing per call: what a call remembers is in its cookie."""
 
-    def __init__(self, flow: Flow, settings: Settings, codec: StateCodec):
+    def __init__(self, flow: Flow, settings: Settings, codec: StateCodec, context: Context):
         for node in flow.nodes.values():
             if node.kind not in KINDS:
                 raise BundleError(
                     f"node {node.id!r}: {node.kind[:30]!r} is not a kind of node this handler knows"
                 )
+            if KINDS[node.kind].family == "verb" and node.id not in flow.documents:
+                raise BundleError(f"node {node.id!r} has no TwiML document")
         self.flow = flow
         self.settings = settings
         self.codec = codec
+        self.context = context
         self.documents = Documents(flow.documents)
         self._goodbye = goodbye_document()
         self._hangup = hangup_document()
@@ -126,45 +134,90 @@ class Router:
             **kw,
         )
 
-    def apology(self, route: str, node: str | None, why: str) -> Response:
+    def apology(
+        self,
+        route: str,
+        node: str | None,
+        why: str,
+        walked: Walk | None = None,
+        exit_taken: str | None = None,
+    ) -> Response:
         self._log(route, node, "error", APOLOGY, logging.WARNING, note=why)
-        return self._twiml(self._apology, APOLOGY, "error")
+        response = self._twiml(self._apology, APOLOGY, "error", exit_taken=exit_taken)
+        if walked is not None:
+            self._path_headers(response, walked)
+        return response
 
-    def render(self, step: Step, route: str, source: str | None, attempt: int | None = None) -> Response:
-        """Answer with the step's node document, or goodbye / hang-up when it has no node."""
-        if step.node is None:
-            body, shown = (self._goodbye, GOODBYE) if step.goodbye else (self._hangup, HANGUP)
-        else:
-            body, shown = self.documents.static(step.node), step.node
-        level = logging.WARNING if step.note else logging.INFO
-        self._log(route, source, step.outcome, shown, level, attempt=attempt, note=step.note)
+    def render(
+        self, step: Step, route: str, source: str | None, state: CallState, attempt: int | None = None
+    ) -> Response:
+        """Answer with the step's node: logic nodes are walked first, then the verb node's TwiML (rendered
+        when it holds templates), or goodbye / hang-up when the call has nowhere to go."""
+        call = self.context.call(state, twilio_params())
+        walked = walk(self.flow, step.node, self.context.evaluators, call)
         exit_taken = f"{source} {step.exit}" if source and step.exit else None
-        return self._twiml(body, shown, step.outcome, exit_taken=exit_taken)
+        if walked.error is not None:
+            return self.write_state(self.apology(route, source, walked.error, walked, exit_taken), state)
+        if walked.node is None:
+            goodbye = step.goodbye and not walked.hops
+            body, shown = (self._goodbye, GOODBYE) if goodbye else (self._hangup, HANGUP)
+        else:
+            shown = walked.node
+            try:
+                body = self.documents.render(shown, call.values())
+            except TemplateError as exc:
+                return self.write_state(self.apology(route, source, str(exc), walked, exit_taken), state)
+        level = logging.WARNING if step.note else logging.INFO
+        path = ", ".join(f"{h.node} {h.exit}" for h in walked.hops) or None
+        self._log(route, source, step.outcome, shown, level, attempt=attempt, note=step.note, logic=path)
+        response = self._twiml(body, shown, step.outcome, exit_taken=exit_taken)
+        self._path_headers(response, walked)
+        return self.write_state(response, state)
+
+    def _path_headers(self, response: Response, walked: Walk) -> None:
+        """``X-IVR-Path`` (the logic hops) and ``X-IVR-Lookups`` (the back-end requests), for traces."""
+        if walked.hops:
+            response.headers["X-IVR-Path"] = ", ".join(f"{h.node} {h.exit}" for h in walked.hops)[:MAX_HEADER]
+        if walked.lookups:
+            text = json.dumps(walked.lookups, ensure_ascii=True, separators=(",", ":"))
+            if len(text) <= MAX_HEADER:
+                response.headers["X-IVR-Lookups"] = text
+
+    def _state_or_refusal(self) -> CallState | Response:
+        try:
+            return self.read_state()
+        except StateRefused as exc:
+            return self.refuse_state(str(exc))
 
     # ------------------------------------------------------------------ routes
     def voice(self) -> Response:
         if self.flow.start is None:
             return self.apology("voice", None, "the flow has no start node")
-        return self.render(Step(self.flow.start, "start"), "voice", None)
+        state = self._state_or_refusal()
+        if isinstance(state, Response):
+            return state
+        return self.render(Step(self.flow.start, "start"), "voice", None, state)
 
     def node(self, node_id: str) -> Response:
         node = self.flow.nodes.get(node_id)
         if node is None:
             return self.apology("node", node_id[:64], "unknown node")
-        return self.render(Step(node.id, "node"), "node", node.id)
+        state = self._state_or_refusal()
+        if isinstance(state, Response):
+            return state
+        return self.render(Step(node.id, "node"), "node", node.id, state)
 
     def result(self, node_id: str) -> Response:
         node = self.flow.nodes.get(node_id)
         if node is None:
             return self.apology("result", node_id[:64], "unknown node")
+        state = self._state_or_refusal()
+        if isinstance(state, Response):
+            return state
         rule = KINDS[node.kind].result
         if rule is None:
             step = Step(node.id, "node", note=f"a {node.kind} node has no result; replaying it")
-            return self.render(step, "result", node.id)
-        try:
-            state = self.read_state()
-        except StateRefused as exc:
-            return self.refuse_state(str(exc))
+            return self.render(step, "result", node.id, state)
         attempt = None
         if node.is_gather:
             attempt = min(state.attempts.get(node.id, 0), node.max_attempts - 1) + 1
@@ -177,12 +230,13 @@ class Router:
                 state.attempts[node.id] = step.failed_attempts
             else:
                 state.attempts.pop(node.id, None)
-        return self.write_state(self.render(step, "result", node.id, attempt), state)
+            self.context.capture(node, state, answer.params)
+        return self.render(step, "result", node.id, state, attempt)
 
 
-def install(app: Flask, flow: Flow, settings: Settings, codec: StateCodec) -> Router:
+def install(app: Flask, flow: Flow, settings: Settings, codec: StateCodec, context: Context) -> Router:
     """Register the routes, the signature check and the error replies on ``app``."""
-    router = Router(flow, settings, codec)
+    router = Router(flow, settings, codec, context)
     # "/node//menu" must not be answered with a 308 to a merged path on whatever host the request named
     app.url_map.merge_slashes = False
 

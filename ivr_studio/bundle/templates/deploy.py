@@ -14,6 +14,13 @@ REQUIREMENTS = """\
 flask>=3.0,<4
 twilio>=9.0,<10
 gunicorn>=22.0,<28
+# templates in prompts and logic nodes
+python-liquid>=2.0,<3
+# Hours nodes: time zones everywhere, public holidays, iCalendar files
+tzdata>=2024.1
+holidays>=0.50
+icalendar>=6.0
+recurring-ical-events>=3.0
 """
 
 REQUIREMENTS_DEV = """\

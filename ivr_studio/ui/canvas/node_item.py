@@ -37,8 +37,9 @@ def exit_rows(node: Node) -> list[ExitRow]:
     for b in node.branches:
         phrases = ", ".join(f'"{p}"' for p in b.phrases)
         rows.append(ExitRow(b.exit_name, phrases, "branch", b.keys))
-    for e in node.spec.exits:
-        rows.append(ExitRow(e.name, e.label, e.kind))
+    for e in node.exits():
+        if e.kind != "branch":
+            rows.append(ExitRow(e.name, e.label, e.kind))
     return rows
 
 
@@ -68,6 +69,7 @@ class NodeItem(QGraphicsItem):
         """Copy what the card draws from the model node, and relayout."""
         self.prepareGeometryChange()
         self.kind = node.kind
+        self.logic = node.spec.is_logic
         self.title = node.title
         self.preview = style.preview_text(node)
         self.preview_line_count = style.preview_lines(node)
@@ -188,7 +190,10 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(card.adjusted(-3, -3, 3, 3), m.corner + 2, m.corner + 2)
 
         border = t.highlight if self.isSelected() else (header_colour if gather else t.card_border)
-        painter.setPen(QPen(border, 2.2 if (self.isSelected() or gather) else 1.0))
+        pen = QPen(border, 2.2 if (self.isSelected() or gather) else 1.0)
+        if self.logic and not self.isSelected():
+            pen = QPen(header_colour, 1.6, Qt.PenStyle.DashLine)  # decided by the handler, not heard
+        painter.setPen(pen)
         painter.setBrush(t.card)
         painter.drawRoundedRect(card, m.corner, m.corner)
 

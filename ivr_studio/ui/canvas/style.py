@@ -14,6 +14,7 @@ from functools import lru_cache
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
 from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.logic import WEEKDAYS
 from ivr_studio.flow.model import Node
 
 
@@ -28,6 +29,28 @@ def _menu_preview(node: Node) -> str:
 
 def _text_preview(node: Node) -> str:
     return node.text or f"(no {(node.spec.text_label or 'text').lower()} yet)"
+
+
+def _hours_preview(node: Node) -> str:
+    cfg = node.config
+    days = [d for d in WEEKDAYS if getattr(cfg, "week", {}).get(d)]
+    span = f"{days[0].capitalize()}–{days[-1].capitalize()}" if days else "never open"
+    return f"{span} · {getattr(cfg, 'zone', 'UTC')}"
+
+
+def _decide_preview(node: Node) -> str:
+    cases = getattr(node.config, "cases", ())
+    return f"{len(cases)} case{'s' if len(cases) != 1 else ''}, else otherwise"
+
+
+def _set_preview(node: Node) -> str:
+    names = [a.name for a in getattr(node.config, "assignments", ())]
+    return "Sets " + ", ".join(names) if names else "(nothing to set yet)"
+
+
+def _lookup_preview(node: Node) -> str:
+    url = getattr(node.config, "url", "")
+    return f"{getattr(node.config, 'method', 'GET')} {url}" if url else "(no URL yet)"
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,12 @@ KIND_STYLES: dict[NodeKind, KindStyle] = {
         "#a8587a", "⊘", lambda n: f"Rejects the call ({n.attributes.get('reason', 'rejected')})"
     ),
     NodeKind.ENQUEUE: KindStyle("#5f8fa8", "⋯", lambda n: f"Queue {n.text}" if n.text else "(no queue yet)"),
+    # Logic nodes share one muted slate family (and a dashed card border), so they read as "decided by
+    # the handler" rather than "heard by the caller".
+    NodeKind.HOURS: KindStyle("#5f7a8a", "◷", _hours_preview),
+    NodeKind.DECIDE: KindStyle("#6b6f8f", "◇", _decide_preview),
+    NodeKind.SET: KindStyle("#6f7f6a", "≔", _set_preview),
+    NodeKind.LOOKUP: KindStyle("#7d6f8f", "⇄", _lookup_preview),
 }
 
 #: Exit kinds that are set apart from ordinary choices (ux.md "Nodes").
@@ -63,6 +92,8 @@ EXIT_COLOURS: dict[str, str] = {
     "no_match": "#d99a1e",
     "max_attempts": "#d64545",
     "outcome": "#c47f2c",
+    "failed": "#d64545",
+    "case": "#4a6fa5",
 }
 
 ERROR_COLOUR = "#d64545"

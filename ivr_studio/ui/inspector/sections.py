@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Node
@@ -109,7 +109,24 @@ def notes(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget:
     return box
 
 
+def logic_config(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget | None:
+    """A logic node's configuration, shown read-only as it is saved (its own editors come later)."""
+    if node.config is None:
+        return None
+    import json
+
+    box = QGroupBox(f"{node.spec.label} configuration", body)
+    view = QPlainTextEdit(box)
+    view.setObjectName("logicConfig")
+    view.setReadOnly(True)
+    view.setPlainText(json.dumps(node.config.to_dict(), indent=2, ensure_ascii=False))
+    view.setMinimumHeight(140)
+    QVBoxLayout(box).addWidget(view)
+    return box
+
+
 _VERB = (general, exits, attributes, notes)
+_LOGIC = (general, logic_config, exits, notes)
 
 #: The sections each kind of node shows, top to bottom.
 SECTIONS: dict[NodeKind, tuple[Section, ...]] = {
@@ -123,4 +140,8 @@ SECTIONS: dict[NodeKind, tuple[Section, ...]] = {
     NodeKind.HANGUP: _VERB,
     NodeKind.REJECT: _VERB,
     NodeKind.ENQUEUE: _VERB,
+    NodeKind.HOURS: _LOGIC,
+    NodeKind.DECIDE: _LOGIC,
+    NodeKind.SET: _LOGIC,
+    NodeKind.LOOKUP: _LOGIC,
 }

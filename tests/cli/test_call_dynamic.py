@@ -1,0 +1,127 @@
+"""``ivr-studio call`` and ``ivr-studio test`` with the clock and the back-end as part of the test."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ivr_studio.cli import main
+
+
+def call(examples_dir, tmp_path, *args, steps=()):
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"steps": list(steps)}))
+    trace = tmp_path / "trace.jsonl"
+    code = main(
+        [
+            "call",
+            str(examples_dir / "account-line.ivrflow"),
+            "--quiet",
+            "--script",
+            str(script),
+            "--trace",
+            str(trace),
+            *args,
+        ]
+    )
+    events = [json.loads(line) for line in trace.read_text().splitlines()] if trace.exists() else []
+    return code, events
+
+
+def nodes(events):
+    return [e["node"] for e in events if e["event"] == "request"]
+
+
+@pytest.mark.parametrize(
+    ("at", "tz", "reached"),
+    [
+        ("2026-12-24T18:30", "Europe/Berlin", "closed"),  # Christmas Eve, after hours (not a Berlin holiday)
+        ("2026-12-25T10:00", "Europe/Berlin", "holiday"),
+        ("2026-12-21T09:00+01:00", None, "account_menu"),
+        ("2026-12-21T08:30", None, "account_menu"),  # UTC 08:30 is 09:30 in Berlin
+    ],
+)
+def test_at_sets_the_handlers_time(examples_dir, tmp_path, at, tz, reached):
+    args = ["--at", at] + (["--tz", tz] if tz else [])
+    code, events = call(examples_dir, tmp_path, *args)
+    assert code == 0
+    assert nodes(events)[1] == reached
+
+
+def test_lookups_are_in_the_trace(examples_dir, tmp_path):
+    code, events = call(
+        examples_dir,
+        tmp_path,
+        "--at",
+        "2026-12-21T10:00",
+        "--tz",
+        "Europe/Berlin",
+        "--backend",
+        str(examples_dir / "account-line.backend.yaml"),
+        steps=[{"wait_for": "listening"}, {"press": "123456"}],
+    )
+    assert code == 0
+    (lookup,) = [e for e in events if e["event"] == "lookup"]
+    assert lookup["node"] == "balance" and lookup["status"] == 200 and lookup["outcome"] == "ok"
+    assert lookup["url"] == "https://api.acme-bank.example/v1/accounts/123456/balance"
+    assert lookup["stubbed"] is True
+    request = [e for e in events if e["event"] == "request" and e.get("path")][0]
+    assert request["path"] == ["hours open", "vip_check otherwise"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--at", "yesterday"], "is not a date and time"),
+        (["--at", "2026-12-24T18:30", "--tz", "Mars/Olympus"], "is not a time zone"),
+        (["--tz", "Europe/Berlin"], "tz is given without at"),
+        (["--backend", "/nonexistent/stubs.yaml"], "backend:"),
+    ],
+)
+def test_bad_clock_and_backend_options_are_one_line_errors(examples_dir, tmp_path, capsys, args, message):
+    code, _ = call(examples_dir, tmp_path, *args)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "stubs",
+    [
+        "not: [a list",
+        "- {status: 200}",
+        "- {url: 'x', status: 999}",
+        "- {url: 'x', fail: sometimes}",
+        "- {url: '/([/'}",
+        "- {url: 'x', delay: .inf}",
+        "- {url: 'x', json: {}, text: ''}",
+    ],
+)
+def test_bad_stub_files_are_one_line_errors(examples_dir, tmp_path, capsys, stubs):
+    path = tmp_path / "stubs.yaml"
+    path.write_text(stubs)
+    code, _ = call(examples_dir, tmp_path, "--backend", str(path))
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and err.startswith("error: ")
+
+
+def test_options_for_a_url_target_are_refused(capsys):
+    assert main(["call", "http://127.0.0.1:9/voice", "--at", "2026-12-24T18:30", "--quiet"]) == 2
+    assert "not for a URL" in capsys.readouterr().err
+
+
+def test_scenario_files_set_the_time_per_call(examples_dir, tmp_path, capsys):
+    scenario = tmp_path / "s.tests.yaml"
+    scenario.write_text(
+        f"target: {examples_dir / 'account-line.ivrflow'}\n"
+        "tz: Europe/Berlin\n"
+        "calls:\n"
+        "  - {name: morning, at: '2026-12-21T10:00', expect_node: [welcome, account_menu]}\n"
+        "  - {name: evening, at: '2026-12-21T20:00', expect_node: [welcome, closed]}\n"
+        "  - {name: wrong, at: '2026-12-21T20:00', expect_node: [welcome, account_menu]}\n"
+    )
+    assert main(["test", str(scenario)]) == 1
+    out = capsys.readouterr().out
+    assert "PASS" in out and "morning" in out and "2 passed, 1 failed" in out
