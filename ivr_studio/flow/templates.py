@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from liquid import Environment, StrictUndefined
+from liquid import Environment, StrictDefaultUndefined
 from liquid.exceptions import LiquidError
 
 #: The namespaces a template may read, and what each holds.
@@ -64,7 +64,7 @@ class _Environment(Environment):
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = _Environment(undefined=StrictUndefined)
+    env = _Environment(undefined=StrictDefaultUndefined)
     for tag in FORBIDDEN_TAGS:
         env.tags.pop(tag, None)
     return env

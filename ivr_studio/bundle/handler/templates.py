@@ -1,7 +1,8 @@
 """The one Liquid environment of the handler: strict, sandboxed, bounded, with the phone filters.
 
 Templates come from the flow's author, values from callers and back-ends, so the environment is strict
-(an undefined value is an error, never an empty string), has no ``include``/``render`` (no loader, nothing
+(an undefined value is an error, never a silent empty string, unless the template gives it a
+``default``), has no ``include``/``render`` (no loader, nothing
 outside the flow can be read), and bounds the work of one render: at most ``LOOP_LIMIT`` loop iterations,
 ``OUTPUT_LIMIT`` characters of output and a nesting depth of 30 — so a render takes a bounded time (well
 under a millisecond for a prompt). Rendered values go into element text through ElementTree, so what a
@@ -24,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from liquid import Environment, StrictUndefined
+from liquid import Environment, StrictDefaultUndefined
 from liquid.exceptions import LiquidError
 from liquid.filter import with_context
 
@@ -183,8 +184,9 @@ class _Environment(Environment):
 
 
 def environment() -> Environment:
-    """The handler's Liquid environment (strict, no include/render, bounded, with the phone filters)."""
-    env = _Environment(undefined=StrictUndefined)
+    """The handler's Liquid environment: strict unless a value has a ``default``, no include/render,
+    bounded, with the phone filters."""
+    env = _Environment(undefined=StrictDefaultUndefined)
     env.tags.pop("include", None)
     env.tags.pop("render", None)
     env.filters["digits"] = digits_filter
