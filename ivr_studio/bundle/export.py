@@ -54,7 +54,7 @@ def write_bundle_contents(
     (folder / BUNDLE_MARKER).write_text(routing, encoding="utf-8")
     if progress:
         progress(total - 1, total, BUNDLE_MARKER)
-    write_scaffold(folder, flow)
+    write_scaffold(folder, flow, base_dir)
     if progress:
         progress(total, total, "handler app")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -150,3 +151,37 @@ def test_a_failure_half_way_through_replacing_puts_the_old_bundle_back(tmp_path,
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in out.rglob("*") if p.name.endswith(".old")] == []
+
+
+@pytest.mark.slow
+def test_the_generated_suite_tests_every_logic_exit_and_catches_a_miswired_one(examples_dir, tmp_path):
+    """Every exit of every logic node of the dynamic example has a generated test, and one fails when the
+    handler would take another exit (here: Hours' holiday and closed swapped in the routing data)."""
+    bundle = export_bundle(
+        load_flow(examples_dir / "account-line.ivrflow"), tmp_path / "b", base_dir=examples_dir
+    )
+    suite = (bundle / "tests" / "test_flow.py").read_text()
+    for exit_taken in (
+        "'hours', 'open'",
+        "'hours', 'closed'",
+        "'hours', 'holiday'",
+        "'vip_check', 'case:vip'",
+        "'vip_check', 'otherwise'",
+        "'mark_vip', 'next'",
+        "'balance', 'ok'",
+        "'balance', 'failed'",
+        "'tier_check', 'case:vip'",
+        "'tier_check', 'otherwise'",
+    ):
+        assert f"({exit_taken}," in suite, exit_taken
+    assert "UNCOVERED = []" in suite
+    routing = json.loads((bundle / "routing.json").read_text())
+    week = routing["nodes"]["hours"]["config"]["week"]
+    routing["nodes"]["hours"]["config"]["week"] = {day: [["00:00", "24:00"]] for day in week}  # always open
+    (bundle / "routing.json").write_text(json.dumps(routing))
+    env = {**os.environ, "PYTHONPATH": str(bundle)}
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_ISOLATED], cwd=bundle, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "test_every_exit_of_every_logic_node[hours-closed" in result.stdout
