@@ -77,10 +77,11 @@ class BranchesEditor(QWidget):
             add.clicked.connect(lambda: self.added.emit(self.document.add_branch(node_id)))
             layout.addWidget(add)
         exits = QGridLayout()
-        for row, exit_ in enumerate(node.spec.exits):
+        fixed = [e for e in node.exits() if e.kind != "branch"]  # a Decide's cases, a capture, fixed exits
+        for row, exit_ in enumerate(fixed):
             field = ChoiceField(choices)
             field.committed.connect(lambda val, e=exit_.name: self.document.set_link(node_id, e, val))
-            exits.addWidget(QLabel(exit_.label.capitalize(), self), row, 0)
+            exits.addWidget(QLabel(exit_.label[:1].upper() + exit_.label[1:], self), row, 0)
             exits.addWidget(field, row, 1)
             self.exit_fields[exit_.name] = field
         layout.addLayout(exits)
@@ -88,7 +89,7 @@ class BranchesEditor(QWidget):
 
     @staticmethod
     def _shape(node: Node) -> list[str]:
-        return [b.id for b in node.branches]
+        return [b.id for b in node.branches] + [e.name for e in node.exits() if e.kind != "branch"]
 
     def sync(self) -> bool:
         """Show the model's values; False when branches were added or removed (the caller rebuilds)."""
