@@ -185,7 +185,19 @@ def write_scaffold(folder: Path, flow: Flow, base_dir: Path | None = None) -> No
     (folder / "requirements-dev.txt").write_text(deploy.REQUIREMENTS_DEV, encoding="utf-8")
     (folder / "Dockerfile").write_text(deploy.DOCKERFILE, encoding="utf-8")
     (folder / ".dockerignore").write_text(deploy.DOCKERIGNORE, encoding="utf-8")
-    readme = Template(deploy.README).substitute(name=flow.name, nodes=len(flow), start=flow.start or "(none)")
+    dynamic_note = ""
+    if flow.uses_dynamic_features():
+        env_list = (
+            "Set these environment variables for the templates that read them: "
+            + ", ".join(f"`{name}`" for name in flow.env)
+            + ".\n"
+            if flow.env
+            else ""
+        )
+        dynamic_note = Template(deploy.DYNAMIC_NOTE).substitute(env_list=env_list)
+    readme = Template(deploy.README).substitute(
+        name=flow.name, nodes=len(flow), start=flow.start or "(none)", dynamic_note=dynamic_note
+    )
     (folder / "README.md").write_text(readme, encoding="utf-8")
     tests = folder / "tests"
     tests.mkdir()

@@ -49,6 +49,15 @@ EXPOSE 8000
 CMD exec gunicorn --bind "0.0.0.0:${PORT}" --workers "${WEB_CONCURRENCY:-2}" --access-logfile - app:app
 """
 
+DYNAMIC_NOTE = """## Logic nodes, templates and back-ends
+
+This flow decides some things on the server: business hours, decisions on the caller's number or on
+variables, and requests to back-ends (its Look up nodes). The handler evaluates them within the webhook
+request that reaches them; what the call remembers (variables, kept answers) travels in its state cookie.
+Each answer names the logic steps taken in `X-IVR-Path` and the back-end requests in `X-IVR-Lookups`.
+$env_list
+"""
+
 DOCKERIGNORE = """\
 __pycache__/
 *.pyc
@@ -138,6 +147,7 @@ Settings (environment variables):
   number needs the same value. A cookie that was changed, belongs to another call or is too big is
   refused with 403.
 
+$dynamic_note
 ## Point your Twilio number at it
 
 In the Twilio Console, open your phone number, and under **Voice Configuration**, "A call comes in":
