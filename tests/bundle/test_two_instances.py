@@ -98,3 +98,50 @@ def test_a_no_match_then_a_choice_across_instances(instances):
     engine, transport = call(instances, steps)
     exits = [e["exit"] for e in engine.trace.events if e["event"] == "request" and e.get("exit")]
     assert exits[:3] == ["main_menu no_match", "main_menu no_match", "main_menu branch:billing"]
+
+
+@pytest.fixture(scope="module")
+def dynamic_instances(tmp_path_factory) -> Iterator[list[str]]:
+    from ivr_studio.flow import Flow, Node, NodeKind, Prompt
+    from ivr_studio.flow.logic import Assignment, SetConfig, Variable
+
+    flow = Flow("Remembered")
+    flow.add_node(Node("tier", NodeKind.SET, config=SetConfig((Assignment("tier", "gold"),))))
+    flow.add_node(
+        Node(
+            "account",
+            NodeKind.GATHER,
+            prompts=[Prompt("say", "Enter your account number.")],
+            capture="account",
+        )
+    )
+    flow.add_node(Node("thanks", NodeKind.SAY, text="Thank you."))
+    flow.add_node(
+        Node("readback", NodeKind.SAY, text="Account {{ vars.account | digits }}, {{ vars.tier }} tier.")
+    )
+    flow.set_variables([Variable("tier", max_length=10), Variable("account", max_length=12)])
+    flow.set_link("tier", "next", "account")
+    flow.set_link("account", "captured", "thanks")
+    flow.set_link("thanks", "next", "readback")
+    flow.set_start("tier")
+    bundle = export_bundle(flow, tmp_path_factory.mktemp("two-dynamic") / "remembered")
+    env = clean_env(bundle, TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL=PUBLIC, IVR_ENV="production")
+    procs = [start_gunicorn(bundle, env, workers=1) for _ in range(2)]
+    try:
+        for proc, base in procs:
+            wait_until_up(proc, base)
+        yield [base for _, base in procs]
+    finally:
+        for proc, _ in procs:
+            stop(proc)
+
+
+def test_variables_set_on_one_instance_are_read_on_the_other(dynamic_instances):
+    steps = [{"wait_for": "listening"}, {"press": "4711#"}]
+    engine, transport = call(dynamic_instances, steps)
+    says = [e["text"] for e in engine.trace.events if e["event"] == "say"]
+    assert says[-1] == "Account 4 7 1 1, gold tier."
+    served = {path: which for which, path in transport.sent}
+    # Set ran on one instance (the call's first request); the capture on the other, which got "gold" only
+    # from the cookie and added the account to it; the read-back saw both.
+    assert served["/voice"] != served["/node/account/result"]
