@@ -125,3 +125,49 @@ def test_scenario_files_set_the_time_per_call(examples_dir, tmp_path, capsys):
     assert main(["test", str(scenario)]) == 1
     out = capsys.readouterr().out
     assert "PASS" in out and "morning" in out and "2 passed, 1 failed" in out
+
+
+def test_without_a_stub_a_look_up_makes_the_real_request(tmp_path):
+    """A back-end on 127.0.0.1, no --backend: the Look up reaches it over real HTTP."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from ivr_studio.flow import Flow, Node, NodeKind, save_flow
+    from ivr_studio.flow.logic import LookupConfig
+
+    seen: list[str] = []
+
+    class Backend(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(self.path)
+            body = b'{"amount": "7.25"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        flow = Flow("Real back-end")
+        url = f"http://127.0.0.1:{server.server_address[1]}/balance?caller={{{{ call.from | url_encode }}}}"
+        flow.add_node(Node("l", NodeKind.LOOKUP, config=LookupConfig(url=url, keep=("amount",))))
+        flow.add_node(Node("say", NodeKind.SAY, text="You have {{ steps.l.body.amount | money: 'USD' }}."))
+        flow.add_node(Node("sorry", NodeKind.SAY, text="Sorry."))
+        flow.set_link("l", "ok", "say")
+        flow.set_link("l", "failed", "sorry")
+        path = tmp_path / "real.ivrflow"
+        save_flow(flow, path)
+        trace = tmp_path / "t.jsonl"
+        assert main(["call", str(path), "--quiet", "--trace", str(trace), "--from", "+4930123"]) == 0
+    finally:
+        server.shutdown()
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    (lookup,) = [e for e in events if e["event"] == "lookup"]
+    assert lookup["status"] == 200 and lookup["stubbed"] is False
+    assert seen == ["/balance?caller=%2B4930123"]
+    assert [e["text"] for e in events if e["event"] == "say"] == ["You have 7 dollars and 25 cents."]
