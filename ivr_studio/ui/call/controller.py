@@ -156,11 +156,14 @@ class CallController(QObject):
     # ----- starting and ending -----
     def start_flow(self, flow: Any) -> None:
         """Call the flow as it is now in the editor, through the bundle's handler app in memory."""
-        from ivr_studio.bundle.serve import serve_flow
+        import os
+
+        from ivr_studio.bundle.serve import ServeOptions, serve_flow
         from ivr_studio.runtime.transports import WsgiTransport
 
         try:
-            served = serve_flow(flow)
+            # the flow's declared environment variables ({{ env.NAME }}) come from the editor's environment
+            served = serve_flow(flow, ServeOptions(environ=dict(os.environ)))
         except Exception as exc:  # an unfinished flow must say why it cannot be called, not crash
             self.notice.emit(f"The flow cannot be called yet: {exc}")
             return
