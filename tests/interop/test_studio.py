@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ivr_studio.bundle.serve import wsgi_app_for_target
@@ -251,7 +251,23 @@ def _widget_equivalent(flow: Flow, again: Flow) -> None:
                 assert twin.links.get(exit_name) == target, (node.id, exit_name)
 
 
-@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.ivrflow")))
+#: Examples with logic nodes (Hours, Decide, Set, Look up), which Studio export and import do not map yet;
+#: strict, so the day the mapping lands this list has to be emptied.
+NOT_YET_MAPPED = {"account-line.ivrflow"}
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason="logic nodes are not mapped onto Studio widgets yet")
+            if name in NOT_YET_MAPPED
+            else (),
+        )
+        for name in sorted(p.name for p in EXAMPLES.glob("*.ivrflow"))
+    ],
+)
 def test_every_example_survives_an_import_from_the_widgets_alone(example: str):
     flow = load_flow(EXAMPLES / example)
     definition = export_studio(flow)
@@ -433,6 +449,7 @@ def test_any_flow_survives_export_and_import(flow: Flow):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(flows())
 def test_any_flow_survives_an_import_from_the_widgets_alone(flow: Flow):
+    assume(not any(n.spec.is_logic for n in flow))  # logic nodes have no Studio widget mapping yet
     definition = export_studio(flow)
     definition["description"] = "edited in Studio"
     again, _ = import_studio(json.loads(json.dumps(definition)))
