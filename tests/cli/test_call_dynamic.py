@@ -70,48 +70,6 @@ def test_lookups_are_in_the_trace(examples_dir, tmp_path):
     assert request["path"] == ["hours open", "vip_check otherwise"]
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--at", "yesterday"], "is not a date and time"),
-        (["--at", "2026-12-24T18:30", "--tz", "Mars/Olympus"], "is not a time zone"),
-        (["--tz", "Europe/Berlin"], "tz is given without at"),
-        (["--backend", "/nonexistent/stubs.yaml"], "backend:"),
-    ],
-)
-def test_bad_clock_and_backend_options_are_one_line_errors(examples_dir, tmp_path, capsys, args, message):
-    code, _ = call(examples_dir, tmp_path, *args)
-    err = capsys.readouterr().err
-    assert code == 2
-    assert message in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
-
-
-@pytest.mark.parametrize(
-    "stubs",
-    [
-        "not: [a list",
-        "- {status: 200}",
-        "- {url: 'x', status: 999}",
-        "- {url: 'x', fail: sometimes}",
-        "- {url: '/([/'}",
-        "- {url: 'x', delay: .inf}",
-        "- {url: 'x', json: {}, text: ''}",
-    ],
-)
-def test_bad_stub_files_are_one_line_errors(examples_dir, tmp_path, capsys, stubs):
-    path = tmp_path / "stubs.yaml"
-    path.write_text(stubs)
-    code, _ = call(examples_dir, tmp_path, "--backend", str(path))
-    err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err and err.startswith("error: ")
-
-
-def test_options_for_a_url_target_are_refused(capsys):
-    assert main(["call", "http://127.0.0.1:9/voice", "--at", "2026-12-24T18:30", "--quiet"]) == 2
-    assert "not for a URL" in capsys.readouterr().err
-
-
 def test_scenario_files_set_the_time_per_call(examples_dir, tmp_path, capsys):
     scenario = tmp_path / "s.tests.yaml"
     scenario.write_text(

@@ -94,47 +94,6 @@ def test_config_edits_are_checked_and_emit_one_event():
         f.set_node_field("s", "capture", "x")
 
 
-@pytest.mark.parametrize(
-    ("patch", "where"),
-    [
-        ({"kind": "hours", "config": {"zone": 5}}, "$.nodes[0].config.zone"),
-        (
-            {"kind": "hours", "config": {"week": {"mon": [["25:00", "26:00"]]}}},
-            "$.nodes[0].config.week.mon[0][0]",
-        ),
-        ({"kind": "hours", "config": {"week": {"someday": []}}}, "$.nodes[0].config.week"),
-        (
-            {"kind": "hours", "config": {"closed": [{"start": "2026-02-30"}]}},
-            "$.nodes[0].config.closed[0].start",
-        ),
-        (
-            {"kind": "decide", "config": {"cases": [{"id": "a", "op": "resembles"}]}},
-            "$.nodes[0].config.cases[0].op",
-        ),
-        (
-            {
-                "kind": "decide",
-                "config": {"cases": [{"id": "a", "op": "equals"}, {"id": "a", "op": "equals"}]},
-            },
-            "$.nodes[0].config.cases[1].id",
-        ),
-        ({"kind": "set", "config": {"assign": [{"name": "1bad"}]}}, "$.nodes[0].config.assign[0].name"),
-        ({"kind": "lookup", "config": {"url": "x", "timeout": 30}}, "$.nodes[0].config.timeout"),
-        ({"kind": "lookup", "config": {"url": "x", "method": "BREW"}}, "$.nodes[0].config.method"),
-        ({"kind": "lookup", "config": {"url": "x", "keep": ["a..b"]}}, "$.nodes[0].config.keep[0]"),
-        ({"kind": "say", "config": {}}, "$.nodes[0].config"),
-        ({"kind": "say", "capture": "x"}, "$.nodes[0].capture"),
-    ],
-)
-def test_bad_logic_configs_name_the_json_path(patch, where):
-    node = {"id": "n", "title": "N", **patch}
-    data = {"format": "ivrflow", "version": 2, "name": "x", "start": "n", "nodes": [node]}
-    with pytest.raises(FlowFileError) as info:
-        loads(json.dumps(data))
-    assert info.value.json_path == where
-    assert "\n" not in str(info.value)
-
-
 def test_a_version_1_file_cannot_hold_logic_nodes_or_variables():
     base = {"format": "ivrflow", "version": 1, "name": "x", "start": None}
     with pytest.raises(FlowFileError, match="format version 2"):

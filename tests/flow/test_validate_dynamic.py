@@ -178,27 +178,3 @@ def test_the_state_must_fit_its_cookie():
     assert ("IVR029", None) in codes(f)
     f.set_variables([Variable(f"v{i}", max_length=100) for i in range(3)])
     assert ("IVR029", None) not in codes(f)
-
-
-def test_an_oversized_calendar_file_is_refused_without_reading_it_all(tmp_path):
-    big = tmp_path / "big.ics"
-    with big.open("w") as fh:
-        fh.write("BEGIN:VCALENDAR\r\n")
-        fh.write("X-PAD:" + "x" * (2 * 1024 * 1024) + "\r\n")
-    hours = open_hours(holidays=HolidaySource(ical="big.ics"))
-    (d,) = [
-        d
-        for d in validate_flow(chain(Node("h", NodeKind.HOURS, config=hours)), tmp_path)
-        if d.code == "IVR030"
-    ]
-    assert "big.ics" in d.message and len(d.message) < 300
-
-
-def test_a_calendar_path_outside_the_flow_folder_is_just_a_missing_file(tmp_path):
-    hours = open_hours(holidays=HolidaySource(ical="../../../../etc/passwd"))
-    found = [
-        d
-        for d in validate_flow(chain(Node("h", NodeKind.HOURS, config=hours)), tmp_path)
-        if d.code == "IVR030"
-    ]
-    assert found and "not an iCalendar file" in found[0].message

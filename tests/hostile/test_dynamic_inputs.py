@@ -1,0 +1,270 @@
+"""Hostile inputs of dynamic flows: state cookies, clock and back-end options, stub files, logic
+configurations in flow files, iCalendar files and templates. Each is refused with one clear line (or, on
+a live call, answered with Twilio-safe TwiML), never a traceback, never unbounded work."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from ivr_studio.bundle.handler.state import MAX_COOKIE_BYTES, CallState, StateCodec, StateRefused, derive_key
+from ivr_studio.cli import main
+from ivr_studio.flow import FlowFileError, Node, NodeKind
+from ivr_studio.flow.ivrflow import loads
+from ivr_studio.flow.logic import HolidaySource
+from ivr_studio.flow.validate import validate_flow
+
+SID = "CA" + "1" * 32
+CALL = {"CallSid": SID, "From": "+15005550006", "To": "+15005550001"}
+CODEC = StateCodec(derive_key(None, "token", b"flow"))
+
+
+def app_for(flow):
+    from ivr_studio.bundle.handler import create_app
+    from ivr_studio.bundle.serve import source_for_flow
+
+    return create_app(source_for_flow(flow), environ={}, log_to_stderr=False)
+
+
+def sample() -> CallState:
+    return CallState(SID, {"menu": 2}, {"account": "12345", "name": "Zoë"}, {"lookup": {"status": 200}})
+
+
+# ---------------------------------------------------------------------------------------------- state cookie
+def test_every_changed_character_is_refused():
+    value = CODEC.encode(sample())
+    for i in range(0, len(value), 7):
+        changed = value[:i] + ("A" if value[i] != "A" else "B") + value[i + 1 :]
+        with pytest.raises(StateRefused):
+            CODEC.decode(changed, SID)
+
+
+def test_a_forged_payload_with_the_old_signature_is_refused():
+    version, payload, mac = CODEC.encode(sample()).split(".")
+    forged = (
+        base64.urlsafe_b64encode(json.dumps({"sid": SID, "att": {"menu": 1}}).encode()).decode().rstrip("=")
+    )
+    with pytest.raises(StateRefused, match="signature"):
+        CODEC.decode(f"{version}.{forged}.{mac}", SID)
+
+
+def test_an_oversized_cookie_is_refused_before_it_is_read():
+    with pytest.raises(StateRefused, match="limit"):
+        CODEC.decode("1." + "A" * (MAX_COOKIE_BYTES + 1) + ".x", SID)
+
+
+@pytest.mark.parametrize("value", ["garbage", "2.abc.def", "1..", "1.%%%.abc", "1.abc"])
+def test_malformed_cookies_are_refused(value):
+    with pytest.raises(StateRefused):
+        CODEC.decode(value, SID)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        {"att": {}},
+        {"sid": SID, "att": {"m": 0}},
+        {"sid": SID, "att": {"m": True}},
+        {"sid": SID, "att": {"m": 101}},
+        {"sid": SID, "vars": {"a": 1}},
+        {"sid": SID, "steps": {"a": "x"}},
+        {"sid": SID, "extra": 1},
+    ],
+)
+def test_a_validly_signed_state_of_the_wrong_shape_is_refused(payload):
+    # Only a leaked key could produce these; they are still checked field by field.
+    body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    signed = f"1.{body}"
+    value = f"{signed}.{CODEC._mac(signed.encode())}"
+    with pytest.raises(StateRefused):
+        CODEC.decode(value, SID)
+
+
+@pytest.mark.filterwarnings("ignore:The 'ivr_state' cookie is too large")  # that is the point
+def test_a_tampered_cookie_on_a_live_request_is_refused_with_403():
+    client = app_for(flow_saying("You said {{ vars.said }}")).test_client()
+    client.post("/node/menu/result?noInput=true", data=CALL)
+    value = client.get_cookie("ivr_state").value
+    client.set_cookie("ivr_state", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    response = client.post("/node/menu/result?noInput=true", data=CALL)
+    assert response.status_code == 403 and b"Traceback" not in response.get_data()
+    client.set_cookie("ivr_state", "1." + "A" * 50_000 + ".x")
+    assert client.post("/voice", data=CALL).status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------- command line
+def call(examples_dir, tmp_path, *args):
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"steps": []}))
+    code = main(
+        ["call", str(examples_dir / "account-line.ivrflow"), "--quiet", "--script", str(script), *args]
+    )
+    return code, None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--at", "yesterday"], "is not a date and time"),
+        (["--at", "2026-12-24T18:30", "--tz", "Mars/Olympus"], "is not a time zone"),
+        (["--tz", "Europe/Berlin"], "tz is given without at"),
+        (["--backend", "/nonexistent/stubs.yaml"], "backend:"),
+    ],
+)
+def test_bad_clock_and_backend_options_are_one_line_errors(examples_dir, tmp_path, capsys, args, message):
+    code, _ = call(examples_dir, tmp_path, *args)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "stubs",
+    [
+        "not: [a list",
+        "- {status: 200}",
+        "- {url: 'x', status: 999}",
+        "- {url: 'x', fail: sometimes}",
+        "- {url: '/([/'}",
+        "- {url: 'x', delay: .inf}",
+        "- {url: 'x', json: {}, text: ''}",
+    ],
+)
+def test_bad_stub_files_are_one_line_errors(examples_dir, tmp_path, capsys, stubs):
+    path = tmp_path / "stubs.yaml"
+    path.write_text(stubs)
+    code, _ = call(examples_dir, tmp_path, "--backend", str(path))
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and err.startswith("error: ")
+
+
+def test_options_for_a_url_target_are_refused(capsys):
+    assert main(["call", "http://127.0.0.1:9/voice", "--at", "2026-12-24T18:30", "--quiet"]) == 2
+    assert "not for a URL" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------- flow files
+@pytest.mark.parametrize(
+    ("patch", "where"),
+    [
+        ({"kind": "hours", "config": {"zone": 5}}, "$.nodes[0].config.zone"),
+        (
+            {"kind": "hours", "config": {"week": {"mon": [["25:00", "26:00"]]}}},
+            "$.nodes[0].config.week.mon[0][0]",
+        ),
+        ({"kind": "hours", "config": {"week": {"someday": []}}}, "$.nodes[0].config.week"),
+        (
+            {"kind": "hours", "config": {"closed": [{"start": "2026-02-30"}]}},
+            "$.nodes[0].config.closed[0].start",
+        ),
+        (
+            {"kind": "decide", "config": {"cases": [{"id": "a", "op": "resembles"}]}},
+            "$.nodes[0].config.cases[0].op",
+        ),
+        (
+            {
+                "kind": "decide",
+                "config": {"cases": [{"id": "a", "op": "equals"}, {"id": "a", "op": "equals"}]},
+            },
+            "$.nodes[0].config.cases[1].id",
+        ),
+        ({"kind": "set", "config": {"assign": [{"name": "1bad"}]}}, "$.nodes[0].config.assign[0].name"),
+        ({"kind": "lookup", "config": {"url": "x", "timeout": 30}}, "$.nodes[0].config.timeout"),
+        ({"kind": "lookup", "config": {"url": "x", "method": "BREW"}}, "$.nodes[0].config.method"),
+        ({"kind": "lookup", "config": {"url": "x", "keep": ["a..b"]}}, "$.nodes[0].config.keep[0]"),
+        ({"kind": "say", "config": {}}, "$.nodes[0].config"),
+        ({"kind": "say", "capture": "x"}, "$.nodes[0].capture"),
+    ],
+)
+def test_bad_logic_configs_name_the_json_path(patch, where):
+    node = {"id": "n", "title": "N", **patch}
+    data = {"format": "ivrflow", "version": 2, "name": "x", "start": "n", "nodes": [node]}
+    with pytest.raises(FlowFileError) as info:
+        loads(json.dumps(data))
+    assert info.value.json_path == where
+    assert "\n" not in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------- calendars
+def open_hours(**kw):
+    from ivr_studio.flow.logic import HoursConfig, Interval
+
+    return HoursConfig("Europe/Berlin", {"mon": (Interval("09:00", "17:00"),)}, **kw)
+
+
+def chain(*nodes):
+    from ivr_studio.flow import Flow
+
+    f = Flow("Dynamic")
+    for n in nodes:
+        f.add_node(n)
+    f.set_start(nodes[0].id)
+    return f
+
+
+def test_an_oversized_calendar_file_is_refused_without_reading_it_all(tmp_path):
+    big = tmp_path / "big.ics"
+    with big.open("w") as fh:
+        fh.write("BEGIN:VCALENDAR\r\n")
+        fh.write("X-PAD:" + "x" * (2 * 1024 * 1024) + "\r\n")
+    hours = open_hours(holidays=HolidaySource(ical="big.ics"))
+    (d,) = [
+        d
+        for d in validate_flow(chain(Node("h", NodeKind.HOURS, config=hours)), tmp_path)
+        if d.code == "IVR030"
+    ]
+    assert "big.ics" in d.message and len(d.message) < 300
+
+
+def test_a_calendar_path_outside_the_flow_folder_is_just_a_missing_file(tmp_path):
+    hours = open_hours(holidays=HolidaySource(ical="../../../../etc/passwd"))
+    found = [
+        d
+        for d in validate_flow(chain(Node("h", NodeKind.HOURS, config=hours)), tmp_path)
+        if d.code == "IVR030"
+    ]
+    assert found and "not an iCalendar file" in found[0].message
+
+
+# ---------------------------------------------------------------------------------------------- templates
+def flow_saying(text):
+    from ivr_studio.flow import Branch, Flow, Prompt
+    from ivr_studio.flow.logic import Variable
+
+    f = Flow("Echo")
+    f.add_node(
+        Node(
+            "menu",
+            NodeKind.GATHER,
+            prompts=[Prompt("say", "Say something")],
+            branches=[Branch("b", "1")],
+            capture="said",
+        )
+    )
+    f.add_node(Node("echo", NodeKind.SAY, text=text))
+    f.set_variables([Variable("said", max_length=200)])
+    f.set_link("menu", "captured", "echo")
+    return f
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% for i in (1..100000) %}x{% endfor %}",
+        "{% for i in (1..90) %}{% for j in (1..90) %}y{% endfor %}{% endfor %}",
+        "{{ vars.said | append: vars.said | append: vars.said | append: vars.said }}" * 30,
+    ],
+    ids=["long loop", "nested loops", "output bomb"],
+)
+def test_a_template_that_does_too_much_work_is_stopped(text):
+    f = flow_saying(text)
+    client = app_for(f).test_client()
+    response = client.post(
+        "/node/menu/result", data={**CALL, "Digits": "7" * 40}
+    )  # 30 × 160 characters: over 4,000
+    assert response.headers["X-IVR-Exit"] == "menu captured"
+    assert response.headers["X-IVR-Node"] == "(error)"
