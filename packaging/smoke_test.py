@@ -70,6 +70,32 @@ def main(dist: Path) -> None:
         "a scripted test call reaches the sales transfer",
     )
 
+    dynamic = example.with_name("account-line.ivrflow")
+    holiday = subprocess.run(
+        [
+            str(exe),
+            "call",
+            str(dynamic),
+            "--at",
+            "2026-12-25T10:00",
+            "--tz",
+            "Europe/Berlin",
+            "--quiet",
+            "--trace",
+            str(dist.parent / "smoke-trace.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    trace = (dist.parent / "smoke-trace.jsonl").read_text() if holiday.returncode == 0 else holiday.stderr
+    (dist.parent / "smoke-trace.jsonl").unlink(missing_ok=True)
+    check(
+        holiday.returncode == 0 and '"hours holiday"' in trace and "25 December 2026" in trace,
+        "a dynamic flow on Christmas Day in Berlin: Hours finds the public holiday, the template renders",
+    )
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [str(exe), "open", str(example)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
