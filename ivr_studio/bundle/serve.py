@@ -236,6 +236,7 @@ def serve_source(
             log_to_stderr=False,
             clock=options.clock,
             backend=options.backend,
+            trace_lookups=True,  # a local call's trace shows every back-end request
         )
     except BundleError as exc:
         raise ValueError(f"{name}: {exc}") from exc

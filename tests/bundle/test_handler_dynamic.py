@@ -27,7 +27,13 @@ def at(when: datetime):
 def example(examples_dir, when=BERLIN_MONDAY_10, stubs=None, environ=None):
     flow = load_flow(examples_dir / "account-line.ivrflow")
     backend = StubBackend(parse_stubs(stubs or []))
-    return app_for(flow, clock=at(when), backend=backend, environ=environ or {"ACME_API_TOKEN": "t0ken"})
+    return app_for(
+        flow,
+        clock=at(when),
+        backend=backend,
+        environ=environ or {"ACME_API_TOKEN": "t0ken"},
+        trace_lookups=True,
+    )
 
 
 def fake_call(now=BERLIN_MONDAY_10, **values) -> Call:
@@ -161,6 +167,16 @@ def test_a_vip_caller_is_remembered_and_gets_an_agent(examples_dir):
     assert lookups[0]["status"] == 200 and lookups[0]["outcome"] == "ok" and lookups[0]["stubbed"]
     after = post(client, "/node/tier_check", **vip)  # a later request: the variables came back in the cookie
     assert (after.headers["X-IVR-Node"], after.headers["X-IVR-Path"]) == ("agent", "tier_check case:vip")
+
+
+def test_a_deployed_handler_does_not_report_lookups_unless_asked(examples_dir):
+    flow = load_flow(examples_dir / "account-line.ivrflow")
+    backend = StubBackend(parse_stubs(STUBS))
+    quiet = app_for(flow, clock=at(BERLIN_MONDAY_10), backend=backend).test_client()
+    response = enter(quiet, "123456")
+    assert response.headers["X-IVR-Path"] == "balance ok" and "X-IVR-Lookups" not in response.headers
+    asked = app_for(flow, clock=at(BERLIN_MONDAY_10), backend=backend, environ={"IVR_TRACE_LOOKUPS": "1"})
+    assert "X-IVR-Lookups" in enter(asked.test_client(), "123456").headers
 
 
 def test_only_kept_values_travel_in_the_cookie(examples_dir):

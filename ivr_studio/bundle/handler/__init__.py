@@ -11,6 +11,8 @@ Settings come from the environment unless passed in:
 - ``PUBLIC_BASE_URL``: the public origin Twilio calls (e.g. ``https://ivr.example.com``), for the signature
   check behind a proxy or tunnel that rewrites the host or scheme;
 - ``IVR_ENV=production``: refuse to start without ``TWILIO_AUTH_TOKEN``;
+- ``IVR_TRACE_LOOKUPS=1``: report each Look up's request and answer in an ``X-IVR-Lookups`` header
+  (off by default: back-end URLs and answers may hold personal data);
 - ``IVR_STATE_SECRET``: the key that signs the call-state cookie (by default one derived from
   ``TWILIO_AUTH_TOKEN``); every instance serving the same number must use the same.
 
@@ -50,6 +52,7 @@ def create_app(
     log_to_stderr: bool = True,
     clock: Clock | None = None,
     backend: Backend | None = None,
+    trace_lookups: bool | None = None,
 ) -> Flask:
     """Build the handler app for a bundle folder or in-memory flow data.
 
@@ -57,8 +60,9 @@ def create_app(
     ``environ`` replaces ``os.environ`` as the place settings (and the flow's declared environment
     variables, ``{{ env.NAME }}``) are read from. ``clock`` (a function returning an aware ``datetime``)
     and ``backend`` (see :mod:`.backend`) replace the real time and real back-end requests, for tests and
-    local calls. Raises :class:`BundleError` when the flow data is unusable and :class:`ConfigError` when
-    the settings are unsafe.
+    local calls. ``trace_lookups`` reports back-end requests in ``X-IVR-Lookups`` (default: only when
+    ``IVR_TRACE_LOOKUPS=1``; their URLs and answers may hold personal data). Raises :class:`BundleError`
+    when the flow data is unusable and :class:`ConfigError` when the settings are unsafe.
     """
     env = os.environ if environ is None else environ
     settings = Settings.from_environ(env, auth_token, public_base_url)
@@ -69,7 +73,9 @@ def create_app(
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
     fingerprint = json.dumps(data.routing, sort_keys=True, default=str).encode("utf-8")
     key = derive_key(settings.state_secret, settings.auth_token, fingerprint)
-    context = Context(flow, clock=clock, backend=backend, environ=env)
+    if trace_lookups is None:
+        trace_lookups = env.get("IVR_TRACE_LOOKUPS", "").strip() in ("1", "true", "yes")
+    context = Context(flow, clock=clock, backend=backend, environ=env, trace_lookups=trace_lookups)
     install(app, flow, settings, StateCodec(key), context)
     if log_to_stderr:
         steplog.install_stderr_handler()

@@ -37,9 +37,13 @@ class Context:
         clock: Clock | None = None,
         backend: Backend | None = None,
         environ: Mapping[str, str] | None = None,
+        trace_lookups: bool = False,
     ) -> None:
         self.flow = flow
         self.clock = clock or system_clock
+        #: Report each back-end request (URL, status, the start of its answer) in ``X-IVR-Lookups``: for
+        #: local test calls only, since URLs and answers may hold account numbers or tokens.
+        self.trace_lookups = trace_lookups
         self.backend = backend or HttpBackend()
         self.env = {name: str((environ or {}).get(name, "")) for name in flow.env}
         self.defaults = {v.name: v.default for v in flow.variables.values()}

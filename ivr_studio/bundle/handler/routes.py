@@ -175,10 +175,11 @@ class Router:
         return self.write_state(response, state)
 
     def _path_headers(self, response: Response, walked: Walk) -> None:
-        """``X-IVR-Path`` (the logic hops) and ``X-IVR-Lookups`` (the back-end requests), for traces."""
+        """``X-IVR-Path`` (the logic hops) and, for local test calls, ``X-IVR-Lookups`` (the back-end
+        requests), for traces."""
         if walked.hops:
             response.headers["X-IVR-Path"] = ", ".join(f"{h.node} {h.exit}" for h in walked.hops)[:MAX_HEADER]
-        if walked.lookups:
+        if walked.lookups and self.context.trace_lookups:
             text = json.dumps(walked.lookups, ensure_ascii=True, separators=(",", ":"))
             if len(text) <= MAX_HEADER:
                 response.headers["X-IVR-Lookups"] = text

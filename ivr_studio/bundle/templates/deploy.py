@@ -54,7 +54,9 @@ DYNAMIC_NOTE = """## Logic nodes, templates and back-ends
 This flow decides some things on the server: business hours, decisions on the caller's number or on
 variables, and requests to back-ends (its Look up nodes). The handler evaluates them within the webhook
 request that reaches them; what the call remembers (variables, kept answers) travels in its state cookie.
-Each answer names the logic steps taken in `X-IVR-Path` and the back-end requests in `X-IVR-Lookups`.
+Each answer names the logic steps taken in `X-IVR-Path`; with `IVR_TRACE_LOOKUPS=1` it also reports the
+back-end requests (URL, status, the start of the answer) in `X-IVR-Lookups` — off by default, since back-end
+URLs and answers may hold personal data.
 $env_list
 """
 
