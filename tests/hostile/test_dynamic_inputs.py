@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 
 from ivr_studio.bundle.handler.state import MAX_COOKIE_BYTES, CallState, StateCodec, StateRefused, derive_key
-from ivr_studio.cli import main
 from ivr_studio.flow import FlowFileError, Node, NodeKind
 from ivr_studio.flow.ivrflow import loads
 from ivr_studio.flow.logic import HolidaySource
@@ -96,55 +96,73 @@ def test_a_tampered_cookie_on_a_live_request_is_refused_with_403():
 
 
 # ---------------------------------------------------------------------------------------------- command line
-def call(examples_dir, tmp_path, *args):
-    script = tmp_path / "script.json"
-    script.write_text(json.dumps({"steps": []}))
-    code = main(
-        ["call", str(examples_dir / "account-line.ivrflow"), "--quiet", "--script", str(script), *args]
-    )
-    return code, None
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "account-line.ivrflow"
+
+
+def sandboxed(hostile):
+    """The dynamic example in the sandbox, and a script with no steps."""
+    hostile.write("line.ivrflow", EXAMPLE.read_text(encoding="utf-8"))
+    hostile.write("script.json", '{"steps": []}')
+    return ["call", "line.ivrflow", "--quiet", "--script", "script.json"]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--at", "yesterday"], "is not a date and time"),
+        (["--at", "9" * 5000], "is not a date and time"),
         (["--at", "2026-12-24T18:30", "--tz", "Mars/Olympus"], "is not a time zone"),
+        (["--at", "2026-12-24T18:30", "--tz", "../../etc/passwd"], "is not a time zone"),
         (["--tz", "Europe/Berlin"], "tz is given without at"),
-        (["--backend", "/nonexistent/stubs.yaml"], "backend:"),
+        (["--backend", "missing.yaml"], "backend:"),
     ],
 )
-def test_bad_clock_and_backend_options_are_one_line_errors(examples_dir, tmp_path, capsys, args, message):
-    code, _ = call(examples_dir, tmp_path, *args)
-    err = capsys.readouterr().err
-    assert code == 2
-    assert message in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
+def test_bad_clock_and_backend_options_are_one_line_errors(hostile, args, message):
+    hostile.run(*sandboxed(hostile), *args).fails(2, message)
 
 
 @pytest.mark.parametrize(
-    "stubs",
+    ("stubs", "message"),
     [
-        "not: [a list",
-        "- {status: 200}",
-        "- {url: 'x', status: 999}",
-        "- {url: 'x', fail: sometimes}",
-        "- {url: '/([/'}",
-        "- {url: 'x', delay: .inf}",
-        "- {url: 'x', json: {}, text: ''}",
+        ("not: [a list", "backend"),
+        ("- {status: 200}", "url: expected a URL pattern"),
+        ("- {url: 'x', status: 999}", "status: expected an HTTP status"),
+        ("- {url: 'x', fail: sometimes}", "fail: expected timeout or connection"),
+        ("- {url: '/([/'}", "bad regular expression"),
+        ("- {url: 'x', delay: .inf}", "is not finite"),
+        ("- {url: 'x', delay: 61}", "delay: expected seconds from 0 to 60"),
+        ("- {url: 'x', json: {}, text: ''}", "give json or text, not both"),
+        ("- &a {url: x}\n- [*a, *a, *a, *a, *a, *a, *a, *a]", "backend"),
     ],
 )
-def test_bad_stub_files_are_one_line_errors(examples_dir, tmp_path, capsys, stubs):
-    path = tmp_path / "stubs.yaml"
-    path.write_text(stubs)
-    code, _ = call(examples_dir, tmp_path, "--backend", str(path))
-    err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err and err.startswith("error: ")
+def test_bad_stub_files_are_one_line_errors(hostile, stubs, message):
+    hostile.write("stubs.yaml", stubs)
+    hostile.run(*sandboxed(hostile), "--backend", "stubs.yaml").fails(2, message)
 
 
-def test_options_for_a_url_target_are_refused(capsys):
-    assert main(["call", "http://127.0.0.1:9/voice", "--at", "2026-12-24T18:30", "--quiet"]) == 2
-    assert "not for a URL" in capsys.readouterr().err
+def test_a_huge_stub_file_is_refused_without_reading_it_all(hostile):
+    hostile.write("stubs.yaml", "- {url: x, text: '" + "y" * (3 * 1024 * 1024) + "'}\n")
+    hostile.run(*sandboxed(hostile), "--backend", "stubs.yaml", memory_mb=512).fails(2, "stubs.yaml")
+
+
+def test_too_many_stubs_are_refused(hostile):
+    hostile.write("stubs.yaml", "".join(f"- {{url: 'https://x.example/{i}'}}\n" for i in range(600)))
+    hostile.run(*sandboxed(hostile), "--backend", "stubs.yaml").fails(2, "the limit is 500")
+
+
+def test_options_for_a_url_target_are_refused(hostile):
+    hostile.run("call", "http://127.0.0.1:9/voice", "--at", "2026-12-24T18:30", "--quiet").fails(
+        2, "not for a URL"
+    )
+
+
+def test_an_ical_bomb_in_a_flow_is_one_finding(hostile):
+    flow = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    hours = next(n for n in flow["nodes"] if n["id"] == "hours")
+    hours["config"]["holidays"] = {"ical": "holidays.ics"}
+    hostile.write("line.ivrflow", json.dumps(flow))
+    hostile.write("holidays.ics", "BEGIN:VCALENDAR\r\nX-PAD:" + "x" * (2 * 1024 * 1024) + "\r\n")
+    hostile.run("validate", "line.ivrflow", memory_mb=512).fails(1, "holidays.ics")
 
 
 # ---------------------------------------------------------------------------------------------- flow files
