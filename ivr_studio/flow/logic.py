@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -165,7 +166,8 @@ class ClosedDates:
 @dataclass(frozen=True)
 class HolidaySource:
     """Public holidays of ``country`` (ISO 3166 code, optional ``subdivision``), or events of an iCalendar
-    file ``ical`` (a path relative to the flow file). At most one of the two."""
+    file ``ical`` (a path relative to the flow file, inside its folder: its text is carried into exported
+    bundles, so a flow cannot point at files elsewhere). At most one of the two."""
 
     country: str = ""
     subdivision: str = ""
@@ -235,6 +237,12 @@ class HoursConfig:
             )
             if holidays.country and holidays.ical:
                 raise ConfigError("give either a country or an iCalendar file, not both", f"{path}.holidays")
+            ical = PurePosixPath(holidays.ical.replace("\\", "/"))
+            if holidays.ical and (ical.is_absolute() or ".." in ical.parts or ":" in holidays.ical):
+                raise ConfigError(
+                    f"{_cut(holidays.ical)} must be a file in the flow's folder (a relative path without ..)",
+                    f"{path}.holidays.ical",
+                )
         return cls(zone, week, tuple(closed), holidays)
 
 

@@ -238,14 +238,19 @@ def test_an_oversized_calendar_file_is_refused_without_reading_it_all(tmp_path):
     assert "big.ics" in d.message and len(d.message) < 300
 
 
-def test_a_calendar_path_outside_the_flow_folder_is_just_a_missing_file(tmp_path):
-    hours = open_hours(holidays=HolidaySource(ical="../../../../etc/passwd"))
-    found = [
-        d
-        for d in validate_flow(chain(Node("h", NodeKind.HOURS, config=hours)), tmp_path)
-        if d.code == "IVR030"
-    ]
-    assert found and "not an iCalendar file" in found[0].message
+@pytest.mark.parametrize(
+    "ical", ["../../../../etc/passwd", "/etc/passwd", "C:\\Windows\\x.ics", "a/../../b.ics"]
+)
+def test_a_calendar_outside_the_flow_folder_is_refused(ical):
+    data = {
+        "format": "ivrflow",
+        "version": 2,
+        "nodes": [{"id": "h", "kind": "hours", "config": {"holidays": {"ical": ical}}}],
+    }
+    with pytest.raises(FlowFileError) as info:
+        loads(json.dumps(data))
+    assert info.value.json_path == "$.nodes[0].config.holidays.ical"
+    assert "in the flow's folder" in str(info.value)
 
 
 # ---------------------------------------------------------------------------------------------- templates
