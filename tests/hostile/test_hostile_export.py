@@ -77,10 +77,7 @@ def test_the_users_own_files_in_a_bundle_survive_a_re_export(bundle):
     [
         ("menu.ivrflow/out", None),
         ("/proc/ivr-studio-bundle", "could not write the bundle to /proc/ivr-studio-bundle"),
-        (
-            "/proc/1/status/out",
-            "could not write the bundle to /proc/1/status/out: /proc/1/status is not a folder",
-        ),
+        ("/proc/1/status/out", "could not write the bundle to /proc/1/status/out: /proc/1/status is not a folder"),
     ],
 )
 def test_an_output_folder_that_cannot_exist_is_a_clear_error(hostile, out, message):
@@ -99,6 +96,4 @@ def test_an_output_path_that_is_a_file_is_refused(hostile):
 def test_a_folder_that_is_not_a_bundle_is_refused(hostile):
     hostile.write("menu.ivrflow", tiny_flow_text())
     hostile.write("out/thesis.tex", "\\documentclass{article}\n")
-    hostile.run("export", "menu.ivrflow", "-o", "out").fails(
-        1, "is not empty and is not an IVR Studio bundle"
-    )
+    hostile.run("export", "menu.ivrflow", "-o", "out").fails(1, "is not empty and is not an IVR Studio bundle")

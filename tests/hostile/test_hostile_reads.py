@@ -60,9 +60,7 @@ def test_a_script_that_is_not_utf8_is_a_clear_error(hostile, suffix, content, me
 
 def test_a_script_on_a_device_is_refused(hostile):
     hostile.write("menu.ivrflow", tiny_flow_text())
-    hostile.run("call", "menu.ivrflow", "--script", "/dev/zero", "--quiet").fails(
-        2, "/dev/zero: is a character"
-    )
+    hostile.run("call", "menu.ivrflow", "--script", "/dev/zero", "--quiet").fails(2, "/dev/zero: is a character")
 
 
 def test_a_scenario_file_that_is_not_utf8_is_a_clear_error(hostile):

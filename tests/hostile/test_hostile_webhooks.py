@@ -55,6 +55,8 @@ def test_standard_output_on_a_full_disk_is_a_clear_error(hostile, command):
     hostile.write("menu.ivrflow", tiny_flow_text())
     argv = ["call", "menu.ivrflow"] if command == "call" else ["validate", "menu.ivrflow"]
     code = "import os, sys\nfd = os.open('/dev/full', os.O_WRONLY)\nos.dup2(fd, 1)\n"
-    run = hostile.run_python(code + "from ivr_studio.cli import main\nsys.exit(main(" + repr(argv) + "))\n")
+    run = hostile.run_python(
+        code + "from ivr_studio.cli import main\nsys.exit(main(" + repr(argv) + "))\n"
+    )
     run.fails(2, "error: cannot write to standard output: No space left on device")
     assert "Exception ignored" not in run.stderr

@@ -11,9 +11,7 @@ def bomb(levels: int = 9) -> str:
     """Anchors ``a``…``i``, each a list of nine aliases of the one before (9**9 strings when expanded)."""
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for prev, name in zip("abcdefgh", "bcdefghi"[: levels - 1], strict=False):
-        lines.append(
-            f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]"
-        )
+        lines.append(f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
     return "\n".join(lines) + "\n"
 
 
@@ -66,7 +64,5 @@ def test_a_huge_scalar_in_an_error_is_cut(hostile):
 def test_a_huge_unknown_key_in_a_scenario_is_cut(hostile):
     hostile.write("menu.ivrflow", tiny_flow_text())
     key = "k" * 100_000
-    hostile.write(
-        "menu.tests.yaml", f"target: menu.ivrflow\ncalls:\n  - ? {key}\n    : 1\n    expect_end: completed\n"
-    )
+    hostile.write("menu.tests.yaml", f"target: menu.ivrflow\ncalls:\n  - ? {key}\n    : 1\n    expect_end: completed\n")
     hostile.run("test", "menu.tests.yaml").fails(2, "has unknown key(s) kkk")
