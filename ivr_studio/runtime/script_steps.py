@@ -151,9 +151,7 @@ def _number(
 ) -> float:
     """``value`` as a float in [minimum, maximum]; NaN, infinities and absurd values are a ScriptError."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:
-        raise ScriptError(
-            f"{step}: {name} must be a number from {minimum:g} to {maximum:,g}, not {cut(value)}"
-        )
+        raise ScriptError(f"{step}: {name} must be a number from {minimum:g} to {maximum:,g}, not {cut(value)}")
     return float(value)
 
 

@@ -102,10 +102,7 @@ def good_doc() -> dict:
         (lambda d: d["nodes"][1].update(id="menu"), "$.nodes[1].id: node id 'menu' is used twice"),
         (lambda d: d.update(start="ghost"), "$.start"),
         (lambda d: d["nodes"][0].update(colour="red"), "unknown field 'colour'"),
-        (
-            lambda d: d["nodes"][0].update(max_attempts=0),
-            "$.nodes[0].max_attempts: must be from 1 to 100, not 0",
-        ),
+        (lambda d: d["nodes"][0].update(max_attempts=0), "$.nodes[0].max_attempts: must be from 1 to 100, not 0"),
         (lambda d: d["nodes"][1].update(branches=[{"id": "b1"}]), "only menus"),
         (
             lambda d: d["nodes"][0]["attributes"].update(numDigits=True) or d["nodes"][0].update(title=3),
