@@ -8,9 +8,12 @@ panel) join through :meth:`MainWindow.add_dock`; the canvas exposes ``set_active
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -18,18 +21,19 @@ from ivr_studio import __version__
 from ivr_studio.flow.ivrflow import SUFFIX, FlowFileError, load_flow
 from ivr_studio.ui.actions import build_menus
 from ivr_studio.ui.autosave import Autosaver, Recovery, find_recoveries
-from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.call.install import install_call_panel
 from ivr_studio.ui.canvas.palette import NodePalette
 from ivr_studio.ui.canvas.scene import FlowScene
 from ivr_studio.ui.canvas.view import FlowView
 from ivr_studio.ui.document import FlowDocument
 from ivr_studio.ui.inspector.panel import InspectorPanel
-from ivr_studio.ui.models_dialog import ModelsDialog
 from ivr_studio.ui.problems import ProblemsPanel, summary
 from ivr_studio.ui.recent import add_recent, menu_label, recent_files
 from ivr_studio.ui.twiml_preview import TwimlPreview
 from ivr_studio.ui.window_layout import LayoutMemory
+
+if TYPE_CHECKING:
+    from ivr_studio.ui.call.controller import CallController
 
 FILE_FILTER = f"IVR flows (*{SUFFIX});;All files (*)"
 
@@ -61,7 +65,7 @@ class MainWindow(QMainWindow):
             lambda kind: self.view.add_node_at(kind, self.view.visible_scene_rect().center())
         )
         self.inspector = InspectorPanel(self.document)
-        self.problems = ProblemsPanel(self.document)
+        self.problems = ProblemsPanel(self.document, wait=True)  # resumed after the first frame
         self.preview = TwimlPreview(self.document)
         self.add_dock(self.palette, "Palette", Qt.DockWidgetArea.LeftDockWidgetArea)
         self.add_dock(self.inspector, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea)
@@ -81,6 +85,8 @@ class MainWindow(QMainWindow):
 
         self.actions_: dict[str, QAction] = build_menus(self)
         self.call_panel = install_call_panel(self, controller=call_controller)
+        self.call_panel.probe_when_shown = False
+        self._first_frame = _FirstFrame(self.view.viewport(), self._after_first_frame)
         self._connect()
         self._refresh_title()
         self._refresh_counts()
@@ -150,7 +156,9 @@ class MainWindow(QMainWindow):
 
     def _diagnostics_changed(self, diagnostics: list) -> None:
         self.scene.set_problems(diagnostics)
-        self.problems_label.setText(summary(diagnostics))
+        self.problems_label.setText(
+            "Checking for problems…" if self.problems.checking else summary(diagnostics)
+        )
         self.docks["Problems"].setWindowTitle(self.problems.title())
 
     def reveal_node(self, node_id: str) -> None:
@@ -316,6 +324,12 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     # ------------------------------------------------------------------ window state
+    def _after_first_frame(self) -> None:
+        """What the first frame does not need, once it is on screen: checking the flow (the validator and
+        its graph library) and probing the audio devices (PortAudio)."""
+        self.problems.resume()
+        self.call_panel.probe_audio()
+
     def save_layout(self) -> None:
         """Remember the window's size and docks for the screen it is on (see :mod:`.window_layout`)."""
         self.layout_memory.save()
@@ -332,9 +346,25 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.call_panel.controller.shutdown()
-        for dialog in self.findChildren(ModelsDialog):
+        models = sys.modules.get("ivr_studio.ui.models_dialog")  # never opened: no dialog to close
+        for dialog in self.findChildren(models.ModelsDialog) if models is not None else ():
             dialog.shutdown()
         self.autosaver.stop()
         self.autosaver.discard()
         self.save_layout()
         event.accept()
+
+
+class _FirstFrame(QObject):
+    """Calls ``then`` on the event-loop turn after ``widget`` is first painted (once)."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False

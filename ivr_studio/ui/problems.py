@@ -1,5 +1,9 @@
 """The Problems panel: the validator's diagnostics, refreshed ~150 ms after the flow last changed.
 
+A flow that was just opened is checked the same way, a moment after it is shown: the validator (and the
+graph library behind it) is loaded then, not before the window's first frame. Until the check has run the
+panel reports that it is checking (:attr:`ProblemsPanel.checking`), never the previous flow's problems.
+
 Clicking a problem selects and centres its node (the main window connects :attr:`ProblemsPanel.nodeActivated`).
 The same diagnostics go to the canvas as badges and to the status bar as a summary.
 """
@@ -16,11 +20,6 @@ from ivr_studio.flow.events import FlowEvent
 from ivr_studio.twiml.diagnostics import Diagnostic
 from ivr_studio.ui.canvas.style import ERROR_COLOUR, WARNING_COLOUR
 from ivr_studio.ui.document import FlowDocument
-
-try:
-    from ivr_studio.flow.validate import validate_flow
-except ImportError:  # the validator is not there yet: the panel says so instead of failing
-    validate_flow = None  # type: ignore[assignment]
 
 Validator = Callable[..., list[Diagnostic]]
 DEBOUNCE_MS = 150
@@ -60,12 +59,17 @@ class ProblemsPanel(QWidget):
     nodeActivated = Signal(str)
     diagnosticsChanged = Signal(list)
 
-    def __init__(self, document: FlowDocument, validator: Validator | None = None, parent=None):
+    def __init__(
+        self, document: FlowDocument, validator: Validator | None = None, parent=None, *, wait: bool = False
+    ):
+        """``wait``: check nothing until :meth:`resume` (the main window resumes it after its first frame)."""
         super().__init__(parent)
+        self._waiting = wait
         self.setObjectName("problemsPanel")
         self.document = document
-        self.validator = validator if validator is not None else validate_flow
+        self.validator = validator
         self.diagnostics: list[Diagnostic] = []
+        self.checking = False  # a flow was opened and has not been checked yet
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels(["Problem", "Node", "Code"])
         self.tree.setRootIsDecorated(False)
@@ -90,14 +94,34 @@ class ProblemsPanel(QWidget):
         self._flow_replaced()
 
     def _flow_replaced(self) -> None:
-        self.refresh()
+        """Another flow is open: drop the old one's problems and check the new one shortly."""
+        self.checking = True
+        self.diagnostics = []
+        self.tree.clear()
+        self.diagnosticsChanged.emit([])
+        if not self._waiting:
+            self.timer.start()
+
+    def resume(self) -> None:
+        """Start checking (a flow opened while waiting is checked at once)."""
+        self._waiting = False
+        if self.checking:
+            self.timer.start(0)
 
     def _on_event(self, _event: FlowEvent) -> None:
-        self.timer.start()  # restarts: validation runs once the edits pause
+        if not self._waiting:
+            self.timer.start(DEBOUNCE_MS)  # restarts: validation runs once the edits pause
 
     def refresh(self) -> None:
         """Validate now and show the result."""
         self.timer.stop()
+        self.checking = False
+        if self.validator is None:
+            try:
+                from ivr_studio.flow.validate import validate_flow
+            except ImportError:  # the validator is not in this build: the panel says so instead of failing
+                validate_flow = None  # type: ignore[assignment]
+            self.validator = validate_flow
         if self.validator is None:
             self.diagnostics = []
             self.tree.clear()

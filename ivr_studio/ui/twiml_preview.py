@@ -20,11 +20,6 @@ from ivr_studio.flow.events import FlowEvent
 from ivr_studio.ui.canvas.style import is_dark
 from ivr_studio.ui.document import FlowDocument
 
-try:
-    from ivr_studio.bundle.export import node_document
-except ImportError:  # the exporter is not there yet
-    node_document = None  # type: ignore[assignment]
-
 
 class XmlHighlighter(QSyntaxHighlighter):
     """Colours tags, attribute names, attribute values and comments."""
@@ -63,7 +58,7 @@ class TwimlPreview(QWidget):
         super().__init__(parent)
         self.setObjectName("twimlPreview")
         self.document = document
-        self.render = render if render is not None else node_document
+        self.render = render  # None: the exporter's node_document, imported when a node is first shown
         self.node_id: str | None = None
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
@@ -101,6 +96,12 @@ class TwimlPreview(QWidget):
         if self.node_id is None or self.node_id not in flow.nodes:
             self.text.setPlainText("Select a node to see the TwiML it exports to.")
             return
+        if self.render is None:
+            try:
+                from ivr_studio.bundle.export import node_document
+            except ImportError:  # the exporter is not in this build
+                node_document = None  # type: ignore[assignment]
+            self.render = node_document
         if self.render is None:
             self.text.setPlainText("The exporter is not available in this build.")
             return

@@ -219,7 +219,8 @@ def test_opening_a_file_offers_only_that_files_recovery(qtbot, settings, tmp_pat
 
 def test_problems_panel_follows_edits_and_reveals_nodes(qtbot, window, support_line) -> None:
     window.open_path(support_line)
-    assert window.problems_label.text() == "No problems"
+    assert window.problems.checking and window.problems_label.text() == "Checking for problems…"
+    qtbot.waitUntil(lambda: window.problems_label.text() == "No problems", timeout=2000)
     window.document.set_attribute("main_menu", "hints", "x" * 150)
     qtbot.waitUntil(lambda: bool(window.problems.diagnostics), timeout=2000)
     problem = window.problems.diagnostics[0]

@@ -23,16 +23,18 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from ivr_studio.bundle.coverage import CoverageTracker, ExitKey
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
-from ivr_studio.ui.call.audio_worker import KeypadInput
-from ivr_studio.ui.call.recording import RecordingInput
-from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, SpeechSession, wav_pcm
+
+if TYPE_CHECKING:  # the audio, speech and coverage code loads with the first call, not with the editor
+    from ivr_studio.bundle.coverage import CoverageTracker, ExitKey
+    from ivr_studio.ui.call.audio_worker import KeypadInput
+    from ivr_studio.ui.call.recording import RecordingInput
+    from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, SpeechSession
 
 #: How long an on-screen key's tone plays, and how long after it the microphone may still hear it.
 KEY_TONE_SECONDS = 0.12
@@ -92,12 +94,10 @@ class CallController(QObject):
         max_duration: float = 3600.0,
     ) -> None:
         super().__init__(parent)
-        from ivr_studio.voice import devices
-
         self.settings = settings or RuntimeSettings()
-        self.audio_status: str | None = None if audio else devices.audio_status()
-        if audio is False:
-            self.audio_status = self.audio_status or NO_AUDIO_NOTICE
+        self._audio = audio
+        self._audio_status: str | None = None
+        self._audio_probed = bool(audio)  # audio=True: the caller says devices are there
         self.max_duration = max_duration
         self.input_device: int | None = None
         self.output_device: int | None = None
@@ -123,6 +123,26 @@ class CallController(QObject):
         self._relay.connect(self._on_relay, Qt.ConnectionType.QueuedConnection)
 
     # ----- state -----
+    @property
+    def audio_status(self) -> str | None:
+        """None when a microphone and speaker are there, else why not. The devices are probed the first
+        time this is asked (PortAudio takes a moment to start, which the editor's first frame should not
+        wait for)."""
+        if not self._audio_probed:
+            self._audio_probed = True
+            if self._audio is False:
+                self._audio_status = NO_AUDIO_NOTICE
+            else:
+                from ivr_studio.voice import devices
+
+                self._audio_status = devices.audio_status()
+        return self._audio_status
+
+    @audio_status.setter
+    def audio_status(self, status: str | None) -> None:
+        self._audio_probed = True
+        self._audio_status = status
+
     @property
     def audio_available(self) -> bool:
         return self.audio_status is None
@@ -230,6 +250,8 @@ class CallController(QObject):
         live.subscribe(lambda event, g=generation: self._relay.emit(g, event))
         self._live = live
         self.record = CallRecord(target, self.settings, routing)
+        from ivr_studio.bundle.coverage import CoverageTracker
+
         self._tracker = CoverageTracker(routing) if routing is not None else None
         self._speech_config = None
         self._thread = threading.Thread(
@@ -320,6 +342,8 @@ class CallController(QObject):
         In a speech Gather it goes through the recogniser; in a ``<Record>`` it is what gets recorded. The
         microphone is muted while it plays, so the two do not mix.
         """
+        from ivr_studio.ui.call.speech import PacedAudio, wav_pcm
+
         pcm = wav_pcm(path)
         if not self.running:
             return 0.0
@@ -359,6 +383,10 @@ class CallController(QObject):
     def _ensure_session(self) -> SpeechSession | RecordingInput | KeypadInput:
         """The session the caller's audio goes to: the recording's during a Record, else the recogniser's."""
         if self._session is None:
+            from ivr_studio.ui.call.audio_worker import KeypadInput
+            from ivr_studio.ui.call.recording import RecordingInput
+            from ivr_studio.ui.call.speech import SpeechConfig, SpeechSession
+
             generation = self._generation
 
             def report(r: SpeechReport, g: int = generation) -> None:
@@ -440,7 +468,7 @@ class CallController(QObject):
     def _on_relay(self, generation: int, item: object) -> None:
         if generation != self._generation or self.record is None:
             return
-        if isinstance(item, SpeechReport):
+        if not isinstance(item, dict):  # a SpeechReport from the audio side
             self._on_speech_report(item)
             return
         event: dict = item  # type: ignore[assignment]
@@ -472,6 +500,8 @@ class CallController(QObject):
         if "speech" not in str(attributes.get("input", "dtmf")):
             self._listen("keys")  # a phone's keypad held to the microphone
             return
+        from ivr_studio.ui.call.speech import SpeechConfig
+
         self._speech_config = SpeechConfig.from_gather(attributes, self.phone_fidelity)
         self._listen("speech")  # loads the model while the prompt plays
 

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ivr_studio.bundle.coverage import read_coverage
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
 from ivr_studio.ui.call.keyboard import KeyboardKeypad
@@ -91,7 +90,9 @@ class CallPanel(QWidget):
         self._tick = QTimer(self)
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._update_countdown)
-        self._show_audio_state()
+        self._audio_shown = False  # the audio devices are probed once the panel is on screen
+        self.probe_when_shown = True  # False: whoever made the panel calls probe_audio() (the main window)
+        self.strip.set_devices("Audio: …")
         self._set_running(False)
         replaced = getattr(document, "flowReplaced", None)
         if replaced is not None:
@@ -282,15 +283,29 @@ class CallPanel(QWidget):
         c.speechModelMissing.connect(self.show_missing_model)
 
     # ----- state shown -----
-    def _show_audio_state(self) -> None:
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._audio_shown and self.probe_when_shown:
+            QTimer.singleShot(0, self.probe_audio)  # after the frame that shows the panel
+
+    def probe_audio(self) -> None:
+        """Probe the audio devices once and show the result, leaving a notice already shown in place."""
+        if not self._audio_shown:
+            self._show_audio_state(replace_notice=self.strip.notice.isHidden())
+
+    def _show_audio_state(self, replace_notice: bool = True) -> None:
+        """Show whether there are audio devices (probing them the first time, which takes a moment)."""
+        self._audio_shown = True
         c = self.controller
         if c.audio_available:
             self.strip.set_devices("Audio: headset ▾")
-            self.strip.set_notice(None)
+            if replace_notice:
+                self.strip.set_notice(None)
         else:
             self.strip.set_devices("Audio: none", available=False)
-            self.strip.set_notice(NO_AUDIO_NOTICE)
-            self.strip.notice.setToolTip(c.audio_status or "")
+            if replace_notice:
+                self.strip.set_notice(NO_AUDIO_NOTICE)
+                self.strip.notice.setToolTip(c.audio_status or "")
         for w in (self.talk_button, self.ptt):
             w.setEnabled(c.audio_available)
         if c.audio_available:
@@ -414,6 +429,8 @@ class CallPanel(QWidget):
             path, _ = QFileDialog.getOpenFileName(self, "Load test coverage", "", "Coverage (*.json)")
             if not path:
                 return False
+        from ivr_studio.bundle.coverage import read_coverage
+
         try:
             taken = read_coverage(path)
         except ValueError as exc:

@@ -13,7 +13,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from ivr_studio.flow import events as ev
-from ivr_studio.flow.layout import auto_layout
 from ivr_studio.twiml.diagnostics import Diagnostic
 from ivr_studio.ui.canvas.interactions import LinkDrag
 from ivr_studio.ui.canvas.link_item import LinkItem
@@ -195,6 +194,8 @@ class FlowScene(QGraphicsScene):
 
     def auto_layout(self) -> None:
         """Lay the whole flow out left to right (one undo step)."""
+        from ivr_studio.flow.layout import auto_layout  # networkx: loaded when first needed
+
         self.document.move_nodes(auto_layout(self.document.flow, node_size), "Auto layout")
 
     # ------------------------------------------------------------------ selection
