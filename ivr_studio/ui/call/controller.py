@@ -138,6 +138,11 @@ class CallController(QObject):
                 self._audio_status = devices.audio_status()
         return self._audio_status
 
+    @property
+    def audio_known(self) -> bool:
+        """Whether :attr:`audio_status` is known without probing the devices (told, or probed already)."""
+        return self._audio_probed or self._audio is not None
+
     @audio_status.setter
     def audio_status(self, status: str | None) -> None:
         self._audio_probed = True

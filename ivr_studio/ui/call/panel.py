@@ -92,7 +92,13 @@ class CallPanel(QWidget):
         self._tick.timeout.connect(self._update_countdown)
         self._audio_shown = False  # the audio devices are probed once the panel is on screen
         self.probe_when_shown = True  # False: whoever made the panel calls probe_audio() (the main window)
-        self.strip.set_devices("Audio: …")
+        if self.controller.audio_known:
+            self._show_audio_state()
+        else:
+            self.strip.set_devices("Audio: …")
+            for widget in (self.talk_button, self.ptt):  # until the devices are known
+                widget.setEnabled(False)
+                widget.setToolTip("Checking the audio devices…")
         self._set_running(False)
         replaced = getattr(document, "flowReplaced", None)
         if replaced is not None:

@@ -284,6 +284,8 @@ def test_the_echo_of_an_on_screen_key_is_not_pressed_twice(qtbot, monkeypatch, d
 def test_without_audio_push_to_talk_is_disabled_and_says_why(qtbot, document, monkeypatch):
     monkeypatch.setattr(devices, "list_devices", lambda: [])
     panel = make_panel(qtbot, document, CallController(settings=FAST))
+    panel.show()  # the devices are probed once the panel is on screen
+    qtbot.waitUntil(lambda: panel.strip.devices.text() == "Audio: none")
     assert not panel.talk_button.isEnabled() and not panel.ptt.isEnabled()
     for widget in (panel.talk_button, panel.ptt):
         assert widget.toolTip().startswith(
