@@ -14,8 +14,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ivr_studio import __version__
-
 # Order here is the order shown in ``ivr-studio --help``.
 COMMAND_MODULES = (
     "ivr_studio.cli.validate",
@@ -34,12 +32,25 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
+class _Version(argparse.Action):
+    """``--version``: the version is looked up only when asked for (reading package metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        import ivr_studio
+
+        print(f"ivr-studio {ivr_studio.__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ivr-studio",
         description="Design, export and test Twilio phone menus (IVRs) offline.",
     )
-    parser.add_argument("--version", action="version", version=f"ivr-studio {__version__}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

@@ -16,8 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from ivr_studio import __version__
-
 APP_NAME = "IVR Studio"
 ORGANIZATION = "IVR Studio"
 
@@ -30,7 +28,6 @@ def make_app(argv: Sequence[str] | None = None) -> QApplication:
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
-    app.setApplicationVersion(__version__)
     app.setStyle("Fusion")
     return app
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
-from ivr_studio import __version__
+import ivr_studio
 from ivr_studio.flow.ivrflow import SUFFIX, FlowFileError, load_flow
 from ivr_studio.ui.actions import build_menus
 from ivr_studio.ui.autosave import Autosaver, Recovery, find_recoveries
@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             "About IVR Studio",
-            f"<b>IVR Studio</b> {__version__}<br>Design, export and test Twilio phone menus offline.",
+            f"<b>IVR Studio</b> {ivr_studio.__version__}<br>Design, export and test Twilio phone menus offline.",
         )
 
     def default_export_folder(self) -> Path:
