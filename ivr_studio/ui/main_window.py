@@ -326,9 +326,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ window state
     def _after_first_frame(self) -> None:
         """What the first frame does not need, once it is on screen: checking the flow (the validator and
-        its graph library) and probing the audio devices (PortAudio)."""
+        its graph library), probing the audio devices (PortAudio) and, in the background, loading the call
+        engine for the first test call."""
+        from ivr_studio.ui.warm_up import warm_up
+
         self.problems.resume()
         self.call_panel.probe_audio()
+        self.warm_up = warm_up()  # so the first F5 does not wait for the call engine to load
 
     def save_layout(self) -> None:
         """Remember the window's size and docks for the screen it is on (see :mod:`.window_layout`)."""

@@ -84,6 +84,15 @@ def document(support_line: Path) -> FlowDocument:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _call_code_loaded() -> None:
+    """The editor loads the call engine, the handler app and the audio code after its first frame; the
+    tests that time a call (waitUntil with a timeout) should not time those imports on a busy machine."""
+    from ivr_studio.ui.warm_up import CALL_MODULES, warm_up
+
+    warm_up(CALL_MODULES).join()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _release_clipboard_before_exit(qapp: QApplication):
     """Qt owns clipboard data; releasing it while the application still exists avoids a crash when the
     interpreter shuts down after the tests (the offscreen platform deletes it after Python's wrapper)."""

@@ -69,12 +69,14 @@ while "modules" not in first:
     app.processEvents()
 while window.problems.checking or window.call_panel.strip.devices.text() == "Audio: …":
     app.processEvents()
+window.warm_up.join(60)
 import os
 print(json.dumps({
     "modules": first["modules"],
     "problems": window.problems_label.text(),
     "audio": window.call_panel.strip.devices.text(),
     "nodes": len(window.document.flow),
+    "engine_after": "ivr_studio.runtime.engine" in sys.modules,
 }))
 sys.stdout.flush()
 os._exit(0)  # PortAudio's own exit is not what this test is about
@@ -99,4 +101,5 @@ def test_the_first_frame_does_not_wait_for_heavy_modules() -> None:
     assert early == [], f"imported before the first frame: {early}"
     # ... and the deferred work still happened right after it
     assert seen["problems"] == "No problems"
+    assert seen["engine_after"], "the call engine is loaded in the background for the first call"
     assert seen["audio"] in ("Audio: none", "Audio: headset ▾"), "the audio devices were probed"
