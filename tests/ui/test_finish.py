@@ -15,6 +15,9 @@ from ivr_studio.ui.problems import ProblemsPanel
 from ivr_studio.ui.recent import add_recent, folder_label, menu_label
 from ivr_studio.ui.twiml_preview import TwimlPreview
 
+#: No speech models are loaded or warmed for these calls (they only press keys).
+NO_SPEECH = object()
+
 
 def test_problems_message_column_takes_the_free_width(qtbot, document) -> None:
     document.set_attribute("main_menu", "hints", "x" * 150)
@@ -124,7 +127,7 @@ def test_saved_as_test_hint_names_the_folder(qtbot, tmp_path, monkeypatch, suppo
     document = FlowDocument()
     document.open("work/acme.ivrflow")
     fast = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-    panel = CallPanel(document, controller=CallController(settings=fast, audio=False))
+    panel = CallPanel(document, controller=CallController(settings=fast, audio=False, provider=NO_SPEECH))
     qtbot.addWidget(panel)
     try:
         panel.start_call()

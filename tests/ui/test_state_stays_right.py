@@ -17,6 +17,9 @@ from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.main_window import MainWindow
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
+#: No speech models are loaded or warmed for these calls: they press keys, and a warm-up would only
+#: compete with the call for the cores.
+NO_SPEECH = object()
 
 
 def test_a_flow_opened_by_a_relative_path_is_recovered_and_saved_from_another_folder(
@@ -81,7 +84,7 @@ def window_with_calls(qtbot, settings, tmp_path) -> MainWindow:
         settings=settings,
         recovery_dir=tmp_path / "recovery",
         autosave_ms=60_000,
-        call_controller=CallController(settings=FAST, audio=False),
+        call_controller=CallController(settings=FAST, audio=False, provider=NO_SPEECH),
     )
     qtbot.addWidget(w)
     w.show()
