@@ -44,6 +44,19 @@ REFS = {
     "cards/005.wav": "eight of spades four of clubs seven of hearts",
 }
 PHRASES = ["go forward ten meters", "go backward", "ten of clubs", "seven of clubs", "four queen of clubs"]
+#: A phone menu's phrase list and what synthetic callers (espeak-ng, two voices) say to it: every phrase,
+#: and speech that is on no branch (which must give an empty result).
+MENU_PHRASES = [
+    "opening hours",
+    "billing",
+    "sales",
+    "technical support",
+    "speak to an operator",
+    "account balance",
+    "cancel my order",
+    "track a package",
+]
+OFF_MENU = ["good morning", "what is the weather like", "i would like a pizza", "thank you very much"]
 KO_PHRASES = ["안녕하세요", "감사합니다", "상담원 연결", "예약 확인", "아니요"]
 
 
@@ -87,13 +100,39 @@ def free_mode(label: str, engine, clips: dict[str, AudioClip], refs: dict[str, s
     report(label, rows, f"WER {errors / words:.1%} ({errors}/{words} words)")
 
 
-def phrase_mode(label: str, engine, clips: dict[str, AudioClip]) -> None:
-    """One row: ``clips`` recognised against PHRASES; right = the spoken phrase, or nothing when off-list."""
-    rows = [run(lambda: engine.open(PHRASES), clip) for clip in clips.values()]
-    right = sum(
-        r["text"] == (REFS[n] if REFS[n] in PHRASES else "") for n, r in zip(clips, rows, strict=True)
+def phrase_mode(
+    label: str,
+    engine,
+    clips: dict[str, AudioClip],
+    phrases: list[str] = PHRASES,
+    refs: dict[str, str] = REFS,
+) -> None:
+    """One row: ``clips`` recognised against ``phrases``; right = the spoken phrase, or nothing when off-list."""
+    rows = [run(lambda: engine.open(phrases), clip) for clip in clips.values()]
+    right = [r["text"] == (refs[n] if refs[n] in phrases else "") for n, r in zip(clips, rows, strict=True)]
+    listed = [n for n in clips if refs[n] in phrases]
+    hits = sum(ok for n, ok in zip(clips, right, strict=True) if n in listed)
+    rejected = sum(ok for n, ok in zip(clips, right, strict=True) if n not in listed)
+    report(
+        label,
+        rows,
+        f"{sum(right)}/{len(rows)} right ({hits}/{len(listed)} phrases heard, "
+        f"{rejected}/{len(rows) - len(listed)} off-list rejected)",
     )
-    report(label, rows, f"{right}/{len(rows)} right (in-list phrase, or off-list speech rejected)")
+
+
+def synthetic_menu_speech() -> tuple[dict[str, AudioClip], dict[str, str]]:
+    """espeak-ng saying every MENU_PHRASES entry and every OFF_MENU sentence, with two voices."""
+    from ivr_studio.voice.tts import EspeakSynthesizer
+
+    synth = EspeakSynthesizer()
+    clips, refs = {}, {}
+    for text in MENU_PHRASES + OFF_MENU:
+        for voice in ("man", "woman"):
+            key = f"{text} ({voice})"
+            clips[key] = AudioClip(silence(0.3) + synth.synthesize(text, "en-US", voice).pcm)
+            refs[key] = text
+    return clips, refs
 
 
 def librivox() -> dict[str, str]:
@@ -146,6 +185,31 @@ def main() -> int:
         chatty.warm_up()
         free_mode("pocketsphinx free, live partials on", chatty, clips, REFS)
         phrase_mode("pocketsphinx phrase list", engine, clips)
+        # the partial fallback, before (off) and after (on), side by side on the same audio
+        before = PocketsphinxEngine(partial_fallback=False)
+        before.warm_up()
+        phrase_mode("pocketsphinx phrase list, human, no partial fallback (before)", before, clips)
+        phrase_mode("pocketsphinx phrase list, human, partial fallback (after)", engine, clips)
+        phrase_mode("… phone fidelity, no partial fallback (before)", before, phone)
+        phrase_mode("… phone fidelity, partial fallback (after)", engine, phone)
+        menu, menu_refs = synthetic_menu_speech()
+        phrase_mode(
+            "pocketsphinx phrase list, espeak-ng, no partial fallback (before)",
+            before,
+            menu,
+            MENU_PHRASES,
+            menu_refs,
+        )
+        phrase_mode(
+            "pocketsphinx phrase list, espeak-ng, partial fallback (after)",
+            engine,
+            menu,
+            MENU_PHRASES,
+            menu_refs,
+        )
+        menu_phone = {name: telephone_clip(clip) for name, clip in menu.items()}
+        phrase_mode("… espeak-ng phone fidelity, before", before, menu_phone, MENU_PHRASES, menu_refs)
+        phrase_mode("… espeak-ng phone fidelity, after", engine, menu_phone, MENU_PHRASES, menu_refs)
     else:
         print("(pocketsphinx-testdata not installed: skipped pocketsphinx rows)")
 

@@ -7,6 +7,14 @@ It needs no download, so English speech input works right after install. Two mod
   keyphrase-spotting pass over the same audio acts as the gate: when no phrase is spotted the transcript is
   empty, so out-of-grammar speech is not forced onto a branch (the job ``[unk]`` does for vosk). A phone-loop
   "garbage" alternative inside the grammar was tried first; it rejected well but ran at ~6x real time.
+  When that final pass gives nothing (the grammar's path breaks off — pocketsphinx's "Final result does not
+  match the grammar" — or the gate spots nothing) but the live decoder's hypothesis at the end of the
+  utterance is one whole phrase of the list, that phrase is the result (``partial_fallback``): on synthetic
+  speech the final pass loses most of what the live pass, adapting its cepstral mean as it goes, heard. A
+  hypothesis that is only part of a phrase ("opening" for "good morning") is still rejected, and so is a
+  phrase a confident free decode of the same audio contradicts: on human speech outside the list both
+  grammar passes agree on the nearest phrase and only the gate — or a free decode — tells. See
+  ``benchmarks/README.md`` for the phrase accuracy before and after.
 
 The transcript comes from one batch decode of the whole utterance — when the VAD reports ``speech_end``
 (through :meth:`PocketsphinxSession.on_vad`, inside the silence the runtime waits out anyway) or in
@@ -48,6 +56,16 @@ log = logging.getLogger(__name__)
 DECODER_SEARCH = {"maxhmmpf": 5000, "fwdflat": False}
 #: Keyphrase-spotting threshold per word of a phrase (pocketsphinx's kws thresholds scale with length).
 KWS_THRESHOLD_PER_WORD = 1e-10
+#: A free decode this sure (mean word posterior) of words that are not a phrase's vetoes taking that phrase
+#: from the live pass (see ``PocketsphinxSession._live_phrase``). On pocketsphinx-testdata's speech outside
+#: the phrase list the free decode is 0.62-0.99 sure of what was really said, the same in every run; on
+#: espeak-ng saying the phrases it is 0-0.9 sure of mostly wrong words, and the posteriors of synthetic
+#: speech change from one process to the next (pocketsphinx's own variation), so some synthetic phrases are
+#: vetoed in some runs. Human speech off the list is what this must keep out.
+FREE_VETO_CONFIDENCE = 0.55
+#: The veto's free decode only needs to know whether the caller clearly said other words: a search of 2,000
+#: HMMs a frame costs a third less than :data:`DECODER_SEARCH` and gives the same confidences on that speech.
+VETO_SEARCH = {"maxhmmpf": 2000, "fwdflat": False}
 #: How much audio (s) passes between two interim-hypothesis checks (a backtrace is not free).
 _PARTIAL_INTERVAL = 0.2
 #: Longest utterance kept for the batch pass; Twilio ends a speech Gather after 60 s anyway (§2.4).
@@ -84,12 +102,15 @@ class PocketsphinxEngine:
 
     language = "en-US"
 
-    def __init__(self, live_partials: bool | None = None) -> None:
+    def __init__(self, live_partials: bool | None = None, partial_fallback: bool = True) -> None:
         #: Decode while audio arrives to report interim text: True always, False never, None (default) in
         #: phrase-list mode only — in free mode the live pass costs as much again as the batch pass (RTF
         #: 0.23-0.32 in all on 2 cores, at or over the 0.3 budget) for text nothing but a display uses.
         self.live_partials = live_partials
-        self._pools: dict[str, list[Decoder]] = {"live": [], "batch": []}
+        #: In phrase-list mode, when the final pass finds no phrase, take the live pass's hypothesis if it is
+        #: exactly one phrase of the list (see the module docstring).
+        self.partial_fallback = partial_fallback
+        self._pools: dict[str, list[Decoder]] = {"live": [], "batch": [], "veto": []}
         self._lock = threading.Lock()
 
     def _acquire(self, kind: str) -> Decoder:
@@ -99,7 +120,8 @@ class PocketsphinxEngine:
         # FATAL: pocketsphinx's own log lines stay off stderr. Its ERROR lines are ordinary outcomes here
         # ("Final result does not match the grammar" is a phrase list hearing nothing it knows, which the
         # session reports as an empty result); real failures raise exceptions through the bindings.
-        return Decoder(loglevel=POCKETSPHINX_LOG_LEVEL, samprate=SAMPLE_RATE, **DECODER_SEARCH)
+        search = VETO_SEARCH if kind == "veto" else DECODER_SEARCH
+        return Decoder(loglevel=POCKETSPHINX_LOG_LEVEL, samprate=SAMPLE_RATE, **search)
 
     def _release(self, kind: str, decoder: Decoder) -> None:
         with self._lock:
@@ -107,13 +129,16 @@ class PocketsphinxEngine:
                 self._pools[kind].append(decoder)
 
     def idle_decoders(self) -> dict[str, int]:
-        """How many decoders of each kind ("live", "batch") wait in the pools."""
+        """How many decoders of each kind ("live", "batch", "veto") wait in the pools."""
         with self._lock:
             return {kind: len(pool) for kind, pool in self._pools.items()}
 
     def warm_up(self) -> None:
         """Create decoders ahead of time so the first Gather does not wait for model loading."""
-        for kind in ("batch",) if self.live_partials is False else ("live", "batch"):
+        kinds = ["batch"] if self.live_partials is False else ["live", "batch"]
+        if self.partial_fallback and self.live_partials is not False:
+            kinds.append("veto")
+        for kind in kinds:
             self._release(kind, self._acquire(kind))
 
     def open(self, phrases: Sequence[str] | None = None) -> PocketsphinxSession:
@@ -215,17 +240,19 @@ class PocketsphinxSession:
         return [
             (_base_word(s.word), s.start_frame, s.end_frame, s.prob)
             for s in decoder.seg() or ()
-            if not _is_filler(s.word)
+            if not _is_filler(s.word) and _base_word(s.word)  # a grammar's "(NULL)" transitions are no words
         ]
 
     def _decode(self) -> FinalResult:
         decoder = self._batcher
         words = self._batch(decoder, self._search) if self._audio else []
+        chosen = " ".join(w[0] for w in words)
         if words and self.mode == "phrases":
-            chosen = " ".join(w[0] for w in words)
             spotted = {" ".join(normalize_phrase(w[0])) for w in self._batch(decoder, "gate")}
             if chosen not in spotted:
                 words = []  # the spotter did not hear that phrase: out-of-grammar speech, not a branch
+        if not words and self.mode == "phrases" and self._engine.partial_fallback:
+            words = self._live_phrase(chosen)
         if not words:
             return FinalResult("", 0.0, 0.0, self._seconds)
         text = " ".join(w[0] for w in words)
@@ -233,6 +260,40 @@ class PocketsphinxSession:
         confidence = sum(min(1.0, max(0.0, w[3])) for w in words) / len(words)
         start, end = words[0][1] / _FRAME_RATE, min(self._seconds, (words[-1][2] + 1) / _FRAME_RATE)
         return FinalResult(text, round(confidence, 5), start, end)
+
+    def _live_phrase(self, grammar_choice: str) -> list[tuple[str, int, int, float]]:
+        """The live pass's words when the final pass found no phrase but the live pass heard one whole phrase
+        of the list, and nothing says otherwise; else none.
+
+        Something says otherwise when the grammar's final pass chose a different whole phrase, or when a
+        free (whole-vocabulary) decode of the utterance is confident (mean word posterior at least
+        ``FREE_VETO_CONFIDENCE``) of words that do not include the phrase's: then the caller said something
+        else, which both grammar passes were forced onto the nearest phrase.
+        """
+        if self._decoder is None or not self._audio:
+            return []
+        self._decoder.hyp()  # the backtrace that seg() reads
+        words = [
+            (_base_word(s.word), s.start_frame, s.end_frame, s.prob)
+            for s in self._decoder.seg() or ()
+            if not _is_filler(s.word) and _base_word(s.word)  # a grammar's "(NULL)" transitions are no words
+        ]
+        heard = " ".join(w[0] for w in words)
+        if heard not in self._originals:
+            return []
+        if grammar_choice in self._originals and grammar_choice != heard:
+            return []
+        veto = self._engine._acquire("veto")
+        try:
+            free = self._batch(veto, "_default")
+        finally:
+            self._engine._release("veto", veto)
+        if free:
+            confidence = sum(min(1.0, max(0.0, w[3])) for w in free) / len(free)
+            said = {w[0] for w in free}
+            if confidence >= FREE_VETO_CONFIDENCE and not set(heard.split()) <= said:
+                return []
+        return words
 
     def on_vad(self, event: VadEvent) -> None:
         """Optional hook (called by :class:`~ivr_studio.voice.speech_input.SpeechInput`).
