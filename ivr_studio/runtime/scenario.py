@@ -14,14 +14,17 @@ A scenario file (YAML) names a target and one or more calls::
         steps: [{wait_for: listening}, {press: "1"}]
         expect_say: [Welcome, "/sales team/i"]      # in order; substring, or /regex/ with flags
         expect_request: [{path: /voice/menu, params: {Digits: "1"}}]
+        expect_not_request: [{path: /voice/support}]  # never made
         expect_node: [welcome, menu, sales]          # X-IVR-Node of requests, in order
+        expect_trace: [{event: dial, status: answered}]   # any trace events, in order
         expect_end: completed                        # call status
 
 ``at``, ``tz`` and ``backend`` (at the top, or per call) are options for the target — the handler's date
 and time, back-end stubs — handed to the target resolver as written; this module does not read them.
 
-Each ``expect_*`` list must match in order (other events may come between). A file without calls, or a call
-without any expectation, is an error: it would pass while testing nothing. Every call's steps are checked and
+The expectations are checked by :mod:`.expectations`: each ordered list must match in order (other events
+may come between). A file without calls, or a call without any expectation, is an error: it would pass
+while testing nothing; so is a malformed expectation (an unknown trace field, say). Every call's steps are checked and
 the target is found before the first call runs. The target is resolved by a function the caller passes in, so
 this module never needs the flow or bundle packages.
 
@@ -31,24 +34,23 @@ parts, for callers that run the calls themselves (a load run plays them many tim
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ivr_studio.files import InputFileError, StructuredDataError, cut, load_yaml, names, read_text
 from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.engine import CallEngine
+from ivr_studio.runtime.expectations import EXPECT_KEYS, as_list, check_call, check_expectations
 from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.script import Script, ScriptError, SpeechFeeder, parse_script, run_virtual
 from ivr_studio.runtime.script_steps import MAX_CALL_SECONDS
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.status_callbacks import StatusCallback, parse_method
-from ivr_studio.runtime.trace import Listener, TraceEvent, format_event
+from ivr_studio.runtime.trace import Listener, TraceEvent
 from ivr_studio.runtime.transports import callback_transport
 from ivr_studio.voice.interfaces import RecognizerProvider
 
@@ -57,7 +59,6 @@ from ivr_studio.voice.interfaces import RecognizerProvider
 #: when the scenario gives options.
 TargetResolver = Callable[..., tuple[Any, str]]
 
-EXPECT_KEYS = ("expect_say", "expect_request", "expect_node", "expect_end")
 #: Options for the target, passed through to the resolver unread (the flow's time, back-end stubs).
 TARGET_OPTIONS = ("at", "tz", "backend")
 CALL_KEYS = {"name", "steps", "from", "to", "max_duration", *EXPECT_KEYS, *TARGET_OPTIONS}
@@ -90,98 +91,6 @@ class CallReport:
         return not self.failures
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def text_matcher(pattern: str) -> Callable[[str], bool]:
-    """``/regex/flags`` (flags: i, m, s) or a plain substring."""
-    m = re.fullmatch(r"/(.*)/([ims]*)", pattern, flags=re.S)
-    if m:
-        flags = 0
-        for f in m.group(2):
-            flags |= {"i": re.I, "m": re.M, "s": re.S}[f]
-        try:
-            regex = re.compile(m.group(1), flags)
-        except re.error as exc:
-            raise ScenarioError(f"bad regular expression {cut(pattern)}: {exc}") from None
-        return lambda text: regex.search(text) is not None
-    return lambda text: pattern in text
-
-
-def _context(trace: list[TraceEvent], index: int, around: int = 4) -> str:
-    low, high = max(0, index - around), min(len(trace), index + around + 1)
-    lines = [("  > " if i == index else "    ") + format_event(trace[i]) for i in range(low, high)]
-    return "\n".join(lines) if lines else "    (empty trace)"
-
-
-def _check_ordered(
-    trace: list[TraceEvent],
-    kind: str,
-    items: list[Any],
-    describe: Callable[[Any], str],
-    matches: Callable[[Any, TraceEvent], bool],
-) -> list[str]:
-    position = 0
-    for item in items:
-        found = next(
-            (i for i in range(position, len(trace)) if trace[i]["event"] == kind and matches(item, trace[i])),
-            None,
-        )
-        if found is None:
-            seen = [format_event(e).strip() for e in trace[position:] if e["event"] == kind]
-            shown = "\n".join(f"      {s}" for s in seen) or "      (none)"
-            where = _context(trace, min(position, len(trace) - 1)) if trace else "    (empty trace)"
-            return [
-                f"expected {describe(item)} after t={trace[position - 1]['t'] if position else 0:.2f}s;"
-                f" {kind} events from there:\n{shown}\n  trace around that point:\n{where}"
-            ]
-        position = found + 1
-    return []
-
-
-def _request_matches(item: dict, event: TraceEvent) -> bool:
-    if "path" in item and urlsplit(event["url"]).path != item["path"]:
-        return False
-    if "url" in item and event["url"] != item["url"]:
-        return False
-    if "method" in item and event["method"] != str(item["method"]).upper():
-        return False
-    params = event.get("params") or {}
-    return all(
-        params.get(str(k)) == ("" if v is None else str(v)) for k, v in (item.get("params") or {}).items()
-    )
-
-
-def check_call(trace: list[TraceEvent], spec: dict, status: str | None) -> list[str]:
-    """Every mismatch between a finished call's trace and the call's expectations."""
-    failures: list[str] = []
-    says = [(p, text_matcher(p)) for p in map(str, _as_list(spec.get("expect_say")))]
-    failures += _check_ordered(
-        trace, "say", says, lambda s: f"a <Say> matching {cut(s[0])}", lambda s, e: s[1](e["text"])
-    )
-    requests = _as_list(spec.get("expect_request"))
-    for r in requests:
-        if not isinstance(r, dict):
-            raise ScenarioError(f"expect_request items are mappings with path/params, not {cut(r)}")
-    failures += _check_ordered(
-        trace, "request", requests, lambda r: f"a request {r}", lambda r, e: _request_matches(r, e)
-    )
-    nodes = [str(n) for n in _as_list(spec.get("expect_node"))]
-    failures += _check_ordered(
-        trace, "request", nodes, lambda n: f"node {cut(n)}", lambda n, e: e.get("node") == n
-    )
-    if "expect_end" in spec and status != str(spec["expect_end"]):
-        ends = [i for i, e in enumerate(trace) if e["event"] == "call_end"]
-        failures.append(
-            f"expected the call to end as {cut(spec['expect_end'])}, it ended as {cut(status)}\n"
-            + _context(trace, ends[-1] if ends else len(trace) - 1)
-        )
-    return failures
-
-
 def load_scenario(path: Path) -> dict:
     try:
         data = load_yaml(read_text(path, SCENARIO_LIMIT), path)
@@ -197,7 +106,7 @@ def load_scenario(path: Path) -> dict:
         unknown = set(c) - CALL_KEYS
         if unknown:
             raise ScenarioError(f"{path}: call {i + 1} has unknown key(s) {names(unknown)}")
-        if not any(_as_list(c.get(key)) for key in EXPECT_KEYS):
+        if not any(as_list(c.get(key)) for key in EXPECT_KEYS):
             name = c.get("name") or f"call {i + 1}"
             raise ScenarioError(
                 f"{path}: call {cut(name)} has no expectations, so it tests nothing: "
@@ -213,11 +122,10 @@ def load_scenario(path: Path) -> dict:
                 f"{path}: call {i + 1}: max_duration must be a number of seconds above 0 and at most "
                 f"{MAX_CALL_SECONDS:,.0f}, not {cut(duration)}"
             )
-        for r in _as_list(c.get("expect_request")):
-            if not isinstance(r, dict):
-                raise ScenarioError(
-                    f"{path}: call {i + 1}: expect_request items are mappings with path/params, not {cut(r)}"
-                )
+        try:
+            check_expectations(c)
+        except ValueError as exc:
+            raise ScenarioError(f"{path}: call {i + 1}: {exc}") from None
     return data
 
 

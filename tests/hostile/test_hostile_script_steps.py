@@ -68,6 +68,26 @@ def test_a_scenario_with_a_bad_method_is_refused(tmp_path: Path, lines: str, mes
     assert len(text) < 400 and "\n" not in text
 
 
+@pytest.mark.parametrize(
+    ("expectation", "message"),
+    [
+        (f"expect_trace: [{{event: {HUGE}}}]", "expect_trace: 'xxxxxxxx"),
+        (f"expect_trace: [{{event: dial, {HUGE[:1000]}: 1}}]", "expect_trace: a dial event has no field(s) xxxx"),
+        (f"expect_not_request: [{{{HUGE[:1000]}: 1}}]", "expect_not_request: unknown key(s) xxxx"),
+        ("expect_not_request: [[1, 2]]", "expect_not_request items are mappings"),
+        ("expect_trace: [{event: [1]}]", "expect_trace items are mappings with an event kind"),
+    ],
+)
+def test_a_hostile_expectation_is_refused_in_one_short_line(tmp_path: Path, expectation: str, message: str):
+    path = tmp_path / "calls.test.yaml"
+    path.write_text(f"target: app\ncalls:\n  - name: one\n    {expectation}\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_scenario(path)
+    text = str(caught.value)
+    assert message in text and str(path) in text
+    assert len(text) < 600 and "\n" not in text
+
+
 def test_a_script_file_with_hostile_steps_fails_the_call_before_it_starts(examples_dir, tmp_path, capsys):
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"steps": [{"wait_for": "say", "text": "/" + "[" * 50_000 + "/"}]}))
