@@ -1,5 +1,8 @@
 """``ivr-studio test FILES... [--junit OUT] [--coverage OUT]``: run scenario files (scripted test calls).
 
+Any file name is accepted; scenario files are named ``*.test.yaml`` so that ``pytest`` collects them too
+(the plugin in :mod:`ivr_studio.cli.pytest_plugin` shares this command's code, :mod:`.scenario_runs`).
+
 ``--coverage OUT`` writes the flow exits the calls took as JSON (for the editor's coverage overlay: Call ▸
 Load test coverage…); exits are read from the flow targets' routing data.
 
@@ -33,14 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="pass say_wav audio through an 8 kHz mu-law phone line before recognition, as a real call would",
     )
     p.set_defaults(func=run)
-
-
-def _resolver(target: str, base: Path, auth_token: str, options: dict | None = None, clock=None):
-    from ivr_studio.cli.call import resolve_target
-
-    if target.startswith(("http://", "https://")):
-        return resolve_target(target, auth_token, options, clock=clock, base_dir=base)
-    return resolve_target(str(base / target), auth_token, options, clock=clock, base_dir=base)
 
 
 def _routing_for(scenario: str) -> Mapping[str, Any] | None:
@@ -80,21 +75,20 @@ def write_coverage(out: str, reports: list) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ivr_studio.cli.call import default_recognizer_provider
+    from ivr_studio.cli.scenario_runs import ScenarioCalls, failure_text, resolve_scenario_target
     from ivr_studio.files import write_bytes_atomic
     from ivr_studio.runtime.scenario import ScenarioError, junit_xml, run_scenario_file
-    from ivr_studio.runtime.speech_feed import wav_feeder
 
-    # engines load only when a say_wav step runs (or a recording of its audio is transcribed)
-    provider = default_recognizer_provider()
-    feeder = wav_feeder(provider, phone_fidelity=args.phone_fidelity)
+    calls = ScenarioCalls(phone_fidelity=args.phone_fidelity)
 
     passed = failed = 0
     reports = []
     errors: dict[str, str] = {}
     for file in args.files:
         try:
-            file_reports = run_scenario_file(file, _resolver, feeder, recognizers=provider)
+            file_reports = run_scenario_file(
+                file, resolve_scenario_target, calls.feeder, recognizers=calls.provider
+            )
         except ScenarioError as exc:
             errors[file] = str(exc)
             print(f"ERROR {exc}")  # the message starts with the file's name
@@ -109,8 +103,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 failed += 1
                 print(f"FAIL  {file} › {r.name}")
-                for failure in r.failures:
-                    print("      " + failure.replace("\n", "\n      "))
+                print(failure_text(r, indent="      "))
     summary = f"{passed} passed, {failed} failed"
     if errors:
         summary += f", {len(errors)} file(s) could not be run"
