@@ -260,7 +260,7 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            scenario = folder / "silence.tests.yaml"
+            scenario = folder / "silence.test.yaml"
             scenario.write_text(SCENARIO, encoding="utf-8")
             over = [overhead(url, scenario, callers, folder) for callers in (10, 50)]
             models = {}

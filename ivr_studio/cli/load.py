@@ -152,7 +152,7 @@ def _shorten(message: str, limit: int = 300) -> str:
 
 
 def split_weight(item: str) -> tuple[str, float]:
-    """``calls.tests.yaml:3`` → (``calls.tests.yaml``, 3.0); a file that exists is never split."""
+    """``calls.test.yaml:3`` → (``calls.test.yaml``, 3.0); a file that exists is never split."""
     try:
         if Path(item).exists():
             return item, 1.0

@@ -85,7 +85,7 @@ def write_scenarios(result: MapResult, folder: Path, target: str) -> list[Path]:
             continue
         seen.add(signature)
         slug = re.sub(r"[^a-z0-9]+", "-", call["name"].lower()).strip("-")[:60] or "start"
-        path = folder / f"{len(written) + 1:03d}-{slug}.tests.yaml"
+        path = folder / f"{len(written) + 1:03d}-{slug}.test.yaml"
         doc = {"target": target, "calls": [call]}
         header = f"# Mapped from {result.url}: passes against the app as it answered when it was mapped.\n"
         write_text_atomic(path, header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110))

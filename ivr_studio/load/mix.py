@@ -1,7 +1,7 @@
 """The caller mix of a load run: which calls the simulated callers place, and how often.
 
 A load run draws every call from a weighted mix. Each call of a scenario file is one entry (a file's weight is
-shared by its calls, so ``a.tests.yaml:3 b.tests.yaml:1`` places three calls from ``a`` for each from ``b``
+shared by its calls, so ``a.test.yaml:3 b.test.yaml:1`` places three calls from ``a`` for each from ``b``
 whatever the number of calls in each); random callers (:mod:`ivr_studio.load.random_caller`) are one more
 entry with a weight of their own. Draws come from a seeded generator, so a seed repeats a run's choices.
 

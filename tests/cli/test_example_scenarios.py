@@ -6,7 +6,7 @@ from ivr_studio.cli import main
 
 
 def test_example_scenarios_pass_and_write_junit(examples_dir, tmp_path, capsys):
-    files = sorted(str(p) for p in examples_dir.glob("*.tests.yaml"))
+    files = sorted(str(p) for p in examples_dir.glob("*.test.yaml"))
     assert files, "no example scenario files"
     junit = tmp_path / "junit.xml"
     assert main(["test", *files, "--junit", str(junit)]) == 0

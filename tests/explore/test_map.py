@@ -153,7 +153,7 @@ def test_cli_map_writes_the_flow_and_scenarios_that_pass(menu_server, tmp_path: 
     assert "Mapped" in text and "error: HTTP 500 from /menu (reached by key 3)" in text
     flow = load_flow(out)
     assert flow.name == f"Map of {url}"
-    files = sorted(tests.glob("*.tests.yaml"))
+    files = sorted(tests.glob("*.test.yaml"))
     assert len(files) >= 8
     names = [yaml.safe_load(f.read_text())["calls"][0]["name"] for f in files]
     assert "key 4 / dial busy" in names and "key 2 / key 1" in names
@@ -223,7 +223,7 @@ def test_scenarios_of_a_map_stopped_before_dial_and_record_still_pass(menu_serve
     args = ["map", url, "-o", str(tmp_path / "m.ivrflow"), "--rate", "0", "--stop-before-dial-record"]
     assert main([*args, "--tests", str(tests), "--quiet", "--keys", "4"]) == 0
     assert app.hits["/after-dial"] == 0
-    files = sorted(tests.glob("*.tests.yaml"))
+    files = sorted(tests.glob("*.test.yaml"))
     to_dial = [f for f in files if "key-4" in f.name]
     assert to_dial, [f.name for f in files]
     call = yaml.safe_load(to_dial[0].read_text())["calls"][0]

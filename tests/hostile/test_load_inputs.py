@@ -15,7 +15,7 @@ from ivr_studio.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 FLOW = str(EXAMPLES / "support-line.ivrflow")
-SCENARIOS = str(EXAMPLES / "support-line.tests.yaml")
+SCENARIOS = str(EXAMPLES / "support-line.test.yaml")
 LONG = "9" * 5000
 
 

@@ -27,7 +27,7 @@ from ivr_studio.flow import load_flow  # noqa: E402
 
 pytestmark = pytest.mark.slow
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
-SCENARIOS = EXAMPLES / "support-line.tests.yaml"
+SCENARIOS = EXAMPLES / "support-line.test.yaml"
 SUPPORT_CALLS = (
     "sales by key",
     "billing by voice",
@@ -104,7 +104,7 @@ def test_scenarios_hold_under_load_against_the_bundle_under_gunicorn(deployed, t
     assert int(rows[("POST", "main_menu")]["Request Count"]) == by_node["main_menu"]
     assert sum(int(r["Request Count"]) for (kind, _), r in rows.items() if kind == "call") == completed
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "main_menu" in html and "support-line.tests.yaml" in html
+    assert "main_menu" in html and "support-line.test.yaml" in html
 
 
 def test_a_slow_app_shows_11205_failures_and_responses_past_the_limit(tmp_path):
@@ -190,7 +190,7 @@ def test_weighted_scenarios_and_random_callers_against_a_flow_served_in_process(
     )  # fmt: skip
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
-    assert "support-line.tests.yaml › sales by key 19%" in out and "random caller 25%" in out
+    assert "support-line.test.yaml › sales by key 19%" in out and "random caller 25%" in out
     random_part = section(out, "Random callers")
     calls, distinct, new = (
         int(n) for n in re.search(r"(\d+) calls, (\d+) distinct paths, (\d+) that", random_part).groups()
