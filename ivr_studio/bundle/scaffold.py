@@ -195,8 +195,14 @@ def write_scaffold(folder: Path, flow: Flow, base_dir: Path | None = None) -> No
             else ""
         )
         dynamic_note = Template(deploy.DYNAMIC_NOTE).substitute(env_list=env_list)
+    from ivr_studio import __version__  # read from the package metadata only here (it is slow to read)
+
     readme = Template(deploy.README).substitute(
-        name=flow.name, nodes=len(flow), start=flow.start or "(none)", dynamic_note=dynamic_note
+        name=flow.name,
+        nodes=len(flow),
+        start=flow.start or "(none)",
+        dynamic_note=dynamic_note,
+        version=__version__,
     )
     (folder / "README.md").write_text(readme, encoding="utf-8")
     tests = folder / "tests"

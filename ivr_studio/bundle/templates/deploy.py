@@ -114,6 +114,21 @@ The tests drive every branch of this flow by key and by phrase, the no-input and
 the too-many-attempts exit, and every transfer and voicemail outcome, through Flask's test client.
 Re-exporting the flow rewrites `tests/test_flow.py`; keep your own tests in other files.
 
+### Scenario tests, in CI too
+
+Scenario files (`*.test.yaml`) test the menu as a caller would — keys, speech, a busy transfer — and say
+what must happen: saved from IVR Studio's test-call panel (**Save call as test**), written by
+`ivr-studio map --tests`, or by hand. Keep them in `scenarios/` with `target: ..` (this folder), and run
+them beside the tests above with IVR Studio's pytest plugin, which collects every `*.test.yaml` file:
+
+```sh
+pip install -r requirements-dev.txt "ivr-studio==$version" pytest-xdist
+python -m pytest tests scenarios -q -n auto --junitxml=test-report.xml
+```
+
+`-k` picks calls by name; `ivr-studio test scenarios/*.test.yaml --junit test-report.xml` runs the same
+calls without pytest. IVR Studio is needed for these tests only, not to run the app.
+
 ## Deploy it
 
 Run it anywhere that serves Python over HTTPS, for example:

@@ -12,7 +12,9 @@ They drive every branch of this flow through the handler app (no network, no Twi
     pip install -r requirements-dev.txt
     python -m pytest tests -q
 
-Re-exporting the flow rewrites this file; keep your own tests in other files.
+Re-exporting the flow rewrites this file; keep your own tests in other files. Scenario files
+(scenarios/*.test.yaml) run beside these once IVR Studio is installed: python -m pytest tests scenarios
+(see README.md).
 """
 
 from __future__ import annotations
