@@ -25,6 +25,7 @@ from ivr_studio.cli.call import DEFAULT_AUTH_TOKEN
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?")
 MAX_CALLERS = 100_000
+MAX_CALLS = 1_000_000_000
 MAX_SECONDS = 7 * 24 * 3600  # the longest run, call, wait or interval the options accept
 
 
@@ -72,6 +73,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ramp", type=float, help="callers started per second (default: all within a second)")
     p.add_argument(
         "--duration", default="60s", help="how long the run lasts: 90, 90s, 5m, 1h30m (default 60s)"
+    )
+    p.add_argument(
+        "--calls",
+        type=int,
+        metavar="N",
+        help="end the run once N calls have ended (each worker's own count in a distributed run); "
+        "--duration still caps it",
     )
     p.add_argument(
         "--think-time",
@@ -232,6 +240,8 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     ramp = float(args.callers) if args.ramp is None else args.ramp
     _positive("--ramp", ramp, most=MAX_CALLERS)
     duration = parse_duration(args.duration)
+    if args.calls is not None and not 1 <= args.calls <= MAX_CALLS:
+        raise UsageError(f"--calls must be between 1 and {MAX_CALLS:,}, not {args.calls}")
     _positive("--random-callers", args.random_callers, allow_zero=True, most=1e6)
     _positive("--max-duration", args.max_duration)
     _positive("--stop-timeout", args.stop_timeout, allow_zero=True)
@@ -302,6 +312,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         max_duration=args.max_duration,
         seed=args.seed,
         speech_feeder=feeder,
+        calls=args.calls,
     )
     same_everywhere = [
         args.target,
@@ -318,7 +329,8 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     role = "master" if args.master else "worker" if args.worker else "local"
     shares = ", ".join(f"{label} {share:.0%}" for label, share in mix.shares().items())
     header = [
-        f"Load test of {url}: {args.callers} callers (started at {ramp:g}/s) for {duration:g} s, "
+        f"Load test of {url}: {args.callers} callers (started at {ramp:g}/s) for {duration:g} s"
+        f"{'' if args.calls is None else f' or {args.calls} calls'}, "
         f"think time {args.think_time}{'' if args.seed is None else f', seed {args.seed}'}",
         f"Caller mix: {shares}",
     ]

@@ -40,7 +40,8 @@ class LoadPlan:
 
     ``transport`` and ``url`` reach the target (the scenarios' own targets are replaced by it).
     ``settings``, ``auth_token``, ``fallback_url`` and ``max_duration`` are those of random callers;
-    scenario calls keep their file's.
+    scenario calls keep their file's. ``calls`` ends the run after that many calls, however long they take,
+    so a run's size does not depend on how fast the machine is.
     """
 
     mix: CallerMix
@@ -55,6 +56,8 @@ class LoadPlan:
     max_duration: float = 600.0
     seed: int | None = None
     speech_feeder: SpeechFeeder | None = None
+    #: End the run once this many calls have ended (in each process that places calls); None: no limit.
+    calls: int | None = None
 
     def __post_init__(self) -> None:
         if self.think_time not in THINK_TIMES:

@@ -17,6 +17,7 @@ import itertools
 import random
 from typing import Any, ClassVar
 
+import gevent
 from locust import User, constant, task
 from locust.exception import StopUser
 from locust.runners import WorkerRunner
@@ -60,7 +61,7 @@ class Caller(User):
 
     @task
     def place_one_call(self) -> None:
-        if not self.accepted[0]:
+        if not self.accepted[0] or self._limit_reached(self.tally.calls_started[""]):
             raise StopUser()
         kind = self.plan.mix.pick(self.rng)
         call_rng = random.Random(self.rng.getrandbits(64))  # a call's own choices repeat from the seed too
@@ -75,6 +76,12 @@ class Caller(User):
             exception=call_failure(outcome),
             context={},
         )
+        runner = self.environment.runner
+        if self._limit_reached(self.tally.calls_ended[""]) and not isinstance(runner, WorkerRunner):
+            gevent.spawn(runner.quit)  # not from this caller's own greenlet, which quit() kills
+
+    def _limit_reached(self, count: int) -> bool:
+        return self.plan.calls is not None and count >= self.plan.calls
 
     def _sample(self, sample: Sample) -> None:
         self.tally.sample(sample)

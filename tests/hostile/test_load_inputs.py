@@ -39,6 +39,8 @@ def _refused(capsys, args: list[str], *expected: str) -> str:
     [
         ("--callers", "0", "--callers"),
         ("--callers", "1000000000", "--callers"),
+        ("--calls", "0", "--calls"),
+        ("--calls", "99999999999", "--calls"),
         ("--ramp", "nan", "--ramp"),
         ("--ramp", "inf", "--ramp"),
         ("--ramp", "-1", "--ramp"),
