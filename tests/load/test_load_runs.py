@@ -143,7 +143,7 @@ def test_a_slow_app_shows_11205_failures_and_responses_past_the_limit(tmp_path):
     hooks = section(out, "Webhooks")
     rows = table(out, "by node")
     picked_count, picked_failed = int(rows["/picked"][0]), int(rows["/picked"][1])
-    assert picked_count == 2 and picked_failed == picked_count  # one per call; named by path: no response, no X-IVR-Node
+    assert picked_count == 2 and picked_failed == picked_count  # one a call, named by path (no X-IVR-Node)
     assert int(rows["menu"][0]) >= picked_count
     failed = _count(hooks, r"requests, [\d.]+/s, failed (\d+)")
     assert failed >= picked_count and f"past the time limit {failed} " in hooks  # every failure was a timeout
