@@ -1,8 +1,16 @@
 """The canvas scene: one item per node and per link, kept in step with the flow model's events.
 
 The scene subscribes to ``flow.events`` and keeps ``node_id → NodeItem`` and ``(node_id, exit) → LinkItem``
-maps (which also keep the items alive: PySide6 would otherwise collect them). A drag moves only the items;
-one move command with the new positions is pushed to the document on mouse release.
+maps (which also keep the items alive: PySide6 would otherwise collect them), and for every node the keys of
+the links that touch it, so moving or changing a node reroutes its own links without looking at the others.
+A drag moves only the items; one move command with the new positions is pushed to the document on mouse
+release.
+
+The item index is a BSP tree of at most :data:`BSP_DEPTH` levels. Qt picks a depth of log2(item count)
+by default and files every item in every leaf its bounding rectangle touches, so items that overlap (cards
+on one spot) or span the flow (a link back to the main menu) are filed thousands of times: with the default
+depth a 2,000-menu flow whose cards sat on one spot took 1.7 GB and 229 s to index. A fixed depth bounds
+that to a few hundred leaves per item.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ from ivr_studio.ui.canvas.node_item import INPUT_PORT, NodeItem
 from ivr_studio.ui.canvas.style import METRICS, current_theme, node_size
 from ivr_studio.ui.document import FlowDocument
 
+#: Levels of the scene's BSP index: 2**8 leaves at most (see the module docstring).
+BSP_DEPTH = 8
+
 
 class FlowScene(QGraphicsScene):
     """Shows a :class:`FlowDocument`'s flow and turns gestures into document edits."""
@@ -34,6 +45,7 @@ class FlowScene(QGraphicsScene):
         self.theme = current_theme()
         self.node_items: dict[str, NodeItem] = {}
         self.link_items: dict[tuple[str, str], LinkItem] = {}
+        self._links_at: dict[str, set[tuple[str, str]]] = {}  # node id → keys of the links to and from it
         self.snap_to_grid = True
         self.interaction: LinkDrag | None = None
         self._press_positions: dict[str, QPointF] = {}
@@ -42,6 +54,7 @@ class FlowScene(QGraphicsScene):
         self._problems: dict[str, list[tuple[str, str]]] = {}
         self._rebuilding = False
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setBspTreeDepth(BSP_DEPTH)
         self.selectionChanged.connect(self._emit_selection)
         document.flowReplaced.connect(self.rebuild)
         document.flow_events.connect(self._on_event)
@@ -55,6 +68,7 @@ class FlowScene(QGraphicsScene):
         self.clear()
         self.node_items.clear()
         self.link_items.clear()
+        self._links_at.clear()
         flow = self.document.flow
         for node in flow:
             self._add_node_item(node.id)
@@ -80,38 +94,46 @@ class FlowScene(QGraphicsScene):
         item = self.link_items.get(key)
         if target is None or target not in self.node_items:
             if item is not None:
-                self.removeItem(item)
-                del self.link_items[key]
+                self._drop_link(item)
             return
         if item is None or item.target_id != target:
             if item is not None:
-                self.removeItem(item)
-            kind = next((e.kind for e in node.exits() if e.name == exit_name), "next")
+                self._drop_link(item)
+            rows = self.node_items[node_id].rows
+            kind = next((r.kind for r in rows if r.name == exit_name), "next")
             item = LinkItem(node_id, exit_name, kind, target, self.theme)
             self.link_items[key] = item
+            self._links_at.setdefault(node_id, set()).add(key)
+            self._links_at.setdefault(target, set()).add(key)
             self.addItem(item)
-            self._emphasise(item)
+            if not self._rebuilding:  # nothing is selected while the scene is being rebuilt
+                self._emphasise(item)
         self._route(item)
+
+    def _drop_link(self, item: LinkItem) -> None:
+        self.removeItem(item)
+        del self.link_items[item.key]
+        for end in (item.source_id, item.target_id):
+            keys = self._links_at.get(end)
+            if keys is not None:
+                keys.discard(item.key)
 
     def _route(self, item: LinkItem) -> None:
         src, dst = self.node_items[item.source_id], self.node_items[item.target_id]
-        end = dst.input_port_pos() - QPointF(METRICS.port_radius + 1, 0)
+        end = QPointF(dst.x() - METRICS.port_radius - 1, dst.y() + METRICS.header / 2)  # at the input port
         start = src.exit_port_pos(item.exit_name)
         loop_above = None
         if src is dst or end.x() < start.x() + 40:
             # Loops and links back to the left arc over the cards instead of hiding behind them.
             index = next((i for i, r in enumerate(src.rows) if r.name == item.exit_name), 0)
-            top = min(
-                src.scenePos().y() - (10 if src.is_start else 0),
-                dst.scenePos().y() - (10 if dst.is_start else 0),
-            )
+            top = min(src.y() - (10 if src.is_start else 0), dst.y() - (10 if dst.is_start else 0))
             loop_above = top - 14.0 - 7.0 * (len(src.rows) - index)
         item.set_ends(start, end, loop_above)
         if self._coverage is not None:
             item.set_taken(item.key in self._coverage)
 
     def _links_of(self, node_id: str) -> list[LinkItem]:
-        return [i for i in self.link_items.values() if node_id in (i.source_id, i.target_id)]
+        return [self.link_items[key] for key in self._links_at.get(node_id, ())]
 
     def _on_event(self, event: ev.FlowEvent) -> None:
         flow = self.document.flow
@@ -123,8 +145,8 @@ class FlowScene(QGraphicsScene):
                 self._sync_link(event.node_id, exit_name)
         elif isinstance(event, ev.NodeRemoved):
             for link in self._links_of(event.node_id):
-                self.removeItem(link)
-                del self.link_items[link.key]
+                self._drop_link(link)
+            self._links_at.pop(event.node_id, None)
             item = self.node_items.pop(event.node_id, None)
             if item is not None:
                 self.removeItem(item)
@@ -160,7 +182,9 @@ class FlowScene(QGraphicsScene):
 
     def _apply_problems(self) -> None:
         for node_id, item in self.node_items.items():
-            item.set_problems(self._problems.get(node_id, []))
+            problems = self._problems.get(node_id, [])
+            if problems or item.problems:  # most cards have none, before and after
+                item.set_problems(problems)
 
     def set_active_node(self, node_id: str | None) -> None:
         """Make ``node_id`` glow (the node a test call is in); ``None`` clears it."""
