@@ -17,36 +17,41 @@ from ivr_studio.ui.canvas import style
 from ivr_studio.ui.canvas.style import Theme
 
 
+# The paths are built from plain numbers: a big flow routes thousands of links, and every QPointF made
+# along the way is an object to create.
 def loop_path(start: QPointF, end: QPointF, above: float) -> QPainterPath:
     """A link from a node back to itself: out to the right, over the card at ``above``, in from the left."""
+    sx, sy, ex, ey = start.x(), start.y(), end.x(), end.y()
     path = QPainterPath(start)
-    path.cubicTo(start + QPointF(36, 0), QPointF(start.x() + 36, above), QPointF(start.x(), above))
-    path.lineTo(QPointF(end.x(), above))
-    path.cubicTo(QPointF(end.x() - 36, above), end - QPointF(36, 0), end)
+    path.cubicTo(sx + 36, sy, sx + 36, above, sx, above)
+    path.lineTo(ex, above)
+    path.cubicTo(ex - 36, above, ex - 36, ey, ex, ey)
     return path
 
 
 def link_path(start: QPointF, end: QPointF) -> QPainterPath:
     """The curve between two ports: leaves to the right, arrives from the left; loops back when needed."""
+    sx, sy, ex, ey = start.x(), start.y(), end.x(), end.y()
     path = QPainterPath(start)
-    dx = end.x() - start.x()
+    dx = ex - sx
     if dx >= 40:
         bend = max(dx * 0.5, 40.0)
-        path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+        path.cubicTo(sx + bend, sy, ex - bend, ey, ex, ey)
     else:
         # A back-edge: swing out to the right of the source and in from the left of the target.
         bend = 80.0 + min(abs(dx), 600.0) * 0.25
-        lift = 60.0 if end.y() <= start.y() else -60.0
-        path.cubicTo(
-            start + QPointF(bend, 0),
-            end + QPointF(-bend, lift if abs(end.y() - start.y()) < 40 else 0),
-            end,
-        )
+        lift = 60.0 if ey <= sy else -60.0
+        path.cubicTo(sx + bend, sy, ex - bend, ey + (lift if abs(ey - sy) < 40 else 0), ex, ey)
     return path
 
 
+_ARROW_SIZE = 8.0
+_ARROW_LEFT = QPointF(math.cos(-0.45) * _ARROW_SIZE, math.sin(-0.45) * _ARROW_SIZE)
+_ARROW_RIGHT = QPointF(math.cos(0.45) * _ARROW_SIZE, math.sin(0.45) * _ARROW_SIZE)
+
+
 class LinkItem(QGraphicsPathItem):
-    """One exit's link. Knows its ends by id; the scene calls :meth:`update_path` when either end moves."""
+    """One exit's link. Knows its ends by id; the scene calls :meth:`set_ends` when either end moves."""
 
     def __init__(self, source_id: str, exit_name: str, exit_kind: str, target_id: str, theme: Theme):
         super().__init__()
@@ -63,9 +68,14 @@ class LinkItem(QGraphicsPathItem):
         self.setZValue(-1)
         self.setAcceptHoverEvents(True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        # paint() strokes the curve itself. With a pen set, QGraphicsPathItem would size the item by
+        # stroking its shape on every change, which is most of the cost of routing thousands of links.
+        self.setPen(QPen(Qt.PenStyle.NoPen))
         self._start = QPointF()
         self._end = QPointF()
         self._arrow = QPolygonF()
+        self._bounds = QRectF()
+        self._hit_area: QPainterPath | None = None  # the stroked curve, made on the first hit test
 
     @property
     def key(self) -> tuple[str, str]:
@@ -75,13 +85,13 @@ class LinkItem(QGraphicsPathItem):
         """Route the curve; ``loop_above`` (a scene y) makes it a self-loop over the card."""
         self._start, self._end = start, end
         path = loop_path(start, end, loop_above) if loop_above is not None else link_path(start, end)
+        self.prepareGeometryChange()
+        self._bounds = path.controlPointRect().adjusted(-8, -8, 8, 8)  # the pen, the arrowhead, the hit area
+        self._hit_area = None
         self.setPath(path)
         # Arrowhead at the input port. Every route arrives horizontally from the left (the last control
         # point is level with the port), so the head always points right.
-        size = 8.0
-        left = end - QPointF(math.cos(-0.45) * size, math.sin(-0.45) * size)
-        right = end - QPointF(math.cos(0.45) * size, math.sin(0.45) * size)
-        self._arrow = QPolygonF([end, left, right])
+        self._arrow = QPolygonF([end, end - _ARROW_LEFT, end - _ARROW_RIGHT])
 
     def end_point(self) -> QPointF:
         return self._end
@@ -111,12 +121,15 @@ class LinkItem(QGraphicsPathItem):
         return self.theme.link
 
     def shape(self) -> QPainterPath:
-        stroker = QPainterPathStroker()
-        stroker.setWidth(12)
-        return stroker.createStroke(self.path())
+        # Qt asks for it for every link whose box holds the mouse; a link into a busy menu has thousands.
+        if self._hit_area is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(12)
+            self._hit_area = stroker.createStroke(self.path())
+        return self._hit_area
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return super().boundingRect().adjusted(-8, -8, 8, 8)
+        return self._bounds
 
     def hoverEnterEvent(self, event) -> None:  # noqa: N802
         self.hovered = True
