@@ -74,6 +74,7 @@ class NodeItem(QGraphicsItem):
         self.preview = style.preview_text(node)
         self.preview_line_count = style.preview_lines(node)
         self.rows = exit_rows(node)
+        self._port_y = {row.name: self.row_centre_y(i) for i, row in enumerate(self.rows)}
         self.linked = set(node.links)
         self.width, self.height = style.node_size(node)
         self.setPos(QPointF(*node.position))
@@ -115,15 +116,13 @@ class NodeItem(QGraphicsItem):
     def row_centre_y(self, index: int) -> float:
         return self.rows_top() + index * METRICS.row + METRICS.row / 2
 
+    # A card is never rotated, scaled or parented: its scene coordinates are its position plus the offset.
     def exit_port_pos(self, exit_name: str) -> QPointF:
         """Scene position of an exit's port (right edge of its row)."""
-        for i, row in enumerate(self.rows):
-            if row.name == exit_name:
-                return self.mapToScene(QPointF(self.width, self.row_centre_y(i)))
-        return self.mapToScene(QPointF(self.width, METRICS.header / 2))
+        return QPointF(self.x() + self.width, self.y() + self._port_y.get(exit_name, METRICS.header / 2))
 
     def input_port_pos(self) -> QPointF:
-        return self.mapToScene(QPointF(0.0, METRICS.header / 2))
+        return QPointF(self.x(), self.y() + METRICS.header / 2)
 
     def port_at(self, scene_pos: QPointF) -> str | None:
         """The exit name (or :data:`INPUT_PORT`) whose port is under ``scene_pos``."""

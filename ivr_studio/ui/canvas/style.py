@@ -138,7 +138,13 @@ def preview_text(node: Node) -> str:
 
 def preview_lines(node: Node) -> int:
     """How many lines the preview takes: two when it does not fit on one."""
-    text = preview_text(node)
+    return _lines_of(preview_text(node))
+
+
+@lru_cache(maxsize=16_384)
+def _lines_of(text: str) -> int:
+    # Measuring text is the costly part of sizing a card; the item, the layout and every change of the
+    # node ask again, so each text is measured once.
     if not text:
         return 0
     _, body, _ = fonts()
@@ -150,7 +156,7 @@ def node_size(node: Node) -> tuple[float, float]:
     """(width, height) of a node's card; used by the items and by the auto-layout."""
     m = METRICS
     body = preview_lines(node) * m.line
-    rows = len(node.exits())
+    rows = len(node.exit_names())
     height = m.header + m.pad + body + (m.pad / 2 if body and rows else 0) + rows * m.row + m.pad
     return m.width, max(height, m.header + 2 * m.row)
 
