@@ -70,6 +70,7 @@ class ProblemsPanel(QWidget):
         self.validator = validator
         self.diagnostics: list[Diagnostic] = []
         self.checking = False  # a flow was opened and has not been checked yet
+        self._icons: dict[str, QIcon] = {}  # one icon per severity, shared by the rows
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels(["Problem", "Node", "Code"])
         self.tree.setRootIsDecorated(False)
@@ -140,14 +141,23 @@ class ProblemsPanel(QWidget):
         self.diagnostics.sort(key=lambda d: order.get(str(d.severity), 3))
         self.tree.clear()
         flow = self.document.flow
+        rows = []
         for d in self.diagnostics:
             node = flow.nodes.get(d.node_id) if d.node_id else None
             text = d.message + (f" — {d.fix}" if d.fix else "")
-            item = QTreeWidgetItem(self.tree, [text, node.title if node else "", d.code])
-            item.setIcon(0, severity_icon(str(d.severity)))
+            item = QTreeWidgetItem([text, node.title if node else "", d.code])
+            item.setIcon(0, self._icon(str(d.severity)))
             item.setToolTip(0, text)
             item.setData(0, Qt.ItemDataRole.UserRole, d.node_id or "")
+            rows.append(item)
+        self.tree.addTopLevelItems(rows)  # one insertion, not one layout pass per row
         self.diagnosticsChanged.emit(self.diagnostics)
+
+    def _icon(self, severity: str) -> QIcon:
+        icon = self._icons.get(severity)
+        if icon is None:
+            icon = self._icons[severity] = severity_icon(severity)
+        return icon
 
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         node_id = item.data(0, Qt.ItemDataRole.UserRole)
