@@ -94,6 +94,12 @@ def starter_flow() -> Flow:
     return Flow("Untitled flow", [start, menu, sales, again], start="start")
 
 
+def needs_layout(flow: Flow) -> bool:
+    """True for a flow of several nodes that all sit on one spot: shown as saved, it is one pile of cards."""
+    positions = {tuple(node.position) for node in flow}
+    return len(flow) > 1 and len(positions) == 1
+
+
 class FlowDocument(QObject):
     """Owns the flow, its path, the undo stack and the dirty state; the only door for edits."""
 
@@ -142,10 +148,23 @@ class FlowDocument(QObject):
     def new(self) -> None:
         self.replace(starter_flow(), None)
 
-    def open(self, path: str | Path) -> None:
-        """Load ``path``; raises FlowFileError (and changes nothing) when the file cannot be read."""
+    def open(self, path: str | Path) -> bool:
+        """Load ``path``; raises FlowFileError (and changes nothing) when the file cannot be read.
+
+        A file whose nodes all sit on one spot (written by a script, which gave no positions) is laid out
+        as Flow ▸ Auto layout would, before anything is shown, and the document is then modified: saving
+        keeps the layout. Returns True when that happened.
+        """
         flow = load_flow(path)
-        self.replace(flow, Path(path))
+        laid_out = needs_layout(flow)
+        if laid_out:
+            from ivr_studio.flow.layout import auto_layout  # networkx: loaded when first needed
+            from ivr_studio.ui.canvas.style import node_size
+
+            for node_id, position in auto_layout(flow, node_size).items():
+                flow.nodes[node_id].position = position
+        self.replace(flow, Path(path), dirty=laid_out)
+        return laid_out
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write atomically; on failure (OSError) the previous file and the dirty state are unchanged."""

@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             return False
         try:
-            self.document.open(path)
+            laid_out = self.document.open(path)
         except FlowFileError as exc:
             QMessageBox.critical(self, "Could not open the flow", f"{exc}\n\nNothing was opened.")
             return False
@@ -132,7 +132,14 @@ class MainWindow(QMainWindow):
         self.refresh_recent_menu()
         self.scene.clearSelection()
         self.view.fit()
-        self.statusBar().showMessage(f"Opened {self.document.path}", 4000)
+        if laid_out:
+            self.statusBar().showMessage(
+                f"Opened {self.document.path}: its nodes had no positions, so the flow was laid out "
+                "— save to keep the layout",
+                10000,
+            )
+        else:
+            self.statusBar().showMessage(f"Opened {self.document.path}", 4000)
         return True
 
     # ------------------------------------------------------------------ wiring
