@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -38,6 +38,9 @@ from ivr_studio.ui.canvas.style import GRID
 
 MIME_NODES = "application/x-ivr-studio-nodes"
 MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
+#: The area the view scrolls over at least; it grows to hold every card (a big flow is taller than this).
+SCROLL_AREA = QRectF(-50_000, -50_000, 100_000, 100_000)
+SCROLL_MARGIN = 2_000.0
 EMPTY_HINT = (
     "Drag a node from the palette, press Tab or double-click to add one, "
     "and drag from a port on a card's right edge to connect it."
@@ -60,7 +63,13 @@ class FlowView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSceneRect(QRectF(-50_000, -50_000, 100_000, 100_000))
+        self.setSceneRect(SCROLL_AREA)
+        self._grow_timer = QTimer(self)
+        self._grow_timer.setSingleShot(True)
+        self._grow_timer.setInterval(200)
+        self._grow_timer.timeout.connect(self.fit_scroll_area)
+        scene.document.flowReplaced.connect(self.fit_scroll_area)
+        scene.document.flow_events.connect(lambda _event: self._grow_timer.start())
         self._panning = False
         self._space = False
         self._pan_from = QPointF()
@@ -95,16 +104,36 @@ class FlowView(QGraphicsView):
     def zoom_by(self, step: float) -> None:
         self.set_zoom(self.zoom() * step)
 
+    def fit_scroll_area(self) -> None:
+        """Let the scroll bars reach every card: the area grows with the flow (and never shrinks below
+        :data:`SCROLL_AREA`)."""
+        self._grow_timer.stop()
+        nodes = self._scene.nodes_rect()
+        area = SCROLL_AREA
+        if not nodes.isEmpty():
+            area = area.united(nodes.adjusted(-SCROLL_MARGIN, -SCROLL_MARGIN, SCROLL_MARGIN, SCROLL_MARGIN))
+        if area != self.sceneRect():
+            self.setSceneRect(area)
+
     def fit(self) -> None:
-        """Zoom and scroll so the whole flow is visible (never above 100 %)."""
+        """Zoom and scroll so the whole flow is visible (never above 100 %). A flow too big to fit even at
+        the smallest zoom is shown from its start node, where a call begins, rather than from its middle."""
         rect = self._scene.nodes_rect()
         if rect.isEmpty():
             return
+        self.fit_scroll_area()
         rect = rect.adjusted(-40, -40, 40, 40)
         vp = self.viewport().rect()
         factor = min(vp.width() / rect.width(), vp.height() / rect.height(), 1.0)
         self.set_zoom(factor)
-        self.centerOn(rect.center())
+        start = self._scene.node_items.get(self._scene.document.flow.start or "")
+        if factor >= MIN_ZOOM or start is None:
+            self.centerOn(rect.center())
+            return
+        visible = self.visible_scene_rect()
+        card = start.sceneBoundingRect()
+        # the start card at the left edge, halfway down: its choices fan out to the right of it
+        self.centerOn(QPointF(card.left() - 40 + visible.width() / 2, card.center().y()))
 
     def centre_on_node(self, node_id: str) -> None:
         item = self._scene.node_items.get(node_id)
