@@ -132,8 +132,10 @@ class FlowView(QGraphicsView):
             return
         visible = self.visible_scene_rect()
         card = start.sceneBoundingRect()
-        # the start card at the left edge, halfway down: its choices fan out to the right of it
-        self.centerOn(QPointF(card.left() - 40 + visible.width() / 2, card.center().y()))
+        # the start card at the left edge, halfway down (its choices fan out to the right of it), but no
+        # empty canvas above the flow's top card
+        top = max(rect.top(), card.center().y() - visible.height() / 2)
+        self.centerOn(QPointF(card.left() - 40 + visible.width() / 2, top + visible.height() / 2))
 
     def centre_on_node(self, node_id: str) -> None:
         item = self._scene.node_items.get(node_id)
