@@ -76,6 +76,7 @@ class LinkItem(QGraphicsPathItem):
         self._arrow = QPolygonF()
         self._bounds = QRectF()
         self._hit_area: QPainterPath | None = None  # the stroked curve, made on the first hit test
+        self._resting: tuple[QPen, QColor] | None = None  # pen and arrow colour when not highlighted
 
     @property
     def key(self) -> tuple[str, str]:
@@ -98,6 +99,7 @@ class LinkItem(QGraphicsPathItem):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self._resting = None
         self.update()
 
     def set_emphasised(self, on: bool) -> None:
@@ -119,6 +121,13 @@ class LinkItem(QGraphicsPathItem):
         if self.exit_kind in style.EXIT_COLOURS:
             return style.mix(QColor(style.EXIT_COLOURS[self.exit_kind]), self.theme.background, 0.2)
         return self.theme.link
+
+    def _pen(self, strong: bool) -> QPen:
+        pen = QPen(self.colour(), 3.0 if strong else 1.8)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        if self.exit_kind == "no_input" and not strong:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        return pen
 
     def shape(self) -> QPainterPath:
         # Qt asks for it for every link whose box holds the mouse; a link into a busy menu has thousands.
@@ -144,11 +153,12 @@ class LinkItem(QGraphicsPathItem):
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         strong = self.hovered or self.isSelected() or self.emphasised or self.taken
-        colour = self.colour()
-        pen = QPen(colour, 3.0 if strong else 1.8)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        if self.exit_kind == "no_input" and not strong:
-            pen.setStyle(Qt.PenStyle.DashLine)
+        if strong:
+            pen, colour = self._pen(strong), self.colour()
+        else:  # most links, most of the time: the same pen every paint
+            if self._resting is None:
+                self._resting = (self._pen(False), self.colour())
+            pen, colour = self._resting
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())

@@ -196,6 +196,8 @@ class FlowScene(QGraphicsScene):
 
     def set_exit_coverage(self, taken: set[tuple[str, str]] | None) -> None:
         """Trace taken exits' links and tint exits no call has taken; ``None`` turns the overlay off."""
+        if taken is None and self._coverage is None:
+            return  # off, and it was off: nothing to repaint
         self._coverage = set(taken) if taken is not None else None
         for item in self.node_items.values():
             self._apply_coverage_to(item)
