@@ -20,6 +20,11 @@ from ivr_studio.ui.canvas import style
 from ivr_studio.ui.canvas.style import METRICS, Theme
 
 INPUT_PORT = "__input__"
+# Looked up once: Qt calls itemChange about eight times per card as a flow is shown, and reading an enum
+# member through its class costs more than the rest of the call.
+_POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
+_POSITION_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_SELECTED_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged
 
 
 @dataclass(frozen=True)
@@ -149,15 +154,18 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ events
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802
-        scene = self.scene()
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and scene is not None:
-            if getattr(scene, "snap_to_grid", False):
-                g = style.GRID
-                return QPointF(round(value.x() / g) * g, round(value.y() / g) * g)
-        elif change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and scene is not None:
-            scene.node_item_moved(self)
-        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged and scene is not None:
-            scene.node_selection_changed(self)
+        if change in (_POSITION_CHANGE, _POSITION_HAS_CHANGED, _SELECTED_HAS_CHANGED):
+            scene = self.scene()
+            if scene is None:
+                pass
+            elif change == _POSITION_CHANGE:
+                if getattr(scene, "snap_to_grid", False):
+                    g = style.GRID
+                    return QPointF(round(value.x() / g) * g, round(value.y() / g) * g)
+            elif change == _POSITION_HAS_CHANGED:
+                scene.node_item_moved(self)
+            else:
+                scene.node_selection_changed(self)
         return super().itemChange(change, value)
 
     def hoverMoveEvent(self, event) -> None:  # noqa: N802
