@@ -99,8 +99,10 @@ class FlowScene(QGraphicsScene):
         if item is None or item.target_id != target:
             if item is not None:
                 self._drop_link(item)
-            rows = self.node_items[node_id].rows
-            kind = next((r.kind for r in rows if r.name == exit_name), "next")
+            # the card's rows already name each exit's kind; the model is asked only for an exit not shown yet
+            kind = next((r.kind for r in self.node_items[node_id].rows if r.name == exit_name), None)
+            if kind is None:
+                kind = next((e.kind for e in node.exits() if e.name == exit_name), "next")
             item = LinkItem(node_id, exit_name, kind, target, self.theme)
             self.link_items[key] = item
             self._links_at.setdefault(node_id, set()).add(key)
