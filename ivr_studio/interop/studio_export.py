@@ -27,6 +27,7 @@ from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Flow, Node, Prompt
 from ivr_studio.interop import studio_widgets as w
 from ivr_studio.interop.liquid_names import to_studio
+from ivr_studio.interop.studio_logic import request_from_lookup, split_from_decide, variables_from_set
 
 SCHEMA_URL = "https://schemas.twilio.com/studio/draft/2019-09/flow-definition"
 EXTRAS_PREFIX = "ivr-studio:"
@@ -212,6 +213,28 @@ class _Exporter:
                 self.transition("callFailure", failed),
             ]
             self.state(node.id, w.ENQUEUE, transitions, props)
+        elif k == NodeKind.DECIDE:
+            argument, conditions = split_from_decide(node.config)
+            transitions = [self.transition("noMatch", self.target(node, "otherwise"))]
+            for case, condition in zip(node.config.cases, conditions, strict=True):
+                transitions.append(
+                    self.transition("match", self.target(node, case.exit_name), conditions=[condition])
+                )
+            self.state(node.id, w.SPLIT, transitions, {"input": argument, "offset": _offset(node)})
+        elif k == NodeKind.HOURS:
+            # Studio has no business-hours widget: a split whose no match is the open exit.
+            transitions = [self.transition("noMatch", self.target(node, "open"))]
+            self.state(node.id, w.SPLIT, transitions, {"input": "", "offset": _offset(node)})
+        elif k == NodeKind.SET:
+            props = {"variables": variables_from_set(node.config), "offset": _offset(node)}
+            self.state(node.id, w.SET_VARIABLES, [self.transition("next", self.target(node, "next"))], props)
+        elif k == NodeKind.LOOKUP:
+            props = {**request_from_lookup(node.config), "offset": _offset(node)}
+            transitions = [
+                self.transition("success", self.target(node, "ok")),
+                self.transition("failed", self.target(node, "failed")),
+            ]
+            self.state(node.id, w.HTTP_REQUEST, transitions, props)
         elif (widget := placeholder_widget(node)) is not None:
             widget = {**widget, "name": node.id}
             widget["properties"] = {**widget.get("properties", {}), "offset": _offset(node)}

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +43,20 @@ from ivr_studio.files import (
     load_json,
     read_bytes,
 )
-from ivr_studio.flow.ivrflow import FlowFileError, flow_from_dict
+from ivr_studio.flow.ivrflow import FlowFileError, flow_from_dict, flow_to_dict
 from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.logic import SetConfig, Variable
 from ivr_studio.flow.model import Branch, Flow, Node, Prompt
 from ivr_studio.interop import studio_widgets as w
 from ivr_studio.interop.liquid_names import to_local
 from ivr_studio.interop.report import MAPPED, PLACEHOLDER, WARNING, ImportReport, short
 from ivr_studio.interop.studio_export import EXTRAS_FORMAT, EXTRAS_PREFIX, PAUSE_TEXT, widgets_digest
+from ivr_studio.interop.studio_logic import (
+    decide_from_split,
+    lookup_from_request,
+    parsed_paths,
+    set_from_variables,
+)
 from ivr_studio.interop.twiml_import import place
 from ivr_studio.interop.twiml_nodes import attribute_value, safe_id
 
@@ -198,6 +206,8 @@ class _Importer:
         self.flow = _Nodes()
         self.ids: dict[str, str] = {}
         self.folded: dict[str, tuple[str, str]] = {}  # split name -> (gather name, "Digits"|"SpeechResult")
+        self.cases: dict[str, list[tuple[str, str | None]]] = {}  # Decide node -> (case exit, Studio next)
+        self.kept = parsed_paths(states)
         self.incoming: dict[str, int] = {}
         for s in states:
             for t in s.get("transitions", []):
@@ -345,6 +355,7 @@ class _Importer:
                 "trigger", w.TRIGGER, WARNING, "no incomingCall transition: the flow has no start"
             )
         flow = Flow(name, self.flow.nodes.values(), start)
+        declare_variables(flow)
         if not positioned:
             place(flow)
         return flow, self.report
@@ -411,11 +422,33 @@ class _Importer:
             return Node(
                 node_id, NodeKind.REDIRECT, title=sname, text=self._text(s, props["url"]), attributes=attrs
             )
-        return self._placeholder(s, node_id)
+        logic = self._logic(s, node_id)
+        if isinstance(logic, Node):
+            self.report.add(source, t, MAPPED, node=node_id)
+            return logic
+        return self._placeholder(s, node_id, logic)
 
-    def _placeholder(self, s: dict, node_id: str) -> Node:
+    def _logic(self, s: dict, node_id: str) -> Node | str | None:
+        """A Decide, Set or Look up node for a logic widget; else why not (None: no local meaning)."""
+        t, sname = s["type"], s["name"]
+        if t == w.SPLIT:
+            made = decide_from_split(s)
+            if isinstance(made, str):
+                return made
+            config, nexts = made
+            self.cases[node_id] = nexts
+            return Node(node_id, NodeKind.DECIDE, title=sname, config=config)
+        if t == w.SET_VARIABLES:
+            made = set_from_variables(s)
+            return made if isinstance(made, str) else Node(node_id, NodeKind.SET, title=sname, config=made)
+        if t == w.HTTP_REQUEST:
+            made = lookup_from_request(s, self.kept)
+            return made if isinstance(made, str) else Node(node_id, NodeKind.LOOKUP, title=sname, config=made)
+        return None
+
+    def _placeholder(self, s: dict, node_id: str, why: str | None = None) -> Node:
         events = ", ".join(f"{tr['event']} → {tr.get('next', '(end)')}" for tr in s.get("transitions", []))
-        why = "a Split Based On that is not a menu's" if s["type"] == w.SPLIT else "no local meaning yet"
+        why = why or "no local meaning yet"
         self.report.add(
             f"widget {s['name']}",
             s["type"],
@@ -449,6 +482,20 @@ class _Importer:
                 )
             if failed:
                 link(node_id, "failed", sorted(failed)[0])
+        elif node_id in self.cases:
+            for exit_name, nxt in self.cases[node_id]:
+                if nxt and nxt in self.ids:
+                    link(node_id, exit_name, self.ids[nxt])
+            if (target := self._target(s, "noMatch")) is not None:
+                link(node_id, "otherwise", target)
+        elif t == w.SET_VARIABLES and self.flow.node(node_id).kind == NodeKind.SET:
+            if (target := self._target(s, "next")) is not None:
+                link(node_id, "next", target)
+        elif t == w.HTTP_REQUEST and self.flow.node(node_id).kind == NodeKind.LOOKUP:
+            if (target := self._target(s, "success")) is not None:
+                link(node_id, "ok", target)
+            if (target := self._target(s, "failed")) is not None:
+                link(node_id, "failed", target)
         elif t == w.RECORD:
             if (target := self._target(s, "recordingComplete")) is not None:
                 link(node_id, "next", target)
@@ -510,3 +557,17 @@ class _Importer:
         if target:
             flow.set_link(node_id, branch.exit_name, target)
             by_target[target] = branch
+
+
+_VARS = re.compile(r"\bvars\.([A-Za-z_][A-Za-z0-9_]{0,39})\b")
+
+
+def declare_variables(flow: Flow) -> None:
+    """Declare every call variable the imported flow sets or reads (Studio declares none)."""
+    text = json.dumps(flow_to_dict(flow), ensure_ascii=False)
+    names = set(_VARS.findall(text))
+    for node in flow:
+        if isinstance(node.config, SetConfig):
+            names.update(a.name for a in node.config.assignments)
+    for name in sorted(names):
+        flow.variables.setdefault(name, Variable(name))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ivr_studio.bundle.serve import wsgi_app_for_target
@@ -161,7 +161,7 @@ def test_a_gather_whose_keypress_goes_straight_to_a_widget_sends_any_key_there()
     assert flow.node("thanks").position != (0.0, 0.0) or flow.node("g").position != (0.0, 0.0)  # laid out
 
 
-def test_a_split_that_is_not_a_menus_becomes_a_placeholder():
+def test_a_split_that_is_not_a_menus_becomes_a_decide_unless_its_operator_is_missing():
     data = {
         "description": "",
         "states": [
@@ -194,8 +194,16 @@ def test_a_split_that_is_not_a_menus_becomes_a_placeholder():
         ],
     }
     flow, report = import_studio(data)
-    assert flow.start == "check" and flow.node("check").kind == NodeKind.HANGUP
-    assert "not a menu's" in report.of(PLACEHOLDER)[0].note
+    check = flow.node("check")
+    assert flow.start == "check" and check.kind == NodeKind.DECIDE
+    assert [(c.value, c.op, c.operand, c.label) for c in check.config.cases] == [
+        ("{{call.from}}", "starts_with", "+44", "vip")
+    ]
+    assert check.links == {"case:c1": "check"} and not report.of(PLACEHOLDER)
+    data["states"][1]["transitions"][1]["conditions"][0]["type"] = "does_not_start_with"
+    flow, report = import_studio(data)
+    assert flow.node("check").kind == NodeKind.HANGUP
+    assert "no operator for 'does_not_start_with'" in report.of(PLACEHOLDER)[0].note
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.ivrflow")))
@@ -234,6 +242,21 @@ def _widget_equivalent(flow: Flow, again: Flow) -> None:
             assert node.id not in again.nodes
             continue
         twin = again.node(node.id)
+        if node.kind == NodeKind.HOURS:  # no Studio widget: a split whose no match is "open"
+            assert twin.kind == NodeKind.DECIDE and not twin.config.cases
+            open_target = node.links.get("open")
+            if open_target and flow.node(open_target).kind not in ends:
+                assert twin.links.get("otherwise") == open_target
+            continue
+        if node.kind == NodeKind.DECIDE:
+            assert [(c.value, c.op, c.operand) for c in twin.config.cases] == [
+                (c.value, c.op, c.operand) for c in node.config.cases
+            ], node.id
+        if node.kind in (NodeKind.SET,):
+            assert twin.config == node.config, node.id
+        if node.kind == NodeKind.LOOKUP:
+            a, b = node.config, twin.config
+            assert (b.url, b.method, b.body_kind, b.body) == (a.url, a.method, a.body_kind, a.body), node.id
         # Numbers, URLs and queue names are exported trimmed, as the bundle's TwiML writes them.
         trimmed = node.kind in (NodeKind.DIAL, NodeKind.REDIRECT, NodeKind.ENQUEUE)
         assert (twin.kind, twin.text) == (node.kind, node.text.strip() if trimmed else node.text), node.id
@@ -245,29 +268,19 @@ def _widget_equivalent(flow: Flow, again: Flow) -> None:
             assert _choices(again, twin) == _choices(flow, node), node.id
         else:
             assert twin.attributes == node.attributes, node.id
-        for exit_name in ("next", "empty", "no_input"):
+        if node.kind == NodeKind.DECIDE:  # Studio has no case ids: cases pair up by position
+            for mine, theirs in zip(node.config.cases, twin.config.cases, strict=True):
+                target = node.links.get(mine.exit_name)
+                if target is not None and flow.node(target).kind not in ends:
+                    assert twin.links.get(theirs.exit_name) == target, (node.id, mine.id)
+        failed = ("failed",) if node.kind in (NodeKind.LOOKUP, NodeKind.ENQUEUE) else ()
+        for exit_name in ("next", "empty", "no_input", "otherwise", "ok", *failed):
             target = node.links.get(exit_name)
             if target is not None and flow.node(target).kind not in ends:
                 assert twin.links.get(exit_name) == target, (node.id, exit_name)
 
 
-#: Examples with logic nodes (Hours, Decide, Set, Look up), which Studio export and import do not map yet;
-#: strict, so the day the mapping lands this list has to be emptied.
-NOT_YET_MAPPED = {"account-line.ivrflow"}
-
-
-@pytest.mark.parametrize(
-    "example",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(strict=True, reason="logic nodes are not mapped onto Studio widgets yet")
-            if name in NOT_YET_MAPPED
-            else (),
-        )
-        for name in sorted(p.name for p in EXAMPLES.glob("*.ivrflow"))
-    ],
-)
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.ivrflow")))
 def test_every_example_survives_an_import_from_the_widgets_alone(example: str):
     flow = load_flow(EXAMPLES / example)
     definition = export_studio(flow)
@@ -449,7 +462,6 @@ def test_any_flow_survives_export_and_import(flow: Flow):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(flows())
 def test_any_flow_survives_an_import_from_the_widgets_alone(flow: Flow):
-    assume(not any(n.spec.is_logic for n in flow))  # logic nodes have no Studio widget mapping yet
     definition = export_studio(flow)
     definition["description"] = "edited in Studio"
     again, _ = import_studio(json.loads(json.dumps(definition)))
@@ -514,3 +526,79 @@ def test_the_flows_rest_resource_is_accepted_with_its_definition_as_an_object_or
         assert flow.start == "welcome" and "main_menu" in flow.nodes
     with pytest.raises(StudioImportError, match=r"\$\.definition"):
         import_studio({"definition": "{not json"})
+
+
+def test_set_variables_and_http_request_become_set_and_look_up():
+    data = {
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "transitions": [{"event": "incomingCall", "next": "remember"}],
+                "properties": {"offset": {"x": 0, "y": 0}},
+            },
+            {
+                "name": "remember",
+                "type": "set-variables",
+                "transitions": [{"event": "next", "next": "balance"}],
+                "properties": {
+                    "variables": [{"key": "caller", "value": "{{trigger.call.From}}"}],
+                    "offset": {"x": 0, "y": 200},
+                },
+            },
+            {
+                "name": "balance",
+                "type": "make-http-request",
+                "transitions": [{"event": "success", "next": "say"}, {"event": "failed", "next": "sorry"}],
+                "properties": {
+                    "method": "POST",
+                    "url": "https://api.example.com/balance",
+                    "content_type": "application/json;charset=utf-8",
+                    "body": '{"from": "{{flow.variables.caller}}"}',
+                    "offset": {"x": 0, "y": 400},
+                },
+            },
+            {
+                "name": "say",
+                "type": "say-play",
+                "transitions": [{"event": "audioComplete"}],
+                "properties": {
+                    "say": "Your balance is {{widgets.balance.parsed.account.balance}}.",
+                    "offset": {"x": 0, "y": 600},
+                },
+            },
+            {
+                "name": "sorry",
+                "type": "say-play",
+                "transitions": [{"event": "audioComplete"}],
+                "properties": {"say": "Sorry.", "offset": {"x": 300, "y": 600}},
+            },
+        ]
+    }
+    flow, report = import_studio(data)
+    remember, balance = flow.node("remember"), flow.node("balance")
+    assert remember.kind == NodeKind.SET and [(a.name, a.value) for a in remember.config.assignments] == [
+        ("caller", "{{call.from}}")
+    ]
+    assert remember.links == {"next": "balance"} and "caller" in flow.variables
+    assert balance.kind == NodeKind.LOOKUP and balance.links == {"ok": "say", "failed": "sorry"}
+    c = balance.config
+    assert (c.method, c.url, c.body_kind, c.body) == (
+        "POST",
+        "https://api.example.com/balance",
+        "json",
+        '{"from": "{{vars.caller}}"}',
+    )
+    assert c.keep == ("account.balance",)  # the values the flow reads travel on with the call
+    assert flow.node("say").text == "Your balance is {{steps.balance.body.account.balance}}."
+    assert not report.of(PLACEHOLDER)
+    definition = export_studio(flow)
+    VALIDATOR.validate(definition)
+    widgets = {s["name"]: s for s in definition["states"]}
+    assert widgets["remember"]["properties"]["variables"] == [
+        {"key": "caller", "value": "{{trigger.call.From}}"}
+    ]
+    assert widgets["balance"]["properties"]["body"] == '{"from": "{{flow.variables.caller}}"}'
+    definition["description"] = "edited in Studio"
+    again, _ = import_studio(definition)
+    assert again.node("balance").config == balance.config and again.node("remember").config == remember.config
