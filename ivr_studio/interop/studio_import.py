@@ -297,6 +297,8 @@ class _Importer:
         if s is None or s["type"] != w.SPLIT or self.incoming.get(split, 0) != 1:
             return False
         argument = f"{{{{widgets.{gather}.{field}}}}}"
+        if not any(t["event"] == "match" for t in s.get("transitions", [])):
+            return False  # a split with no match tests nothing of the menu: a Decide of its own
         for t in s.get("transitions", []):
             if t["event"] == "noMatch":
                 continue

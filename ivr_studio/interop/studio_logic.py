@@ -11,10 +11,19 @@ own nodes, kept in the definition's description, bring it back unchanged).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from ivr_studio.flow.logic import NAME_PATTERN, Assignment, Case, DecideConfig, LookupConfig, SetConfig
+from ivr_studio.flow.logic import (
+    METHODS,
+    NAME_PATTERN,
+    Assignment,
+    Case,
+    DecideConfig,
+    LookupConfig,
+    SetConfig,
+)
 from ivr_studio.interop.liquid_names import to_local, to_studio
 
 #: Studio's Split Based On condition type → Decide's operator (and back).
@@ -57,9 +66,8 @@ def decide_from_split(state: dict) -> tuple[DecideConfig, list[tuple[str, str | 
             return f"Decide has no operator for {str(c.get('type'))[:30]!r}"
         args = c.get("arguments") or [default]
         value = to_local(str(args[0]))[0]
-        case = Case(
-            f"c{len(cases) + 1}", value, op, str(c.get("value", "")), str(c.get("friendly_name", ""))[:100]
-        )
+        operand = to_local(str(c.get("value", "")))[0]
+        case = Case(f"c{len(cases) + 1}", value, op, operand, str(c.get("friendly_name", ""))[:100])
         cases.append(case)
         nexts.append((case.exit_name, t.get("next")))
     return DecideConfig(tuple(cases)), nexts
@@ -75,13 +83,14 @@ def split_from_decide(config: DecideConfig) -> tuple[str, list[dict]]:
                 "friendly_name": c.label or c.describe(),
                 "arguments": [value],
                 "type": LOCAL_OPS[c.op],
-                "value": c.operand,
+                "value": to_studio(c.operand),
             }
         )
     return (to_studio(config.cases[0].value) if config.cases else ""), conditions
 
 
 def set_from_variables(state: dict) -> SetConfig | str:
+    """A Set from a Set Variables widget, or why it cannot be one (a key the flow model refuses)."""
     out = []
     for v in state.get("properties", {}).get("variables", []) or []:
         if not isinstance(v, dict) or not isinstance(v.get("key"), str):
@@ -93,15 +102,20 @@ def set_from_variables(state: dict) -> SetConfig | str:
 
 
 def variables_from_set(config: SetConfig) -> list[dict[str, str]]:
+    """A Set Variables widget's ``variables`` for a Set."""
     return [{"key": a.name, "value": to_studio(a.value)} for a in config.assignments]
 
 
 def lookup_from_request(state: dict, kept: dict[str, set[str]]) -> LookupConfig | str:
     """A Look up from a Make HTTP Request; ``kept`` holds, by widget name, the ``parsed`` paths the whole
-    definition reads (only those travel on with the call)."""
+    definition reads (only those travel on with the call).
+
+    A GET's parameters are its query; another method's are form fields, unless the content type is JSON,
+    whose ``body`` is the request's body. A query written into the URL stays there.
+    """
     p = state.get("properties", {})
     method = str(p.get("method", "GET")).upper()
-    if method not in ("GET", "POST", "PUT", "PATCH", "DELETE") or not isinstance(p.get("url"), str):
+    if method not in METHODS or not isinstance(p.get("url"), str):
         return "a request without a URL or with an unknown method"
     params = tuple(
         (str(x.get("key", "")), to_local(str(x.get("value", "")))[0])
@@ -112,16 +126,22 @@ def lookup_from_request(state: dict, kept: dict[str, set[str]]) -> LookupConfig 
     body_kind, body, form, query = "none", "", (), ()
     if method == "GET":
         query = params
-    elif content.startswith("application/json"):
-        body_kind, body = "json", to_local(str(p.get("body", "")))[0]
-    else:
+    if content.startswith("application/json") and p.get("body"):
+        body_kind, body = "json", to_local(str(p["body"]))[0]
+    elif method != "GET" and params:
         body_kind, form = "form", params
     keep = tuple(sorted(kept.get(state["name"], set())))[:20]
     return LookupConfig(to_local(p["url"])[0], method, query, (), body_kind, body, form, keep=keep)
 
 
 def request_from_lookup(config: LookupConfig) -> dict[str, Any]:
-    props: dict[str, Any] = {"method": config.method, "url": to_studio(config.url)}
+    """A Make HTTP Request widget's properties for a Look up. Studio's widget has no query of its own for
+    a method other than GET (its parameters are the body): such a query is written into the URL."""
+    url = to_studio(config.url)
+    if config.method != "GET" and config.query:
+        pairs = "&".join(f"{k}={to_studio(v)}" for k, v in config.query)
+        url += ("&" if "?" in url else "?") + pairs
+    props: dict[str, Any] = {"method": config.method, "url": url}
     if config.body_kind == "json":
         props["content_type"] = JSON_TYPE
         props["body"] = to_studio(config.body)
@@ -136,8 +156,6 @@ def request_from_lookup(config: LookupConfig) -> dict[str, Any]:
 
 def parsed_paths(states: list[dict]) -> dict[str, set[str]]:
     """Every ``widgets.X.parsed.path`` the definition reads, by widget name."""
-    import json
-
     text = json.dumps(states)
     out: dict[str, set[str]] = {}
     for name, path in _PARSED.findall(text):
