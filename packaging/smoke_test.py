@@ -96,6 +96,40 @@ def main(dist: Path) -> None:
         "a dynamic flow on Christmas Day in Berlin: Hours finds the public holiday, the template renders",
     )
 
+    report = dist.parent / "smoke-load.html"
+    loaded = subprocess.run(
+        [
+            str(exe),
+            "load",
+            str(example),
+            "--scenarios",
+            str(example.with_name("support-line.test.yaml")),
+            "--callers",
+            "2",
+            "--calls",
+            "4",
+            "--duration",
+            "5m",
+            "--think-time",
+            "fast",
+            "--html",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    html = report.read_text(encoding="utf-8") if report.exists() else ""
+    report.unlink(missing_ok=True)
+    check(
+        loaded.returncode == 0
+        and "started 4, completed 4, failed 0" in loaded.stdout
+        and "main_menu" in html,
+        "a load run of four scenario calls (Locust, gevent) with its HTML report: "
+        + (loaded.stderr.strip().splitlines() or ["ok"])[-1],
+    )
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [str(exe), "open", str(example)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
