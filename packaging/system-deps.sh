@@ -20,6 +20,8 @@ if [ "${1:-}" = "test" ]; then
     pocketsphinx-testdata
     # checkers for the desktop entry and AppStream metadata
     desktop-file-utils appstream
+    # ALSA's configuration, for the tests that play through a null ALSA device
+    libasound2-data
   )
 fi
 

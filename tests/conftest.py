@@ -24,6 +24,12 @@ def examples_dir() -> Path:
     return EXAMPLES
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from dependencies import check_markers  # tests/dependencies.py: skipped, or failed under CI=true
+
+    check_markers(item)
+
+
 @pytest.fixture(autouse=True)
 def _no_user_speech_models(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Speech models installed on the developer's machine never take part in a test: the models folder is

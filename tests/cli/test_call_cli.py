@@ -10,8 +10,6 @@ import pytest
 from ivr_studio.cli import main
 from ivr_studio.runtime.trace import read_jsonl
 
-pytest.importorskip("ivr_studio.bundle.serve")
-
 
 @pytest.fixture
 def flow(examples_dir: Path) -> Path:

@@ -7,14 +7,12 @@ import json
 import wave
 from pathlib import Path
 
-import pytest
+from dependencies import needs
 
 from ivr_studio.cli import main
 
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
-pytestmark = pytest.mark.skipif(
-    not TESTDATA.is_dir(), reason="Debian's pocketsphinx-testdata is not installed"
-)
+pytestmark = needs(TESTDATA.is_dir(), "Debian's pocketsphinx-testdata")
 
 
 def as_wav(raw_name: str, folder: Path) -> Path:

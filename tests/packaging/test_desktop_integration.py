@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from dependencies import needs
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,9 +15,7 @@ LINUX = ROOT / "packaging" / "linux"
 APPID = "app.ivrstudio.IVRStudio"
 
 
-@pytest.mark.skipif(
-    shutil.which("desktop-file-validate") is None, reason="desktop-file-utils is not installed"
-)
+@needs(shutil.which("desktop-file-validate") is not None, "desktop-file-utils")
 def test_desktop_entry_is_valid():
     out = subprocess.run(
         ["desktop-file-validate", str(LINUX / f"{APPID}.desktop")], capture_output=True, text=True
@@ -26,7 +24,7 @@ def test_desktop_entry_is_valid():
     assert "error" not in out.stdout.lower()
 
 
-@pytest.mark.skipif(shutil.which("appstreamcli") is None, reason="appstream is not installed")
+@needs(shutil.which("appstreamcli") is not None, "appstream")
 def test_appstream_metainfo_is_valid():
     out = subprocess.run(
         ["appstreamcli", "validate", "--no-net", str(LINUX / f"{APPID}.metainfo.xml")],

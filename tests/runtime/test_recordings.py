@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from dependencies import missing
 from runtime_support import AUTH_TOKEN, FakeApp, Received, call, doc
 
 from ivr_studio.runtime import CallEngine, HttpTransport, RealClock, WsgiTransport
@@ -235,7 +236,7 @@ def _wav_with(pcm: bytes, path: Path) -> Path:
 @pytest.fixture
 def goforward_wav(tmp_path: Path) -> Path:
     if not GOFORWARD.exists():
-        pytest.skip("pocketsphinx-testdata is not installed (apt install pocketsphinx-testdata)")
+        missing("Debian's pocketsphinx-testdata (apt install pocketsphinx-testdata)")
     return _wav_with(GOFORWARD.read_bytes(), tmp_path / "goforward.wav")
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dependencies import missing
 
 from ivr_studio.voice.interfaces import AudioClip
 from ivr_studio.voice.pcm import read_raw, read_wav
@@ -39,7 +40,7 @@ REFERENCES = {
 @pytest.fixture(scope="session")
 def testdata() -> Path:
     if not (TESTDATA / "goforward.raw").exists():
-        pytest.skip("pocketsphinx-testdata is not installed (apt install pocketsphinx-testdata)")
+        missing("Debian's pocketsphinx-testdata (apt install pocketsphinx-testdata)")
     return TESTDATA
 
 
@@ -69,5 +70,5 @@ def pocketsphinx_engine():
 @pytest.fixture(scope="session")
 def librivox(testdata: Path) -> dict[str, str]:
     if not LIBRIVOX:
-        pytest.skip("pocketsphinx-testdata's librivox recordings are not installed")
+        missing("pocketsphinx-testdata's librivox recordings")
     return dict(LIBRIVOX)

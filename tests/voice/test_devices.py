@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from dependencies import missing
 
 from ivr_studio.voice import devices
 from ivr_studio.voice.audio_files import NullSink, WavSink, WavSource
@@ -61,7 +62,7 @@ def test_fake_alsa_device_plays_and_records(tmp_path):
         '</usr/share/alsa/alsa.conf>\npcm.!default { type plug slave.pcm "nullpcm" }\npcm.nullpcm { type null }\n'
     )
     if not Path("/usr/share/alsa/alsa.conf").exists():
-        pytest.skip("ALSA configuration is not installed")
+        missing("ALSA's configuration (alsa-utils / libasound2-data)")
     script = textwrap.dedent(
         """
         import threading
@@ -85,8 +86,8 @@ def test_fake_alsa_device_plays_and_records(tmp_path):
     )
     env = {**os.environ, "ALSA_CONFIG_PATH": str(conf)}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
-    if out.stdout.startswith("UNAVAILABLE"):
-        pytest.skip(out.stdout.strip())
+    if out.stdout.startswith("UNAVAILABLE"):  # PortAudio itself is missing (libportaudio2)
+        missing(f"an audio library ({out.stdout.strip()[12:]})")
     assert out.returncode == 0 and "OK" in out.stdout, out.stderr
 
 

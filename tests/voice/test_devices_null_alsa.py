@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from dependencies import needs
 
 ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
-pytestmark = pytest.mark.skipif(not ALSA_CONF.exists(), reason="ALSA's configuration is not installed")
+pytestmark = needs(ALSA_CONF.exists(), "ALSA's configuration (alsa-utils / libasound2-data)")
 
 NULL_DEVICE = f"""<{ALSA_CONF}>
 pcm.!default {{

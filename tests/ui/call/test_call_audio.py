@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from dependencies import needs
 
 from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -33,9 +34,7 @@ from ivr_studio.voice.interfaces import FinalResult
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05, beep_seconds=0.1)
 GOFORWARD = Path("/usr/share/pocketsphinx/test/data/goforward.raw")  # 2.8 s of "go forward ten meters"
 WAIT_MS = 10_000
-needs_recording = pytest.mark.skipif(
-    not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed"
-)
+needs_recording = needs(GOFORWARD.exists(), "Debian's pocketsphinx-testdata")
 
 
 class FakeMicrophone:
@@ -450,7 +449,7 @@ print(json.dumps(out), flush=True)
 """  # and the interpreter exits as the editor does, through PortAudio's own shutdown
 
 
-@pytest.mark.skipif(not ALSA_CONF.exists(), reason="ALSA's configuration is not installed")
+@needs(ALSA_CONF.exists(), "ALSA's configuration (alsa-utils / libasound2-data)")
 def test_key_tones_close_real_portaudio_streams(tmp_path):
     conf = tmp_path / "asound.conf"
     conf.write_text(NULL_DEVICE)

