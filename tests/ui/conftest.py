@@ -12,26 +12,56 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import ivr_studio.ui  # noqa: F401  (applies the PySide6 reference-count guard before any Qt call)
 from ivr_studio.ui.document import FlowDocument
 
+#: Message boxes no test asked for, as "(kind) title: text", since the current test started.
+UNEXPECTED_DIALOGS: list[str] = []
+#: True while a test's own body runs (not its fixtures' setup or teardown).
+_IN_TEST_BODY = [False]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    _IN_TEST_BODY[0] = True
+    try:
+        return (yield)
+    finally:
+        _IN_TEST_BODY[0] = False
+
 
 def _no_modal_dialogs() -> None:
-    """A real modal message box would block the headless test run forever. Outside of a test's own
-    monkeypatch (for example when pytest-qt closes leftover windows after the test), questions are
-    answered "Discard" and other boxes are only printed."""
+    """A real modal message box would block the headless test run forever, so every QMessageBox helper is
+    replaced: a test that expects one patches it itself (monkeypatch); any other box shown is recorded and
+    fails the test (:func:`no_unexpected_message_boxes`). Questions are answered "Discard" so that the
+    test can go on to its end and report every box it met. After the test body, when pytest-qt closes the
+    windows a test left with unsaved changes, the "Save the changes?" question is answered "Discard"
+    without failing the test (that question is the editor working as it should)."""
 
     def question(_parent, title, text, *args, **kwargs):
-        print(f"[unpatched QMessageBox.question] {title}: {text}")
+        if _IN_TEST_BODY[0]:
+            UNEXPECTED_DIALOGS.append(f"(question) {title}: {text}")
         return QMessageBox.StandardButton.Discard
 
-    def notify(_parent, title, text, *args, **kwargs):
-        print(f"[unpatched QMessageBox] {title}: {text}")
-        return QMessageBox.StandardButton.Ok
+    def notify(kind: str):
+        def show(_parent, title, text, *args, **kwargs):
+            UNEXPECTED_DIALOGS.append(f"({kind}) {title}: {text}")
+            return QMessageBox.StandardButton.Ok
+
+        return show
 
     QMessageBox.question = staticmethod(question)
     for name in ("critical", "warning", "information", "about"):
-        setattr(QMessageBox, name, staticmethod(notify))
+        setattr(QMessageBox, name, staticmethod(notify(name)))
 
 
 _no_modal_dialogs()
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_message_boxes():
+    """Fail a test during which a message box it did not expect was shown (an error the user would see)."""
+    UNEXPECTED_DIALOGS.clear()
+    yield
+    shown, UNEXPECTED_DIALOGS[:] = list(UNEXPECTED_DIALOGS), []
+    assert not shown, f"unexpected message box: {shown}"
 
 
 @pytest.fixture(autouse=True)
