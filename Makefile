@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.ivr-studio-installed
 EXAMPLE ?= resources/examples/support-line.ivrflow
 
-.PHONY: run test fuzz lint system-deps setup bench clean install-desktop package package-test
+.PHONY: run test fuzz mutation lint system-deps setup bench clean install-desktop package package-test
 
 system-deps:
 	@bash packaging/system-deps.sh
@@ -37,6 +37,18 @@ test: lint
 fuzz: $(STAMP)
 	IVR_STUDIO_FUZZ_EXAMPLES=$${IVR_STUDIO_FUZZ_EXAMPLES:-5000} QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/hostile/test_hostile_fuzz.py
+
+# Mutation testing of the modules where a wrong answer silently misroutes callers (slow; not part of
+# `make test`). One module at a time, MUTATION_JOBS workers (the machine may be shared), niced; each mutant
+# runs only the fast tests that reach the function it changed. Scores: benchmarks/mutation_scores.py.
+MUTATION_MODULES ?= ivr_studio.bundle.handler.matching ivr_studio.bundle.handler.retries ivr_studio.runtime.verbs.gather
+MUTATION_JOBS ?= 1
+mutation: $(STAMP)
+	@for m in $(MUTATION_MODULES); do \
+		echo "== $$m"; \
+		nice -n 10 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) "$$m.*" || exit 1; \
+	done
+	$(BIN)/python benchmarks/mutation_scores.py
 
 # The self-contained build: dist/ivr-studio/ runs on a machine without Python.
 package: $(STAMP)

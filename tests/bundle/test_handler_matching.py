@@ -21,6 +21,7 @@ MENU = [
     branch("english", "", "english"),
     branch("spanish", "", "español"),
     branch("option_one", "", "option one"),
+    branch("orders", "", "where\u2019s my order"),
 ]
 
 
@@ -30,6 +31,7 @@ MENU = [
         ("Billing.", ("billing",)),
         ("  TECHNICAL   support!! ", ("technical", "support")),
         ("I didn't", ("i", "didnt")),
+        ("I didn\u2019t", ("i", "didnt")),  # the curly apostrophe of word processors and some recognisers
         ("Press one", ("press", "1")),
         ("Español", ("espanol",)),
         ("nine-one-one", ("9", "1", "1")),
@@ -77,6 +79,10 @@ def test_keys_match_exactly(digits, expected):
         ("What's my account number?", "account"),
         # the longest phrase wins over a shorter one it contains
         ("I want to talk to a person about sales... no, talk to a person", "agent"),
+        # apostrophes, straight or curly, on either side
+        ("Where's my order?", "orders"),
+        ("Where\u2019s my order?", "orders"),
+        ("I'd like to know where\u2019s my order", "orders"),
         # nothing recognisable
         ("Banana.", None),
         ("", None),
