@@ -121,6 +121,7 @@ BUILDERS: dict[NodeKind, Builder] = {
     NodeKind.DECIDE: _no_document,
     NodeKind.SET: _no_document,
     NodeKind.LOOKUP: _no_document,
+    NodeKind.PLACEHOLDER: _no_document,
 }
 
 

@@ -12,9 +12,10 @@ from typing import Any
 from ivr_studio.bundle.handler.data import ROUTING_FORMAT
 from ivr_studio.flow.calendars import read_calendar
 from ivr_studio.flow.model import Flow
+from ivr_studio.flow.placeholder import PlaceholderConfig
 
 ROUTING_VERSION = 1
-DYNAMIC_ROUTING_VERSION = 2  # logic nodes, captures, variables, env
+DYNAMIC_ROUTING_VERSION = 2  # logic nodes (placeholders too), captures, variables, env
 
 
 def routing_data(flow: Flow, base_dir: Path | None = None) -> dict[str, Any]:
@@ -26,7 +27,9 @@ def routing_data(flow: Flow, base_dir: Path | None = None) -> dict[str, Any]:
     for n in flow:
         entry: dict[str, Any] = {"kind": n.kind.value, "title": n.title}
         if n.config is not None:
-            entry["config"] = n.config.to_dict()
+            # a placeholder's handler needs only what a call does there, not the kept widget
+            kept = isinstance(n.config, PlaceholderConfig)
+            entry["config"] = n.config.handler_config() if kept else n.config.to_dict()
             source = getattr(n.config, "holidays", None)
             if source is not None and source.ical:
                 entry["calendar"] = read_calendar((base_dir or Path(".")) / source.ical)

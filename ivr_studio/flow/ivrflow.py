@@ -41,11 +41,15 @@ from ivr_studio.flow.model import (
 )
 
 FORMAT = "ivrflow"
-VERSION = 2  # the newest format this version reads
+VERSION = 3  # the newest format this version reads
 #: Version 1 holds verb nodes only; version 2 adds logic nodes, ``config``, ``capture``, ``variables`` and
-#: ``env``, and is written only when a flow uses one of them (or a template), so other flows stay readable
-#: by older releases.
+#: ``env``; version 3 adds placeholder nodes (a Studio widget kept as it was). Each is written only when a
+#: flow uses what it adds, so other flows stay readable by older releases, which refuse a newer file with
+#: "update IVR Studio" rather than misread it.
 DYNAMIC_VERSION = 2
+KEPT_VERSION = 3
+#: The node kinds each version after the first adds (a file of an older version cannot hold them).
+KIND_VERSIONS = {NodeKind.PLACEHOLDER: KEPT_VERSION}
 SUFFIX = ".ivrflow"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -113,7 +117,7 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
     settings = {
         k: flow.settings[k] for k in sorted(flow.settings) if flow.settings[k] != DEFAULT_SETTINGS.get(k)
     }
-    version = DYNAMIC_VERSION if flow.uses_dynamic_features() else 1
+    version = file_version(flow)
     out: dict[str, Any] = {"format": FORMAT, "version": version, "name": flow.name, "start": flow.start}
     if settings:
         out["settings"] = settings
@@ -123,6 +127,13 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
         out["env"] = list(flow.env)
     out["nodes"] = nodes
     return out
+
+
+def file_version(flow: Flow) -> int:
+    """The oldest format version that holds everything ``flow`` uses."""
+    if any(n.kind in KIND_VERSIONS for n in flow):
+        return max(KIND_VERSIONS.get(n.kind, 1) for n in flow)
+    return DYNAMIC_VERSION if flow.uses_dynamic_features() else 1
 
 
 _NUMBER_PAIR = re.compile(r"\[\s*(-?[0-9.eE+-]+),\s*(-?[0-9.eE+-]+)\s*\]")
@@ -255,10 +266,10 @@ def _node(d: Any, path: str, version: int = VERSION) -> Node:
         kinds = ", ".join(k.value for k in NodeKind)
         raise FlowFileError(f"{cut(kind_raw)} is not a node kind ({kinds})", f"{path}.kind") from None
     spec = spec_of(kind)
-    if spec.is_logic and version < DYNAMIC_VERSION:
+    needs = KIND_VERSIONS.get(kind, DYNAMIC_VERSION if spec.is_logic else 1)
+    if version < needs:
         raise FlowFileError(
-            f"a {kind.value} node needs format version {DYNAMIC_VERSION}; this file says {version}",
-            f"{path}.kind",
+            f"a {kind.value} node needs format version {needs}; this file says {version}", f"{path}.kind"
         )
     position = d.get("position", [0, 0])
     _type(position, list, f"{path}.position", "a list [x, y]")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ivr_studio.flow.logic import DecideConfig, HoursConfig, LookupConfig, SetConfig
+from ivr_studio.flow.placeholder import PlaceholderConfig
 
 
 class NodeKind(StrEnum):
@@ -37,6 +38,7 @@ class NodeKind(StrEnum):
     DECIDE = "decide"
     SET = "set"
     LOOKUP = "lookup"
+    PLACEHOLDER = "placeholder"
 
 
 class Family(StrEnum):
@@ -73,11 +75,12 @@ class KindSpec:
     attributes: tuple[str, ...]
     exits: tuple[Exit, ...]
     family: Family = Family.VERB
-    item_exits: str | None = None  # where the per-item exits are: "branches" (a menu's), "cases" (Decide's)
+    item_exits: str | None = None  # per-item exits: "branches" (a menu's), "cases" (Decide's), "transitions"
     config: type | None = None  # the class of the node's ``config`` (logic kinds), see flow.logic
     counts_attempts: bool = False  # the node has max_attempts and retry exits
     terminal: bool = False  # the call never goes on after it
     may_end_call: bool = False  # the call can end here even with every exit linked (the callee hangs up)
+    addable: bool = True  # offered in the palette and quick-add (a placeholder only comes from an import)
 
     @property
     def is_logic(self) -> bool:
@@ -242,6 +245,22 @@ KIND_SPECS: dict[NodeKind, KindSpec] = {
         (Exit("ok", "ok"), Exit("failed", "failed", "failed")),
         family=Family.LOGIC,
         config=LookupConfig,
+    ),
+    # A widget of another tool (a Studio Run Function …) kept as it was: one exit per original transition;
+    # the handler does not run it (see flow.placeholder for what a call that reaches it does).
+    NodeKind.PLACEHOLDER: KindSpec(
+        NodeKind.PLACEHOLDER,
+        "Kept widget",
+        "Placeholder",
+        "a Studio widget IVR Studio cannot run, kept as it was; a test call ends there or goes on",
+        None,
+        (),
+        (),
+        family=Family.LOGIC,
+        item_exits="transitions",
+        config=PlaceholderConfig,
+        may_end_call=True,
+        addable=False,
     ),
 }
 

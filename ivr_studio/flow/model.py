@@ -37,6 +37,7 @@ from ivr_studio.flow.events import (
 )
 from ivr_studio.flow.kinds import CAPTURED, Exit, NodeKind, spec_of
 from ivr_studio.flow.logic import ENV_PATTERN, NAME_PATTERN, Config, DecideConfig, Variable
+from ivr_studio.flow.placeholder import PlaceholderConfig
 
 ID_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 PROMPT_KINDS = ("say", "play", "pause")
@@ -127,7 +128,7 @@ class Node:
     branches: list[Branch] = field(default_factory=list)
     max_attempts: int = 3
     links: dict[str, str] = field(default_factory=dict)
-    config: Config | None = None  # a logic node's configuration (see flow.logic); None for verbs
+    config: Config | PlaceholderConfig | None = None  # a logic node's (see flow.logic); None for verbs
     capture: str = ""  # a menu's variable that receives what the caller pressed or said
 
     def __post_init__(self) -> None:
@@ -148,6 +149,8 @@ class Node:
             return [Exit(b.exit_name, b.label(), "branch") for b in self.branches]
         if self.spec.item_exits == "cases" and isinstance(self.config, DecideConfig):
             return [Exit(c.exit_name, c.describe(), "case") for c in self.config.cases]
+        if self.spec.item_exits == "transitions" and isinstance(self.config, PlaceholderConfig):
+            return [Exit(t.exit_name, t.label(), "outcome") for t in self.config.transitions]
         return []
 
     def exits(self) -> list[Exit]:

@@ -29,6 +29,7 @@ IVR015  error     an attribute name that is not an XML name (it cannot be export
 IVR016  warning   a phrase with no letters or digits (an emoji-only phrase matches nothing)
 IVR020  …         dynamic flows: templates, variables, logic nodes (see rules/dynamic.py)
 …IVR031
+IVR032  warning   a placeholder node: a widget IVR Studio cannot run (see rules/kept.py)
 ======  ========  ==========================================================================
 """
 
@@ -41,7 +42,7 @@ from pathlib import Path
 from ivr_studio.flow.graph import closed_loops, flow_graph, reachable_from_start
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Flow, Node
-from ivr_studio.flow.rules import dynamic, menu, verbs
+from ivr_studio.flow.rules import dynamic, kept, menu, verbs
 from ivr_studio.twiml.diagnostics import Diagnostic, error, warning
 from ivr_studio.twiml.diagnostics import Severity as S
 
@@ -67,6 +68,7 @@ NODE_RULES: dict[NodeKind, tuple[NodeRule, ...]] = {
     NodeKind.DECIDE: (),
     NodeKind.SET: (),
     NodeKind.LOOKUP: (),
+    NodeKind.PLACEHOLDER: (kept.placeholder,),
 }
 
 

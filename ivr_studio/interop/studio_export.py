@@ -25,6 +25,7 @@ from typing import Any
 from ivr_studio.flow.ivrflow import flow_to_dict
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Flow, Node, Prompt
+from ivr_studio.flow.placeholder import PlaceholderConfig
 from ivr_studio.interop import studio_widgets as w
 from ivr_studio.interop.liquid_names import to_studio
 from ivr_studio.interop.studio_logic import request_from_lookup, split_from_decide, variables_from_set
@@ -235,7 +236,15 @@ class _Exporter:
                 self.transition("failed", self.target(node, "failed")),
             ]
             self.state(node.id, w.HTTP_REQUEST, transitions, props)
-        elif (widget := placeholder_widget(node)) is not None:
+        elif isinstance(node.config, PlaceholderConfig):
+            widget = node.config.widget()
+            widget["properties"] = {**widget["properties"], "offset": _offset(node)}
+            widget["transitions"] = [
+                {**tr, **({"next": nxt} if (nxt := self.target(node, t.exit_name)) else {})}
+                for t, tr in zip(node.config.transitions, widget["transitions"], strict=True)
+            ]
+            self.states.append({"name": node.id, **widget})
+        elif (widget := placeholder_widget(node)) is not None:  # a file from before placeholder nodes
             widget = {**widget, "name": node.id}
             widget["properties"] = {**widget.get("properties", {}), "offset": _offset(node)}
             self.states.append(widget)

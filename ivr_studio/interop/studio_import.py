@@ -15,9 +15,13 @@ a problem is one line naming the file, the JSON path and what is wrong. Then eac
   or phrases; a key and phrases that lead to the same widget are one branch), the splits' ``noMatch`` the
   menu's *no match* exit, the Gather's ``timeout`` its *no input* exit. A Gather whose keypress goes
   straight to a widget sends any input there (*no match*);
-* every other widget (Split Based On that is not that pattern, Set Variables, HTTP Request, Run Function, Send to Flex, Capture Payments, messaging widgets …) becomes a visible placeholder: a
-  Hang up node titled with the widget's type and name whose notes keep the original widget's JSON, so
-  the flow runs up to it and a Studio export writes the widget back.
+* Split Based On (any other), Set Variables and Make HTTP Request → Decide, Set and Look up (see
+  :mod:`.studio_logic`);
+* every other widget (Run Function, Send to Flex, Capture Payments, Connect Virtual Agent, messaging
+  widgets …, and a logic widget that uses what the local kinds cannot express) becomes a placeholder node
+  (see :mod:`ivr_studio.flow.placeholder`) that keeps the widget's type, properties and transitions, with
+  one exit per transition linked where the transition led, so the flow runs up to it and a Studio export
+  writes the widget back.
 
 Liquid in spoken text, media URLs, numbers, queue names and Redirect URLs is kept, with Studio's names
 rewritten to this project's (``flow.variables.x`` → ``vars.x``, ``trigger.call.From`` → ``call.from``,
@@ -45,8 +49,9 @@ from ivr_studio.files import (
 )
 from ivr_studio.flow.ivrflow import FlowFileError, flow_from_dict, flow_to_dict
 from ivr_studio.flow.kinds import NodeKind
-from ivr_studio.flow.logic import SetConfig, Variable
+from ivr_studio.flow.logic import ConfigError, SetConfig, Variable
 from ivr_studio.flow.model import Branch, Flow, Node, Prompt
+from ivr_studio.flow.placeholder import PlaceholderConfig
 from ivr_studio.interop import studio_widgets as w
 from ivr_studio.interop.liquid_names import to_local
 from ivr_studio.interop.report import MAPPED, PLACEHOLDER, WARNING, ImportReport, short
@@ -449,17 +454,23 @@ class _Importer:
         return None
 
     def _placeholder(self, s: dict, node_id: str, why: str | None = None) -> Node:
+        """A placeholder node keeping the widget, with an exit per transition (linked in :meth:`_links`)."""
+        source = f"widget {s['name']}"
+        try:
+            config = PlaceholderConfig.from_widget(s)
+        except ConfigError as exc:
+            self.report.add(source, s["type"], WARNING, f"its properties are not kept ({exc.problem})")
+            config = PlaceholderConfig.from_widget({**s, "properties": {}})
         events = ", ".join(f"{tr['event']} → {tr.get('next', '(end)')}" for tr in s.get("transitions", []))
         why = why or "no local meaning yet"
         self.report.add(
-            f"widget {s['name']}",
+            source,
             s["type"],
             PLACEHOLDER,
             f"{why}; the call ends here. Transitions: {short(events, 160) or 'none'}",
             node_id,
         )
-        notes = PLACEHOLDER_MARKER + "\n" + json.dumps(s, indent=1, ensure_ascii=False)
-        return Node(node_id, NodeKind.HANGUP, title=short(f"{s['type']}: {s['name']}", 60), notes=notes)
+        return Node(node_id, NodeKind.PLACEHOLDER, title=short(s["name"], 60), config=config)
 
     def _links(self, s: dict) -> None:
         node_id = self.ids[s["name"]]
@@ -498,6 +509,11 @@ class _Importer:
                 link(node_id, "ok", target)
             if (target := self._target(s, "failed")) is not None:
                 link(node_id, "failed", target)
+        elif isinstance(config := self.flow.node(node_id).config, PlaceholderConfig):
+            kept = [tr for tr in s.get("transitions", []) if isinstance(tr, dict)]
+            for transition, tr in zip(config.transitions, kept, strict=False):
+                if tr.get("next") in self.ids:
+                    link(node_id, transition.exit_name, self.ids[tr["next"]])
         elif t == w.RECORD:
             if (target := self._target(s, "recordingComplete")) is not None:
                 link(node_id, "next", target)

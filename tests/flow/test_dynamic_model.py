@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ivr_studio.flow import Flow, FlowError, FlowFileError, Node, NodeKind, load_flow, save_flow
-from ivr_studio.flow.ivrflow import dumps, flow_to_dict, loads
+from ivr_studio.flow.ivrflow import VERSION, dumps, flow_to_dict, loads
 from ivr_studio.flow.logic import (
     Assignment,
     Case,
@@ -104,7 +104,7 @@ def test_a_version_1_file_cannot_hold_logic_nodes_or_variables():
 
 def test_files_from_a_newer_release_are_refused():
     with pytest.raises(FlowFileError, match="newer IVR Studio"):
-        loads(json.dumps({"format": "ivrflow", "version": 3, "nodes": []}))
+        loads(json.dumps({"format": "ivrflow", "version": VERSION + 1, "nodes": []}))
 
 
 def test_variables_are_checked():

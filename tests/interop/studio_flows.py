@@ -1,8 +1,10 @@
 """Hypothesis strategies for flows that can go to Studio and back: every kind of node, logic nodes with real
 configurations (Decide cases with every operator Studio has, Set assignments, Look up requests, Hours
-schedules), and Studio placeholders."""
+schedules), and placeholders of Studio widgets IVR Studio cannot run."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from hypothesis import strategies as st
 
@@ -20,6 +22,8 @@ from ivr_studio.flow.logic import (
     SetConfig,
 )
 from ivr_studio.flow.model import Branch, Flow, Node, Prompt
+from ivr_studio.flow.placeholder import PlaceholderConfig
+from ivr_studio.interop.studio_widgets import WIDGET_EVENTS
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
     str.strip
@@ -95,11 +99,38 @@ def hours_configs(draw) -> HoursConfig:
     )
 
 
+#: Widget types with no local meaning (an import keeps them as placeholders).
+KEPT_TYPES = ("run-function", "send-to-flex", "capture-payments", "send-message", "run-subflow")
+
+
+@st.composite
+def placeholder_configs(draw) -> PlaceholderConfig:
+    """A kept widget with its type's transitions (some repeated, as a split's matches are) and plain JSON
+    properties; sometimes a transition a local call follows."""
+    type_ = draw(st.sampled_from(KEPT_TYPES))
+    events = list(WIDGET_EVENTS[type_])
+    events = draw(st.lists(st.sampled_from(events), min_size=1, max_size=4))
+    properties = draw(
+        st.dictionaries(
+            NAMES,
+            st.one_of(TEXT, st.integers(-5, 5), st.booleans(), st.lists(TEXT, max_size=2)),
+            max_size=3,
+        )
+    )
+    config = PlaceholderConfig.from_widget(
+        {"type": type_, "properties": properties, "transitions": [{"event": e} for e in events]}
+    )
+    if draw(st.booleans()):
+        config = replace(config, follow=draw(st.sampled_from(config.transitions)).exit_name)
+    return config
+
+
 CONFIGS = {
     NodeKind.DECIDE: decide_configs(),
     NodeKind.SET: set_configs(),
     NodeKind.LOOKUP: lookup_configs(),
     NodeKind.HOURS: hours_configs(),
+    NodeKind.PLACEHOLDER: placeholder_configs(),
 }
 
 

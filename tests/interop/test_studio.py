@@ -15,7 +15,7 @@ from ivr_studio.flow.ivrflow import flow_to_dict, load_flow, save_flow
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.interop.report import MAPPED, PLACEHOLDER, WARNING
 from ivr_studio.interop.studio_export import export_studio, schema_path
-from ivr_studio.interop.studio_import import PLACEHOLDER_MARKER, StudioImportError, import_studio, load_studio
+from ivr_studio.interop.studio_import import StudioImportError, import_studio, load_studio
 from ivr_studio.runtime import CallEngine, VirtualClock, WsgiTransport
 from ivr_studio.runtime.script import parse_script, run_virtual
 
@@ -86,12 +86,8 @@ def test_a_studio_flow_with_every_voice_widget_imports():
     hold = flow.node("hold")
     assert hold.kind == NodeKind.PAUSE and hold.attributes == {"length": 2}
     lookup = flow.node("lookup")
-    assert lookup.kind == NodeKind.HANGUP and lookup.title == "run-function: lookup"
-    assert lookup.notes.startswith(PLACEHOLDER_MARKER)
-    assert (
-        json.loads(lookup.notes[len(PLACEHOLDER_MARKER) :])["properties"]["url"]
-        == "https://example.twil.io/status"
-    )
+    assert lookup.kind == NodeKind.PLACEHOLDER and lookup.title == "lookup"
+    assert lookup.config.properties["url"] == "https://example.twil.io/status"
     assert [e.source for e in report.of(PLACEHOLDER)] == ["widget lookup"]
     folded = [e for e in report.of(MAPPED) if "folded" in e.note]
     assert {e.source for e in folded} == {"widget menu_keys", "widget menu_speech"}
@@ -115,7 +111,8 @@ def test_the_imported_studio_flow_runs_in_the_local_runtime(tmp_path: Path):
     assert trace.of("dial")[0]["number"] == "+15551230000"
     assert trace.of("say")[-1]["text"].startswith("Thank you for calling")
     trace = call([{"wait_for": "listening"}, {"say": "what is my order status"}])
-    assert [e["node"] for e in trace.of("request")][-1] == "lookup"  # runs up to the placeholder, then ends
+    last = trace.of("request")[-1]  # runs up to the placeholder, then ends
+    assert (last["node"], last["path"]) == ("(hangup)", ["lookup end"])
     assert trace.of("call_end")[0]["status"] == "completed"
 
 
@@ -192,7 +189,7 @@ def test_placeholders_are_written_back_as_the_original_widgets(tmp_path: Path):
     } in speech["transitions"]
     definition["description"] = "x"
     again, report = import_studio(definition)
-    assert again.node("lookup").notes == flow.node("lookup").notes
+    assert again.node("lookup").config == flow.node("lookup").config
     assert report.of(PLACEHOLDER)
 
 

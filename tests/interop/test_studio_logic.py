@@ -67,7 +67,9 @@ def test_a_split_that_is_not_a_menus_becomes_a_decide_unless_its_operator_is_mis
     assert check.links == {"case:c1": "check"} and not report.of(PLACEHOLDER)
     data["states"][1]["transitions"][1]["conditions"][0]["type"] = "does_not_start_with"
     flow, report = import_studio(data)
-    assert flow.node("check").kind == NodeKind.HANGUP
+    kept = flow.node("check")
+    assert kept.kind == NodeKind.PLACEHOLDER and kept.config.type == "split-based-on"
+    assert kept.links == {"on:match": "check"}  # the split's own transitions are its exits
     assert "no operator for 'does_not_start_with'" in report.of(PLACEHOLDER)[0].note
 
 

@@ -81,4 +81,5 @@ KINDS: dict[str, KindRule] = {
     "decide": KindRule("logic", evaluator=EVALUATORS["decide"]),
     "set": KindRule("logic", evaluator=EVALUATORS["set"]),
     "lookup": KindRule("logic", evaluator=EVALUATORS["lookup"]),
+    "placeholder": KindRule("logic", evaluator=EVALUATORS["placeholder"]),
 }

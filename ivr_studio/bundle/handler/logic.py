@@ -43,6 +43,7 @@ class Outcome:
     exit: str
     detail: str = ""
     lookup: dict[str, Any] | None = None
+    notice: bool = False  # the detail is worth a warning in the log (a placeholder was reached)
 
 
 @dataclass
@@ -384,9 +385,32 @@ class Lookup:
 
 
 #: Builds the evaluator of each logic kind from (node id, config, calendar text).
+# ---------------------------------------------------------------------------------------------- Placeholder
+class Placeholder:
+    """A widget of another tool (a Studio Run Function …) that the handler cannot run.
+
+    IVR Studio's choice, not Twilio's: a call that reaches it ends there (its exit ``end`` leads nowhere,
+    so the call hangs up), unless the flow names a transition to ``follow``, when the call goes on as if
+    the widget had ended with it. Either way the step's log line says so, at warning level.
+    """
+
+    def __init__(self, node_id: str, config: Mapping[str, Any]) -> None:
+        self.node_id = node_id
+        self.type = str(config.get("type", "widget"))[:60]
+        self.follow = str(config.get("follow", ""))
+        self.event = str(config.get("event", self.follow))[:60]
+
+    def evaluate(self, call: Call) -> Outcome:
+        said = f"placeholder {self.node_id!r}: Studio's {self.type} widget is not run here"
+        if self.follow:
+            return Outcome(self.follow, f"{said}; the call follows {self.event!r}", notice=True)
+        return Outcome("end", f"{said}; it ends the call", notice=True)
+
+
 EVALUATORS: dict[str, Callable[..., Any]] = {
     "hours": lambda node_id, config, calendar=None: Hours(node_id, config, calendar),
     "decide": lambda node_id, config, calendar=None: Decide(node_id, config),
     "set": lambda node_id, config, calendar=None: SetVariables(node_id, config),
     "lookup": lambda node_id, config, calendar=None: Lookup(node_id, config),
+    "placeholder": lambda node_id, config, calendar=None: Placeholder(node_id, config),
 }

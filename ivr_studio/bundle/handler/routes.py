@@ -167,9 +167,10 @@ class Router:
                 body = self.documents.render(shown, call.values())
             except TemplateError as exc:
                 return self.write_state(self.apology(route, source, str(exc), walked, exit_taken), state)
-        level = logging.WARNING if step.note else logging.INFO
+        note = "; ".join(filter(None, [step.note, *(h.detail for h in walked.hops if h.notice)])) or None
+        level = logging.WARNING if note else logging.INFO
         path = ", ".join(f"{h.node} {h.exit}" for h in walked.hops) or None
-        self._log(route, source, step.outcome, shown, level, attempt=attempt, note=step.note, logic=path)
+        self._log(route, source, step.outcome, shown, level, attempt=attempt, note=note, logic=path)
         response = self._twiml(body, shown, step.outcome, exit_taken=exit_taken)
         self._path_headers(response, walked)
         return self.write_state(response, state)

@@ -29,6 +29,7 @@ class Hop:
     node: str
     exit: str
     detail: str = ""
+    notice: bool = False  # the detail belongs in the step's log line (a placeholder was reached)
 
 
 @dataclass
@@ -58,7 +59,7 @@ def walk(flow: Flow, node_id: str | None, evaluators: dict[str, Any], call: Call
         except (TemplateError, LogicError) as exc:
             result.error = f"{current}: {str(exc)[:200]}"
             return result
-        result.hops.append(Hop(current, outcome.exit, outcome.detail))
+        result.hops.append(Hop(current, outcome.exit, outcome.detail, outcome.notice))
         if outcome.lookup is not None:
             result.lookups.append(outcome.lookup)
         result.node = flow.nodes[current].exits.get(outcome.exit)

@@ -198,7 +198,9 @@ class NodeItem(QGraphicsItem):
 
         border = t.highlight if self.isSelected() else (header_colour if gather else t.card_border)
         pen = QPen(border, 2.2 if (self.isSelected() or gather) else 1.0)
-        if self.logic and not self.isSelected():
+        if self.kind == NodeKind.PLACEHOLDER and not self.isSelected():
+            pen = QPen(QColor(style.WARNING_COLOUR), 2.4, Qt.PenStyle.DotLine)  # a widget not run here
+        elif self.logic and not self.isSelected():
             pen = QPen(header_colour, 1.6, Qt.PenStyle.DashLine)  # decided by the handler, not heard
         painter.setPen(pen)
         painter.setBrush(t.card)

@@ -43,6 +43,8 @@ class NodePalette(QListWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for kind in NodeKind:
+            if not spec_of(kind).addable:
+                continue
             item = QListWidgetItem(kind_icon(kind), kind_title(kind))
             item.setToolTip(
                 f"{kind_title(kind)}: {spec_of(kind).description}. Drag onto the canvas, or double-click."

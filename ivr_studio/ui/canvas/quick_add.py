@@ -45,6 +45,8 @@ def rank_kinds(query: str) -> list[NodeKind]:
     ranked: list[tuple[int, int, NodeKind]] = []
     for order, kind in enumerate(NodeKind):
         spec = spec_of(kind)
+        if not spec.addable:
+            continue
         name = f"{spec.label} {spec.verb} {kind.value}".lower()
         hay = f"{name} {spec.description.lower()}"
         if not all(w in hay for w in words):
@@ -155,7 +157,11 @@ class QuickAddBox(QFrame):
     def _natural_width(self) -> int:
         """Wide enough for the longest description beside its icon, with room for a scroll bar."""
         metrics = QFontMetrics(self.list.font())
-        longest = max(metrics.horizontalAdvance(spec_of(k).description.capitalize()) for k in NodeKind)
+        longest = max(
+            metrics.horizontalAdvance(spec_of(k).description.capitalize())
+            for k in NodeKind
+            if spec_of(k).addable
+        )
         scroll_bar = self.list.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         return max(320, longest + ICON_SIZE + 8 + 12 + scroll_bar + 24)
 

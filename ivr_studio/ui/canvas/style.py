@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalett
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.logic import WEEKDAYS
 from ivr_studio.flow.model import Node
+from ivr_studio.flow.placeholder import PlaceholderConfig
 
 
 def _menu_preview(node: Node) -> str:
@@ -25,6 +26,13 @@ def _menu_preview(node: Node) -> str:
         if p.kind == "play" and p.text:
             return f"♪ {p.text}"
     return "(no prompt yet)" if not node.prompts else ""
+
+
+def _placeholder_preview(node: Node) -> str:
+    cfg = node.config
+    follow = cfg.transition(cfg.follow) if isinstance(cfg, PlaceholderConfig) and cfg.follow else None
+    kind = cfg.type if isinstance(cfg, PlaceholderConfig) else "widget"
+    return f"{kind} · not run here: " + (f"goes on by {follow.event}" if follow else "the call ends")
 
 
 def _text_preview(node: Node) -> str:
@@ -84,6 +92,8 @@ KIND_STYLES: dict[NodeKind, KindStyle] = {
     NodeKind.DECIDE: KindStyle("#6b6f8f", "◇", _decide_preview),
     NodeKind.SET: KindStyle("#6f7f6a", "≔", _set_preview),
     NodeKind.LOOKUP: KindStyle("#7d6f8f", "⇄", _lookup_preview),
+    # A kept widget IVR Studio cannot run: a neutral grey header and a dotted warning-coloured border.
+    NodeKind.PLACEHOLDER: KindStyle("#7a7a72", "⚠", _placeholder_preview),
 }
 
 #: Exit kinds that are set apart from ordinary choices (ux.md "Nodes").

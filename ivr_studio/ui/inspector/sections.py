@@ -21,6 +21,7 @@ from ivr_studio.twiml import values as v
 from ivr_studio.ui.inspector.attributes import attribute_field, label_for
 from ivr_studio.ui.inspector.branches_editor import BranchesEditor
 from ivr_studio.ui.inspector.fields import Field, IntField, LineField, TextField
+from ivr_studio.ui.inspector.placeholder_section import placeholder
 from ivr_studio.ui.inspector.prompts_editor import PromptsEditor
 
 if TYPE_CHECKING:
@@ -144,4 +145,5 @@ SECTIONS: dict[NodeKind, tuple[Section, ...]] = {
     NodeKind.DECIDE: _LOGIC,
     NodeKind.SET: _LOGIC,
     NodeKind.LOOKUP: _LOGIC,
+    NodeKind.PLACEHOLDER: (general, placeholder, exits, notes),
 }
