@@ -69,13 +69,17 @@ def _studio(flow, output: str) -> int:
     from pathlib import Path
 
     from ivr_studio.files import write_text_atomic
-    from ivr_studio.interop.studio_export import dumps_studio
+    from ivr_studio.interop.studio_export import StudioExportError, dumps_studio
 
     out = Path(output)
     if out.suffix.lower() != ".json":
         print(f"error: {output}: a Studio flow definition is written to a .json file", file=sys.stderr)
         return 2
-    text = dumps_studio(flow)
+    try:
+        text = dumps_studio(flow)
+    except StudioExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     try:
         write_text_atomic(out, text)
     except OSError as exc:

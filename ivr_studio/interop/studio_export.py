@@ -299,9 +299,31 @@ class _Exporter:
         self.state(name, w.SPLIT, transitions, {"input": argument, "offset": _offset(node, 0, dy)})
 
 
+#: The most states a definition may have: ``states.maxItems`` of Studio's published flow-definition schema
+#: (as vendored; a test checks they agree). Studio's documentation speaks of 2,000 widgets, but a definition
+#: over the schema's limit is one Studio's API may refuse, so export stops at it.
+MAX_STATES = 1000
+
+
+class StudioExportError(ValueError):
+    """A flow that cannot be written as a Studio definition; the message says why and what to do."""
+
+
 def export_studio(flow: Flow) -> dict[str, Any]:
-    """The Studio flow definition of ``flow`` (a JSON-ready dict)."""
-    return _Exporter(flow).export()
+    """The Studio flow definition of ``flow`` (a JSON-ready dict).
+
+    Raises :class:`StudioExportError` when the definition would have more states than the schema allows.
+    """
+    definition = _Exporter(flow).export()
+    count = len(definition["states"])
+    if count > MAX_STATES:
+        raise StudioExportError(
+            f"'{flow.name[:60]}' makes {count:,} Studio widgets ({len(flow):,} nodes; a menu with keys and "
+            f"phrases makes three, the trigger one more); Studio's flow-definition schema allows "
+            f"{MAX_STATES:,}. Split the flow into smaller flows that hand the call over with a Redirect, "
+            "or export it as a bundle instead"
+        )
+    return definition
 
 
 def dumps_studio(flow: Flow) -> str:
