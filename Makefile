@@ -63,6 +63,7 @@ install-desktop: $(STAMP)
 	bash packaging/install-desktop.sh
 
 bench: $(STAMP)
+	@bash packaging/system-deps.sh bench
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -10,11 +10,20 @@ caller's number and a Set before the same support menu: logic evaluated, a varia
 state cookie, and the same TwiML at the end. The servers run side by side and are measured in
 interleaved rounds of DURATION seconds each (medians reported); loopback only.
 
-Run: .venv/bin/python benchmarks/handler_load.py [--no-readme]
+A second measure does not depend on how busy the machine is: the CPU time (``time.process_time``) each of
+the three WSGI apps spends per request in this process, with the same request (a prepared WSGI environ),
+in interleaved batches (medians). It leaves out gunicorn's and wrk's share, so its ratios are lower
+than the served ones, but it shows where the handler's own time goes even when other processes take the
+cores.
+
+Run: .venv/bin/python benchmarks/handler_load.py [--no-readme] [--cpu-only]
 """
 
 from __future__ import annotations
 
+import importlib.util
+import io
+import logging
 import os
 import re
 import shutil
@@ -33,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine  # noqa: E402
 
 from ivr_studio.bundle.export import export_bundle  # noqa: E402
+from ivr_studio.bundle.handler import create_app  # noqa: E402
 from ivr_studio.flow import load_flow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +55,8 @@ TOKEN = "benchmark-token"
 DURATION = 5
 WARMUP = 1
 ROUNDS = 3
+CPU_ROUNDS = 40
+CPU_BATCH = 100
 THREADS = 1
 CONNECTIONS = 8
 
@@ -187,6 +199,83 @@ def dynamic_flow():
     return flow
 
 
+def wsgi_caller(app):
+    """A function that sends the benchmark's POST to ``app`` once, as a WSGI server would."""
+    body = FORM.encode("ascii")
+    base = {
+        "REQUEST_METHOD": "POST",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": PATH,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    statuses: list[str] = []
+
+    def start_response(status, headers, exc_info=None):
+        statuses.append(status)
+
+    def call() -> None:
+        environ = dict(base)
+        environ["wsgi.input"] = io.BytesIO(body)
+        result = app(environ, start_response)
+        b"".join(result)
+        if hasattr(result, "close"):
+            result.close()
+        if not statuses.pop().startswith("200"):
+            raise SystemExit("an in-process request did not answer 200")
+
+    return call
+
+
+def cpu_per_request(bundle: Path, dynamic: Path) -> dict[str, float]:
+    """Median CPU milliseconds per request of the three apps in this process, interleaved batches."""
+    spec = importlib.util.spec_from_file_location("bench_minimal", bundle / "minimal.py")
+    minimal = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(minimal)
+    # The log lines go nowhere, as under the served runs (stderr is /dev/null there): keep their cost,
+    # not their output.
+    logger = logging.getLogger("ivr_handler")
+    logger.addHandler(logging.StreamHandler(open(os.devnull, "w")))  # noqa: SIM115
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    apps = {
+        "hand-written Flask endpoint": minimal.app,
+        "exported handler": create_app(bundle, environ={}, log_to_stderr=False),
+        "exported handler, Hours + Decide + Set on the path": create_app(
+            dynamic, environ={}, log_to_stderr=False
+        ),
+    }
+    callers = {name: wsgi_caller(app) for name, app in apps.items()}
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    for call in callers.values():
+        for _ in range(CPU_BATCH):
+            call()
+    for _ in range(CPU_ROUNDS):
+        for name, call in callers.items():
+            start = time.process_time()
+            for _ in range(CPU_BATCH):
+                call()
+            samples[name].append((time.process_time() - start) / CPU_BATCH * 1000)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
 def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt install wrk)")
@@ -206,6 +295,20 @@ def main() -> int:
         bundle = export_bundle(load_flow(FLOW), folder / "bundle")
         (bundle / "minimal.py").write_text(MINIMAL_APP)
         dynamic = export_bundle(dynamic_flow(), folder / "dynamic")
+        cpu_load = load_average()
+        cpu = cpu_per_request(bundle, dynamic)
+        cpu_rows = "\n".join(
+            f"| {name} | {ms:.3f} ms | {cpu[names[0]] / ms:.2f} |" for name, ms in cpu.items()
+        )
+        cpu_table = (
+            f"In-process CPU time per request (`time.process_time`, {CPU_ROUNDS} interleaved batches of "
+            f"{CPU_BATCH}, medians; load average {cpu_load}):\n\n"
+            "| app | CPU per request | vs hand-written |\n|---|---|---|\n" + cpu_rows + "\n"
+        )
+        if "--cpu-only" in sys.argv:
+            print(cpu_table)
+            return 0
+        loads = [load_average()]
         try:
             targets = {}
             for name, folder_of, module, env in zip(
@@ -229,6 +332,7 @@ def main() -> int:
             for _ in range(ROUNDS):
                 for name in names:
                     samples[name].append(wrk(*targets[name], DURATION))
+                loads.append(load_average())
         finally:
             for proc in servers:
                 stop(proc)
@@ -248,12 +352,13 @@ def main() -> int:
         f"POST `{PATH}` with `Digits=2` (the support-line example) to gunicorn (2 sync workers) on 127.0.0.1;\n"
         f"wrk with {THREADS} thread(s) and {CONNECTIONS} connections on the same machine, {ROUNDS} interleaved runs of\n"
         f"{DURATION} s per server after a {WARMUP} s warm-up; medians shown.\n"
-        f"Machine: {machine()}.\n\n"
+        f"Machine: {machine()}; load average (1 / 5 / 15 min) before and after each round: "
+        f"{'; '.join(loads)}.\n\n"
         "| server | requests/s | p99 latency | vs hand-written |\n|---|---|---|---|\n"
         + "\n".join(rows)
         + "\n\n"
         f"Exported handler / hand-written endpoint: **{ratio:.2f}** (target ≥ 0.8); with Hours + Decide + Set "
-        f"on the path: **{dynamic_ratio:.2f}** (target ≥ 0.8).\n"
+        f"on the path: **{dynamic_ratio:.2f}** (target ≥ 0.8).\n\n" + cpu_table
     )
     print(body)
     if "--no-readme" not in sys.argv:

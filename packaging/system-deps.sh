@@ -3,6 +3,7 @@
 # otherwise prints the exact apt line and stops.  Safe to run again: it installs only what is missing.
 #   packaging/system-deps.sh        what the app needs
 #   packaging/system-deps.sh test   plus what the test suite needs (recordings, desktop-file checkers)
+#   packaging/system-deps.sh bench  plus what the benchmarks need (make bench)
 set -euo pipefail
 
 PACKAGES=(
@@ -22,6 +23,12 @@ if [ "${1:-}" = "test" ]; then
     desktop-file-utils appstream
     # ALSA's configuration, for the tests that play through a null ALSA device
     libasound2-data
+  )
+fi
+if [ "${1:-}" = "bench" ]; then
+  PACKAGES+=(
+    # the HTTP load generator benchmarks/handler_load.py drives gunicorn with
+    wrk
   )
 fi
 

@@ -353,3 +353,38 @@ def test_every_document_stays_well_formed(examples_dir):
     client = example(examples_dir, stubs=STUBS).test_client()
     for path in ("/voice", "/node/hours", "/node/closed", "/node/holiday", "/node/goodbye"):
         ET.fromstring(post(client, path).get_data())
+
+
+def _set_cookies(response) -> list[str]:
+    return response.headers.getlist("Set-Cookie")
+
+
+def test_a_state_that_did_not_change_is_not_sent_again(examples_dir):
+    # A VIP caller: the walk sets the tier; a later request that sets the same tier changes nothing, so
+    # the cookie Twilio already holds stays as it is (no re-encoding, no re-signing).
+    client = example(examples_dir).test_client()
+    vip = {"From": "+4930111111"}
+    first = post(client, "/node/hours", **vip)
+    (written,) = _set_cookies(first)
+    assert written.startswith("ivr_state=1.")
+    assert {"HttpOnly", "Path=/", "Max-Age=14400"} <= {p.strip() for p in written.split(";")[1:]}
+    kept = client.get_cookie("ivr_state").value
+    again = post(client, "/node/hours", **vip)
+    assert again.headers["X-IVR-Path"] == "hours open, vip_check case:vip, mark_vip next"
+    assert _set_cookies(again) == [], "the same state is not written again"
+    assert client.get_cookie("ivr_state").value == kept
+    changed = enter(client, "123456", **vip)  # captures the account: the state changed
+    assert len(_set_cookies(changed)) == 1 and client.get_cookie("ivr_state").value != kept
+
+
+def test_a_static_menu_request_needs_no_clock(examples_dir):
+    # A verb node with exported TwiML is answered with its bytes; the call's values are only assembled
+    # (clock read, variables merged) when a logic node or a template needs them.
+    def broken_clock():
+        raise AssertionError("the clock was read for a static answer")
+
+    flow = load_flow(examples_dir / "account-line.ivrflow")
+    client = app_for(flow, clock=broken_clock).test_client()
+    response = post(client, "/node/account_menu")
+    assert response.status_code == 200 and response.headers["X-IVR-Node"] == "account_menu"
+    assert twiml(response).find("Gather") is not None

@@ -32,6 +32,9 @@ from .templates import Template, TemplateError, has_template
 
 KEPT_VALUE_CHARS = 200
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: How many days' iCalendar events an Hours node keeps (the events of a day never change once loaded).
+_CALENDAR_DAYS_KEPT = 8
 
 
 class LogicError(ValueError):
@@ -113,6 +116,7 @@ class Hours:
             except (NotImplementedError, ValueError) as exc:
                 raise LogicError(f"{where}: {str(exc)[:100]}") from None
         self.calendar = None
+        self._events: dict[date, list[Any]] = {}
         if calendar_text:
             import icalendar
 
@@ -125,9 +129,7 @@ class Hours:
         if self.country is not None and local.date() in self.country:
             return str(self.country.get(local.date()))
         if self.calendar is not None:
-            import recurring_ical_events
-
-            for event in recurring_ical_events.of(self.calendar).at(local.date()):
+            for event in self._events_on(local.date()):
                 start, end = event.get("DTSTART"), event.get("DTEND")
                 start_v = start.dt if start is not None else None
                 if isinstance(start_v, datetime):
@@ -139,11 +141,27 @@ class Hours:
                 return str(event.get("SUMMARY") or "calendar event")
         return None
 
+    def _events_on(self, day: date) -> list[Any]:
+        """The calendar's events on ``day``, expanded once (recurrences) and kept for a few days."""
+        events = self._events.get(day)
+        if events is None:
+            import recurring_ical_events
+
+            events = list(recurring_ical_events.of(self.calendar).at(day))
+            if len(self._events) >= _CALENDAR_DAYS_KEPT:
+                self._events.pop(next(iter(self._events)))
+            self._events[day] = events
+        return events
+
     def evaluate(self, call: Call) -> Outcome:
         local = call.now.astimezone(self.zone)
-        stamp = local.strftime("%a %Y-%m-%d %H:%M %Z")
+        today = local.date()
+        stamp = (
+            f"{_DAY_NAMES[local.weekday()]} {today.isoformat()} "
+            f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
+        )
         for start, end, label in self.closed:
-            if start <= local.date() <= end:
+            if start <= today <= end:
                 return self._done(call, "closed", f"{stamp}: closed ({label or start.isoformat()})")
         holiday = self._holiday(local)
         if holiday is not None:
@@ -220,6 +238,20 @@ def compare(op: str, value: str, operand: str, call: Call, zone: zoneinfo.ZoneIn
     raise LogicError(f"{op!r} is not an operator")
 
 
+def _prepared(op: str, operand: str) -> Callable[[str], bool] | None:
+    """A test of the value alone for a plain-text operand, worked out once at boot (the list of
+    ``one_of``, the compiled ``regex``); None where :func:`compare` does it per request."""
+    if op in ("one_of", "none_of"):
+        items = frozenset(x.strip() for x in operand.split(","))
+        if op == "one_of":
+            return lambda v: v.strip() in items
+        return lambda v: v.strip() not in items
+    if op == "regex":
+        pattern = re.compile(operand)
+        return lambda v: pattern.search(v[:1000]) is not None
+    return None
+
+
 class Decide:
     def __init__(self, node_id: str, config: Mapping[str, Any]) -> None:
         where = f"node {node_id!r}"
@@ -227,24 +259,23 @@ class Decide:
         self.cases = []
         for i, c in enumerate(config.get("cases") or []):
             cw = f"{where} case {i + 1}"
-            if c.get("op") == "regex":
+            op = str(c["op"])
+            operand = _template(c.get("operand", ""), f"{cw} operand")
+            test = None
+            if op == "regex":
                 try:
                     re.compile(c.get("operand", ""))
                 except re.error as exc:
                     raise LogicError(f"{cw}: bad regular expression: {exc}") from None
-            self.cases.append(
-                (
-                    str(c["id"]),
-                    str(c["op"]),
-                    _template(c.get("value", ""), f"{cw} value"),
-                    _template(c.get("operand", ""), f"{cw} operand"),
-                )
-            )
+            if isinstance(operand, str):
+                test = _prepared(op, operand)
+            self.cases.append((str(c["id"]), op, _template(c.get("value", ""), f"{cw} value"), operand, test))
 
     def evaluate(self, call: Call) -> Outcome:
-        for case_id, op, value, operand in self.cases:
+        for case_id, op, value, operand, test in self.cases:
             left, right = _render(value, call), _render(operand, call)
-            if compare(op, left, right, call, self.zone):
+            held = test(left) if test is not None else compare(op, left, right, call, self.zone)
+            if held:
                 return Outcome(f"case:{case_id}", f"{left[:40]!r} {op} {right[:40]!r}")
         return Outcome("otherwise", "no case held")
 

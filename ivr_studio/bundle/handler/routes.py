@@ -51,13 +51,18 @@ MAX_HEADER_CHARS = 120
 def header_value(text: str) -> str:
     """``text`` fit for a response header: printable ASCII only (a CR or LF from a request parameter must
     never split the header), cut to :data:`MAX_HEADER_CHARS`."""
+    if len(text) <= MAX_HEADER_CHARS and text.isascii() and text.isprintable():
+        return text  # node ids and outcome names: the usual case, already safe
     safe = "".join(c if " " <= c <= "~" else "?" for c in text[: MAX_HEADER_CHARS + 1])
     return safe if len(safe) <= MAX_HEADER_CHARS else safe[: MAX_HEADER_CHARS - 3] + "..."
 
 
-def twilio_params() -> Mapping[str, str]:
-    """Twilio's request parameters: the POST body, or the query string for GET (spec §3)."""
-    return request.form if request.method == "POST" else request.args
+def twilio_params() -> dict[str, str]:
+    """Twilio's request parameters: the POST body, or the query string for GET (spec §3).
+
+    A plain dict (each name's first value): most names the handler asks for are absent from a given
+    request (``SpeechResult`` on a key press), and a werkzeug MultiDict builds an exception per miss."""
+    return (request.form if request.method == "POST" else request.args).to_dict()
 
 
 class Router:
@@ -81,19 +86,28 @@ class Router:
         self._apology = apology_document(ENTRY_PATH if flow.start else None)
 
     # ------------------------------------------------------------------ call state
-    def read_state(self) -> CallState:
+    def read_state(self, params: Mapping[str, str]) -> CallState:
         """This call's state from its cookie (fresh when it has none); raises StateRefused."""
-        call_sid = str(twilio_params().get("CallSid", ""))[:64]
+        call_sid = str(params.get("CallSid", ""))[:64]
+        if "HTTP_COOKIE" not in request.environ:
+            return CallState(call_sid)  # the call's first requests, and every one that changed nothing
         return self.codec.decode(request.cookies.get(COOKIE_NAME), call_sid)
 
     def write_state(self, response: Response, state: CallState) -> Response:
-        """Send the state back in the cookie (or clear the cookie once there is nothing to remember)."""
+        """Send the state back in the cookie (or clear the cookie once there is nothing to remember).
+
+        A state that is what the request's cookie already held is not sent again: Twilio keeps the
+        cookie for the call, so re-encoding and re-signing it would only repeat the same bytes."""
         if state.is_empty():
             if COOKIE_NAME in request.cookies:
                 response.delete_cookie(COOKIE_NAME, path="/", httponly=True)
             return response
-        response.set_cookie(
-            COOKIE_NAME, self.codec.encode(state), max_age=MAX_AGE_SECONDS, path="/", httponly=True
+        if state.unchanged():
+            return response
+        # The value is URL-safe base64 and dots, so it needs no quoting; Max-Age alone bounds its life.
+        response.headers.add(
+            "Set-Cookie",
+            f"{COOKIE_NAME}={self.codec.encode(state)}; HttpOnly; Max-Age={MAX_AGE_SECONDS}; Path=/",
         )
         return response
 
@@ -121,12 +135,19 @@ class Router:
         return Response(body, status=status, headers=headers, content_type=TWIML_TYPE)
 
     def _log(
-        self, route: str, node: str | None, outcome: str, shown: str, level: int = logging.INFO, **kw: Any
+        self,
+        route: str,
+        node: str | None,
+        outcome: str,
+        shown: str,
+        level: int = logging.INFO,
+        params: Mapping[str, str] | None = None,
+        **kw: Any,
     ):
         steplog.emit(
             "step",
             level,
-            call_sid=twilio_params().get("CallSid"),
+            call_sid=(twilio_params() if params is None else params).get("CallSid"),
             route=route,
             node=node,
             outcome=outcome,
@@ -141,38 +162,61 @@ class Router:
         why: str,
         walked: Walk | None = None,
         exit_taken: str | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> Response:
-        self._log(route, node, "error", APOLOGY, logging.WARNING, note=why)
+        self._log(route, node, "error", APOLOGY, logging.WARNING, params, note=why)
         response = self._twiml(self._apology, APOLOGY, "error", exit_taken=exit_taken)
         if walked is not None:
             self._path_headers(response, walked)
         return response
 
     def render(
-        self, step: Step, route: str, source: str | None, state: CallState, attempt: int | None = None
+        self,
+        step: Step,
+        route: str,
+        source: str | None,
+        state: CallState,
+        params: Mapping[str, str],
+        attempt: int | None = None,
     ) -> Response:
         """Answer with the step's node: logic nodes are walked first, then the verb node's TwiML (rendered
-        when it holds templates), or goodbye / hang-up when the call has nowhere to go."""
-        call = self.context.call(state, twilio_params())
-        walked = walk(self.flow, step.node, self.context.evaluators, call)
+        when it holds templates), or goodbye / hang-up when the call has nowhere to go.
+
+        The call's template values (clock, caller, variables) are only assembled when a logic node or a
+        templated document needs them: a static menu's answer is its exported bytes."""
+        call = None
+        if step.node in self.context.evaluators:
+            call = self.context.call(state, params)
+            walked = walk(self.flow, step.node, self.context.evaluators, call)
+        else:
+            walked = Walk(step.node)
         exit_taken = f"{source} {step.exit}" if source and step.exit else None
         if walked.error is not None:
-            return self.write_state(self.apology(route, source, walked.error, walked, exit_taken), state)
+            response = self.apology(route, source, walked.error, walked, exit_taken, params)
+            return self.write_state(response, state)
         if walked.node is None:
             goodbye = step.goodbye and not walked.hops
             body, shown = (self._goodbye, GOODBYE) if goodbye else (self._hangup, HANGUP)
         else:
             shown = walked.node
-            try:
-                body = self.documents.render(shown, call.values())
-            except TemplateError as exc:
-                return self.write_state(self.apology(route, source, str(exc), walked, exit_taken), state)
+            if self.documents.is_dynamic(shown):
+                if call is None:
+                    call = self.context.call(state, params)
+                try:
+                    body = self.documents.render(shown, call.values())
+                except TemplateError as exc:
+                    response = self.apology(route, source, str(exc), walked, exit_taken, params)
+                    return self.write_state(response, state)
+            else:
+                body = self.documents.static(shown)
         note = "; ".join(filter(None, [step.note, *(h.detail for h in walked.hops if h.notice)])) or None
         level = logging.WARNING if note else logging.INFO
         path = ", ".join(f"{h.node} {h.exit}" for h in walked.hops) or None
-        self._log(route, source, step.outcome, shown, level, attempt=attempt, note=note, logic=path)
+        self._log(route, source, step.outcome, shown, level, params, attempt=attempt, note=note, logic=path)
         response = self._twiml(body, shown, step.outcome, exit_taken=exit_taken)
-        self._path_headers(response, walked)
+        if path is not None:
+            response.headers["X-IVR-Path"] = path[:MAX_HEADER]
+        self._lookup_header(response, walked)
         return self.write_state(response, state)
 
     def _path_headers(self, response: Response, walked: Walk) -> None:
@@ -180,14 +224,17 @@ class Router:
         requests), for traces."""
         if walked.hops:
             response.headers["X-IVR-Path"] = ", ".join(f"{h.node} {h.exit}" for h in walked.hops)[:MAX_HEADER]
+        self._lookup_header(response, walked)
+
+    def _lookup_header(self, response: Response, walked: Walk) -> None:
         if walked.lookups and self.context.trace_lookups:
             text = json.dumps(walked.lookups, ensure_ascii=True, separators=(",", ":"))
             if len(text) <= MAX_HEADER:
                 response.headers["X-IVR-Lookups"] = text
 
-    def _state_or_refusal(self) -> CallState | Response:
+    def _state_or_refusal(self, params: Mapping[str, str]) -> CallState | Response:
         try:
-            return self.read_state()
+            return self.read_state(params)
         except StateRefused as exc:
             return self.refuse_state(str(exc))
 
@@ -195,37 +242,38 @@ class Router:
     def voice(self) -> Response:
         if self.flow.start is None:
             return self.apology("voice", None, "the flow has no start node")
-        state = self._state_or_refusal()
+        params = twilio_params()
+        state = self._state_or_refusal(params)
         if isinstance(state, Response):
             return state
-        return self.render(Step(self.flow.start, "start"), "voice", None, state)
+        return self.render(Step(self.flow.start, "start"), "voice", None, state, params)
 
     def node(self, node_id: str) -> Response:
         node = self.flow.nodes.get(node_id)
         if node is None:
             return self.apology("node", node_id[:64], "unknown node")
-        state = self._state_or_refusal()
+        params = twilio_params()
+        state = self._state_or_refusal(params)
         if isinstance(state, Response):
             return state
-        return self.render(Step(node.id, "node"), "node", node.id, state)
+        return self.render(Step(node.id, "node"), "node", node.id, state, params)
 
     def result(self, node_id: str) -> Response:
         node = self.flow.nodes.get(node_id)
         if node is None:
             return self.apology("result", node_id[:64], "unknown node")
-        state = self._state_or_refusal()
+        params = twilio_params()
+        state = self._state_or_refusal(params)
         if isinstance(state, Response):
             return state
         rule = KINDS[node.kind].result
         if rule is None:
             step = Step(node.id, "node", note=f"a {node.kind} node has no result; replaying it")
-            return self.render(step, "result", node.id, state)
+            return self.render(step, "result", node.id, state, params)
         attempt = None
         if node.is_gather:
             attempt = min(state.attempts.get(node.id, 0), node.max_attempts - 1) + 1
-        answer = Answer(
-            twilio_params(), attempt or 1, request.args.get("noInput") == "true", self.flow.min_confidence
-        )
+        answer = Answer(params, attempt or 1, request.args.get("noInput") == "true", self.flow.min_confidence)
         step = rule(node, answer)
         if node.is_gather:
             if step.failed_attempts:
@@ -233,7 +281,7 @@ class Router:
             else:
                 state.attempts.pop(node.id, None)
             self.context.capture(node, state, answer.params)
-        return self.render(step, "result", node.id, state, attempt)
+        return self.render(step, "result", node.id, state, params, attempt)
 
 
 def install(app: Flask, flow: Flow, settings: Settings, codec: StateCodec, context: Context) -> Router:

@@ -36,6 +36,7 @@ MAX_COOKIE_BYTES = 4000
 #: Twilio ends every call after at most 4 hours, so the state never needs to outlive that.
 MAX_AGE_SECONDS = 4 * 3600
 _MAX_ATTEMPTS = 100
+_PAYLOAD_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
 class StateRefused(ValueError):
@@ -54,9 +55,20 @@ class CallState:
     attempts: dict[str, int] = field(default_factory=dict)
     vars: dict[str, str] = field(default_factory=dict)
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The payload text the request's cookie held (None without one): a state still equal to it need not
+    #: be encoded, signed and sent again.
+    origin: str | None = field(default=None, compare=False, repr=False)
 
     def is_empty(self) -> bool:
         return not (self.attempts or self.vars or self.steps)
+
+    def payload_text(self) -> str:
+        """The state as the cookie's compact, key-sorted JSON."""
+        return _PAYLOAD_JSON.encode(self.to_payload())
+
+    def unchanged(self) -> bool:
+        """Whether the state is still exactly what the request's cookie held."""
+        return self.origin is not None and self.payload_text() == self.origin
 
     def to_payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {"sid": self.call_sid}
@@ -115,15 +127,19 @@ class StateCodec:
     """Turns a :class:`CallState` into the cookie value and back, signing and checking it."""
 
     def __init__(self, key: bytes, max_bytes: int = MAX_COOKIE_BYTES) -> None:
-        self._key = key
+        # The keyed HMAC state is set up once and copied per cookie: the same HMAC-SHA256, without
+        # looking the digest up and hashing the key again on every request.
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
         self.max_bytes = max_bytes
 
     def _mac(self, signed: bytes) -> str:
-        return _b64(hmac.new(self._key, signed, hashlib.sha256).digest())
+        mac = self._keyed.copy()
+        mac.update(signed)
+        return _b64(mac.digest())
 
     def encode(self, state: CallState) -> str:
         """The cookie value for ``state``; :class:`StateTooLarge` when it would exceed the cap."""
-        payload = json.dumps(state.to_payload(), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+        payload = state.payload_text()
         signed = f"{FORMAT_VERSION}.{_b64(payload.encode('utf-8'))}"
         value = f"{signed}.{self._mac(signed.encode('ascii'))}"
         if len(value) > self.max_bytes:
@@ -148,10 +164,12 @@ class StateCodec:
                 "the state cookie's signature does not match (changed, or signed with another key)"
             )
         try:
-            data = json.loads(_unb64(payload).decode("utf-8"))
+            text = _unb64(payload).decode("utf-8")
+            data = json.loads(text)
         except (binascii.Error, ValueError, RecursionError):
             raise StateRefused("the state cookie's payload cannot be read") from None
         state = _state_from(data)
         if state.call_sid != call_sid:
             raise StateRefused("the state cookie belongs to another call")
+        state.origin = text
         return state

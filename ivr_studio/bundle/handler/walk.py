@@ -12,7 +12,7 @@ ends in the apology (and one log line saying why).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .data import Flow
 from .logic import Call, LogicError, Outcome
@@ -24,8 +24,7 @@ WEBHOOK_BUDGET_SECONDS = 15.0
 MARGIN_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class Hop:
+class Hop(NamedTuple):
     node: str
     exit: str
     detail: str = ""
