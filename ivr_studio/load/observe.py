@@ -73,9 +73,11 @@ def webhook_sample(event: TraceEvent) -> Sample:
 def lookup_sample(event: TraceEvent) -> Sample:
     """The sample of a ``lookup`` trace event: a Look up node's request to its back-end.
 
-    The back-end is named by the Look up node when the event says which, else by method, host and path
-    (never the query, which varies from caller to caller). A Look up failed when it got no response, or a
-    status outside 2xx.
+    The event is the handler's record of the request (``node``, ``method``, ``url``, ``status``, ``ms``,
+    ``outcome``, ``error``; see :data:`ivr_studio.runtime.trace.EVENT_FIELDS`). The back-end is named by
+    the Look up node and the host it asked (never the query or path, which may hold the caller's account
+    number). A sample failed when the Look up took its ``failed`` exit: no response (``error``, e.g. a
+    timeout), a status outside 2xx, or a 2xx answer whose body was not usable JSON.
     """
     method = str(event.get("method") or "GET").upper()
     url = urlsplit(str(event.get("url") or ""))
@@ -83,12 +85,23 @@ def lookup_sample(event: TraceEvent) -> Sample:
     node = event.get("node")
     name = f"{node} ({method} {url.hostname})" if node and url.hostname else str(node or f"{method} {where}")
     status = event.get("status")
-    error = event.get("error")
-    if not error:
-        ok = event.get("ok")
-        if ok is False or status is None or not 200 <= _int(status) < 300:
-            error = f"HTTP {status}" if status is not None else "no response"
-    return Sample("lookup", "lookup", name, _ms(event), _str(error))
+    error = _str(event.get("error"))
+    if error is not None:
+        error = error[:80]
+    elif event.get("outcome") != "ok":
+        if status is None:
+            error = "no response"
+        elif not 200 <= _int(status) < 300:
+            error = f"HTTP {status}"
+        else:
+            error = f"HTTP {status}, body not usable"
+    return Sample("lookup", "lookup", name, _number(event.get("ms")), error)
+
+
+def _number(value: object) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
 
 
 def _ms(event: TraceEvent) -> float:

@@ -18,8 +18,10 @@ def request(node: str | None, path: str, ms: float, status: int | None = 200, **
 
 
 def lookup(node: str, url: str, ms: float, status: int | None, **extra) -> dict:
+    """A ``lookup`` event as the runtime emits it from the handler's record (see test_real_lookup_events)."""
+    outcome = "ok" if status is not None and 200 <= status < 300 else "failed"
     return {"t": 0.0, "event": "lookup", "node": node, "method": "GET", "url": url, "status": status,
-            "elapsed_ms": ms, **extra}  # fmt: skip
+            "ms": ms, "outcome": outcome, "body": "{}", "stubbed": True, **extra}  # fmt: skip
 
 
 def test_webhooks_are_named_by_node_else_by_path_and_fail_with_twilios_codes():
@@ -40,7 +42,11 @@ def test_look_ups_are_named_by_node_and_back_end_host_never_by_the_callers_query
     assert a.name == b.name == "balance (GET api.bank.test)" and a.error is None
     assert lookup_sample(lookup("balance", "https://api.bank.test/b", 9.0, 503)).error == "HTTP 503"
     assert lookup_sample(lookup("balance", "https://api.bank.test/b", 5000.0, None)).error == "no response"
-    assert lookup_sample(lookup("balance", "https://api.bank.test/b", 5.0, 200, ok=False)).error == "HTTP 200"
+    timed_out = lookup_sample(lookup("balance", "https://api.bank.test/b", 4000.0, None, error="timed out (stub)"))
+    assert (timed_out.error, timed_out.elapsed_ms) == ("timed out (stub)", 4000.0)
+    not_json = lookup_sample(lookup("balance", "https://api.bank.test/b", 5.0, 200, outcome="failed"))
+    assert not_json.error == "HTTP 200, body not usable"
+    assert a.elapsed_ms == 35.0
     unnamed = lookup_sample({"event": "lookup", "method": "post", "url": "http://crm.test/v1/find?q=1"})
     assert unnamed.name == "POST crm.test/v1/find"
 
