@@ -87,6 +87,19 @@ def _lookups(header: str) -> list[dict[str, Any]]:
     return [d for d in data if isinstance(d, dict)][:50] if isinstance(data, list) else []
 
 
+def stub_seconds(lookups: list[dict[str, Any]]) -> float:
+    """The call time a webhook's stubbed back-end requests declared (``ms`` of each ``stubbed`` one).
+
+    A real back-end request already took its time while the handler answered; a stub answers at once
+    with the delay it was given, which the call has to wait out all the same."""
+    total = 0.0
+    for lookup in lookups:
+        ms = lookup.get("ms")
+        if lookup.get("stubbed") is True and isinstance(ms, (int, float)) and not isinstance(ms, bool):
+            total += min(max(float(ms), 0.0), 60_000.0) / 1000
+    return total
+
+
 class Fetcher:
     """One call's HTTP client: cookies, signature, redirects and Twilio's error rules."""
 
@@ -223,9 +236,27 @@ class Fetcher:
             result.error = error(code, f"{message} ({method} {url})")
             self._report(record)
             return None
-        if response.latency:
-            result.latency += response.latency
-            record["elapsed_ms"] = round(elapsed_ms + response.latency * 1000, 3)
+        lookups = response.header("x-ivr-lookups")
+        if lookups:
+            record["lookups"] = _lookups(lookups)
+        # A stubbed back-end's declared delay is time the handler would have waited: it passes on the
+        # call's clock like the app's own latency, and counts against the webhook's time limit.
+        took = (response.latency or 0.0) + stub_seconds(record.get("lookups") or [])
+        if took > limits.total:
+            result.latency += limits.total
+            record["elapsed_ms"] = round(max(elapsed_ms, limits.total * 1000), 3)
+            record["timed_out"] = True
+            record["error"] = "11205"
+            result.error = error(
+                11205,
+                f"The webhook did not answer within {limits.total:g} s (it took {took:g} s, "
+                f"its back-end requests included) ({method} {url})",
+            )
+            self._report(record)
+            return None
+        if took:
+            result.latency += took
+            record["elapsed_ms"] = round(elapsed_ms + took * 1000, 3)
         self._store_cookies(url, response)
         record["status"] = response.status
         record["node"] = response.header("x-ivr-node")
@@ -235,9 +266,6 @@ class Fetcher:
         logic_path = response.header("x-ivr-path")
         if logic_path:  # the logic nodes the handler evaluated on the way: "hours open, vip case:gold"
             record["path"] = [hop.strip() for hop in logic_path.split(",") if hop.strip()][:200]
-        lookups = response.header("x-ivr-lookups")
-        if lookups:
-            record["lookups"] = _lookups(lookups)
         result.status = response.status
         result.node = record["node"]
         self._report(record)

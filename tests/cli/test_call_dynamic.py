@@ -129,3 +129,57 @@ def test_without_a_stub_a_look_up_makes_the_real_request(tmp_path):
     assert lookup["status"] == 200 and lookup["stubbed"] is False
     assert seen == ["/balance?caller=%2B4930123"]
     assert [e["text"] for e in events if e["event"] == "say"] == ["You have 7 dollars and 25 cents."]
+
+
+def test_a_stubs_delay_passes_on_the_calls_clock(examples_dir, tmp_path):
+    """The balance stub answers after 0.3 s: the caller hears the balance 0.3 s of call time later."""
+    code, events = call(
+        examples_dir,
+        tmp_path,
+        "--at",
+        "2026-12-21T10:00",
+        "--tz",
+        "Europe/Berlin",
+        "--backend",
+        str(examples_dir / "account-line.backend.yaml"),
+        steps=[{"wait_for": "listening"}, {"press": "123456"}],
+    )
+    assert code == 0
+    at = next(i for i, e in enumerate(events) if e["event"] == "lookup")
+    request, lookup = events[at - 1], events[at]
+    assert request["event"] == "request" and lookup["ms"] == 300.0
+    assert request["elapsed_ms"] >= 300.0, "the webhook took the back-end's time"
+    say = next(e for e in events[at:] if e["event"] == "say")
+    assert "balance" in say["text"]
+    assert say["t"] - request["t"] == pytest.approx(0.3, abs=1e-6)
+
+
+def test_stub_delays_count_against_the_lookup_timeout_and_the_webhook_budget(tmp_path):
+    """Two Look ups of 8 s each: the first answers; the second has only 6 s of the 15 s budget left
+    (less Twilio's margin), times out at 6 s and takes its failed exit — 14 s of call time in all."""
+    from ivr_studio.flow import Flow, Node, NodeKind, save_flow
+    from ivr_studio.flow.logic import LookupConfig
+
+    flow = Flow("Slow back-end")
+    flow.add_node(Node("first", NodeKind.LOOKUP, config=LookupConfig(url="https://slow.test/a", timeout=10)))
+    flow.add_node(Node("second", NodeKind.LOOKUP, config=LookupConfig(url="https://slow.test/b", timeout=10)))
+    flow.add_node(Node("done", NodeKind.SAY, text="Both answered."))
+    flow.add_node(Node("late", NodeKind.SAY, text="The second was too slow."))
+    flow.add_node(Node("first_failed", NodeKind.SAY, text="The first failed."))
+    flow.set_link("first", "ok", "second")
+    flow.set_link("first", "failed", "first_failed")
+    flow.set_link("second", "ok", "done")
+    flow.set_link("second", "failed", "late")
+    path = tmp_path / "slow.ivrflow"
+    save_flow(flow, path)
+    stubs = tmp_path / "slow.backend.yaml"
+    stubs.write_text("- {url: 'https://slow.test/*', json: {}, delay: 8}\n")
+    trace = tmp_path / "t.jsonl"
+    assert main(["call", str(path), "--quiet", "--backend", str(stubs), "--trace", str(trace)]) == 0
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    first, second = [e for e in events if e["event"] == "lookup"]
+    assert (first["outcome"], first["ms"]) == ("ok", 8000.0)
+    assert (second["outcome"], second["ms"], second["error"]) == ("failed", 6000.0, "timed out (stub)")
+    (say,) = [e for e in events if e["event"] == "say"]
+    assert say["text"] == "The second was too slow."
+    assert say["t"] == pytest.approx(14.0, abs=1e-6)
