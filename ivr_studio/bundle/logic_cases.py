@@ -3,29 +3,30 @@
 For each exit the generator finds a way to take it: an instant for an Hours node's ``open``, ``closed``
 and ``holiday`` (searched in the coming year with the node's own schedule, closed dates and holiday
 source — recomputed here, not asked of the handler); a value for each Decide case and for ``otherwise``
-(for cases whose value is a single ``{{ … }}`` read and whose operand is plain text); a stub answer for a
-Look up's ``ok`` and ``failed``; nothing for a Set's ``next``. Every case also carries a call state in
-which each declared variable and each Look up's kept values hold something, so templates render.
+(found by running the handler's own Decide on candidate call values, whatever its cases read); a stub
+answer for a Look up's ``ok`` and ``failed``; nothing for a Set's ``next``. Every case also carries a call
+state in which each declared variable and each Look up's kept values hold something, so templates render.
 
 An exit no case can be found for is listed in ``UNCOVERED`` with the reason, so the suite says what it
-does not test instead of passing quietly.
+does not test instead of passing quietly; a Decide exit no call can ever take is not listed there but
+reported by the validator (IVR033).
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
+import random
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ivr_studio.bundle.handler.logic import compare
 from ivr_studio.flow.logic import WEEKDAYS, DecideConfig, HoursConfig, LookupConfig, SetConfig
 from ivr_studio.flow.model import Flow, Node
 
 SEARCH_FROM = date(2027, 1, 4)  # a Monday, so the search is the same whenever a bundle is exported
 SEARCH_DAYS = 400
-_READ = re.compile(r"^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}\s*$")
 
 
 def _nested(paths: tuple[str, ...], value: Any) -> dict[str, Any]:
@@ -166,51 +167,149 @@ def _assign(how: dict[str, Any], read: str, value: str) -> bool:
     return False
 
 
-def _decide_exit(cfg: DecideConfig, values: dict[str, str], now: datetime) -> str:
-    from ivr_studio.bundle.handler.logic import Call
+#: The call the generated tests post (flow_tests' ``CALL``): what a Decide reads of the call by default.
+TEST_CALL = {"CallSid": "CA" + "0" * 32, "From": "+15005550006", "To": "+15005550001"}
+#: Most combinations of call values tried for one Decide node (beyond them, a seeded sample).
+MAX_TRIES = 4000
+_ASSIGNABLE_CALL = ("from", "to", "digits", "speech")
 
-    call = Call(lambda: {}, {}, {}, now, None, 0.0)  # type: ignore[arg-type]
-    zone = ZoneInfo(cfg.zone)
+
+def _assignable(read: tuple[str | int, ...]) -> str | None:
+    """The dotted name of a read a test can set (call field, variable, look-up value), else None."""
+    parts = [str(p) for p in read]
+    if parts[0] == "call" and len(parts) == 2 and parts[1] in _ASSIGNABLE_CALL:
+        return ".".join(parts)
+    if parts[0] == "vars" and len(parts) == 2:
+        return ".".join(parts)
+    if parts[0] == "steps" and len(parts) >= 3:
+        return ".".join(parts)
+    return None
+
+
+def _values(flow: Flow, how: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict, dict]:
+    """The template values the handler would build for a generated test's request (see Context.call)."""
+    params = {**TEST_CALL, **how.get("params", {})}
+    variables = {v.name: v.default for v in flow.variables.values()} | how["state"]["vars"]
+    steps = how["state"]["steps"]
+    values = {
+        "call": {
+            "from": params.get("From", ""),
+            "to": params.get("To", ""),
+            "sid": params.get("CallSid", ""),
+            "digits": params.get("Digits", ""),
+            "speech": params.get("SpeechResult", ""),
+        },
+        "vars": variables,
+        "steps": steps,
+        "env": dict.fromkeys(flow.env, "test-value"),
+        "now": now.isoformat(),
+        "language": "en-US",
+    }
+    return values, variables, steps
+
+
+def _pool(cfg: DecideConfig) -> list[str]:
+    """Values worth trying: each plain operand's own candidates, then generic ones."""
+    pool: list[str] = []
     for case in cfg.cases:
-        match = _READ.match(case.value)
-        value = values.get(match.group(1), "") if match else ""
-        if compare(case.op, value, case.operand, call, zone):
-            return case.exit_name
-    return "otherwise"
+        if "{{" not in case.operand and "{%" not in case.operand:
+            pool += _candidates(case.op, case.operand)
+            pool += [x.strip() for x in case.operand.split(",") if x.strip()]
+            pool += [x for x in re.split(r"[^\w+]+", case.operand) if x]  # "gold-de" → gold, de
+    pool += ["zz-nothing", "", "1", "0", "-1", "99999999", "00:00", "23:59"]
+    return list(dict.fromkeys(pool))
+
+
+def _instants(cfg: DecideConfig) -> list[datetime]:
+    """Moments of the test day worth trying, for cases that read ``now`` or compare the time of day."""
+    zone = ZoneInfo(cfg.zone)
+    moments = [time(12, 0), time(0, 0), time(23, 59), time(6, 0), time(18, 0)]
+    for case in cfg.cases:
+        if case.op in ("before_time", "after_time") and re.fullmatch(r"\d\d:\d\d", case.operand.strip()):
+            minutes = int(case.operand[:2]) * 60 + int(case.operand[3:5])
+            for m in (minutes - 1, minutes):
+                if 0 <= m < 1440:
+                    moments.append(time(m // 60, m % 60))
+    return [datetime.combine(SEARCH_FROM, t, zone) for t in dict.fromkeys(moments)]
 
 
 def decide_cases(flow: Flow, node: Node) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str]]]:
+    """A request for each exit of a Decide node, found by running the handler's own Decide on candidate
+    call values: whatever its cases read (``{{ call.from | slice: 0, 3 }}``, a variable compared with
+    another, a look-up value) is set in the test's call state or parameters, and the exit the handler
+    really takes is the one recorded. Exits that no call can take (see
+    :func:`~ivr_studio.flow.rules.dynamic.unreachable_exits`) are left to the validator's warning."""
+    from ivr_studio.bundle.handler.logic import Call, Decide, LogicError
+    from ivr_studio.bundle.handler.templates import TemplateError
+    from ivr_studio.flow.rules.dynamic import unreachable_exits
+    from ivr_studio.flow.templates import analyse
+
     cfg = node.config
     assert isinstance(cfg, DecideConfig)
-    now = datetime.combine(SEARCH_FROM, time(12, 0), ZoneInfo(cfg.zone))
-    reads = {c.id: _READ.match(c.value) for c in cfg.cases}
-    names = sorted({m.group(1) for m in reads.values() if m})
-    cases, uncovered = [], []
-    for case in cfg.cases:
-        match = reads[case.id]
-        if not match or "{{" in case.operand or "{%" in case.operand:
-            uncovered.append(
-                (case.exit_name, "its value is not one {{ … }} read, or its operand is a template")
-            )
-            continue
-        for candidate in _candidates(case.op, case.operand):
-            values = {name: "zz-nothing" for name in names} | {match.group(1): candidate}
-            if _decide_exit(cfg, values, now) == case.exit_name:
-                how = {"state": base_state(flow), "clock": now.isoformat()}
-                if all(_assign(how, name, value) for name, value in values.items()):
-                    cases.append((case.exit_name, how))
-                    break
+    try:
+        decide = Decide(node.id, cfg.to_dict())
+    except (LogicError, TemplateError, KeyError, ValueError):
+        return [], []  # the validator reports why it cannot run
+
+    def reads(case) -> list[str]:
+        return sorted(
+            {
+                name
+                for text in (case.value, case.operand)
+                for read in analyse(text).reads
+                if (name := _assignable(read)) is not None
+            }
+        )
+
+    names = sorted({name for case in cfg.cases for name in reads(case)})
+    reads_now = any(
+        read and read[0] == "now" for case in cfg.cases for read in analyse(case.value).reads
+    ) or any(case.op in ("before_time", "after_time") for case in cfg.cases)
+    instants = _instants(cfg) if reads_now else _instants(cfg)[:1]
+    wanted = [case.exit_name for case in cfg.cases] + ["otherwise"]
+    unreachable = unreachable_exits(cfg)
+    found: dict[str, dict[str, Any]] = {}
+
+    def attempt(assigned: dict[str, str], now: datetime) -> None:
+        how: dict[str, Any] = {"state": base_state(flow), "clock": now.isoformat()}
+        if not all(_assign(how, name, value) for name, value in assigned.items()):
+            return
+        values, variables, steps = _values(flow, how, now)
+        call = Call(lambda: values, variables, steps, now, None, 0.0)  # type: ignore[arg-type]
+        try:
+            exit_name = decide.evaluate(call).exit
+        except (LogicError, TemplateError):
+            return
+        found.setdefault(exit_name, how)
+
+    pool = _pool(cfg)
+    filler = dict.fromkeys(names, "zz-nothing")
+    rng = random.Random(node.id)  # the same tests every time the bundle is exported
+
+    def tries_for(own: list[str]):
+        """Every combination of the pool for the names one case reads (the others hold a filler that
+        takes no case), then a seeded sample when there are too many."""
+        if len(pool) ** len(own) * len(instants) <= MAX_TRIES:
+            for now in instants:
+                for combo in itertools.product(pool, repeat=len(own)):
+                    yield {**filler, **dict(zip(own, combo, strict=True))}, now
         else:
-            uncovered.append((case.exit_name, "no value found that takes it before the cases above it"))
-    for candidate in ["zz-nothing", "", "0", "-1", "99999999"]:
-        values = dict.fromkeys(names, candidate)
-        if _decide_exit(cfg, values, now) == "otherwise":
-            how = {"state": base_state(flow), "clock": now.isoformat()}
-            if all(_assign(how, name, value) for name, value in values.items()):
-                cases.append(("otherwise", how))
+            for _ in range(MAX_TRIES):
+                yield {**filler, **{name: rng.choice(pool) for name in own}}, rng.choice(instants)
+
+    for target, case in [(c.exit_name, c) for c in cfg.cases] + [("otherwise", None)]:
+        if target in found or target in unreachable:
+            continue
+        for assigned, now in tries_for(reads(case) if case is not None else names):
+            attempt(assigned, now)
+            if target in found:
                 break
-    else:
-        uncovered.append(("otherwise", "no value found that no case takes"))
+    cases = [(e, found[e]) for e in wanted if e in found]
+    uncovered = [
+        (e, "no call values found that take it (set them in a test of your own)")
+        for e in wanted
+        if e not in found and e not in unreachable
+    ]
     return cases, uncovered
 
 

@@ -30,6 +30,7 @@ IVR016  warning   a phrase with no letters or digits (an emoji-only phrase match
 IVR020  …         dynamic flows: templates, variables, logic nodes (see rules/dynamic.py)
 …IVR031
 IVR032  warning   a placeholder node: a widget IVR Studio cannot run (see rules/kept.py)
+IVR033  warning   a Decide case (or otherwise) no call can take (see rules/dynamic.py)
 ======  ========  ==========================================================================
 """
 

@@ -228,10 +228,57 @@ def hours_problems(node: Node, base_dir: Path | None) -> list[Diagnostic]:
     return out
 
 
+#: Pairs of conditions on the same value and operand of which one always holds.
+_COMPLEMENTS = (
+    frozenset({"is_empty", "is_not_empty"}),
+    frozenset({"equals", "not_equals"}),
+    frozenset({"one_of", "none_of"}),
+    frozenset({"contains", "not_contains"}),
+)
+
+
+def unreachable_exits(cfg: DecideConfig) -> dict[str, str]:
+    """The Decide exits no call can take, with why: a case whose condition an earlier case already has,
+    or anything after two earlier cases of which one always holds (``is empty`` and ``is not empty`` of
+    the same value). Cases are tried in order, so these can never be reached."""
+    out: dict[str, str] = {}
+    seen: dict[tuple[str, str, str], str] = {}
+    decided_by: str | None = None
+    for c in cfg.cases:
+        key = (c.value.strip(), c.op, "" if c.op in UNARY_OPERATORS else c.operand.strip())
+        if decided_by is not None:
+            out[c.exit_name] = decided_by
+        elif key in seen:
+            out[c.exit_name] = f"case {seen[key]!r} before it has the same condition"
+        seen.setdefault(key, c.describe())
+        if decided_by is None:
+            for pair in _COMPLEMENTS:
+                other = next(iter(pair - {c.op}), None) if c.op in pair else None
+                if other is not None and (key[0], other, key[2]) in seen:
+                    decided_by = (
+                        f"cases {seen[(key[0], other, key[2])]!r} and {c.describe()!r} before it "
+                        "take every call"
+                    )
+    if decided_by is not None:
+        out["otherwise"] = decided_by
+    return out
+
+
 def decide_problems(node: Node) -> list[Diagnostic]:
     cfg = node.config
     assert isinstance(cfg, DecideConfig)
     out = []
+    for exit_name, why in unreachable_exits(cfg).items():
+        if exit_name in node.links or exit_name != "otherwise":
+            shown = "otherwise" if exit_name == "otherwise" else exit_name.removeprefix("case:")
+            out.append(
+                warning(
+                    "IVR033",
+                    f"'{node.title}': {shown!r} can never be taken: {why}",
+                    path="config.cases",
+                    fix="Remove or reorder the cases",
+                )
+            )
     if not zone_ok(cfg.zone):
         out.append(
             error("IVR023", f"{cfg.zone!r} is not a time zone (e.g. Europe/Berlin)", path="config.zone")
