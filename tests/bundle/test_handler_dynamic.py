@@ -388,3 +388,23 @@ def test_a_static_menu_request_needs_no_clock(examples_dir):
     response = post(client, "/node/account_menu")
     assert response.status_code == 200 and response.headers["X-IVR-Node"] == "account_menu"
     assert twiml(response).find("Gather") is not None
+
+
+def test_a_state_that_outgrows_its_cookie_is_an_apology_and_a_fresh_start():
+    # Two 700-character variables take what a caller says: 2,100 bytes each in Japanese, past the
+    # cookie's 4,000 — the caller hears the apology, and the call starts again with nothing kept.
+    f = Flow("Long notes")
+    f.set_variables([Variable("note", max_length=700), Variable("more", max_length=700)])
+    keep = (Assignment("note", "{{ call.speech }}"), Assignment("more", "{{ call.speech }}"))
+    f.add_node(Node("keep", NodeKind.SET, config=SetConfig(keep)))
+    f.add_node(Node("thanks", NodeKind.SAY, text="Thanks."))
+    f.set_link("keep", "next", "thanks")
+    client = app_for(f).test_client()
+    assert post(client, "/node/keep", SpeechResult="short").headers["X-IVR-Node"] == "thanks"
+    assert client.get_cookie("ivr_state") is not None
+    response = post(client, "/node/keep", SpeechResult="日本語" * 300)
+    assert response.status_code == 200
+    assert (response.headers["X-IVR-Node"], response.headers["X-IVR-Outcome"]) == ("(error)", "error")
+    assert twiml(response).find("Redirect").text == "/voice"
+    assert client.get_cookie("ivr_state") is None, "the state that could not be kept is cleared"
+    assert post(client, "/node/keep", SpeechResult="short").headers["X-IVR-Node"] == "thanks"

@@ -178,3 +178,6 @@ def test_the_state_must_fit_its_cookie():
     assert ("IVR029", None) in codes(f)
     f.set_variables([Variable(f"v{i}", max_length=100) for i in range(3)])
     assert ("IVR029", None) not in codes(f)
+    # 900 characters in all: fine in ASCII, but a caller's Japanese takes 3 bytes (an emoji 4) each
+    f.set_variables([Variable(f"v{i}", max_length=300) for i in range(3)])
+    assert ("IVR029", None) in codes(f)

@@ -37,7 +37,7 @@ from .documents import (
 from .kinds import KINDS, Answer
 from .retries import Step
 from .security import Settings, public_url, signature_ok
-from .state import COOKIE_NAME, MAX_AGE_SECONDS, CallState, StateCodec, StateRefused
+from .state import COOKIE_NAME, MAX_AGE_SECONDS, CallState, StateCodec, StateRefused, StateTooLarge
 from .templates import TemplateError
 from .walk import Walk, walk
 
@@ -193,7 +193,7 @@ class Router:
         exit_taken = f"{source} {step.exit}" if source and step.exit else None
         if walked.error is not None:
             response = self.apology(route, source, walked.error, walked, exit_taken, params)
-            return self.write_state(response, state)
+            return self._with_state(response, state, route, source, params)
         if walked.node is None:
             goodbye = step.goodbye and not walked.hops
             body, shown = (self._goodbye, GOODBYE) if goodbye else (self._hangup, HANGUP)
@@ -206,7 +206,7 @@ class Router:
                     body = self.documents.render(shown, call.values())
                 except TemplateError as exc:
                     response = self.apology(route, source, str(exc), walked, exit_taken, params)
-                    return self.write_state(response, state)
+                    return self._with_state(response, state, route, source, params)
             else:
                 body = self.documents.static(shown)
         note = "; ".join(filter(None, [step.note, *(h.detail for h in walked.hops if h.notice)])) or None
@@ -217,7 +217,25 @@ class Router:
         if path is not None:
             response.headers["X-IVR-Path"] = path[:MAX_HEADER]
         self._lookup_header(response, walked)
-        return self.write_state(response, state)
+        return self._with_state(response, state, route, source, params)
+
+    def _with_state(
+        self,
+        response: Response,
+        state: CallState,
+        route: str,
+        source: str | None,
+        params: Mapping[str, str],
+    ) -> Response:
+        """``response`` with the call's state in its cookie; when the state has outgrown the cookie (a
+        caller's words in a script of three bytes a character can exceed what the validator assumed),
+        the apology instead, and the cookie cleared: the call starts again with nothing to remember."""
+        try:
+            return self.write_state(response, state)
+        except StateTooLarge as exc:
+            apology = self.apology(route, source, f"the call's state cannot be kept: {exc}", params=params)
+            apology.delete_cookie(COOKIE_NAME, path="/", httponly=True)
+            return apology
 
     def _path_headers(self, response: Response, walked: Walk) -> None:
         """``X-IVR-Path`` (the logic hops) and, for local test calls, ``X-IVR-Lookups`` (the back-end

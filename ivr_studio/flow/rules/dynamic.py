@@ -456,15 +456,19 @@ def lookup_budget(flow: Flow) -> list[Diagnostic]:
 
 
 def state_size(flow: Flow) -> list[Diagnostic]:
-    """IVR029: the worst-case size of the call's state cookie."""
+    """IVR029: the worst-case size of the call's state cookie.
+
+    A value's character can take up to 4 bytes in the cookie's UTF-8 JSON (a caller's words in Japanese
+    take 3); the handler answers with its apology, and starts the call afresh, if a state still outgrows
+    the cookie (control characters, which JSON escapes in 6 bytes)."""
     payload = 60
     for v in flow.variables.values():
-        payload += len(v.name) + 6 + 2 * v.max_length
+        payload += len(v.name) + 6 + 4 * v.max_length
     for node in flow:
         if node.spec.counts_attempts:
             payload += len(node.id) + 6
         if isinstance(node.config, LookupConfig):
-            payload += len(node.id) + 30 + sum(len(k) + 6 + 2 * KEPT_VALUE_CHARS for k in node.config.keep)
+            payload += len(node.id) + 30 + sum(len(k) + 6 + 4 * KEPT_VALUE_CHARS for k in node.config.keep)
         if isinstance(node.config, HoursConfig):
             payload += len(node.id) + 30
     cookie = payload * 4 // 3 + 60
