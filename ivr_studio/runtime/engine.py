@@ -24,6 +24,7 @@ from ivr_studio.runtime.activity import Activity, Outcome
 from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.callbacks import Background, Callbacks
 from ivr_studio.runtime.clock import Clock, VirtualClock
+from ivr_studio.runtime.debugger import Arrival, PendingRequest, RequestGate
 from ivr_studio.runtime.events import (
     CallerHangup,
     DialOutcome,
@@ -85,6 +86,10 @@ class CallEngine:
         self.trace = Trace(self.clock.now, self.clock.now())
         self.fetcher = Fetcher(transport, self.settings, auth_token, self._on_request)
         self.doc_url: str | None = None
+        self.doc_node: str | None = None  # the node the running document is for (X-IVR-Node), if named
+        #: Asked before each request for TwiML and before each document runs; may hold the call there
+        #: (the editor's call debugger, :mod:`ivr_studio.runtime.debugger`). None: never held.
+        self.gate: RequestGate | None = None
         self.verbs: list[etree._Element] = []
         self.index = 0
         self.activity: Activity | None = None
@@ -274,6 +279,30 @@ class CallEngine:
         """
         if self.ended:
             return
+        gate = self.gate
+        if gate is not None:
+            pending = PendingRequest(
+                url, method, self.params(extra), self.doc_node, self.elapsed, self._cookies()
+            )
+            proceed = self._later(lambda: self._send(url, method, extra, fallback_try, cause))
+            if gate.hold_request(pending, proceed):
+                return
+        self._send(url, method, extra, fallback_try, cause)
+
+    def _later(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """``fn`` made safe to call from any thread, also once the call may have ended (a gate's proceed)."""
+
+        def run() -> None:
+            if not self.ended:
+                fn()
+
+        return lambda: self.clock.post_first(run)  # before what the caller did while the call was held
+
+    def _cookies(self) -> dict[str, dict[str, str]]:
+        return {host: dict(jar) for host, jar in self.fetcher.cookies.items()}
+
+    def _send(self, url: str, method: str, extra: dict[str, str], fallback_try: int, cause: str) -> None:
+        """The request itself (after the gate, if any, let it go)."""
         if self._loop_guard(url, method, extra, cause):
             return
         first = self._fetches == 0
@@ -289,9 +318,21 @@ class CallEngine:
                 return
             if not result.ok:
                 self._fetch_failed(url, result.error, fallback_try, first)
-            else:
-                doc_url = self._document_url(result, url, method, params)
+                return
+            doc_url = self._document_url(result, url, method, params)
+
+            def run() -> None:
+                self.doc_node = result.node
                 self._run_response(result, url, doc_url, fallback_try, first)
+
+            gate = self.gate
+            if gate is not None:
+                arrival = Arrival(
+                    result.node, url, method, params, result.status, self.elapsed, self._cookies()
+                )
+                if gate.hold_document(arrival, self._later(run)):
+                    return
+            run()
 
         # ``latency`` is how much call time the fetch takes (a timeout, a test transport's delay). On the real
         # clock the wait already happened while the request ran, so only the part not yet spent remains.

@@ -82,7 +82,12 @@ class LiveCall:
         self.engine.post(DialOutcome(status, duration))
 
     def hang_up(self) -> None:
+        """The caller hangs up; a call the debugger holds hangs up at once (its held step is dropped)."""
         self.engine.hang_up()
+        abandon = getattr(self.engine.gate, "abandon", None)
+        if abandon is not None:
+            abandon()
+        self.clock.resume()
 
     @property
     def ended(self) -> bool:
