@@ -14,6 +14,13 @@
    counts speechTimeout from there, so the wait is the dated end's small lag behind the words plus the
    speechTimeout (and the request).
 
+3. The call debugger (``ivr_studio.runtime.debugger``). The key → prompt of (1) again, now with a breakpoint
+   on Billing hours: the call is held when the response for it arrives (the clock is paused) and resumed.
+   Measured (a) with the resume made at once on the call's own thread, so the difference from (1) is what
+   pausing and resuming cost the call; (b) with the resume made from another thread, as the editor does,
+   from the ``resume()`` call to the ``say`` that starts Billing hours. Target: pausing and resuming adds
+   < 5 ms.
+
 Run: ``.venv/bin/python benchmarks/call_latency.py``.
 """
 
@@ -33,6 +40,7 @@ from _machine import machine  # noqa: E402
 
 from ivr_studio.bundle.serve import wsgi_app_for_target  # noqa: E402
 from ivr_studio.runtime.clock import RealClock  # noqa: E402
+from ivr_studio.runtime.debugger import CallDebugger  # noqa: E402
 from ivr_studio.runtime.engine import CallEngine  # noqa: E402
 from ivr_studio.runtime.live import LiveCall  # noqa: E402
 from ivr_studio.runtime.settings import RuntimeSettings  # noqa: E402
@@ -115,6 +123,49 @@ def key_to_prompt() -> list[tuple[float, float]]:
     return results
 
 
+def one_key_to_prompt(app, url: str, breakpoint: bool, resume_from_call_thread: bool = True) -> float:
+    """One call: press 3 at the main menu; ms until Billing hours' prompt starts. With ``breakpoint`` the
+    call is held at Billing hours and resumed: at once on the call's thread, or from this thread (then the
+    time is counted from the ``resume()`` call, what the user waits after pressing Continue)."""
+    engine = CallEngine(url, WsgiTransport(app), clock=RealClock(), settings=FAST)
+    held = threading.Event()
+    if breakpoint:
+
+        def on_pause(_pause) -> None:
+            if resume_from_call_thread:
+                engine.gate.resume()
+            else:
+                held.set()
+
+        engine.gate = CallDebugger(engine.clock, {"billing_info"}, on_pause)
+    call = LiveCall(engine)
+    watch = Watch(call)
+    call.start()
+    watch.wait_for(lambda e: e["event"] == "listening")
+    pressed = time.perf_counter()
+    call.press("3")
+    if breakpoint and not resume_from_call_thread:
+        assert held.wait(10), "the call was not held at Billing hours"
+        pressed = time.perf_counter()
+        engine.gate.resume()
+    said, _ = watch.wait_for(lambda e: e["event"] == "say" and "billing team" in e["text"])
+    call.hang_up()
+    call.wait(5)
+    return (said - pressed) * 1000
+
+
+def debugger_overhead() -> tuple[list[float], list[float], list[float]]:
+    """(plain, held and resumed at once, resume() from another thread → prompt), interleaved call by call
+    so a busy machine slows all three alike."""
+    app, url = wsgi_app_for_target(SUPPORT_LINE)
+    plain, held, from_ui = [], [], []
+    for _ in range(KEY_RUNS):
+        plain.append(one_key_to_prompt(app, url, breakpoint=False))
+        held.append(one_key_to_prompt(app, url, breakpoint=True))
+        from_ui.append(one_key_to_prompt(app, url, breakpoint=True, resume_from_call_thread=False))
+    return plain, held, from_ui
+
+
 def speech_to_result(provider: DefaultRecognizerProvider) -> list[tuple[float, float, float]]:
     pcm = wav_pcm(GOFORWARD)
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,6 +224,19 @@ def main() -> int:
     for name, values in (("key -> say, total", totals), ("beyond the webhook's own time", beyond)):
         p90 = values[int(0.9 * (len(values) - 1))]
         print(f"| {name} | {statistics.median(values):.1f} ms | {p90:.1f} ms | {max(values):.1f} ms |")
+    plain, at_once, from_ui = debugger_overhead()
+    print(f"\nThe call debugger, 3 x {KEY_RUNS} calls interleaved (a breakpoint on Billing hours):")
+    print("| measure | median | p90 | max |")
+    print("|---|---|---|---|")
+    for name, values in (
+        ("key -> say, no breakpoint", sorted(plain)),
+        ("key -> say, held at the breakpoint and resumed at once", sorted(at_once)),
+        ("resume() from another thread -> say", sorted(from_ui)),
+    ):
+        p90 = values[int(0.9 * (len(values) - 1))]
+        print(f"| {name} | {statistics.median(values):.1f} ms | {p90:.1f} ms | {max(values):.1f} ms |")
+    added = statistics.median(at_once) - statistics.median(plain)
+    print(f"\nPausing and resuming adds {added:.2f} ms to the key -> prompt median (target < 5 ms)")
     if not GOFORWARD.exists():
         print("\n(pocketsphinx-testdata not installed: speech latency skipped)")
         return 0

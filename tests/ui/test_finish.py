@@ -8,15 +8,13 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtWidgets import QPlainTextEdit
+from silent_speech import SilentRecognizers
 
 from ivr_studio.ui.call.status_strip import StatusStrip
 from ivr_studio.ui.call.timeline import CallTimeline, describe
 from ivr_studio.ui.problems import ProblemsPanel
 from ivr_studio.ui.recent import add_recent, folder_label, menu_label
 from ivr_studio.ui.twiml_preview import TwimlPreview
-
-#: No speech models are loaded or warmed for these calls (they only press keys).
-NO_SPEECH = object()
 
 
 def test_problems_message_column_takes_the_free_width(qtbot, document) -> None:
@@ -127,7 +125,9 @@ def test_saved_as_test_hint_names_the_folder(qtbot, tmp_path, monkeypatch, suppo
     document = FlowDocument()
     document.open("work/acme.ivrflow")
     fast = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-    panel = CallPanel(document, controller=CallController(settings=fast, audio=False, provider=NO_SPEECH))
+    panel = CallPanel(
+        document, controller=CallController(settings=fast, audio=False, provider=SilentRecognizers())
+    )
     qtbot.addWidget(panel)
     try:
         panel.start_call()

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
+from silent_speech import SilentRecognizers
 
 from ivr_studio.flow.ivrflow import load_flow
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -17,9 +18,6 @@ from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.main_window import MainWindow
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-#: No speech models are loaded or warmed for these calls: they press keys, and a warm-up would only
-#: compete with the call for the cores.
-NO_SPEECH = object()
 
 
 def test_a_flow_opened_by_a_relative_path_is_recovered_and_saved_from_another_folder(
@@ -84,7 +82,7 @@ def window_with_calls(qtbot, settings, tmp_path) -> MainWindow:
         settings=settings,
         recovery_dir=tmp_path / "recovery",
         autosave_ms=60_000,
-        call_controller=CallController(settings=FAST, audio=False, provider=NO_SPEECH),
+        call_controller=CallController(settings=FAST, audio=False, provider=SilentRecognizers()),
     )
     qtbot.addWidget(w)
     w.show()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from ivr_studio.runtime.debugger import Pause
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
 
@@ -82,6 +83,8 @@ class CallController(QObject):
     microphoneChanged = Signal(bool)  # noqa: N815 - the microphone is open
     notice = Signal(str)  # something the user should know (a failed device, a speech model's limits …)
     speechModelMissing = Signal(str, str)  # noqa: N815 - a speech Gather's language has no model: tag, message
+    paused = Signal(object)  # the call is held by the debugger: a runtime.debugger.Pause
+    resumed = Signal()  # the held call goes on
     _relay = Signal(int, object)
 
     def __init__(
@@ -120,6 +123,10 @@ class CallController(QObject):
         self._talking = False
         self._tone: Any = None  # the key tone playing (a StreamPlayback)
         self._last_level = 0.0
+        #: Nodes the debugger holds a call at when it reaches them (see set_breakpoints).
+        self.breakpoints: frozenset[str] = frozenset()
+        self.debugger: Any = None  # the running call's runtime.debugger.CallDebugger
+        self.pause: Any = None  # where the call is held (a Pause), or None
         self._relay.connect(self._on_relay, Qt.ConnectionType.QueuedConnection)
 
     # ----- state -----
@@ -179,8 +186,9 @@ class CallController(QObject):
         return self._provider
 
     # ----- starting and ending -----
-    def start_flow(self, flow: Any) -> None:
-        """Call the flow as it is now in the editor, through the bundle's handler app in memory."""
+    def start_flow(self, flow: Any, *, step: bool = False) -> None:
+        """Call the flow as it is now in the editor, through the bundle's handler app in memory; with
+        ``step`` the call is held before its first request."""
         import os
 
         from ivr_studio.bundle.serve import ServeOptions, serve_flow
@@ -192,18 +200,19 @@ class CallController(QObject):
         except Exception as exc:  # an unfinished flow must say why it cannot be called, not crash
             self.notice.emit(f"The flow cannot be called yet: {exc}")
             return
-        self._start(WsgiTransport(served.app), served.url, "flow", served.routing)
+        self._start(WsgiTransport(served.app), served.url, "flow", served.routing, step)
         self._prepare_speech(speech_languages(flow))
 
-    def start_url(self, url: str) -> None:
-        """Call a webhook of the user's own (e.g. a Flask app on localhost) over HTTP."""
+    def start_url(self, url: str, *, step: bool = False) -> None:
+        """Call a webhook of the user's own (e.g. a Flask app on localhost) over HTTP; with ``step`` the call
+        is held before its first request."""
         from ivr_studio.runtime.transports import HttpTransport
 
         url = url.strip()
         if not url.startswith(("http://", "https://")):
             self.notice.emit(f"“{url}” is not a web address: it must start with http:// or https://")
             return
-        self._start(HttpTransport(), url, url, None)
+        self._start(HttpTransport(), url, url, None, step)
 
     def _prepare_speech(self, languages: set[str]) -> None:
         """Load and warm the recognisers the flow's speech Gathers will need, in the background, so the
@@ -240,8 +249,11 @@ class CallController(QObject):
             recognizers=self.provider,
         )
 
-    def _start(self, transport: Any, url: str, target: str, routing: Mapping[str, Any] | None) -> None:
+    def _start(
+        self, transport: Any, url: str, target: str, routing: Mapping[str, Any] | None, step: bool = False
+    ) -> None:
         from ivr_studio.runtime.clock import RealClock
+        from ivr_studio.runtime.debugger import CallDebugger
         from ivr_studio.runtime.engine import CallEngine
         from ivr_studio.runtime.live import LiveCall
 
@@ -251,6 +263,11 @@ class CallController(QObject):
         self._generation += 1
         generation = self._generation
         engine = CallEngine(url, transport, clock=RealClock(), settings=self.settings, voice=self._voice())
+        self.pause = None
+        self.debugger = CallDebugger(
+            engine.clock, self.breakpoints, lambda pause, g=generation: self._relay.emit(g, pause), step=step
+        )
+        engine.gate = self.debugger
         live = LiveCall(engine, max_duration=self.max_duration)
         live.subscribe(lambda event, g=generation: self._relay.emit(g, event))
         self._live = live
@@ -279,7 +296,40 @@ class CallController(QObject):
 
     def hang_up(self) -> None:
         if self.running and self._live is not None:
-            self._live.hang_up()
+            self._live.hang_up()  # a held call hangs up at once
+            self._set_pause(None)
+
+    # ----- the debugger -----
+    def set_breakpoints(self, node_ids: Any) -> None:
+        """Hold calls when they reach any of ``node_ids`` (the running call too)."""
+        self.breakpoints = frozenset(node_ids)
+        if self.debugger is not None:
+            self.debugger.set_breakpoints(self.breakpoints)
+
+    def continue_call(self) -> bool:
+        """Let the held call go on to the next breakpoint; False when it was not held."""
+        if self.pause is None or self.debugger is None:
+            return False
+        self._set_pause(None)
+        return self.debugger.resume()
+
+    def step(self) -> bool:
+        """Hold the call before its next request: a held call goes on until then, a running one is held
+        there. False when there is no call to step (start one with ``step=True``)."""
+        if not self.running or self.debugger is None:
+            return False
+        if self.pause is not None:
+            self._set_pause(None)
+            return self.debugger.resume(step=True)
+        self.debugger.pause_at_next_request()
+        return True
+
+    def _set_pause(self, pause: Any) -> None:
+        was, self.pause = self.pause, pause
+        if pause is not None:
+            self.paused.emit(pause)
+        elif was is not None:
+            self.resumed.emit()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the call's thread to finish (for shutdown and tests); True when it did."""
@@ -295,6 +345,8 @@ class CallController(QObject):
         self._stop_audio()
         self._generation += 1
         self.record = None
+        self.debugger = None
+        self.pause = None
         self._tracker = None
         self.session_coverage.clear()
         self.activeNodeChanged.emit(None)
@@ -473,8 +525,13 @@ class CallController(QObject):
     def _on_relay(self, generation: int, item: object) -> None:
         if generation != self._generation or self.record is None:
             return
-        if not isinstance(item, dict):  # a SpeechReport from the audio side
-            self._on_speech_report(item)
+        if not isinstance(item, dict):  # a SpeechReport from the audio side, or the debugger holding the call
+            if isinstance(item, Pause):
+                self._set_pause(item)
+                if item.node:
+                    self.activeNodeChanged.emit(item.node)
+            else:
+                self._on_speech_report(item)
             return
         event: dict = item  # type: ignore[assignment]
         self.record.trace.append(event)
@@ -496,6 +553,7 @@ class CallController(QObject):
                 self.coverageChanged.emit(set(self.session_coverage))
         self.traceEvent.emit(event)
         if kind == "call_end":
+            self._set_pause(None)
             self.record.status = str(event.get("status"))
             self._close_speech()
             self.activeNodeChanged.emit(None)

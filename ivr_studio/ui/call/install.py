@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QToolButton
 
+from ivr_studio.ui.call.breakpoints import Breakpoints
 from ivr_studio.ui.call.panel import CallPanel
 
 if TYPE_CHECKING:
@@ -64,8 +65,21 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
             dock.raise_()
         panel.start_call()
 
-    action("action_call", "&Call", call, "F5")
+    def call_or_continue() -> None:
+        if panel.controller.pause is not None:  # F5 in a held call: Continue, as in a debugger
+            panel.debugging.continue_call()
+        else:
+            call()
+
+    call_action = action("action_call", "&Call", call_or_continue, "F5")
     action("action_hang_up", "&Hang up", panel.controller.hang_up, "Shift+F5")
+    menu.addSeparator()
+    install_breakpoints(window, panel, action)
+    panel.controller.paused.connect(lambda _pause: call_action.setText("&Continue"))
+    panel.controller.paused.connect(indicator.set_pause)
+    panel.controller.resumed.connect(lambda: call_action.setText("&Call"))
+    panel.controller.resumed.connect(lambda: indicator.set_pause(None))
+    panel.controller.callEnded.connect(lambda _status: call_action.setText("&Call"))
     menu.addSeparator()
     save_test = action("action_save_call_as_test", "&Save call as test…", lambda: panel.save_as_test())
     save_test.setEnabled(panel.save_button.isEnabled())
@@ -85,6 +99,7 @@ class CallIndicator(QToolButton):
     visible sign when the Test call panel is closed). A click opens the panel."""
 
     def __init__(self, window: MainWindow, dock: QDockWidget) -> None:
+        self._pause: Any = None
         super().__init__(window)
         self.setObjectName("callIndicator")
         self.setAutoRaise(True)
@@ -98,9 +113,17 @@ class CallIndicator(QToolButton):
         self.dock.show()
         self.dock.raise_()
 
+    def set_pause(self, pause: Any) -> None:
+        """The debugger holds the call (``pause``) or lets it go on (None)."""
+        self._pause = pause
+        if pause is not None and pause.node:
+            self.set_node(pause.node)
+        self._refresh()
+
     def set_call(self, running: bool) -> None:
         if not running:
             self._node = None
+            self._pause = None
         self.setVisible(running)
         self._refresh()
 
@@ -111,8 +134,35 @@ class CallIndicator(QToolButton):
 
     def _refresh(self) -> None:
         where = f" at {self._node}" if self._node else ""
+        if self._pause is not None:
+            self.setText(f"‖ Call paused{where} · F5 continues · F10 steps")
+            return
         self.setText(f"● In a call{where} · ⌨ keys go to the call")
         self.setToolTip(
             "A test call is running: the keys 0–9, * and # typed in the window press the caller's keypad; "
             "Shift+F5 hangs up. Click to show the Test call panel."
         )
+
+
+def install_breakpoints(window: MainWindow, panel: CallPanel, action: Any) -> Breakpoints:
+    """The debugger's breakpoints: kept per document, drawn on the canvas, handed to calls; F9 toggles
+    the selected nodes', F10 steps."""
+    breakpoints = Breakpoints(window.document, window)
+    window.breakpoints = breakpoints  # keep a Python reference
+    breakpoints.changed.connect(window.scene.set_breakpoints)
+    breakpoints.changed.connect(panel.controller.set_breakpoints)
+    window.scene.breakpointToggled.connect(lambda node_id: breakpoints.toggle([node_id]))
+
+    def toggle_selected() -> None:
+        selected = window.scene.selected_node_ids()
+        if not selected:
+            window.statusBar().showMessage(
+                "Select a node to set a breakpoint on it (or click a card's margin)", 4000
+            )
+            return
+        breakpoints.toggle(selected)
+
+    action("action_step", "&Step to the next request", panel.debugging.step, "F10")
+    action("action_toggle_breakpoint", "Toggle &breakpoint", toggle_selected, "F9")
+    action("action_clear_breakpoints", "&Remove all breakpoints", breakpoints.clear)
+    return breakpoints

@@ -41,6 +41,8 @@ CALL_STYLE = (
     "QPushButton:enabled { background: #2f855a; color: white; font-weight: bold; padding: 6px 14px; }"
 )
 KEYS_SIGN_STYLE = "QLabel { background: palette(highlight); color: palette(highlighted-text); padding: 1px 6px; border-radius: 3px; }"
+#: Timeline rows keep the index of their event in the call's trace (for looking back at that moment).
+EVENT_INDEX_ROLE = Qt.ItemDataRole.UserRole + 7
 HANGUP_STYLE = (
     "QPushButton:enabled { background: #c53030; color: white; font-weight: bold; padding: 6px 14px; }"
 )
@@ -85,8 +87,12 @@ class CallPanel(QWidget):
         self._gather: dict = {}
         self._missing_language: str | None = None  # the language a speech Gather found no model for
         self._models_dialog: Any = None
+        self.live_node: str | None = None
         self._build()
         self._connect()
+        from ivr_studio.ui.call.debugging import PanelDebugger
+
+        self.debugging = PanelDebugger(self)
         self._tick = QTimer(self)
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._update_countdown)
@@ -222,6 +228,7 @@ class CallPanel(QWidget):
         outer.addWidget(splitter, 1)
         outer.addWidget(self.strip)
         self.keypad_toggle = self._toggle("keypad", "Keypad", "Show or hide the keypad", self.keypad, True)
+        self.looking_back = False  # the user looks at a past moment of the call (see .debugging)
         self.add_section(
             "caller",
             "Caller",
@@ -243,13 +250,25 @@ class CallPanel(QWidget):
         return button
 
     def add_section(
-        self, name: str, title: str, widget: QWidget, *, tip: str = "", expanded: bool = False
+        self,
+        name: str,
+        title: str,
+        widget: QWidget,
+        *,
+        tip: str = "",
+        expanded: bool = False,
+        side: bool = False,
     ) -> QToolButton:
-        """Add a foldable part to the panel: ``widget`` shows above the timeline while the toggle named
-        ``title`` (top right) is on. Features that need room in the panel (the call debugger, a call's
-        time and back-end stubs) add themselves here; returns the toggle."""
-        widget.setParent(self)
-        self.drawers.addWidget(widget)
+        """Add a foldable part to the panel: ``widget`` shows above the timeline (``side``: beside it, to
+        the right) while the toggle named ``title`` (top right) is on. Features that need room in the
+        panel (the call debugger, a call's time and back-end stubs) add themselves here; returns the
+        toggle."""
+        if side:
+            self.splitter.addWidget(widget)
+            self.splitter.setCollapsible(self.splitter.indexOf(widget), False)
+        else:
+            widget.setParent(self)
+            self.drawers.addWidget(widget)
         button = self._toggle(name, f"{title} ▾", tip or f"Show or hide {title.lower()}", widget, expanded)
         self.sections[name] = (button, widget)
         return button
@@ -360,20 +379,23 @@ class CallPanel(QWidget):
         nothing of the old flow's call (its path, or "Save as test…") is offered for the new one."""
         self.controller.discard()
         self.timeline.clear_call()
+        self.debugging.back_to_now()
         self.coverage.setChecked(False)
         self._set_running(False)
         self.strip.set_node(None)
         self._refresh_overlay()
 
     # ----- actions -----
-    def start_call(self) -> None:
-        """Call the target (replacing a running call); the timeline starts afresh."""
+    def start_call(self, step: bool = False) -> None:
+        """Call the target (replacing a running call); the timeline starts afresh. With ``step`` the call
+        is held before its first request (the debugger's Step with no call running)."""
         self.timeline.clear_call()
+        self.debugging.back_to_now()
         self._show_audio_state()
         if self.target.currentIndex() == 1:
-            self.controller.start_url(self.url.text())
+            self.controller.start_url(self.url.text(), step=step)
         else:
-            self.controller.start_flow(self.document.flow)
+            self.controller.start_flow(self.document.flow, step=step)
         self.keypad.setFocus()
 
     def say_typed(self) -> None:
@@ -456,11 +478,24 @@ class CallPanel(QWidget):
                 title = flow.node(node).title if self.controller.record.target == "flow" else node
             except Exception:
                 title = node
+        self.live_node = node
+        if self.looking_back:  # the canvas shows the moment the user picked until they come back
+            return
         self.strip.set_node(title)
         self.activeNodeChanged.emit(node)
 
+    def node_title(self, node: str | None) -> str:
+        """How a node is named to the user: its title for a call of this flow, its id for a URL's."""
+        if node is None:
+            return "—"
+        record = self.controller.record
+        found = self.document.flow.nodes.get(node) if record is None or record.target == "flow" else None
+        return found.title if found is not None else node
+
     def _refresh_overlay(self) -> None:
         c = self.controller
+        if self.looking_back:
+            return
         if self.coverage.isChecked():
             self.overlayChanged.emit(set(c.session_coverage))
         elif c.record is not None and c.record.target == "flow":
@@ -469,7 +504,10 @@ class CallPanel(QWidget):
             self.overlayChanged.emit(None)
 
     def _on_event(self, event: dict) -> None:
-        self.timeline.add_event(event)
+        record = self.controller.record
+        row = self.timeline.add_event(event)
+        if row is not None and record is not None:
+            row.setData(0, EVENT_INDEX_ROLE, len(record.trace) - 1)  # the moment a click looks back at
         kind = event.get("event")
         if kind == "gather_start":
             self._gather = dict(event.get("attributes") or {})

@@ -115,10 +115,17 @@ class CallTimeline(QTreeWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self._partial: QTreeWidgetItem | None = None
+        #: Keep the newest row in view (off while the user looks back at an earlier one).
+        self.follow = True
 
     def clear_call(self) -> None:
         self.clear()
         self._partial = None
+        self.follow = True
+
+    def scrollToBottom(self) -> None:  # noqa: N802 - Qt override
+        if self.follow:
+            super().scrollToBottom()
 
     def show_partial(self, text: str, t: float) -> None:
         """The caller's words while they are still speaking (replaced by the final result)."""

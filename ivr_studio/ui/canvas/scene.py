@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from ivr_studio.flow import events as ev
 from ivr_studio.twiml.diagnostics import Diagnostic
+from ivr_studio.ui.canvas.breakpoint_marker import BreakpointMarker, in_margin
 from ivr_studio.ui.canvas.interactions import LinkDrag
 from ivr_studio.ui.canvas.link_item import LinkItem
 from ivr_studio.ui.canvas.node_item import INPUT_PORT, NodeItem
@@ -38,6 +39,7 @@ class FlowScene(QGraphicsScene):
     quickAddRequested = Signal(QPointF, object)  # scene position, (node id, exit) to link from, or None
     renameRequested = Signal(str)
     selectedNodesChanged = Signal(list)
+    breakpointToggled = Signal(str)  # a click in a card's breakpoint margin
 
     def __init__(self, document: FlowDocument, parent=None):
         super().__init__(parent)
@@ -50,6 +52,8 @@ class FlowScene(QGraphicsScene):
         self.interaction: LinkDrag | None = None
         self._press_positions: dict[str, QPointF] = {}
         self._active: str | None = None
+        self._breakpoints: set[str] = set()
+        self._markers: dict[str, BreakpointMarker] = {}  # keeps the markers' Python wrappers alive
         self._coverage: set[tuple[str, str]] | None = None
         self._problems: dict[str, list[tuple[str, str]]] = {}
         self._rebuilding = False
@@ -65,6 +69,7 @@ class FlowScene(QGraphicsScene):
         """Drop every item and build them again from the document's (possibly new) flow."""
         self._rebuilding = True
         self.interaction = None
+        self._markers.clear()
         self.clear()
         self.node_items.clear()
         self.link_items.clear()
@@ -74,6 +79,7 @@ class FlowScene(QGraphicsScene):
             self._add_node_item(node.id)
         for src, exit_name, _target in flow.links():
             self._sync_link(src, exit_name)
+        self.set_breakpoints(self._breakpoints)
         self._rebuilding = False
         self._apply_problems()
         self._emit_selection()
@@ -150,6 +156,7 @@ class FlowScene(QGraphicsScene):
                 self._drop_link(link)
             self._links_at.pop(event.node_id, None)
             item = self.node_items.pop(event.node_id, None)
+            self._markers.pop(event.node_id, None)  # went with its card
             if item is not None:
                 self.removeItem(item)
             self._problems.pop(event.node_id, None)
@@ -195,6 +202,23 @@ class FlowScene(QGraphicsScene):
         self._active = node_id
         if node_id in self.node_items:
             self.node_items[node_id].set_active(True)
+
+    def set_breakpoints(self, node_ids: Iterable[str]) -> None:
+        """Show a breakpoint marker on the cards of ``node_ids`` (and on no others)."""
+        wanted = self._breakpoints = set(node_ids)
+        for node_id in list(self._markers):
+            card = self.node_items.get(node_id)
+            marker = self._markers[node_id]
+            if node_id in wanted and card is not None and marker.parentItem() is card:
+                continue
+            del self._markers[node_id]
+            if card is not None and marker.parentItem() is card:
+                marker.setParentItem(None)
+                self.removeItem(marker)
+        for node_id in wanted:
+            card = self.node_items.get(node_id)
+            if card is not None and node_id not in self._markers:
+                self._markers[node_id] = BreakpointMarker(card)
 
     def set_exit_coverage(self, taken: set[tuple[str, str]] | None) -> None:
         """Trace taken exits' links and tint exits no call has taken; ``None`` turns the overlay off."""
@@ -271,7 +295,15 @@ class FlowScene(QGraphicsScene):
         if event.button() == Qt.MouseButton.LeftButton:
             pos = event.scenePos()
             for item in self.items(pos):
+                if isinstance(item, BreakpointMarker) and isinstance(item.parentItem(), NodeItem):
+                    self.breakpointToggled.emit(item.parentItem().node_id)
+                    event.accept()
+                    return
                 if isinstance(item, NodeItem):
+                    if in_margin(item, pos, item.height):
+                        self.breakpointToggled.emit(item.node_id)
+                        event.accept()
+                        return
                     port = item.port_at(pos)
                     if port is not None and port != INPUT_PORT:
                         self.interaction = LinkDrag(self, item.node_id, port)

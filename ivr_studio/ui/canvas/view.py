@@ -404,6 +404,7 @@ class FlowView(QGraphicsView):
                 self._scene.select_nodes([hit.node_id])
             menu.addAction("Rename", lambda: self.begin_rename(hit.node_id))
             menu.addAction("Set as start", lambda: doc.set_start(hit.node_id))
+            menu.addAction("Toggle breakpoint", lambda: self._scene.breakpointToggled.emit(hit.node_id))
             menu.addAction("Duplicate", self.duplicate_selection)
             menu.addAction("Copy", self.copy_selection)
             menu.addSeparator()

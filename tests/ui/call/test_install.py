@@ -42,6 +42,9 @@ def test_dock_and_menu(installed):
     assert names == [
         "action_call",
         "action_hang_up",
+        "action_step",
+        "action_toggle_breakpoint",
+        "action_clear_breakpoints",
         "action_save_call_as_test",
         "action_load_coverage",
         "action_show_coverage",

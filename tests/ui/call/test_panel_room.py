@@ -7,15 +7,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from silent_speech import SilentRecognizers
 
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.main_window import MainWindow
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-#: No speech models are loaded or warmed for these calls: they press keys, and a warm-up would only
-#: compete with the call for the cores.
-NO_SPEECH = object()
 WAIT_MS = 8000
 
 
@@ -24,7 +22,7 @@ def make_window(qtbot, settings, tmp_path, size=(1366, 768)) -> MainWindow:
         settings=settings,
         recovery_dir=tmp_path / "recovery",
         autosave_ms=60_000,
-        call_controller=CallController(settings=FAST, audio=False, provider=NO_SPEECH),
+        call_controller=CallController(settings=FAST, audio=False, provider=SilentRecognizers()),
     )
     qtbot.addWidget(window)
     window.resize(*size)

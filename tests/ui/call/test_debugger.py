@@ -1,0 +1,229 @@
+"""The call debugger in the editor: breakpoints set in a card's margin or with F9 pause a test call where it
+reaches the node (the call really stops: its time stands still, no prompt starts); the panel shows the
+request and the call's parameters; F5 continues, F10 steps to the next request; clicking the timeline looks
+back at where the call was. For calls of the open flow and of a URL."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from silent_speech import SilentRecognizers
+
+from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.controller import CallController
+from ivr_studio.ui.canvas.breakpoint_marker import BreakpointMarker, marker_centre
+from ivr_studio.ui.main_window import MainWindow
+
+FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
+WAIT_MS = 8000
+SHOTS = Path(os.environ.get("IVR_SHOTS", "/tmp/ivr-shots"))
+
+
+@pytest.fixture
+def window(qtbot, settings, tmp_path, support_line):
+    w = MainWindow(
+        settings=settings,
+        recovery_dir=tmp_path / "recovery",
+        autosave_ms=60_000,
+        call_controller=CallController(settings=FAST, audio=False, provider=SilentRecognizers()),
+    )
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.open_path(support_line)
+    w.docks["Test call"].raise_()
+    yield w
+    w.call_panel.controller.shutdown()
+    w.document.replace(w.document.flow, w.document.path)
+    w.close()
+
+
+def trace(window: MainWindow) -> list[dict]:
+    record = window.call_panel.controller.record
+    return list(record.trace) if record else []
+
+
+def kinds(window: MainWindow, kind: str) -> list[dict]:
+    return [e for e in trace(window) if e["event"] == kind]
+
+
+def click_margin(qtbot, window: MainWindow, node_id: str) -> None:
+    """A left click in the card's breakpoint margin, through the view as a user clicks."""
+    view, card = window.view, window.scene.node_items[node_id]
+    view.centre_on_node(node_id)
+    point = view.mapFromScene(card.mapToScene(marker_centre() + QPointF(1, 0)))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def paused(window: MainWindow) -> bool:
+    return window.call_panel.controller.pause is not None
+
+
+def test_a_click_in_the_margin_sets_a_breakpoint_and_the_call_pauses_there(qtbot, window) -> None:
+    click_margin(qtbot, window, "billing_info")
+    assert window.breakpoints.ids == {"billing_info"}
+    marker = window.scene.node_items["billing_info"].childItems()
+    assert any(isinstance(m, BreakpointMarker) for m in marker), "the card shows the breakpoint"
+    assert window.scene.selected_node_ids() == [], "a margin click does not select or drag the card"
+
+    panel = window.call_panel
+    window.actions_["action_call"].trigger()
+    qtbot.waitUntil(lambda: bool(kinds(window, "listening")), timeout=WAIT_MS)
+    panel.keypad.buttons["3"].click()  # billing
+    qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+
+    pause = panel.controller.pause
+    assert pause.reason == "breakpoint" and pause.node == "billing_info"
+    assert window.scene.node_items["billing_info"].active, "the canvas shows where the call is held"
+    assert not [e for e in kinds(window, "say") if "billing team" in e["text"]], "its prompt has not started"
+    rows = dict(panel.debugging.view.rows())
+    assert rows["Digits"] == "3" and rows["CallSid"].startswith("CA") and rows["From"] and rows["To"]
+    assert "/node/main_menu/result" in rows["Request that brought the call here"]
+    assert "Paused at Billing hours" in panel.debugging.view.status.text()
+    assert window.actions_["action_call"].text() == "&Continue"
+    assert panel.sections["debugger"][1].isVisible(), "the debugger pane opens by itself"
+
+    # the call's time stands still while it is held (the runtime's clock is paused, not just the display)
+    engine_clock = panel.controller._live.engine.clock
+    held_at = engine_clock.now()
+    qtbot.wait(150)
+    assert engine_clock.now() == held_at and engine_clock.paused
+    count = len(trace(window))
+    qtbot.wait(50)
+    assert len(trace(window)) == count, "nothing happens while the call is held"
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SHOTS / "debugger-paused-1366x768.png"))
+
+    window.actions_["action_call"].trigger()  # F5: continue
+    qtbot.waitUntil(lambda: any("billing team" in e["text"] for e in kinds(window, "say")), timeout=WAIT_MS)
+    assert not paused(window) and window.actions_["action_call"].text() == "&Call"
+    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        window.actions_["action_hang_up"].trigger()
+
+
+def test_f9_toggles_the_selected_nodes_breakpoint(qtbot, window) -> None:
+    window.scene.select_nodes(["main_menu"])
+    window.actions_["action_toggle_breakpoint"].trigger()
+    assert window.breakpoints.ids == {"main_menu"}
+    window.actions_["action_toggle_breakpoint"].trigger()
+    assert window.breakpoints.ids == set()
+    assert not any(isinstance(c, BreakpointMarker) for c in window.scene.node_items["main_menu"].childItems())
+
+
+def test_f10_steps_request_by_request_showing_what_each_will_send(qtbot, window) -> None:
+    panel = window.call_panel
+    window.actions_["action_step"].trigger()  # no call yet: one starts, held before its first request
+    qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+    pause = panel.controller.pause
+    assert pause.reason == "step" and pause.request.url.endswith("/voice")
+    assert not kinds(window, "request"), "the first request has not been sent"
+    rows = dict(panel.debugging.view.rows())
+    assert rows["CallStatus"] == "ringing" and "Request about to be sent" in rows
+
+    window.actions_["action_step"].trigger()
+    qtbot.waitUntil(lambda: paused(window) and panel.controller.pause.node == "welcome", timeout=WAIT_MS)
+    assert len(kinds(window, "request")) == 1
+    assert "before it sends POST /node/main_menu" in panel.debugging.view.status.text()
+
+    window.actions_["action_step"].trigger()
+    # the menu runs and listens; the call is held again before the menu's result request, with the key
+    qtbot.waitUntil(lambda: bool(kinds(window, "listening")), timeout=WAIT_MS)
+    panel.keypad.buttons["2"].click()
+    qtbot.waitUntil(lambda: paused(window) and panel.controller.pause.node == "main_menu", timeout=WAIT_MS)
+    assert dict(panel.debugging.view.rows())["Digits"] == "2"
+    assert not any(e.get("node") == "support_menu" for e in kinds(window, "request"))
+    window.actions_["action_call"].trigger()  # continue
+    qtbot.waitUntil(lambda: window.scene.node_items["support_menu"].active, timeout=WAIT_MS)
+    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        panel.controller.hang_up()
+
+
+def test_hanging_up_a_paused_call_ends_it(qtbot, window) -> None:
+    window.breakpoints.set(["main_menu"])
+    panel = window.call_panel
+    window.actions_["action_call"].trigger()
+    qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        window.actions_["action_hang_up"].trigger()
+    assert not paused(window) and window.actions_["action_call"].text() == "&Call"
+    assert not kinds(window, "gather_start")
+
+
+def test_clicking_the_timeline_looks_back_at_where_the_call_was(qtbot, window) -> None:
+    panel = window.call_panel
+    items = window.scene.node_items
+    window.actions_["action_call"].trigger()
+    qtbot.waitUntil(lambda: bool(kinds(window, "listening")), timeout=WAIT_MS)
+    panel.keypad.buttons["2"].click()
+    qtbot.waitUntil(lambda: items["support_menu"].active, timeout=WAIT_MS)
+    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        panel.controller.hang_up()
+
+    timeline = panel.timeline
+    first_gather = next(
+        timeline.topLevelItem(i)
+        for i in range(timeline.topLevelItemCount())
+        if timeline.topLevelItem(i).text(1) == "Gather"
+    )
+    timeline.scrollToItem(first_gather)
+    rect = timeline.visualItemRect(first_gather)
+    qtbot.mouseClick(timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert items["main_menu"].active and not items["support_menu"].active, "the canvas shows that moment"
+    assert ("main_menu", "branch:support") not in {
+        k for k, link in window.scene.link_items.items() if link.taken
+    }
+    assert ("welcome", "next") in {k for k, link in window.scene.link_items.items() if link.taken}
+    assert "Looking back" in panel.debugging.view.status.text()
+    assert "looking back" in panel.strip.node_label.text()
+    window.grab().save(str(SHOTS / "debugger-looking-back-1366x768.png"))
+
+    panel.debugging.view.back_button.click()
+    assert not items["main_menu"].active, "back to now: the call has ended, nothing glows"
+    assert ("main_menu", "branch:support") in {k for k, link in window.scene.link_items.items() if link.taken}
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_call_of_a_url_pauses_at_a_breakpoint_too(qtbot, window, support_line) -> None:
+    """An exported bundle served over real HTTP names its nodes: breakpoints work on a call of its URL."""
+    from ivr_studio.bundle.serve import wsgi_app_for_target
+
+    app, _entry = wsgi_app_for_target(support_line)
+    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        panel = window.call_panel
+        window.breakpoints.set(["main_menu"])
+        panel.target.setCurrentIndex(1)
+        panel.url.setText(f"http://127.0.0.1:{server.server_port}/voice")
+        window.actions_["action_call"].trigger()
+        qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+        pause = panel.controller.pause
+        assert pause.node == "main_menu" and pause.arrival.url.startswith("http://127.0.0.1:")
+        assert window.scene.node_items["main_menu"].active
+        window.actions_["action_call"].trigger()
+        qtbot.waitUntil(lambda: bool(kinds(window, "listening")), timeout=WAIT_MS)
+        with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+            panel.controller.hang_up()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_breakpoints_are_cleared_with_the_flow_and_dropped_with_their_node(qtbot, window) -> None:
+    window.breakpoints.set(["main_menu", "sorry"])
+    window.document.remove_nodes(["sorry"])
+    assert window.breakpoints.ids == {"main_menu"}
+    window.new_flow()
+    assert window.breakpoints.ids == set() and window.call_panel.controller.breakpoints == frozenset()
