@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from ivr_studio.runtime.debugger import Pause
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.debug_controls import DebugControls
 
 if TYPE_CHECKING:  # the audio, speech and coverage code loads with the first call, not with the editor
     from ivr_studio.bundle.coverage import CoverageTracker, ExitKey
@@ -70,7 +71,7 @@ class CallRecord:
         return self.status is not None
 
 
-class CallController(QObject):
+class CallController(QObject, DebugControls):
     """Starts, feeds and ends test calls; every signal is emitted on the GUI thread."""
 
     traceEvent = Signal(dict)  # noqa: N815 - Qt signal naming
@@ -298,38 +299,6 @@ class CallController(QObject):
         if self.running and self._live is not None:
             self._live.hang_up()  # a held call hangs up at once
             self._set_pause(None)
-
-    # ----- the debugger -----
-    def set_breakpoints(self, node_ids: Any) -> None:
-        """Hold calls when they reach any of ``node_ids`` (the running call too)."""
-        self.breakpoints = frozenset(node_ids)
-        if self.debugger is not None:
-            self.debugger.set_breakpoints(self.breakpoints)
-
-    def continue_call(self) -> bool:
-        """Let the held call go on to the next breakpoint; False when it was not held."""
-        if self.pause is None or self.debugger is None:
-            return False
-        self._set_pause(None)
-        return self.debugger.resume()
-
-    def step(self) -> bool:
-        """Hold the call before its next request: a held call goes on until then, a running one is held
-        there. False when there is no call to step (start one with ``step=True``)."""
-        if not self.running or self.debugger is None:
-            return False
-        if self.pause is not None:
-            self._set_pause(None)
-            return self.debugger.resume(step=True)
-        self.debugger.pause_at_next_request()
-        return True
-
-    def _set_pause(self, pause: Any) -> None:
-        was, self.pause = self.pause, pause
-        if pause is not None:
-            self.paused.emit(pause)
-        elif was is not None:
-            self.resumed.emit()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the call's thread to finish (for shutdown and tests); True when it did."""

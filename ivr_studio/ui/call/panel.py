@@ -16,50 +16,15 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMessageBox,
-    QPushButton,
-    QSplitter,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
-from ivr_studio.ui.call.keyboard import KeyboardKeypad
-from ivr_studio.ui.call.keypad import Keypad
-from ivr_studio.ui.call.status_strip import StatusStrip
-from ivr_studio.ui.call.timeline import CallTimeline
-from ivr_studio.ui.wheel_guard import ComboBox
-
-CALL_STYLE = (
-    "QPushButton:enabled { background: #2f855a; color: white; font-weight: bold; padding: 6px 14px; }"
-)
-KEYS_SIGN_STYLE = "QLabel { background: palette(highlight); color: palette(highlighted-text); padding: 1px 6px; border-radius: 3px; }"
-#: Timeline rows keep the index of their event in the call's trace (for looking back at that moment).
-EVENT_INDEX_ROLE = Qt.ItemDataRole.UserRole + 7
-HANGUP_STYLE = (
-    "QPushButton:enabled { background: #c53030; color: white; font-weight: bold; padding: 6px 14px; }"
-)
-TALK_TIP = (
-    "Hold (or hold Space) while you speak: the microphone is open while held; release to end your sentence"
-)
-PTT_TIP = (
-    "On: the microphone opens only while you hold “Hold to talk” or Space. "
-    "Off: it also opens by itself while the call listens for speech or records a message"
-)
-#: What the dialled party does when a <Dial> rings: label → (DialOutcome status, seconds answered).
-DIAL_CHOICES = {
-    "When dialled: let it ring": None,
-    "When dialled: answer for 5 s": ("answered", 5.0),
-    "When dialled: busy": ("busy", 0.0),
-    "When dialled: fail": ("failed", 0.0),
-}
+from ivr_studio.ui.call.panel_layout import DIAL_CHOICES, EVENT_INDEX_ROLE, PTT_TIP, TALK_TIP, build_panel
 
 
 class CallPanel(QWidget):
@@ -88,7 +53,7 @@ class CallPanel(QWidget):
         self._missing_language: str | None = None  # the language a speech Gather found no model for
         self._models_dialog: Any = None
         self.live_node: str | None = None
-        self._build()
+        build_panel(self)
         self._connect()
         from ivr_studio.ui.call.debugging import PanelDebugger
 
@@ -111,131 +76,6 @@ class CallPanel(QWidget):
             replaced.connect(self.flow_replaced)
 
     # ----- building -----
-    def _build(self) -> None:
-        """Lay the panel out so it can be small: one row of controls on top, the keypad beside the
-        timeline, the status strip under them, and the less used parts folded away behind toggles."""
-        self.target = ComboBox(self)
-        self.target.setObjectName("callTarget")
-        self.target.addItems(["This flow", "A URL"])
-        self.target.setToolTip("Call the flow you are editing, or a webhook of your own")
-        self.url = QLineEdit(self)
-        self.url.setObjectName("callUrl")
-        self.url.setPlaceholderText("http://localhost:5000/voice")
-        self.url.setVisible(False)
-        self.call_button = QPushButton("Call", self)
-        self.call_button.setObjectName("callButton")
-        self.call_button.setStyleSheet(CALL_STYLE)
-        self.call_button.setToolTip("Call the flow as it is now (F5)")
-        self.hangup_button = QPushButton("Hang up", self)
-        self.hangup_button.setObjectName("hangupButton")
-        self.hangup_button.setStyleSheet(HANGUP_STYLE)
-        self.hangup_button.setToolTip("End the call (Shift+F5)")
-        self.keypad = Keypad(self)
-        self.keyboard = KeyboardKeypad(self.keypad, self)
-        self.keys_sign = QLabel("⌨ Keyboard = keypad", self)
-        self.keys_sign.setObjectName("keyboardIsKeypad")
-        self.keys_sign.setToolTip(
-            "During the call the keys 0–9, * and # typed anywhere in the window press the caller's keypad "
-            "(text fields keep what you type)"
-        )
-        self.keys_sign.setStyleSheet(KEYS_SIGN_STYLE)
-        self.talk_button = QPushButton("Hold to talk", self)
-        self.talk_button.setObjectName("pushToTalk")
-        self.ptt = QCheckBox("Push to talk", self)
-        self.ptt.setObjectName("pushToTalkMode")
-        self.phone = QCheckBox("Phone audio (8 kHz μ-law)", self)
-        self.phone.setObjectName("phoneFidelity")
-        self.phone.setToolTip("Recognise what a phone line would deliver, not the clean headset audio")
-        self.wav_button = QPushButton("Speak a WAV file…", self)
-        self.wav_button.setObjectName("speakWav")
-        self.dial = ComboBox(self)
-        self.dial.setObjectName("dialOutcome")
-        self.dial.addItems(list(DIAL_CHOICES))
-        self.dial.setToolTip("What the dialled party does when the flow dials out")
-        self.timeline = CallTimeline(self)
-        self.timeline.setMinimumHeight(48)  # two rows: the panel may be made small
-        self.typed = QLineEdit(self)
-        self.typed.setObjectName("typedSpeech")
-        self.typed.setPlaceholderText("Type what the caller says, then Enter")
-        self.say_button = QPushButton("Say", self)
-        self.say_button.setObjectName("sayTyped")
-        self.save_button = QPushButton("Save as test…", self)
-        self.save_button.setObjectName("saveAsTest")
-        self.load_button = QPushButton("Load coverage…", self)
-        self.load_button.setObjectName("loadCoverage")
-        self.load_button.setToolTip("Show the exits an ivr-studio test --coverage run took")
-        self.coverage = QCheckBox("Coverage", self)
-        self.coverage.setObjectName("showCoverage")
-        self.coverage.setToolTip("Tint the exits no call or test has taken")
-        self.strip = StatusStrip(self)
-
-        self.top = QHBoxLayout()
-        self.top.setSpacing(4)
-        for widget in (self.target, self.url, self.call_button, self.hangup_button):
-            self.top.addWidget(widget, 1 if widget is self.url else 0)
-        for button in (self.call_button, self.hangup_button):  # never squeezed below their text
-            button.setMinimumWidth(button.sizeHint().width())
-        self.call_button.setMinimumWidth(
-            max(
-                self.call_button.minimumWidth(),
-                self.call_button.fontMetrics().horizontalAdvance("Call again") + 32,
-            )
-        )
-        self.top.addWidget(self.keys_sign)
-        self.top.addStretch(1)
-        self._toggles = QHBoxLayout()
-        self._toggles.setSpacing(2)
-        self.top.addWidget(self.save_button)
-        self.top.addWidget(self.load_button)
-        self.top.addWidget(self.coverage)
-        self.top.addLayout(self._toggles)
-
-        caller = QWidget(self)
-        caller_row = QHBoxLayout(caller)
-        caller_row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.talk_button, self.ptt, self.phone, self.wav_button, self.dial):
-            caller_row.addWidget(widget)
-        caller_row.addStretch(1)
-        self.drawers = QVBoxLayout()
-        self.drawers.setContentsMargins(0, 0, 0, 0)
-        self.drawers.setSpacing(2)
-        self.sections: dict[str, tuple[QToolButton, QWidget]] = {}
-
-        say_row = QHBoxLayout()
-        say_row.addWidget(self.typed, 1)
-        say_row.addWidget(self.say_button)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.setSpacing(3)
-        right_layout.addWidget(self.timeline, 1)
-        right_layout.addLayout(say_row)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.setObjectName("callSplitter")
-        splitter.addWidget(self.keypad)
-        splitter.addWidget(right)
-        splitter.setCollapsible(0, True)
-        splitter.setCollapsible(1, False)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([210, 700])
-        self.splitter = splitter
-
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(4, 4, 4, 2)
-        outer.setSpacing(3)
-        outer.addLayout(self.top)
-        outer.addLayout(self.drawers)
-        outer.addWidget(splitter, 1)
-        outer.addWidget(self.strip)
-        self.keypad_toggle = self._toggle("keypad", "Keypad", "Show or hide the keypad", self.keypad, True)
-        self.looking_back = False  # the user looks at a past moment of the call (see .debugging)
-        self.add_section(
-            "caller",
-            "Caller",
-            caller,
-            tip="Hold to talk, speak a WAV file, phone audio, what a dialled party does",
-        )
-
     def _toggle(self, name: str, text: str, tip: str, widget: QWidget, shown: bool) -> QToolButton:
         button = QToolButton(self)
         button.setObjectName(f"toggle_{name}")
