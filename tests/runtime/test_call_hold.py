@@ -90,13 +90,20 @@ def test_stepping_holds_the_call_before_each_request_with_what_it_will_send(supp
     assert second.request.params["CallStatus"] == "in-progress"
 
     debugger.resume(step=True)
-    run(engine)
-    assert pauses[2].node == "main_menu"  # held before the menu's result request
-    assert events(engine, "gather_start")
+    # the menu runs and listens; nothing is held until it has a request to send
+    engine.clock.run(stop=lambda: bool(events(engine, "listening")))
+    assert len(pauses) == 2 and not engine.clock.paused
     engine.post(Dtmf("3"))
-    # keys reach the menu only when the call goes on; then the menu's result request is held
-    debugger.resume()
-    debugger.pause_at_next_request()
+    run(engine)
+    third = pauses[2]
+    assert third.reason == "step" and third.node == "main_menu", "held before the menu's result request"
+    assert third.request.params["Digits"] == "3"
+    assert len(events(engine, "request")) == 2, "the result request has not been sent"
+
+    debugger.resume()  # continue: no breakpoints, so the call is not held again
+    run(engine, until=third.t + 30)
+    assert len(pauses) == 3
+    assert "billing_info" in [e["node"] for e in events(engine, "request")]
 
 
 def test_the_result_request_is_held_with_the_digits_it_carries(support_app) -> None:
