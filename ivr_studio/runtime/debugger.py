@@ -14,10 +14,15 @@ to the next breakpoint (*continue*) or to the next request (*step*). The gate ru
 ``resume`` and the breakpoint setters are safe from any other thread (the editor's).
 
 Breakpoints name nodes. A call reaches a node when a response for it arrives, so a breakpoint holds the call
-there, before the node's TwiML runs; the request that brought it is the one shown. Stepping holds the call
-before each request it is about to send, so the request and its parameters can be read before they leave.
-Calls of a URL work the same: an exported IVR Studio bundle names its nodes in ``X-IVR-Node``; another app
-names none, and can still be stepped request by request.
+there, before the node's TwiML runs; the request that brought it is the one shown. A logic node (Hours,
+Decide, Set, Look up) is evaluated by the handler while it answers a request, so a breakpoint on one holds
+the call when that answer arrives (the handler's ``X-IVR-Path`` names the logic it went through), before the
+TwiML it led to runs. Stepping holds the call before each request it is about to send, so the request and its
+parameters can be read before they leave. Calls of a URL work the same: an exported IVR Studio bundle names
+its nodes in ``X-IVR-Node``; another app names none, and can still be stepped request by request.
+
+Every arrival, held or not, is also reported to ``on_arrival``: with its cookies it carries the call's state
+as the handler kept it (its variables), so a viewer can show them for any moment of the call.
 """
 
 from __future__ import annotations
@@ -25,9 +30,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ivr_studio.runtime.clock import Clock
+
+#: How much of a document an :class:`Arrival` keeps to show (bytes).
+MAX_SHOWN_TWIML = 8000
 
 
 @dataclass(frozen=True)
@@ -54,18 +62,31 @@ class Arrival:
     t: float
     #: the call's cookies, with those the response set
     cookies: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the logic the handler went through on the way ("vip_check case:vip"), from ``X-IVR-Path``
+    path: tuple[str, ...] = ()
+    #: the back-end requests it made meanwhile (``X-IVR-Lookups``: node, method, url, status, outcome …)
+    lookups: tuple[dict[str, Any], ...] = ()
+    #: the start of the TwiML about to run
+    twiml: str = ""
 
 
 @dataclass(frozen=True)
 class Pause:
     """Where a held call stands: ``reason`` is "breakpoint" (it reached ``node``, see ``arrival``) or
-    "step" (it is about to send ``request``)."""
+    "step" (it is about to send ``request``). ``via`` is the logic node whose breakpoint held it, when
+    the breakpoint is on a logic node the handler went through on the way to ``node``."""
 
     reason: str
     t: float
     node: str | None
     request: PendingRequest | None = None
     arrival: Arrival | None = None
+    via: str | None = None
+
+
+def hop_node(hop: str) -> str:
+    """The node of one ``X-IVR-Path`` hop ("vip_check case:vip" → "vip_check")."""
+    return hop.partition(" ")[0]
 
 
 class RequestGate(Protocol):
@@ -80,13 +101,15 @@ class RequestGate(Protocol):
 
 
 PauseListener = Callable[[Pause], None]
+ArrivalListener = Callable[[Arrival], None]
 
 
 class CallDebugger:
     """Breakpoints and stepping for one call (the engine's ``gate``).
 
     ``on_pause`` is called on the clock's thread each time the call is held (marshal it to a UI thread
-    yourself). ``step=True`` holds the call before its very first request.
+    yourself); ``on_arrival`` with every response that arrives, held or not. ``step=True`` holds the call
+    before its very first request.
     """
 
     def __init__(
@@ -96,9 +119,11 @@ class CallDebugger:
         on_pause: PauseListener | None = None,
         *,
         step: bool = False,
+        on_arrival: ArrivalListener | None = None,
     ) -> None:
         self.clock = clock
         self.on_pause = on_pause
+        self.on_arrival = on_arrival
         self._lock = threading.Lock()
         self._breakpoints = frozenset(breakpoints)
         self._step = step
@@ -150,9 +175,13 @@ class CallDebugger:
         return True
 
     def hold_document(self, arrival: Arrival, proceed: Callable[[], None]) -> bool:
-        if arrival.node is None or arrival.node not in self._breakpoints:
+        if self.on_arrival is not None:
+            self.on_arrival(arrival)
+        breakpoints = self._breakpoints
+        via = next((hop_node(h) for h in arrival.path if hop_node(h) in breakpoints), None)
+        if via is None and (arrival.node is None or arrival.node not in breakpoints):
             return False
-        self._hold(Pause("breakpoint", arrival.t, arrival.node, arrival=arrival), proceed)
+        self._hold(Pause("breakpoint", arrival.t, arrival.node, arrival=arrival, via=via), proceed)
         return True
 
     def _hold(self, pause: Pause, proceed: Callable[[], None]) -> None:

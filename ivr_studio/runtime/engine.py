@@ -24,7 +24,7 @@ from ivr_studio.runtime.activity import Activity, Outcome
 from ivr_studio.runtime.audio import VoiceIO
 from ivr_studio.runtime.callbacks import Background, Callbacks
 from ivr_studio.runtime.clock import Clock, VirtualClock
-from ivr_studio.runtime.debugger import Arrival, PendingRequest, RequestGate
+from ivr_studio.runtime.debugger import MAX_SHOWN_TWIML, Arrival, PendingRequest, RequestGate
 from ivr_studio.runtime.events import (
     CallerHangup,
     DialOutcome,
@@ -328,7 +328,16 @@ class CallEngine:
             gate = self.gate
             if gate is not None:
                 arrival = Arrival(
-                    result.node, url, method, params, result.status, self.elapsed, self._cookies()
+                    result.node,
+                    url,
+                    method,
+                    params,
+                    result.status,
+                    self.elapsed,
+                    self._cookies(),
+                    tuple(result.path),
+                    tuple(result.lookups),
+                    result.body[:MAX_SHOWN_TWIML].decode("utf-8", "replace"),
                 )
                 if gate.hold_document(arrival, self._later(run)):
                     return

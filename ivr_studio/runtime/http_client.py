@@ -69,6 +69,10 @@ class FetchResult:
     node: str | None = None
     status: int | None = None
     first_signed_url: str | None = None  # the URL the first request of this fetch was signed over
+    #: what an IVR Studio handler reports it did on the way: its logic hops (``X-IVR-Path``) and back-end
+    #: requests (``X-IVR-Lookups``), as in the ``request`` and ``lookup`` trace events
+    path: list[str] = field(default_factory=list)
+    lookups: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -268,6 +272,8 @@ class Fetcher:
             record["path"] = [hop.strip() for hop in logic_path.split(",") if hop.strip()][:200]
         result.status = response.status
         result.node = record["node"]
+        result.path = list(record.get("path", ()))
+        result.lookups = [dict(lookup) for lookup in record.get("lookups", ())]
         self._report(record)
         return response
 

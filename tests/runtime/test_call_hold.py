@@ -4,6 +4,7 @@ trick of the display)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from ivr_studio.bundle.serve import ENTRY_URL, wsgi_app_for_target
 from ivr_studio.runtime import clock as clock_module
 from ivr_studio.runtime.clock import RealClock, VirtualClock
-from ivr_studio.runtime.debugger import CallDebugger, Pause
+from ivr_studio.runtime.debugger import Arrival, CallDebugger, Pause
 from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.events import Dtmf
 from ivr_studio.runtime.live import LiveCall
@@ -54,7 +55,11 @@ def test_a_breakpoint_holds_the_call_where_it_reaches_the_node_before_its_twiml_
     (pause,) = pauses
     assert pause.reason == "breakpoint" and pause.node == "main_menu"
     arrival = pause.arrival
-    assert arrival is not None and arrival.status == 200 and arrival.params["CallSid"] == engine.identity.call_sid
+    assert (
+        arrival is not None
+        and arrival.status == 200
+        and arrival.params["CallSid"] == engine.identity.call_sid
+    )
     assert [e["node"] for e in events(engine, "request")][-1] == "main_menu"
     assert not events(engine, "gather_start"), "the menu's TwiML has not run"
     held_at = engine.clock.now()
@@ -69,7 +74,9 @@ def test_a_breakpoint_holds_the_call_where_it_reaches_the_node_before_its_twiml_
     run(engine, until=held_at + 2)  # less than the menu's timeout: it is not reached again yet
     assert events(engine, "gather_start"), "once resumed, the menu runs"
     (key,) = events(engine, "dtmf")
-    assert key["key"] == "3" and key["accepted"], "the key pressed meanwhile reaches the menu, after it starts"
+    assert key["key"] == "3" and key["accepted"], (
+        "the key pressed meanwhile reaches the menu, after it starts"
+    )
 
 
 def test_stepping_holds_the_call_before_each_request_with_what_it_will_send(support_app) -> None:
@@ -131,7 +138,9 @@ def test_a_breakpoint_on_a_node_the_call_never_reaches_changes_nothing(support_a
     run(engine, until=40)
     assert pauses == []
     strip = [(e["event"], e.get("node"), e["t"]) for e in engine.trace.events if e["event"] != "request"]
-    assert strip == [(e["event"], e.get("node"), e["t"]) for e in plain.trace.events if e["event"] != "request"]
+    assert strip == [
+        (e["event"], e.get("node"), e["t"]) for e in plain.trace.events if e["event"] != "request"
+    ]
 
 
 class FakeTime:
@@ -198,3 +207,55 @@ def test_a_held_live_call_goes_on_when_resumed() -> None:
     assert listening.wait(10), "the menu ran once the call went on"
     call.hang_up()
     assert call.wait(10)
+
+
+@pytest.fixture
+def gold_line(tmp_path) -> Path:
+    """Welcome → Set tier=gold (a logic node, evaluated by the handler) → a menu."""
+    flow = {
+        "format": "ivrflow",
+        "version": 2,
+        "name": "Gold line",
+        "start": "welcome",
+        "variables": [{"name": "tier", "default": "standard"}],
+        "nodes": [
+            {"id": "welcome", "kind": "say", "text": "Hello.", "links": {"next": "mark_gold"}},
+            {
+                "id": "mark_gold",
+                "kind": "set",
+                "config": {"assign": [{"name": "tier", "value": "gold"}]},
+                "links": {"next": "menu"},
+            },
+            {
+                "id": "menu",
+                "kind": "gather",
+                "prompts": [{"kind": "say", "text": "A {{ vars.tier }} menu."}],
+                "branches": [{"id": "one", "keys": "1"}],
+            },
+        ],
+    }
+    path = tmp_path / "gold.ivrflow"
+    path.write_text(json.dumps(flow), encoding="utf-8")
+    return path
+
+
+def test_a_breakpoint_on_a_logic_node_holds_the_call_where_its_answer_arrives(gold_line) -> None:
+    from ivr_studio.bundle.handler.state import COOKIE_NAME, peek
+
+    app, url = wsgi_app_for_target(gold_line)
+    clock = VirtualClock()
+    engine = CallEngine(url, WsgiTransport(app), clock=clock)
+    pauses: list[Pause] = []
+    arrivals: list[Arrival] = []
+    engine.gate = CallDebugger(clock, {"mark_gold"}, pauses.append, on_arrival=arrivals.append)
+    engine.start()
+    run(engine)
+
+    (pause,) = pauses
+    assert pause.reason == "breakpoint" and pause.via == "mark_gold" and pause.node == "menu"
+    assert pause.arrival.path == ("mark_gold next",)
+    assert "A gold menu." in pause.arrival.twiml and not events(engine, "gather_start")
+    (cookie,) = [jar[COOKIE_NAME] for jar in pause.arrival.cookies.values() if COOKIE_NAME in jar]
+    assert peek(cookie).vars == {"tier": "gold"}
+    assert [a.node for a in arrivals] == ["welcome", "menu"], "every response is reported, held or not"
+    assert arrivals[0].path == () and "Hello." in arrivals[0].twiml
