@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from ivr_studio.runtime.debugger import Pause
+from ivr_studio.runtime.debugger import Arrival, Pause
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.debug_controls import DebugControls
@@ -65,6 +65,9 @@ class CallRecord:
     trace: list[dict] = field(default_factory=list)
     dial_outcomes: list[tuple[float, str, float]] = field(default_factory=list)
     status: str | None = None
+    #: every response that arrived (a runtime.debugger.Arrival, with the call's cookies and so its state),
+    #: with the trace index of the request it answered: what looking back shows for a moment of the call
+    arrivals: list[tuple[int, Any]] = field(default_factory=list)
 
     @property
     def ended(self) -> bool:
@@ -266,7 +269,11 @@ class CallController(QObject, DebugControls):
         engine = CallEngine(url, transport, clock=RealClock(), settings=self.settings, voice=self._voice())
         self.pause = None
         self.debugger = CallDebugger(
-            engine.clock, self.breakpoints, lambda pause, g=generation: self._relay.emit(g, pause), step=step
+            engine.clock,
+            self.breakpoints,
+            lambda pause, g=generation: self._relay.emit(g, pause),
+            step=step,
+            on_arrival=lambda arrival, g=generation: self._relay.emit(g, arrival),
         )
         engine.gate = self.debugger
         live = LiveCall(engine, max_duration=self.max_duration)
@@ -499,6 +506,10 @@ class CallController(QObject, DebugControls):
                 self._set_pause(item)
                 if item.node:
                     self.activeNodeChanged.emit(item.node)
+            elif isinstance(item, Arrival):  # its request is already in the trace (one queue, in order)
+                from ivr_studio.ui.call.history import last_twiml_request
+
+                self.record.arrivals.append((last_twiml_request(self.record.trace), item))
             else:
                 self._on_speech_report(item)
             return

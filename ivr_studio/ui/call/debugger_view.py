@@ -2,14 +2,18 @@
 
 When a call is held (a breakpoint, a step) the pane says where, offers Continue (F5) and Step (F10), and
 lists the request — method and URL, then every parameter it carries (the call's own: ``CallSid``, ``From``,
-``To``, ``CallStatus`` …, and what the verb adds: ``Digits``, ``SpeechResult`` …) — and the call's state
-kept by an IVR Studio handler (a menu's failed attempts, the call's variables). When the user looks back at
-a moment of the call (a timeline row), it shows that moment's request, with "Back to now".
+``To``, ``CallStatus`` …, and what the verb adds: ``Digits``, ``SpeechResult`` …) — the call's variables
+as an IVR Studio handler keeps them in its state cookie (with the flow's defaults for those not set yet), the
+logic nodes and back-end requests the handler went through on the way, a menu's failed attempts, and the
+TwiML about to run. When the user looks back at a moment of the call (a timeline row), it shows the same
+for that moment, with "Back to now".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +36,39 @@ LOOKING_BACK_STYLE = (
     "QLabel { background: palette(highlight); color: palette(highlighted-text); padding: 2px 6px; "
     "border-radius: 3px; }"
 )
+
+
+VARIABLES = "The call's variables"
+LOGIC = "Logic on the way"
+LOOKUPS = "Back-end requests (Look up)"
+TWIML = "TwiML about to run"
+KEPT = "Kept from back-end answers"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The request a pane shows: its heading, method, URL and parameters."""
+
+    title: str
+    method: str
+    url: str
+    params: Mapping[str, str]
+
+
+def lookup_line(lookup: Mapping[str, Any]) -> str:
+    """One back-end request, as a trace's ``lookup`` event has it: ``GET url ← 200 → ok (stub)``."""
+    answer = lookup.get("status") if lookup.get("status") is not None else lookup.get("error") or "failed"
+    stub = " (stub)" if lookup.get("stubbed") else ""
+    outcome = f" → {lookup['outcome']}" if lookup.get("outcome") else ""
+    return f"{lookup.get('method', '')} {lookup.get('url', '')} ← {answer}{stub}{outcome}"
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A document on one line (whitespace between tags dropped), cut to ``limit`` characters."""
+    flat = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    if flat.startswith("<?xml"):
+        flat = flat.partition("?>")[2].strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def short_url(url: str) -> str:
@@ -104,8 +141,9 @@ class DebuggerView(QWidget):
         self.back_button.hide()
         self.details.clear()
 
-    def show_pause(self, pause: Any, titles: Titles) -> None:
-        """The call is held: at a breakpoint (``pause.arrival``) or before a request (``pause.request``)."""
+    def show_pause(self, pause: Any, titles: Titles, declared: Mapping[str, str] | None = None) -> None:
+        """The call is held: at a breakpoint (``pause.arrival``) or before a request (``pause.request``).
+        ``declared`` are the flow's call variables and their defaults (for a call of the open flow)."""
         self.status.setStyleSheet(PAUSED_STYLE)
         self.continue_button.setEnabled(True)
         self.step_button.setEnabled(True)
@@ -113,14 +151,27 @@ class DebuggerView(QWidget):
         at = f"{pause.t:.1f} s"
         if pause.reason == "breakpoint":
             arrival = pause.arrival
-            self.status.setText(f"‖ Paused at {titles(pause.node)} (breakpoint, {at}), before its TwiML runs")
+            if pause.via:
+                went = next(
+                    (h.partition(" ")[2] for h in arrival.path if h.partition(" ")[0] == pause.via), ""
+                )
+                self.status.setText(
+                    f"‖ Paused at {titles(pause.via)} (breakpoint, {at}): it went “{went}”; "
+                    f"{titles(pause.node)} runs next"
+                )
+            else:
+                self.status.setText(
+                    f"‖ Paused at {titles(pause.node)} (breakpoint, {at}), before its TwiML runs"
+                )
             self._fill(
-                "Request that brought the call here",
-                arrival.method,
-                arrival.url,
-                arrival.params,
-                arrival.cookies,
+                Shown("Request that brought the call here", arrival.method, arrival.url, arrival.params),
+                titles,
+                cookies=arrival.cookies,
+                declared=declared,
                 status=arrival.status,
+                path=arrival.path,
+                lookups=arrival.lookups,
+                twiml=arrival.twiml,
             )
         else:
             request = pause.request
@@ -129,10 +180,13 @@ class DebuggerView(QWidget):
                 f"‖ Paused{where} ({at}), before it sends {request.method} {short_url(request.url)}"
             )
             self._fill(
-                "Request about to be sent", request.method, request.url, request.params, request.cookies
+                Shown("Request about to be sent", request.method, request.url, request.params),
+                titles,
+                cookies=request.cookies,
+                declared=declared,
             )
 
-    def show_moment(self, moment: Any, titles: Titles) -> None:
+    def show_moment(self, moment: Any, titles: Titles, declared: Mapping[str, str] | None = None) -> None:
         """The user looks back at ``moment`` (a :class:`~ivr_studio.ui.call.history.Moment`)."""
         self.status.setStyleSheet(LOOKING_BACK_STYLE)
         where = titles(moment.node) if moment.node else "the start"
@@ -141,54 +195,104 @@ class DebuggerView(QWidget):
         request = moment.request
         self.details.clear()
         if request is not None:
+            arrival = moment.arrival
             self._fill(
-                "The request that brought it there",
-                str(request.get("method", "")),
-                str(request.get("url", "")),
-                request.get("params") or {},
-                None,
+                Shown(
+                    "The request that brought it there",
+                    str(request.get("method", "")),
+                    str(request.get("url", "")),
+                    request.get("params") or {},
+                ),
+                titles,
+                cookies=moment.cookies,
+                declared=declared,
                 status=request.get("status"),
+                path=tuple(request.get("path") or ()),
+                lookups=tuple(moment.lookups),
+                twiml=arrival.twiml if arrival is not None else "",
             )
 
     def _fill(
         self,
-        title: str,
-        method: str,
-        url: str,
-        params: Mapping[str, str],
+        shown: Shown,
+        titles: Titles,
+        *,
         cookies: Mapping[str, Mapping[str, str]] | None,
+        declared: Mapping[str, str] | None,
         status: object = None,
+        path: Sequence[str] = (),
+        lookups: Sequence[Mapping[str, Any]] = (),
+        twiml: str = "",
     ) -> None:
+        """The request first, then the call's variables, what the request adds, the logic and back-end
+        requests the handler made on the way, the call's own parameters, and the TwiML about to run."""
         from ivr_studio.runtime.params import CallIdentity
         from ivr_studio.ui.call.history import state_of
 
         self.details.clear()
-        shown = f"{method} {url}" + (f" → {status}" if status else "")
-        top = QTreeWidgetItem(self.details, [title, shown])
-        top.setToolTip(1, shown)
-        # What the verb adds (Digits, SpeechResult …) first: the call's own parameters are the same each time.
-        standard = set(CallIdentity().standard_params("in-progress"))
-        added = {k: v for k, v in params.items() if k not in standard}
-        own = {k: v for k, v in params.items() if k in standard}
-        for label, group_params in (("Parameters it adds", added), ("The call's parameters", own)):
-            if not group_params:
-                continue
-            group = QTreeWidgetItem(self.details, [label, f"{len(group_params)}"])
-            for name in sorted(group_params):
-                row = QTreeWidgetItem(group, [name, str(group_params[name])])
-                row.setToolTip(1, str(group_params[name]))
-            group.setExpanded(True)
+        line = f"{shown.method} {shown.url}" + (f" → {status}" if status else "")
+        top = QTreeWidgetItem(self.details, [shown.title, line])
+        top.setToolTip(1, line)
         state = state_of(cookies) if cookies else None
+        variables = {name: (value, "default") for name, value in (declared or {}).items()}
         if state is not None:
-            kept = QTreeWidgetItem(self.details, ["Call state", "kept by the flow's handler (cookie)"])
-            for name, value in sorted(state.vars.items()):
-                QTreeWidgetItem(kept, [f"variable {name}", value])
+            variables.update({name: (value, "") for name, value in state.vars.items()})
+        if variables or state is not None:
+            group = self._group(VARIABLES, f"{len(variables)}, kept in the call's state cookie")
+            for name in sorted(variables):
+                value, note = variables[name]
+                shown_value = value if value else "(empty)"
+                self._row(group, name, f"{shown_value} ({note})" if note else shown_value)
+            if not variables:
+                self._row(group, "", "none set yet")
+        # What the verb adds (Digits, SpeechResult …) before the call's own: those are the same each time.
+        standard = set(CallIdentity().standard_params("in-progress"))
+        added = {k: v for k, v in shown.params.items() if k not in standard}
+        own = {k: v for k, v in shown.params.items() if k in standard}
+        if added:
+            group = self._group("Parameters it adds", str(len(added)))
+            for name in sorted(added):
+                self._row(group, name, str(added[name]))
+        if path:
+            group = self._group(LOGIC, str(len(path)))
+            for hop in path:
+                node, _sep, exit_name = hop.partition(" ")
+                self._row(group, titles(node), exit_name)
+        if lookups:
+            group = self._group(LOOKUPS, str(len(lookups)))
+            for lookup in lookups:
+                self._row(group, titles(str(lookup.get("node") or "")), lookup_line(lookup))
+        if own:
+            # the same on every request: folded, so what changes stays in view in a small panel
+            group = self._group("The call's parameters", str(len(own)), expanded=False)
+            for name in sorted(own):
+                self._row(group, name, str(own[name]))
+        if state is not None and state.steps:  # what Look ups kept for later ({{ steps.<node>… }})
+            group = self._group(KEPT, str(len(state.steps)))
+            for step, kept in sorted(state.steps.items()):
+                text = json.dumps(kept, ensure_ascii=False, separators=(", ", ": "))
+                self._row(
+                    group, titles(step), text if len(text) <= 300 else text[:299] + "…", tip=text[:4000]
+                )
+        if state is not None and state.attempts:
+            group = self._group("Menu attempts", str(len(state.attempts)))
             for menu, count in sorted(state.attempts.items()):
-                QTreeWidgetItem(kept, [f"attempts at {menu}", str(count)])
-            if state.is_empty():
-                QTreeWidgetItem(kept, ["", "no variables or attempts yet"])
-            kept.setExpanded(True)
+                self._row(group, titles(menu), str(count))
+        if twiml:
+            group = self._group(TWIML, "")
+            self._row(group, "", one_line(twiml), tip=twiml)
         self.details.resizeColumnToContents(0)
+
+    def _group(self, title: str, summary: str, expanded: bool = True) -> QTreeWidgetItem:
+        group = QTreeWidgetItem(self.details, [title, summary])
+        group.setExpanded(expanded)
+        return group
+
+    @staticmethod
+    def _row(group: QTreeWidgetItem, name: str, value: str, tip: str | None = None) -> QTreeWidgetItem:
+        row = QTreeWidgetItem(group, [name, value])
+        row.setToolTip(1, tip if tip is not None else value)
+        return row
 
     def rows(self) -> list[tuple[str, str]]:
         """Every row, depth first (what a person reads)."""

@@ -71,7 +71,7 @@ class PanelDebugger(QObject):
         record = self.panel.controller.record
         if index is None or record is None or not record.trace:
             return False
-        moment = moment_at(record.trace, int(index), record.routing)
+        moment = moment_at(record.trace, int(index), record.routing, record.arrivals)
         panel = self.panel
         self.moment = moment
         panel.looking_back = True
@@ -79,7 +79,7 @@ class PanelDebugger(QObject):
         panel.activeNodeChanged.emit(moment.node)
         panel.overlayChanged.emit(set(moment.taken) if moment.taken is not None else None)
         panel.strip.set_node(f"{panel.node_title(moment.node)} (at {moment.t:.1f} s: looking back)")
-        self.view.show_moment(moment, panel.node_title)
+        self.view.show_moment(moment, panel.node_title, self.declared())
         panel.show_section("debugger")
         return True
 
@@ -109,11 +109,19 @@ class PanelDebugger(QObject):
         rest = sizes[1] + sizes[2]
         splitter.setSizes([sizes[0], rest // 2, rest - rest // 2])
 
+    def declared(self) -> dict[str, str] | None:
+        """The open flow's call variables and their defaults, for a call of that flow (a URL's app may
+        declare others)."""
+        record = self.panel.controller.record
+        if record is None or record.target != "flow":
+            return None
+        return {name: v.default for name, v in self.panel.document.flow.variables.items()}
+
     # ----- following the controller -----
     def _paused(self, pause: Any) -> None:
         if self.moment is not None:
             self.back_to_now()
-        self.view.show_pause(pause, self.panel.node_title)
+        self.view.show_pause(pause, self.panel.node_title, self.declared())
         self.panel.show_section("debugger")
 
     def _refresh(self) -> None:
@@ -121,6 +129,6 @@ class PanelDebugger(QObject):
             return
         controller = self.panel.controller
         if controller.pause is not None:
-            self.view.show_pause(controller.pause, self.panel.node_title)
+            self.view.show_pause(controller.pause, self.panel.node_title, self.declared())
         else:
             self.view.show_state(controller.running)

@@ -116,8 +116,9 @@ class CallIndicator(QToolButton):
     def set_pause(self, pause: Any) -> None:
         """The debugger holds the call (``pause``) or lets it go on (None)."""
         self._pause = pause
-        if pause is not None and pause.node:
-            self.set_node(pause.node)
+        held_at = (pause.via or pause.node) if pause is not None else None  # a logic node's breakpoint: there
+        if held_at:
+            self.set_node(held_at)
         self._refresh()
 
     def set_call(self, running: bool) -> None:
@@ -136,6 +137,10 @@ class CallIndicator(QToolButton):
         where = f" at {self._node}" if self._node else ""
         if self._pause is not None:
             self.setText(f"‖ Call paused{where} · F5 continues · F10 steps")
+            self.setToolTip(  # the whole line, for a narrow window where the strip is cut
+                f"The test call is paused{where} by the debugger: F5 continues, F10 steps to its next request, "
+                "Shift+F5 hangs up. Click to show the Test call panel."
+            )
             return
         self.setText(f"● In a call{where} · ⌨ keys go to the call")
         self.setToolTip(

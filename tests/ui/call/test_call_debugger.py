@@ -5,9 +5,7 @@ back at where the call was. For calls of the open flow and of a URL."""
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
@@ -21,7 +19,6 @@ from ivr_studio.ui.main_window import MainWindow
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
 WAIT_MS = 8000
-SHOTS = Path(os.environ.get("IVR_SHOTS", "/tmp/ivr-shots"))
 
 
 @pytest.fixture
@@ -65,7 +62,7 @@ def paused(window: MainWindow) -> bool:
     return window.call_panel.controller.pause is not None
 
 
-def test_a_click_in_the_margin_sets_a_breakpoint_and_the_call_pauses_there(qtbot, window) -> None:
+def test_a_click_in_the_margin_sets_a_breakpoint_and_the_call_pauses_there(qtbot, window, shots) -> None:
     click_margin(qtbot, window, "billing_info")
     assert window.breakpoints.ids == {"billing_info"}
     marker = window.scene.node_items["billing_info"].childItems()
@@ -98,8 +95,7 @@ def test_a_click_in_the_margin_sets_a_breakpoint_and_the_call_pauses_there(qtbot
     qtbot.wait(50)
     assert len(trace(window)) == count, "nothing happens while the call is held"
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(SHOTS / "debugger-paused-1366x768.png"))
+    assert window.grab().save(str(shots / "debugger-paused-1366x768.png"))
 
     window.actions_["action_call"].trigger()  # F5: continue
     qtbot.waitUntil(lambda: any("billing team" in e["text"] for e in kinds(window, "say")), timeout=WAIT_MS)
@@ -156,7 +152,7 @@ def test_hanging_up_a_paused_call_ends_it(qtbot, window) -> None:
     assert not kinds(window, "gather_start")
 
 
-def test_clicking_the_timeline_looks_back_at_where_the_call_was(qtbot, window) -> None:
+def test_clicking_the_timeline_looks_back_at_where_the_call_was(qtbot, window, shots) -> None:
     panel = window.call_panel
     items = window.scene.node_items
     window.actions_["action_call"].trigger()
@@ -182,7 +178,7 @@ def test_clicking_the_timeline_looks_back_at_where_the_call_was(qtbot, window) -
     assert ("welcome", "next") in {k for k, link in window.scene.link_items.items() if link.taken}
     assert "Looking back" in panel.debugging.view.status.text()
     assert "looking back" in panel.strip.node_label.text()
-    window.grab().save(str(SHOTS / "debugger-looking-back-1366x768.png"))
+    assert window.grab().save(str(shots / "debugger-looking-back-1366x768.png"))
 
     panel.debugging.view.back_button.click()
     assert not items["main_menu"].active, "back to now: the call has ended, nothing glows"
@@ -227,3 +223,18 @@ def test_breakpoints_are_cleared_with_the_flow_and_dropped_with_their_node(qtbot
     assert window.breakpoints.ids == {"main_menu"}
     window.new_flow()
     assert window.breakpoints.ids == set() and window.call_panel.controller.breakpoints == frozenset()
+
+
+def test_opening_another_flow_ends_a_held_call_and_clears_the_debugger(qtbot, window, examples_dir) -> None:
+    panel = window.call_panel
+    window.breakpoints.set(["main_menu"])
+    window.actions_["action_call"].trigger()
+    qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+    held = panel.controller._live
+
+    assert window.open_path(examples_dir / "transfer-voicemail.ivrflow")
+    qtbot.waitUntil(lambda: held.ended, timeout=WAIT_MS)  # the held call of the previous flow has ended
+    assert not paused(window) and panel.controller.record is None
+    assert panel.debugging.view.rows() == [] and "Paused" not in panel.debugging.view.status.text()
+    assert window.actions_["action_call"].text() == "&Call"
+    assert window.breakpoints.ids == set(), "the previous flow's breakpoints went with it"

@@ -1,0 +1,17 @@
+"""Fixtures of the Test call panel's tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where a test's pictures go: $IVR_SHOTS when set (to keep them for a look by eye), else the test's own
+    temporary folder."""
+    folder = Path(os.environ["IVR_SHOTS"]) if os.environ.get("IVR_SHOTS") else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
