@@ -18,10 +18,11 @@
    on Billing hours: the call is held when the response for it arrives (the clock is paused) and resumed.
    Measured (a) with the resume made at once on the call's own thread, so the difference from (1) is what
    pausing and resuming cost the call; (b) with the resume made from another thread, as the editor does,
-   from the ``resume()`` call to the ``say`` that starts Billing hours. Target: pausing and resuming adds
-   < 5 ms.
+   from the ``resume()`` call to the ``say`` that starts Billing hours; (c) with the debugger installed but
+   holding nothing, as the editor installs it on every test call (it is told of every response, with the
+   call's cookies and the TwiML, for looking back). Target: pausing and resuming adds < 5 ms.
 
-Run: ``.venv/bin/python benchmarks/call_latency.py``.
+Run: ``.venv/bin/python benchmarks/call_latency.py`` (``--debugger``: only part 3).
 """
 
 from __future__ import annotations
@@ -123,12 +124,19 @@ def key_to_prompt() -> list[tuple[float, float]]:
     return results
 
 
-def one_key_to_prompt(app, url: str, breakpoint: bool, resume_from_call_thread: bool = True) -> float:
+def one_key_to_prompt(
+    app, url: str, breakpoint: bool, resume_from_call_thread: bool = True, gate: bool = False
+) -> float:
     """One call: press 3 at the main menu; ms until Billing hours' prompt starts. With ``breakpoint`` the
     call is held at Billing hours and resumed: at once on the call's thread, or from this thread (then the
-    time is counted from the ``resume()`` call, what the user waits after pressing Continue)."""
+    time is counted from the ``resume()`` call, what the user waits after pressing Continue). With ``gate``
+    (and no breakpoint) the debugger is installed as the editor installs it on every call, holding nothing
+    but told of every arrival."""
     engine = CallEngine(url, WsgiTransport(app), clock=RealClock(), settings=FAST)
     held = threading.Event()
+    if gate and not breakpoint:
+        arrivals = []
+        engine.gate = CallDebugger(engine.clock, (), None, on_arrival=arrivals.append)
     if breakpoint:
 
         def on_pause(_pause) -> None:
@@ -154,16 +162,17 @@ def one_key_to_prompt(app, url: str, breakpoint: bool, resume_from_call_thread: 
     return (said - pressed) * 1000
 
 
-def debugger_overhead() -> tuple[list[float], list[float], list[float]]:
-    """(plain, held and resumed at once, resume() from another thread → prompt), interleaved call by call
-    so a busy machine slows all three alike."""
+def debugger_overhead() -> tuple[list[float], list[float], list[float], list[float]]:
+    """(plain, the debugger installed but holding nothing, held and resumed at once, resume() from another
+    thread → prompt), interleaved call by call so a busy machine slows all four alike."""
     app, url = wsgi_app_for_target(SUPPORT_LINE)
-    plain, held, from_ui = [], [], []
+    plain, installed, held, from_ui = [], [], [], []
     for _ in range(KEY_RUNS):
         plain.append(one_key_to_prompt(app, url, breakpoint=False))
+        installed.append(one_key_to_prompt(app, url, breakpoint=False, gate=True))
         held.append(one_key_to_prompt(app, url, breakpoint=True))
         from_ui.append(one_key_to_prompt(app, url, breakpoint=True, resume_from_call_thread=False))
-    return plain, held, from_ui
+    return plain, installed, held, from_ui
 
 
 def speech_to_result(provider: DefaultRecognizerProvider) -> list[tuple[float, float, float]]:
@@ -199,6 +208,26 @@ def speech_to_result(provider: DefaultRecognizerProvider) -> list[tuple[float, f
     return results
 
 
+def debugger_report() -> int:
+    plain, installed, at_once, from_ui = debugger_overhead()
+    print(f"\nThe call debugger, 4 x {KEY_RUNS} calls interleaved (a breakpoint on Billing hours):")
+    print("| measure | median | p90 | max |")
+    print("|---|---|---|---|")
+    for name, values in (
+        ("key -> say, no debugger", sorted(plain)),
+        ("key -> say, debugger installed, no breakpoint (as in the editor)", sorted(installed)),
+        ("key -> say, held at the breakpoint and resumed at once", sorted(at_once)),
+        ("resume() from another thread -> say", sorted(from_ui)),
+    ):
+        p90 = values[int(0.9 * (len(values) - 1))]
+        print(f"| {name} | {statistics.median(values):.1f} ms | {p90:.1f} ms | {max(values):.1f} ms |")
+    added = statistics.median(at_once) - statistics.median(plain)
+    installed_added = statistics.median(installed) - statistics.median(plain)
+    print(f"\nPausing and resuming adds {added:.2f} ms to the key -> prompt median (target < 5 ms)")
+    print(f"The debugger installed but holding nothing adds {installed_added:.2f} ms")
+    return 0
+
+
 _speech_end_cache: dict[int, float] = {}
 
 
@@ -215,6 +244,8 @@ def session_speech_end(_reports: list, provider: DefaultRecognizerProvider, pcm:
 
 def main() -> int:
     print(f"Machine: {machine()}\n")
+    if "--debugger" in sys.argv[1:]:  # only the call debugger's part
+        return debugger_report()
     keys = key_to_prompt()
     totals = sorted(k[0] for k in keys)
     beyond = sorted(k[1] for k in keys)
@@ -224,19 +255,7 @@ def main() -> int:
     for name, values in (("key -> say, total", totals), ("beyond the webhook's own time", beyond)):
         p90 = values[int(0.9 * (len(values) - 1))]
         print(f"| {name} | {statistics.median(values):.1f} ms | {p90:.1f} ms | {max(values):.1f} ms |")
-    plain, at_once, from_ui = debugger_overhead()
-    print(f"\nThe call debugger, 3 x {KEY_RUNS} calls interleaved (a breakpoint on Billing hours):")
-    print("| measure | median | p90 | max |")
-    print("|---|---|---|---|")
-    for name, values in (
-        ("key -> say, no breakpoint", sorted(plain)),
-        ("key -> say, held at the breakpoint and resumed at once", sorted(at_once)),
-        ("resume() from another thread -> say", sorted(from_ui)),
-    ):
-        p90 = values[int(0.9 * (len(values) - 1))]
-        print(f"| {name} | {statistics.median(values):.1f} ms | {p90:.1f} ms | {max(values):.1f} ms |")
-    added = statistics.median(at_once) - statistics.median(plain)
-    print(f"\nPausing and resuming adds {added:.2f} ms to the key -> prompt median (target < 5 ms)")
+    debugger_report()
     if not GOFORWARD.exists():
         print("\n(pocketsphinx-testdata not installed: speech latency skipped)")
         return 0
