@@ -234,15 +234,17 @@ class DebuggerView(QWidget):
         top = QTreeWidgetItem(self.details, [shown.title, line])
         top.setToolTip(1, line)
         state = state_of(cookies) if cookies else None
-        variables = {name: (value, "default") for name, value in (declared or {}).items()}
+        variables = {name: (value, True) for name, value in (declared or {}).items()}
         if state is not None:
-            variables.update({name: (value, "") for name, value in state.vars.items()})
+            variables.update({name: (value, False) for name, value in state.vars.items()})
         if variables or state is not None:
             group = self._group(VARIABLES, f"{len(variables)}, kept in the call's state cookie")
             for name in sorted(variables):
-                value, note = variables[name]
-                shown_value = value if value else "(empty)"
-                self._row(group, name, f"{shown_value} ({note})" if note else shown_value)
+                value, default = variables[name]
+                if default:  # not set by the call yet: the flow's default
+                    self._row(group, name, f"{value} (default)" if value else "(not set yet)")
+                else:
+                    self._row(group, name, value if value else "(empty)")
             if not variables:
                 self._row(group, "", "none set yet")
         # What the verb adds (Digits, SpeechResult …) before the call's own: those are the same each time.

@@ -52,7 +52,8 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
     window.statusBar().insertPermanentWidget(0, indicator)  # never hidden under a status message
     panel.controller.callStarted.connect(lambda: indicator.set_call(True))
     panel.controller.callEnded.connect(lambda _status: indicator.set_call(False))
-    panel.activeNodeChanged.connect(indicator.set_node)
+    # where the call is, not the moment the user looks back at in the timeline
+    panel.controller.activeNodeChanged.connect(indicator.set_node)
     window.document.flowReplaced.connect(lambda: indicator.set_call(False))
 
     def call() -> None:
@@ -116,9 +117,6 @@ class CallIndicator(QToolButton):
     def set_pause(self, pause: Any) -> None:
         """The debugger holds the call (``pause``) or lets it go on (None)."""
         self._pause = pause
-        held_at = (pause.via or pause.node) if pause is not None else None  # a logic node's breakpoint: there
-        if held_at:
-            self.set_node(held_at)
         self._refresh()
 
     def set_call(self, running: bool) -> None:
@@ -129,13 +127,18 @@ class CallIndicator(QToolButton):
         self._refresh()
 
     def set_node(self, node_id: str | None) -> None:
-        node = self.window_.document.flow.nodes.get(node_id) if node_id else None
-        self._node = node.title if node is not None else node_id
+        self._node = self._title(node_id)
         self._refresh()
+
+    def _title(self, node_id: str | None) -> str | None:
+        node = self.window_.document.flow.nodes.get(node_id) if node_id else None
+        return node.title if node is not None else node_id
 
     def _refresh(self) -> None:
         where = f" at {self._node}" if self._node else ""
         if self._pause is not None:
+            held_at = self._title(self._pause.via or self._pause.node)  # a logic node's breakpoint: there
+            where = f" at {held_at}" if held_at else where
             self.setText(f"‖ Call paused{where} · F5 continues · F10 steps")
             self.setToolTip(  # the whole line, for a narrow window where the strip is cut
                 f"The test call is paused{where} by the debugger: F5 continues, F10 steps to its next request, "

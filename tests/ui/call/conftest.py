@@ -15,3 +15,17 @@ def shots(tmp_path) -> Path:
     folder = Path(os.environ["IVR_SHOTS"]) if os.environ.get("IVR_SHOTS") else tmp_path / "shots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def settle(qtbot):
+    """Call ``settle(window)`` before a grab, to picture what a user sees: the flow's check done and the
+    layouts redone (a grab paints widgets where they are, before layout requests still queued)."""
+    from PySide6.QtWidgets import QApplication
+
+    def done(window) -> None:
+        qtbot.waitUntil(lambda: not window.problems.checking, timeout=8000)
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+    return done

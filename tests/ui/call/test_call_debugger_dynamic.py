@@ -15,6 +15,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
 from silent_speech import SilentRecognizers
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -161,6 +162,20 @@ def groups(window: MainWindow) -> dict[str, dict[str, str]]:
     return out
 
 
+def click_the_first_gather(qtbot, window: MainWindow) -> None:
+    """Look back: a click on the timeline's first Gather row, as a user clicks."""
+    timeline = window.call_panel.timeline
+    gather = next(
+        timeline.topLevelItem(i)
+        for i in range(timeline.topLevelItemCount())
+        if timeline.topLevelItem(i).text(1) == "Gather"
+    )
+    timeline.scrollToItem(gather)
+    qtbot.mouseClick(
+        timeline.viewport(), Qt.MouseButton.LeftButton, pos=timeline.visualItemRect(gather).center()
+    )
+
+
 def enter_account_and_wait_for_the_pause(qtbot, window: MainWindow) -> None:
     panel = window.call_panel
     window.breakpoints.set(["balance"])  # a Look up: evaluated by the handler, not a TwiML node
@@ -190,32 +205,28 @@ def assert_held_after_the_look_up(window: MainWindow, backend_url: str, title: s
 
 
 def test_a_breakpoint_on_a_look_up_shows_the_variables_logic_and_back_end_request(
-    qtbot, window, backend, shots
+    qtbot, window, backend, shots, settle
 ) -> None:
     panel = window.call_panel
     enter_account_and_wait_for_the_pause(qtbot, window)
     assert_held_after_the_look_up(window, backend, "Balance look-up")
     assert window.scene.node_items["say_balance"].active, "the canvas shows where the call goes next"
+    settle(window)
     assert window.grab().save(str(shots / "debugger-dynamic-paused-1366x768.png"))
 
     # looking back at the menu: the canvas and the variables are as they were then
-    timeline = panel.timeline
-    gather = next(
-        timeline.topLevelItem(i)
-        for i in range(timeline.topLevelItemCount())
-        if timeline.topLevelItem(i).text(1) == "Gather"
-    )
-    timeline.scrollToItem(gather)
-    qtbot.mouseClick(
-        timeline.viewport(), Qt.MouseButton.LeftButton, pos=timeline.visualItemRect(gather).center()
-    )
+    click_the_first_gather(qtbot, window)
     assert (
         window.scene.node_items["account_menu"].active and not window.scene.node_items["say_balance"].active
     )
     then = groups(window)[VARIABLES]
     assert then["tier"] == "gold", "the Set before the menu had run"
-    assert then["account"] == "(empty) (default)", "nothing was entered yet"
+    assert then["account"] == "(not set yet)", "nothing was entered yet"
     assert groups(window)[LOGIC] == {"Gold caller": "next"}
+    settle(window)
+    assert window.grab().save(str(shots / "debugger-dynamic-looking-back-1366x768.png"))
+    strip = window.findChild(QToolButton, "callIndicator")
+    assert strip.text().startswith("‖ Call paused at Balance look-up"), "the call is still held there"
 
     window.actions_["action_call"].trigger()  # F5: continue (also leaves the look back)
     qtbot.waitUntil(lambda: any("caller has" in e["text"] for e in events(window, "say")), timeout=WAIT_MS)
@@ -236,5 +247,14 @@ def test_a_call_of_the_url_shows_the_same_over_real_http(qtbot, window, backend,
         # a URL's app declares its own variables: those its state cookie holds are shown; nodes by their id
         assert_held_after_the_look_up(window, backend, "balance")
         assert window.scene.node_items["say_balance"].active
+
+        click_the_first_gather(qtbot, window)  # looking back works for a URL's call too
+        assert (
+            window.scene.node_items["account_menu"].active
+            and not window.scene.node_items["say_balance"].active
+        )
+        then = groups(window)[VARIABLES]
+        assert then == {"tier": "gold"}, "then, its state cookie held only what the Set had set"
+        assert "Looking back" in panel.debugging.view.status.text()
         with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
             panel.controller.hang_up()

@@ -26,9 +26,18 @@ def fully_visible(widget, window) -> bool:
     )
 
 
+def status_labels_whole(window) -> bool:
+    """Every label of the status bar is as wide as its text needs."""
+    return all(
+        label.width() >= label.sizeHint().width()
+        for label in (window.problems_label, window.count_label, window.zoom_label)
+        if label.isVisible()
+    )
+
+
 @pytest.mark.parametrize(("size", "least"), [((1366, 768), (700, 400)), ((1024, 600), (450, 240))])
 def test_a_small_screen_with_the_panel_open_and_a_held_call(
-    qtbot, settings, tmp_path, support_line, shots, size, least
+    qtbot, settings, tmp_path, support_line, shots, settle, size, least
 ) -> None:
     window = MainWindow(
         settings=settings,
@@ -47,14 +56,18 @@ def test_a_small_screen_with_the_panel_open_and_a_held_call(
         dock.show()
         dock.raise_()
         qtbot.waitUntil(panel.isVisible)
+        settle(window)
         name = f"main-window-{size[0]}x{size[1]}"
         assert window.grab().save(str(shots / f"{name}-panel-open.png"))
+        assert status_labels_whole(window), "the status bar's labels show their whole text"
 
         window.breakpoints.set(["main_menu"])
         window.actions_["action_call"].trigger()
         qtbot.waitUntil(lambda: panel.controller.pause is not None, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: panel.debugging.view.details.topLevelItemCount() > 0)
+        settle(window)
         assert window.grab().save(str(shots / f"{name}-debugger-paused.png"))
+        assert status_labels_whole(window)
 
         canvas = window.view.viewport().size()
         assert canvas.width() >= least[0] and canvas.height() >= least[1], (size, canvas)
