@@ -10,6 +10,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QMessageBox
 from silent_speech import SilentRecognizers
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -217,11 +218,21 @@ def test_a_call_of_a_url_pauses_at_a_breakpoint_too(qtbot, window, support_line)
         server.server_close()
 
 
-def test_breakpoints_are_cleared_with_the_flow_and_dropped_with_their_node(qtbot, window) -> None:
+def test_breakpoints_are_cleared_with_the_flow_and_dropped_with_their_node(
+    qtbot, window, monkeypatch
+) -> None:
     window.breakpoints.set(["main_menu", "sorry"])
     window.document.remove_nodes(["sorry"])
     assert window.breakpoints.ids == {"main_menu"}
+    asked: list[str] = []  # New asks about the unsaved removal: the user discards it
+
+    def discard(_parent, title, *_args, **_kwargs):
+        asked.append(title)
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(discard))
     window.new_flow()
+    assert asked == ["Unsaved changes"]
     assert window.breakpoints.ids == set() and window.call_panel.controller.breakpoints == frozenset()
 
 
