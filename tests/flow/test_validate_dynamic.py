@@ -93,6 +93,22 @@ def test_a_variable_set_on_the_way_is_fine():
     assert [c for c in codes(f) if c[0] == "IVR021"] == []
 
 
+def test_in_a_loop_what_the_next_round_sets_is_known_but_a_node_never_runs_before_itself():
+    """hi → s → hi: from the second round on, s has set the tier hi reads. x only ever follows itself:
+    what x reads, x alone sets, and nothing sets it before x first runs."""
+    f = chain(
+        Node("hi", NodeKind.SAY, text="Your tier is {{ vars.tier }}"),
+        Node("s", NodeKind.SET, config=SetConfig((Assignment("tier", "gold"),))),
+    )
+    f.set_link("s", "next", "hi")
+    f.add_node(Node("x", NodeKind.SET, config=SetConfig((Assignment("count", "{{ vars.count }}1"),))))
+    f.set_link("x", "next", "x")
+    f.set_variables([Variable("tier"), Variable("count")])
+    problems = [(d.node_id, d.message) for d in validate_flow(f) if d.code == "IVR021"]
+    assert [node for node, _ in problems] == ["x"], problems
+    assert "never set on any path" in problems[0][1]
+
+
 def test_a_lookup_value_must_be_kept_and_run_before():
     lookup = Node("l", NodeKind.LOOKUP, config=LookupConfig(url="https://x.example/", keep=("amount",)))
     f = chain(lookup, Node("hi", NodeKind.SAY, text="{{ steps.l.body.amount }} {{ steps.l.body.owner }}"))

@@ -90,14 +90,31 @@ def _graph(flow: Flow) -> nx.DiGraph:
 
 
 def _known_before(flow: Flow, g: nx.DiGraph) -> dict[str, set[str]]:
-    """For each node, the variables some path from the start may have set before it runs."""
+    """For each node, the variables some path from the start may have set before it runs: the flow's
+    defaults and what every node that can reach it sets (the node itself only through another node).
+
+    One pass over the graph's strongly connected components in topological order, so a flow of thousands
+    of nodes is checked in milliseconds, not one ancestor search per node (quadratic: seconds to minutes).
+    """
     defaults = {v.name for v in flow.variables.values() if v.default}
+    sets = {node.id: sets_of(node) for node in flow}
+    dag = nx.condensation(g)
+    inflow: dict[int, set[str]] = {c: set() for c in dag}  # what the components upstream of c set
     out: dict[str, set[str]] = {}
-    for node in flow:
-        before = set(defaults)
-        for ancestor in nx.ancestors(g, node.id):
-            before |= sets_of(flow.node(ancestor))
-        out[node.id] = before
+    for c in nx.topological_sort(dag):
+        members = dag.nodes[c]["members"]
+        here: dict[str, int] = {}  # variable → how many of the component's nodes set it
+        for member in members:
+            for name in sets[member]:
+                here[name] = here.get(name, 0) + 1
+        for member in members:
+            own: set[str] = set()
+            if len(members) > 1:  # in a loop every other member runs before this one, but not itself
+                own = {name for name, n in here.items() if n > (name in sets[member])}
+            out[member] = defaults | inflow[c] | own
+        leaving = inflow[c] | set(here)
+        for succ in dag.successors(c):
+            inflow[succ] |= leaving
     return out
 
 
