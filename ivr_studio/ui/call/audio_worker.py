@@ -59,7 +59,7 @@ class AudioWorker:
         self._now = now
         self._keys = KeypadGate()
         self._key_filter = key_filter
-        self._queue: queue.Queue[tuple[bytes, float] | str | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[bytes, float] | str | Callable[[], None] | None] = queue.Queue()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
@@ -76,6 +76,10 @@ class AudioWorker:
         """The caller's speech ends now (push-to-talk released)."""
         if not self._closed:
             self._queue.put(_END)
+
+    def _on_worker(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on the worker thread, after the frames already queued (from any thread)."""
+        self._queue.put(work)
 
     def close(self, wait: float | None = None) -> None:
         """Stop the worker after what is queued; ``wait`` seconds for it (never from the worker itself)."""
@@ -99,7 +103,9 @@ class AudioWorker:
                     self._report(SpeechReport("error", text=f"{self.failure}: {exc}"))
                 return
             try:
-                if item == _END:
+                if callable(item):
+                    item()
+                elif item == _END:
                     held = self._keys.flush()  # the last moments of speech first
                     if held:
                         self._process(held, self._now())

@@ -34,6 +34,8 @@ from ivr_studio.runtime.events import (
 from ivr_studio.ui.call.audio_worker import AudioWorker, SpeechReport
 from ivr_studio.voice.interfaces import SAMPLE_RATE, NoModelError, PartialResult, RecognizerProvider, VadEvent
 from ivr_studio.voice.pcm import wav_pcm as wav_pcm  # the panel's WAV reader is the voice package's
+from ivr_studio.voice.speech_input import SpeechInput
+from ivr_studio.voice.vad import VoiceActivityDetector
 
 FRAME_MS = 20
 
@@ -66,6 +68,12 @@ class SpeechSession(AudioWorker):
     ``post`` delivers events to the call (``LiveCall.post``); ``report`` (optional) hears every step for
     the UI. :meth:`feed` is safe from any thread (it only queues); :meth:`end_utterance` forces the end of
     speech (push-to-talk released); :meth:`close` stops the worker.
+
+    The recogniser loads on a thread of its own (a vosk model takes seconds, many more on a busy machine),
+    and the caller may start talking before it is ready: their audio is kept, a voice activity detector of
+    its own tells the call at once that speech started (so the Gather's no-input timeout does not run out
+    while the caller talks), and once the recogniser is ready it hears the kept audio from the beginning,
+    dated when it arrived — the end of speech and the transcript then come as if it had listened live.
     """
 
     def __init__(
@@ -83,22 +91,33 @@ class SpeechSession(AudioWorker):
         self.provider = provider
         self.config = config
         self.record_audio = record_audio
-        self._speech = None
+        self._speech: SpeechInput | None = None
         self._held_partial = ""
         self._warned: set[str] = set()
+        self._line: Callable[[bytes], bytes] | None = None  # phone fidelity: one line for the whole session
+        # while the recogniser loads (worker thread only):
+        self._loading = True
+        self._kept: list[tuple[bytes, float] | None] = []  # audio and its arrival; None: end_utterance
+        self._early_vad: VoiceActivityDetector | None = None
+        self._started_early = False  # SpeechStarted already posted for speech the recogniser has not heard
+        # shared with the loading thread:
+        self._loaded_lock = threading.Lock()
+        self._ready: SpeechInput | None = None
+        self._finished = False
+        self._loader = threading.Thread(target=self._load, name="ivr-speech-load", daemon=True)
         self._start()
 
-    # ----- the worker -----
+    def close(self, wait: float | None = None) -> None:
+        """Stop the worker after what is queued; ``wait`` seconds for it and for a recogniser still loading."""
+        deadline = None if wait is None else time.monotonic() + wait
+        super().close(wait)
+        if deadline is not None and self._loader.is_alive():
+            self._loader.join(max(0.0, deadline - time.monotonic()))
+
+    # ----- the loading thread -----
     failure = "speech recognition failed"
 
-    def _open(self):
-        from ivr_studio.voice.speech_input import SpeechInput
-
-        audio_filter = None
-        if self.config.phone_fidelity:
-            from ivr_studio.voice.phone_fidelity import PhoneLine
-
-            audio_filter = PhoneLine()
+    def _open(self) -> SpeechInput:
         recognizer = self.provider.open(self.config.language, list(self.config.phrases) or None)
         if (
             getattr(recognizer, "mode", "") == "phrases"
@@ -108,50 +127,124 @@ class SpeechSession(AudioWorker):
                 f"The {self.config.language} speech model cannot tell speech outside this menu's phrases "
                 "apart: whatever the caller says is matched to the closest phrase."
             )
-        return SpeechInput(recognizer, audio_filter=audio_filter)
+        return SpeechInput(recognizer)
 
     def _warn_once(self, text: str) -> None:
         if text not in self._warned:
             self._warned.add(text)
             self._report(SpeechReport("notice", text=text))
 
-    def _prepare(self) -> bool:
+    def _load(self) -> None:
+        """Load (and warm) the model, then hand the recogniser to the worker; a session that closed in the
+        meantime gives it straight back to its engine."""
         try:
-            # loading (and warming) a model takes a moment: do it before audio arrives
             prepare = getattr(self.provider, "prepare", None)
             if prepare is not None:
                 prepare(self.config.language)
-            self._speech = self._open()
+            speech = self._open()
         except NoModelError as exc:
             self._report(
                 SpeechReport("no_model", text=str(exc), language=exc.language or self.config.language)
             )
-            return False
+            self._on_worker(self._not_loaded)
+            return
         except Exception as exc:
             self._report(SpeechReport("error", text=str(exc)))
-            return False
+            self._on_worker(self._not_loaded)
+            return
+        with self._loaded_lock:
+            if self._finished:
+                speech.close()
+                return
+            self._ready = speech
+        self._on_worker(self._loaded)
+
+    # ----- the worker -----
+    def _prepare(self) -> bool:
+        if self.config.phone_fidelity:
+            from ivr_studio.voice.phone_fidelity import PhoneLine
+
+            self._line = PhoneLine()
+        self._early_vad = VoiceActivityDetector()
+        self._loader.start()
         return True
 
+    def _loaded(self) -> None:
+        """The recogniser is ready: it hears the audio kept while it loaded, in order."""
+        with self._loaded_lock:
+            speech, self._ready = self._ready, None
+        if speech is None:
+            return
+        self._speech, self._loading = speech, False
+        kept, self._kept = self._kept, []
+        for item in kept:
+            if item is None:
+                self._finish_utterance()
+            else:
+                self._recognise(*item)
+
+    def _not_loaded(self) -> None:
+        """No recogniser (no model, or it failed): speech the call already heard ends understood as nothing,
+        and the session stops."""
+        self._loading, self._kept = False, []
+        if self._started_early:
+            self._started_early = False
+            self._post(SpeechFinal("", None))
+            self._post(SpeechEnded())
+            self._report(SpeechReport("end"))
+        self.close()
+
     def _end(self) -> None:
-        self._finish_utterance()
+        if self._loading:
+            self._kept.append(None)
+        else:
+            self._finish_utterance()
 
     def _finish(self) -> None:
-        if self._speech is not None:
-            self._speech.close()  # the recogniser goes back to its engine, warm for the next Gather
-            self._speech = None
+        if self._loading:  # closed while the recogniser loads: it still hears the audio queued before
+            self._loader.join()
+            self._loaded()
+        with self._loaded_lock:
+            self._finished = True
+            ready, self._ready = self._ready, None
+        for speech in (ready, self._speech):
+            if speech is not None:
+                speech.close()  # the recogniser goes back to its engine, warm for the next Gather
+        self._speech = None
 
     def _process(self, pcm: bytes, arrived: float) -> None:
         """One frame of audio that reached :meth:`feed` at ``arrived`` (``now`` time)."""
         if self.record_audio:
             self._post(CallerAudio(pcm))
+        if self._line is not None:
+            pcm = self._line(pcm)
+        if self._loading:
+            self._kept.append((pcm, arrived))
+            self._listen_early(pcm)
+        elif self._speech is not None:
+            self._recognise(pcm, arrived)
+
+    def _listen_early(self, pcm: bytes) -> None:
+        """While the recogniser loads: tell the call when the caller starts talking."""
+        if self._started_early or self._early_vad is None:
+            return
+        if any(ev.kind == "speech_start" for ev in self._early_vad.feed(pcm)):
+            self._started_early = True
+            self._post(SpeechStarted())
+            self._report(SpeechReport("start"))
+
+    def _recognise(self, pcm: bytes, arrived: float) -> None:
         speech = self._speech
         if speech is None:
             return
         for ev in speech.feed(pcm):
             if isinstance(ev, VadEvent):
                 if ev.kind == "speech_start":
-                    self._post(SpeechStarted())
-                    self._report(SpeechReport("start"))
+                    if self._started_early:  # the call heard this start while the recogniser loaded
+                        self._started_early = False
+                    else:
+                        self._post(SpeechStarted())
+                        self._report(SpeechReport("start"))
                     if self._held_partial:  # words the recogniser heard while the VAD was still deciding
                         self._partial(self._held_partial)
                 else:
