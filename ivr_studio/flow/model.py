@@ -162,18 +162,14 @@ class Node:
         return self.item_exits() + captured + list(self.spec.exits)
 
     def exit_names(self) -> list[str]:
-        """The names of :meth:`exits`, in the same order, without making their labels (the layout and the
-        canvas ask for every node's exits several times when a flow opens)."""
-        spec = self.spec
-        if spec.item_exits == "branches":
-            names = [b.exit_name for b in self.branches]
-        elif spec.item_exits == "cases" and isinstance(self.config, DecideConfig):
-            names = [c.exit_name for c in self.config.cases]
-        else:
-            names = []
+        """The names of :meth:`exits`, in the same order. A menu's are listed without making its branches'
+        labels (the layout and the canvas ask for every node's exits several times when a flow opens)."""
+        if self.spec.item_exits != "branches":
+            return [e.name for e in self.exits()]
+        names = [b.exit_name for b in self.branches]
         if self.capture:
             names.append(CAPTURED.name)
-        return names + [e.name for e in spec.exits]
+        return names + [e.name for e in self.spec.exits]
 
     def target_of(self, exit_name: str) -> str | None:
         """Where ``exit_name`` leads: its link, else (following the kind's fallbacks) its fallback's link."""

@@ -280,7 +280,7 @@ class _SlowModelProvider(_SilentProvider):
         assert self.loaded.wait(30), "the test never let the model finish loading"
 
 
-@pytest.mark.skipif(not GOFORWARD.exists(), reason="Debian's pocketsphinx-testdata is not installed")
+@needs(GOFORWARD.exists(), "Debian's pocketsphinx-testdata")
 def test_a_caller_who_talks_while_the_model_loads_is_heard_once_it_is_ready():
     """The call hears the speech start at once (its no-input timeout must not run out while the caller
     talks); the transcript and the end of speech follow when the recogniser is ready, dated by the audio."""
