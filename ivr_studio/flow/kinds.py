@@ -171,8 +171,8 @@ KIND_SPECS: dict[NodeKind, KindSpec] = {
     NodeKind.HANGUP: KindSpec(
         NodeKind.HANGUP, "Hangup", "Hang up", "end the call", None, (), (), terminal=True
     ),
-    # <Enqueue>: the caller waits in a named queue until an agent takes the call; the local runtime does
-    # not run it (spec §1.5: unsupported verbs are skipped), so a test call goes on past it.
+    # <Enqueue>: the caller waits in a named queue until an agent takes the call; in a test call the caller
+    # waits (hearing the wait music) until a script step dequeues the call or the caller hangs up.
     NodeKind.ENQUEUE: KindSpec(
         NodeKind.ENQUEUE,
         "Enqueue",

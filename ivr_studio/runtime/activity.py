@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ivr_studio.runtime.settings import RuntimeSettings
     from ivr_studio.runtime.status_callbacks import WallClock
     from ivr_studio.runtime.trace import Trace
+    from ivr_studio.runtime.world import World
     from ivr_studio.twiml.diagnostics import Diagnostic
 
 
@@ -76,6 +77,8 @@ class CallContext(Protocol):
     identity: CallIdentity
     #: The date each callback reports as its Timestamp.
     wall: WallClock
+    #: The conference rooms and call queues around the call.
+    world: World
 
     def warn(self, code: str | int, message: str) -> None:
         """Put a warning in the trace."""
@@ -87,6 +90,13 @@ class CallContext(Protocol):
 
     def fetch_media(self, url: str) -> FetchResult:
         """GET media for ``<Play>`` (no call parameters, §4.2)."""
+        ...
+
+    def fetch_document(
+        self, url: str, method: str, params: dict[str, str], what: str, leg: str
+    ) -> FetchResult:
+        """Fetch a document a verb runs inside itself (a ``waitUrl`` …) with exactly ``params``; its trace
+        record names ``what`` it is for and the ``leg`` it runs on."""
         ...
 
     def send_callback(

@@ -8,3 +8,9 @@ MAX_DURATION = "IVR905"  # the call hit the configured maximum duration
 CONNECTION_OVERRIDE = "IVR906"  # a bad #ct/#rt/#tt/#rc fragment value (§1.2)
 REJECT_AFTER_ANSWER = "IVR907"  # <Reject> after the call was answered acts as <Hangup> (§4.6)
 NO_RECOGNIZER = "IVR908"  # speech audio arrived but no recogniser is available
+TRANSCRIPTION_FAILED = "IVR920"  # <Record transcribe>: the recogniser could not transcribe the recording
+NOT_TRANSCRIBED = (
+    "IVR921"  # <Record transcribe>: a recording of 2 s or less, or 120 s or more, is not transcribed
+)
+WAIT_MUSIC_TOOK_NO_TIME = "IVR922"  # an <Enqueue> wait document ran out at once; not requested again at once
+LEAVE_OUTSIDE_QUEUE = "IVR923"  # a <Leave> outside a queue's wait music has no queue to leave

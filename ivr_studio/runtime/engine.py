@@ -26,6 +26,8 @@ from ivr_studio.runtime.callbacks import Background, Callbacks
 from ivr_studio.runtime.clock import Clock, VirtualClock
 from ivr_studio.runtime.debugger import MAX_SHOWN_TWIML, Arrival, PendingRequest, RequestGate
 from ivr_studio.runtime.events import (
+    WORLD_EVENTS,
+    CalleeInput,
     CallerHangup,
     DialOutcome,
     Dtmf,
@@ -47,6 +49,7 @@ from ivr_studio.runtime.urls import with_query
 from ivr_studio.runtime.verbs.gather import GatherActivity
 from ivr_studio.runtime.verbs.prompts import audio_segments, say_segments
 from ivr_studio.runtime.verbs.registry import ACTIVITIES
+from ivr_studio.runtime.world import World
 from ivr_studio.twiml.diagnostics import Diagnostic, error
 from ivr_studio.twiml.parse import parse_twiml
 
@@ -110,6 +113,7 @@ class CallEngine:
         self._documents = 0  # documents run so far (the trial notice plays before the first)
         self._callbacks = Callbacks(self.fetcher, self.clock, self.trace.emit)
         self.wall = WallClock(self.clock.now)
+        self.world = World(self.clock.now, self.trace.emit, self.settings.max_queue_size)
         self.progress: LegProgress | None = None
         if status_callback is not None:
             self.progress = LegProgress(
@@ -169,6 +173,24 @@ class CallEngine:
     def params(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         status = "ringing" if self._fetches == 0 and not self.answered else "in-progress"
         return {**self.identity.standard_params(status), **(extra or {})}
+
+    def fetch_document(
+        self, url: str, method: str, params: dict[str, str], what: str, leg: str
+    ) -> FetchResult:
+        """A document a verb runs inside itself (a waitUrl, a whisper): fetched with exactly ``params``; its
+        request record says ``document`` (what it is for) and, off the caller's leg, ``leg``."""
+        fields = {"document": what, **({"leg": leg} if leg != "caller" else {})}
+        fetcher = Fetcher(
+            self.fetcher.transport,
+            self.settings,
+            self.fetcher.auth_token,
+            lambda r: self._on_request({**r, **fields}),
+        )
+        fetcher.cookies = self.fetcher.cookies  # the call's cookie jar: the app sees one browser
+        result = fetcher.fetch(url, method, params)
+        for w in result.warnings:
+            self.warn(w.code, w.message)
+        return result
 
     def fetch_media(self, url: str) -> FetchResult:
         """GET media for ``<Play>``: no call parameters (§4.2)."""
@@ -495,30 +517,39 @@ class CallEngine:
             self.deliver(Dtmf(key))
 
     # ----- caller events -----
-    def deliver(self, event: Event) -> None:
-        """Handle an event now; only on the clock's thread (other threads use :meth:`post`)."""
+    def deliver(self, event: Event) -> bool:
+        """Handle an event now; only on the clock's thread (other threads use :meth:`post`). Returns whether
+        it had an effect: a verb took it, or it changed the world around the call (a queue, a conference)."""
         if self.ended:
-            return
+            return False
         if isinstance(event, CallerHangup):
             if self.activity is not None:
                 self.activity.on_caller_hangup()
             self.end_call("completed" if self.answered else "canceled", "caller hung up")
-            return
+            return True
         if isinstance(event, DialOutcome) and (self.activity is None or not self.activity.wants(event)):
             self.pending_dial = event
-            return
+            return False
         wanted = self.activity is not None and self.activity.wants(event)
-        if isinstance(event, Dtmf):
-            buffered = not wanted and self.settings.type_ahead
+        heard = event.event if isinstance(event, CalleeInput) else event
+        leg = {"leg": "callee"} if isinstance(event, CalleeInput) else {}
+        if isinstance(heard, Dtmf):
+            buffered = not wanted and not leg and self.settings.type_ahead
             if buffered:
-                self.type_ahead.append(event.key)
-            self.trace.emit("dtmf", key=event.key, accepted=wanted or buffered)
-        elif isinstance(event, (SpeechStarted, SpeechPartial, SpeechFinal, SpeechEnded)):
-            self._trace_speech(event, wanted)
-        if wanted and self.activity is not None:
+                self.type_ahead.append(heard.key)
+            self.trace.emit("dtmf", key=heard.key, accepted=wanted or buffered, **leg)
+            wanted = wanted or buffered
+        elif isinstance(heard, (SpeechStarted, SpeechPartial, SpeechFinal, SpeechEnded)):
+            self._trace_speech(heard, wanted, leg)
+        if self.activity is not None and self.activity.wants(event):
             self.activity.on_event(event)
+            return True
+        if isinstance(event, WORLD_EVENTS):
+            why = self.world.apply(event)
+            return not why
+        return wanted
 
-    def _trace_speech(self, event: Event, wanted: bool) -> None:
+    def _trace_speech(self, event: Event, wanted: bool, leg: dict[str, str]) -> None:
         phase = {SpeechStarted: "start", SpeechPartial: "partial", SpeechFinal: "final", SpeechEnded: "end"}[
             type(event)
         ]
@@ -529,7 +560,7 @@ class CallEngine:
             fields["confidence"] = event.confidence
         if isinstance(event, SpeechEnded) and event.ago:
             fields["ago"] = round(event.ago, 3)
-        self.trace.emit("speech", **fields)
+        self.trace.emit("speech", **fields, **leg)
 
 
 def _transfer_cause(activity: Any) -> str:

@@ -90,6 +90,66 @@ class DialOutcome:
             raise ValueError(f"dial outcome {self.status!r} is not one of {', '.join(DIAL_OUTCOMES)}")
 
 
+@dataclass(frozen=True)
+class CalleeInput:
+    """What the dialled party does on their own leg: a key, speech or hanging up (``event``), heard by the
+    whisper document (``<Number url>``) running there, or ending the bridged call."""
+
+    event: Dtmf | SpeechStarted | SpeechPartial | SpeechFinal | SpeechEnded | CallerHangup
+
+
+@dataclass(frozen=True)
+class ParticipantJoins:
+    """Someone else joins a conference: the caller's (``conference`` None) or the one named."""
+
+    label: str
+    start_conference_on_enter: bool = True
+    end_conference_on_exit: bool = False
+    muted: bool = False
+    conference: str | None = None
+
+
+@dataclass(frozen=True)
+class ParticipantLeaves:
+    """The participant ``label`` leaves a conference (the caller's, or the one named)."""
+
+    label: str
+    conference: str | None = None
+
+
+@dataclass(frozen=True)
+class ConferenceEnds:
+    """A conference is ended for everyone (the caller's, or the one named), as the REST API would."""
+
+    conference: str | None = None
+
+
+@dataclass(frozen=True)
+class Dequeue:
+    """An agent takes the first caller of a queue (the caller's, or the one named), as ``<Dial><Queue>``
+    would: ``url`` (``<Queue url>``) runs on the dequeued caller's leg first; the two then talk for
+    ``duration`` seconds."""
+
+    queue: str | None = None
+    url: str | None = None
+    method: str = "POST"
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
+class QueueCaller:
+    """Another caller joins the queue ``queue`` (waiting until dequeued); they talk ``duration`` seconds to
+    whoever dequeues them."""
+
+    queue: str
+    label: str = ""
+    duration: float = 0.0
+
+
+#: What happens around the call, not on its own line: people in conferences and queues.
+WorldEvent = ParticipantJoins | ParticipantLeaves | ConferenceEnds | Dequeue | QueueCaller
+WORLD_EVENTS = (ParticipantJoins, ParticipantLeaves, ConferenceEnds, Dequeue, QueueCaller)
+
 Event = (
     Dtmf
     | SpeechStarted
@@ -99,6 +159,12 @@ Event = (
     | CallerAudio
     | CallerHangup
     | DialOutcome
+    | CalleeInput
+    | ParticipantJoins
+    | ParticipantLeaves
+    | ConferenceEnds
+    | Dequeue
+    | QueueCaller
 )
 
 #: Turns a WAV file into timed caller events (a script's ``say_wav`` step, see :mod:`~ivr_studio.runtime.speech_feed`):

@@ -156,7 +156,11 @@ def check_call(trace: list[TraceEvent], spec: dict, status: str | None) -> list[
     failures: list[str] = []
     says = [(p, text_matcher(p)) for p in map(str, as_list(spec.get("expect_say")))]
     failures += _check_ordered(
-        trace, "say", says, lambda s: f"a <Say> matching {cut(s[0])}", lambda s, e: s[1](e["text"])
+        trace,
+        "say",
+        says,
+        lambda s: f"a <Say> matching {cut(s[0])}",
+        lambda s, e: "leg" not in e and s[1](e["text"]),  # what the caller heard, not a callee's whisper
     )
     requests = as_list(spec.get("expect_request"))
     failures += _check_ordered(trace, "request", requests, lambda r: f"a request {r}", request_matches)

@@ -93,12 +93,14 @@ def save_recording(
 class RecordingCallbacks:
     """One recording's ``recordingStatusCallback`` (attributes read from the verb), or nothing without one.
 
-    ``source`` is ``RecordVerb`` or ``DialVerb``. A bad event name is warned about and ignored.
+    ``source`` is ``RecordVerb``, ``DialVerb`` or ``Conference``; ``element`` names the TwiML in warnings. A bad
+    event name is warned about and ignored.
     """
 
-    def __init__(self, call: CallContext, attrs: dict, source: str) -> None:
+    def __init__(self, call: CallContext, attrs: dict, source: str, element: str = "") -> None:
         self.call = call
         self.source = source
+        self.element = element or f"<{source[:-4]}>"
         url = attrs.get("recordingStatusCallback")
         self.url = resolve(call.doc_url, url) if url else None
         self.method = attrs.get("recordingStatusCallbackMethod") or "POST"
@@ -108,14 +110,14 @@ class RecordingCallbacks:
             try:
                 self.events = parse_events(raw, RECORDING_EVENTS, "recordingStatusCallbackEvent")
             except ValueError as exc:
-                call.warn("12200", f"<{source[:-4]}> {exc}; only 'completed' is reported")
+                call.warn("12200", f"{self.element} {exc}; only 'completed' is reported")
         self.started_at: str | None = None
 
     def in_progress(self, sid: str) -> None:
         self.started_at = self.call.wall.timestamp()
         self._send("in-progress", {"RecordingSid": sid, "RecordingUrl": "", "RecordingDuration": "-1"})
 
-    def completed(self, recording: Recording) -> None:
+    def completed(self, recording: Recording, extra: dict[str, str] | None = None) -> None:
         self._send(
             "completed",
             {
@@ -123,6 +125,7 @@ class RecordingCallbacks:
                 "RecordingUrl": recording.url,
                 "RecordingDuration": str(recording.duration),
                 "RecordingChannels": str(recording.channels),
+                **(extra or {}),
             },
         )
 
@@ -136,15 +139,16 @@ class RecordingCallbacks:
     def _send(self, status: str, fields: dict[str, str]) -> None:
         if self.url is None or status not in self.events:
             return
+        caller = {} if "ConferenceSid" in fields else {"CallSid": self.call.identity.call_sid}
         params = {
             "AccountSid": self.call.identity.account_sid,
-            "CallSid": self.call.identity.call_sid,
+            **caller,
             **fields,
             "RecordingStatus": status,
             "RecordingSource": self.source,
         }
         params.setdefault("RecordingChannels", "1")
-        if self.source == "DialVerb":
+        if self.source in ("DialVerb", "Conference"):
             params["RecordingStartTime"] = self.started_at or self.call.wall.timestamp()
         self.call.send_callback(
             self.url, self.method, params, kind="recordingStatusCallback", with_call_params=False, keep=True

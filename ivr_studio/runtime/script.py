@@ -66,10 +66,16 @@ from ivr_studio.runtime.audio import estimate_speech_seconds
 from ivr_studio.runtime.clock import VirtualClock
 from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.events import (
+    CalleeInput,
     CallerHangup,
+    ConferenceEnds,
+    Dequeue,
     DialOutcome,
     Dtmf,
     Event,
+    ParticipantJoins,
+    ParticipantLeaves,
+    QueueCaller,
     SpeechEnded,
     SpeechFeeder,
     SpeechFinal,
@@ -339,7 +345,7 @@ class ScriptRunner:
         track.pending.pop(0)
         if mark:
             self.mark = max(self.mark, len(self.engine.trace.events))
-        if isinstance(event, (Dtmf, *_SPEECH)):
+        if isinstance(_own(event), (Dtmf, *_SPEECH)):
             self._delivering = (track, event)  # _on_trace reads what the call did with it
         try:
             self.engine.deliver(event)
@@ -352,8 +358,8 @@ class ScriptRunner:
         if traced.get("accepted"):
             track.taken += 1
             return
-        if isinstance(event, Dtmf):
-            track.ignored_keys += event.key
+        if isinstance(_own(event), Dtmf):
+            track.ignored_keys += _own(event).key
         track.why = track.why or why_ignored(self.engine, event)
 
     def _input_done(self, track: _Input) -> None:
@@ -365,8 +371,8 @@ class ScriptRunner:
 
     def _settle_input(self, track: _Input, ended: bool = False) -> None:
         result = track.result
-        unsent = "".join(e.key for e in track.pending if isinstance(e, Dtmf))
-        if result.step.kind == "press":
+        unsent = "".join(_own(e).key for e in track.pending if isinstance(_own(e), Dtmf))
+        if result.step.kind == "press" or _callee_kind(result.step) == "press":
             problems = []
             if track.ignored_keys:
                 problems.append(f"{_keys(track.ignored_keys)}: {track.why}")
@@ -452,6 +458,65 @@ class ScriptRunner:
         self.mark = max(self.mark, len(self.engine.trace.events))
         self._settle(result, "done")
         self.engine.deliver(CallerHangup())
+        self.engine.clock.post(self._next)
+
+    # ----- the people around the caller (telephony_steps) -----
+    def _run_callee(self, result: StepResult) -> None:
+        """The callee's key, speech or hang-up on their own leg (a whisper's Gather hears it)."""
+        inner: Step = result.step.value
+        if inner.kind == "hangup":
+            self._when_settled(lambda: self._around(result, CalleeInput(CallerHangup()), _NO_CALLEE))
+            return
+        if inner.kind == "press":
+            gap = inner.options["gap"]
+            timed = [(i * gap, Dtmf(key)) for i, key in enumerate(inner.value)]
+        else:
+            duration = inner.options.get("duration") or max(
+                0.3, estimate_speech_seconds(inner.value, self.engine.settings)
+            )
+            timed = speech_events(
+                inner.value, duration, inner.options.get("confidence"), self.engine.settings.partial_interval
+            )
+        self._play_input(result, [(t, CalleeInput(event)) for t, event in timed])
+
+    def _run_conference(self, result: StepResult) -> None:
+        step = result.step
+        name = step.options.get("name")
+        event: Event
+        if step.value == "join":
+            event = ParticipantJoins(
+                step.options["label"],
+                step.options.get("start_conference_on_enter", True),
+                step.options.get("end_conference_on_exit", False),
+                step.options.get("muted", False),
+                name,
+            )
+        elif step.value == "leave":
+            event = ParticipantLeaves(step.options["label"], name)
+        else:
+            event = ConferenceEnds(name)
+        self._when_settled(lambda: self._around(result, event))
+
+    def _run_dequeue(self, result: StepResult) -> None:
+        o = result.step.options
+        event = Dequeue(o.get("queue"), o.get("url"), o["method"], o["duration"])
+        self._when_settled(lambda: self._around(result, event))
+
+    def _run_queue_caller(self, result: StepResult) -> None:
+        step = result.step
+        event = QueueCaller(step.value, step.options.get("label", ""), step.options["duration"])
+        self._when_settled(lambda: self._around(result, event))
+
+    def _around(self, result: StepResult, event: Event, why: str = "") -> None:
+        """Deliver an event of someone around the caller; the step had no effect when nothing took it."""
+        if self.engine.ended:
+            return
+        self.mark = max(self.mark, len(self.engine.trace.events))
+        self.engine.world.refusal = ""
+        if self.engine.deliver(event):
+            self._settle(result, "done")
+        else:
+            self._settle(result, "ignored", why or self.engine.world.refusal or "nothing in the call took it")
         self.engine.clock.post(self._next)
 
     def _listening_gather(self) -> tuple[str, Sequence[str] | None, float | None]:
@@ -551,3 +616,16 @@ def run_virtual(
     runner.start()
     clock.run(stop=lambda: engine.ended)
     return runner
+
+
+_NO_CALLEE = "no dialled party was on the line to hang up"
+
+
+def _own(event: Event) -> Event:
+    """The key or speech inside a callee's input (the callee's own leg), or the event itself."""
+    return event.event if isinstance(event, CalleeInput) else event
+
+
+def _callee_kind(step: Step) -> str:
+    """What a ``callee`` step does (press, say, hangup); "" for other steps."""
+    return step.value.kind if step.kind == "callee" else ""

@@ -26,9 +26,15 @@ from ivr_studio.files import (
     read_text,
 )
 from ivr_studio.runtime.events import DIAL_OUTCOMES, DTMF_KEYS
+from ivr_studio.runtime.telephony_steps import (
+    CALLEE_KINDS,
+    TELEPHONY_KINDS,
+    TELEPHONY_OPTIONS,
+    parse_telephony_step,
+)
 from ivr_studio.runtime.trace import TraceEvent
 
-STEP_KINDS = ("wait", "wait_for", "press", "say", "say_wav", "dial_outcome", "hangup")
+STEP_KINDS = ("wait", "wait_for", "press", "say", "say_wav", "dial_outcome", "hangup", *TELEPHONY_KINDS)
 #: Options each step kind takes besides its own key (every kind also takes ``may_be_ignored``).
 _OPTIONS: dict[str, set[str]] = {
     "wait": set(),
@@ -38,6 +44,7 @@ _OPTIONS: dict[str, set[str]] = {
     "say_wav": set(),
     "dial_outcome": {"duration", "ring"},
     "hangup": set(),
+    **TELEPHONY_OPTIONS,
 }
 
 
@@ -143,6 +150,8 @@ WAIT_TARGETS: dict[str, WaitTarget] = {
     "play": WaitTarget("play", "<Play>", "began", lambda e, s: bool(e.get("url") or e.get("digits"))),
     "say": WaitTarget("say", "<Say>", "began", _says),
     "request": WaitTarget("request", "request", "was made", _requests),
+    "conference": WaitTarget("conference", "conference", "was joined", lambda e, s: e.get("status") == "joined"),
+    "queue": WaitTarget("queue", "queue", "was entered", lambda e, s: e.get("status") == "enqueued"),
 }
 
 
@@ -226,7 +235,27 @@ def parse_step(i: int, raw: Any, base_dir: Path | str, max_audio_seconds: float 
                 options[name] = _number(where, name, options[name])
     elif kind == "hangup" and value is not True:
         raise ScriptError(f'{where}: write {{"hangup": true}}')
+    elif kind in TELEPHONY_KINDS:
+        try:
+            value = parse_telephony_step(
+                where,
+                kind,
+                value,
+                options,
+                _number,
+                lambda raw: _callee_step(i, raw, base_dir),
+            )
+        except ValueError as exc:
+            raise ScriptError(str(exc)) from None
     return Step(i, kind, value, options, may_be_ignored)
+
+
+def _callee_step(i: int, raw: dict, base_dir: Path | str) -> Step:
+    """The callee's own step inside ``{"callee": {...}}``: a press, say or hangup, checked like the caller's."""
+    step = parse_step(i, raw, base_dir)
+    if step.kind not in CALLEE_KINDS or step.may_be_ignored:
+        raise ScriptError(f"step {i + 1} (callee): the callee can press, say or hang up, with no may_be_ignored")
+    return step
 
 
 def _wav_path(where: str, value: Any, base_dir: Path | str, max_audio_seconds: float) -> str:

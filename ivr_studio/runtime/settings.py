@@ -9,7 +9,7 @@ Which setting answers each [INF] tag of twiml-runtime.md (line numbers of the sp
 Spec line  Section      Setting(s)
 =========  ===========  ===================================================================================
 72, 75     §1.3         ``strict_twiml`` (bad elements/attributes skipped, bad values defaulted, or fatal)
-106, 107   §1.5         ``strict_twiml`` (Connect, Pay, Refer, Start, Stop, Enqueue … skipped, or fatal)
+106, 107   §1.5         ``strict_twiml`` (Connect, Pay, Refer, Start, Stop … skipped, or fatal)
 119        §1.6         ``redirect_base_is_final_url``
 121        §1.6         ``strip_added_params_on_rerequest``
 127        §1.7         ``strict_twiml`` (a bad Gather child, 13320, skipped or fatal)
@@ -37,6 +37,8 @@ Spec line  Section      Setting(s)
 380        §4.2         ``play_W_seconds`` (also ``play_w_seconds``, ``play_digit_seconds``)
 404        §4.6         ``rejected_status``
 406        §4.6, §8.12  ``reject_after_answer``
+(§4.7)     Dial nouns   ``whisper_hangup_status`` (a whisper that hangs up on the callee)
+(§4.9)     Enqueue      ``hold_music_seconds`` (Twilio's default hold music, not fetched), ``max_queue_size``
 491        §5.2, §8.7   ``fallback_for_all_fetches``
 494        §5.2         ``retry_fallback``
 498        §5.3         ``strict_twiml``
@@ -111,7 +113,7 @@ class RuntimeSettings:
 
     # --- TwiML (§1.3, §1.5, §5.3) ---
     #: §1.3/§1.5/§5.3: a schema warning (12200), a verb value warning (13xxx) or a verb the runtime does not
-    #: run (Connect, Pay, Enqueue …, IVR904) fails the document like a fetch failure (fallback, then the
+    #: run (Connect, Pay, Start …, IVR904) fails the document like a fetch failure (fallback, then the
     #: application error with that code) instead of being warned about and skipped.
     strict_twiml: bool = False
 
@@ -178,6 +180,13 @@ class RuntimeSettings:
     beep_seconds: float = 0.5
     #: §4.8: where recordings are written (None: a temporary directory per process).
     recordings_dir: str | None = None
+    #: §4.9: seconds of Twilio's default hold music (played, not fetched, while a caller waits in a queue or
+    #: a conference without a waitUrl) before it plays again.
+    hold_music_seconds: float = 30.0
+    #: §4.7: a whisper (<Number url>) that hangs up on the callee ends the Dial as this DialCallStatus.
+    whisper_hangup_status: str = "no-answer"
+    #: §4.9: how many callers a queue holds (Twilio's default, changed with the REST API).
+    max_queue_size: int = 1000
 
     def with_changes(self, **changes: Any) -> RuntimeSettings:
         return replace(self, **changes)
@@ -235,6 +244,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "loop_stop_after": (1, 100_000),
     "max_instant_fetches": (1, 100_000),
     "beep_seconds": (0, 60),
+    # a stretch of at least a second: hold music that takes no time would never end
+    "hold_music_seconds": (1, 3600),
+    "max_queue_size": (1, 5000),  # Twilio's most for a queue
 }
 
 #: Settings whose value is one of a few words.
@@ -242,4 +254,5 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "terminator_first": ("current", "legacy"),
     "empty_result_params": ("absent", "empty"),
     "reject_after_answer": ("hangup", "ignore"),
+    "whisper_hangup_status": ("no-answer", "completed", "busy", "failed", "canceled"),
 }

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ivr_studio.runtime.engine import CallEngine
-from ivr_studio.runtime.events import Dtmf, Event
+from ivr_studio.runtime.events import CalleeInput, Dtmf, Event
+from ivr_studio.runtime.verbs.conference import ConferenceActivity
 from ivr_studio.runtime.verbs.dial import DialActivity
 from ivr_studio.runtime.verbs.gather import GatherActivity
+from ivr_studio.runtime.verbs.queue import EnqueueActivity
 from ivr_studio.runtime.verbs.record import RecordActivity
 
 
@@ -32,7 +34,15 @@ def running_verb(call: CallEngine) -> str:
 def why_ignored(call: CallEngine, event: Event) -> str:
     """Why the running verb did not take ``event`` (a key or speech), in a few words for the trace."""
     activity: Any = call.activity
+    if isinstance(event, CalleeInput):
+        if isinstance(activity, DialActivity) and activity.bridged_at is not None:
+            return "no whisper document was listening on the callee's leg"
+        return "no dialled party was on the line (no <Dial> had been answered)"
     key = isinstance(event, Dtmf)
+    if isinstance(activity, ConferenceActivity):
+        return 'in a conference, only * with hangupOnStar="true" is heard' if key else "the caller talks to the conference"
+    if isinstance(activity, EnqueueActivity):
+        return "the queue's wait music was not gathering input"
     if isinstance(activity, GatherActivity):
         return _gather(activity, key)
     if isinstance(activity, RecordActivity):

@@ -14,13 +14,15 @@ from typing import Any, TextIO
 TraceEvent = dict[str, Any]
 Listener = Callable[[TraceEvent], None]
 
-#: Event kinds and the fields each carries (besides ``t`` and ``event``).
+#: Event kinds and the fields each carries (besides ``t`` and ``event``). Events on a dialled party's leg
+#: (a whisper's say, play, gather, its keys and speech) also carry ``leg``: ``callee`` (or ``queue caller``).
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     # error: Twilio's code when no response arrived (status is then None); purpose: twiml | media | callback;
     # callback (asynchronous requests only): the attribute that asked for it, e.g. statusCallback;
     # timed_out: true when no response came because the time limit ran out (15 s unless the URL's #tt or
     # the settings say otherwise);
-    # path: the logic hops an IVR Studio handler evaluated on the way ("hours open", "vip case:gold")
+    # path: the logic hops an IVR Studio handler evaluated on the way ("hours open", "vip case:gold");
+    # document: what a document a verb fetched for itself is for (waitUrl, whisper, Queue url), and leg
     "request": (
         "method",
         "url",
@@ -34,6 +36,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "error",
         "callback",
         "timed_out",
+        "document",
+        "leg",
     ),
     # a back-end request an IVR Studio handler's Look up node made while answering the request before it
     "lookup": ("node", "method", "url", "status", "ms", "outcome", "body", "error", "stubbed"),
@@ -53,6 +57,13 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "record": ("status", "duration", "url", "digits"),
     # a <Record transcribe="true"> recording's text: status completed | failed
     "transcription": ("status", "text", "sid", "recording_sid"),
+    # <Dial><Conference>: status joined | participant_join | started | participant_leave | left | ended |
+    # full; label (who joined or left: "caller" is the caller); participants (how many are in); beep (the
+    # conference beeped for a join or leave); reason (why it ended)
+    "conference": ("name", "status", "label", "participants", "beep", "reason"),
+    # <Enqueue>: status enqueued | moved | dequeued | bridged | leave | hangup | error | full | queue-full,
+    # and caller_joined for another caller; position (from 1) and size of the queue
+    "queue": ("name", "status", "position", "size", "label"),
     "warning": ("code", "message"),
     "error": ("code", "message"),
     "hangup": ("reason",),
@@ -134,7 +145,7 @@ def format_event(event: TraceEvent) -> str:
         if status is None:
             code = event.get("error")
             status = f"failed ({code})" if code else "failed"
-        label = f" ({callback})" if callback else ""
+        label = f" ({callback})" if callback else f" ({event['document']})" if event.get("document") else ""
         hops = f" via {', '.join(event['path'])}" if event.get("path") else ""
         return f"{t}  → {event['method']} {event['url']}{label}{extra} ← {status}{node}{hops}"
     if kind == "lookup":
@@ -151,6 +162,15 @@ def format_event(event: TraceEvent) -> str:
         return f"{t}  gather end: {what} ({event['reason']})"
     if kind == "transcription":
         return f"{t}  transcription {event['status']}: {event.get('text', '')!r}"
+    if kind == "conference":
+        who = f" {event['label']}" if event.get("label") else ""
+        beep = " (beep)" if event.get("beep") else ""
+        return (
+            f"{t}  conference {event['name']!r}: {event['status']}{who}, {event.get('participants')} in{beep}"
+        )
+    if kind == "queue":
+        where = f", position {event['position']} of {event.get('size')}" if event.get("position") else ""
+        return f"{t}  queue {event['name']!r}: {event['status']}{where}"
     if kind in ("warning", "error"):
         return f"{t}  {kind} {event['code']}: {event['message']}"
     if kind == "gather_start":
@@ -201,6 +221,7 @@ _INTERESTING_PARAMS = (
     "ErrorCode",
     "ErrorUrl",
     "QueueResult",
+    "QueuePosition",
 )
 #: What a callback's timeline line shows: what it reports, not the call parameters every request carries.
 _CALLBACK_PARAMS = (

@@ -40,6 +40,18 @@ def non_negative_int(text: str) -> int:
     return _whole_number(text, 0, "must not be negative")
 
 
+def positive_int_at_most(limit: int) -> Parser:
+    """A whole number from 1 to ``limit`` (a conference holds at most 250 participants)."""
+
+    def parse(text: str) -> int:
+        value = positive_int(text)
+        if value > limit:
+            raise BadValue(f"{text!r} is more than {limit}")
+        return value
+
+    return parse
+
+
 def boolean(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered == "true":

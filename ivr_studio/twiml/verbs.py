@@ -116,6 +116,52 @@ _NOUN_URL_ATTRS: dict[str, AttrSpec] = {
     "statusCallbackMethod": AttrSpec(v.http_method, "POST", "12200"),
 }
 
+#: <Dial><Conference> (Conference noun docs); maxParticipants at most 250.
+CONFERENCE_ATTRS: dict[str, AttrSpec] = {
+    "muted": AttrSpec(v.boolean, False, "12200"),
+    "beep": AttrSpec(v.one_of("true", "false", "onEnter", "onExit", case_sensitive=True), "true", "12200"),
+    "startConferenceOnEnter": AttrSpec(v.boolean, True, "12200"),
+    "endConferenceOnExit": AttrSpec(v.boolean, False, "12200"),
+    "waitUrl": AttrSpec(v.url, None, "12200"),
+    "waitMethod": AttrSpec(v.http_method, "POST", "12200"),
+    "maxParticipants": AttrSpec(v.positive_int_at_most(250), 250, "12200"),
+    "record": AttrSpec(
+        v.one_of("do-not-record", "record-from-start", case_sensitive=True), "do-not-record", "12200"
+    ),
+    "region": AttrSpec(v.any_text, None, "12200"),
+    "trim": AttrSpec(v.one_of("trim-silence", "do-not-trim", case_sensitive=True), "trim-silence", "12200"),
+    "coach": AttrSpec(v.any_text, None, "12200"),
+    "participantLabel": AttrSpec(v.any_text, None, "12200"),
+    "jitterBufferSize": AttrSpec(v.one_of("small", "medium", "large", "off"), "large", "12200"),
+    "statusCallback": AttrSpec(v.url, None, "12200"),
+    "statusCallbackEvent": AttrSpec(v.any_text, None, "12200"),
+    "statusCallbackMethod": AttrSpec(v.http_method, "POST", "12200"),
+    "recordingStatusCallback": AttrSpec(v.url, None, "12200"),
+    "recordingStatusCallbackMethod": AttrSpec(v.http_method, "POST", "12200"),
+    "recordingStatusCallbackEvent": AttrSpec(v.any_text, None, "12200"),
+    "eventCallbackUrl": AttrSpec(v.url, None, "12200"),
+}
+
+#: <Dial><Queue>: ``url`` runs on the dequeued caller's leg before the two are connected (Queue noun docs).
+QUEUE_NOUN_ATTRS: dict[str, AttrSpec] = {
+    "url": AttrSpec(v.url, None, "12200"),
+    "method": AttrSpec(v.http_method, "POST", "12200"),
+    "reservationSid": AttrSpec(v.any_text, None, "12200"),
+    "postWorkActivitySid": AttrSpec(v.any_text, None, "12200"),
+}
+
+#: <Enqueue> (spec §4.9; codes §5.6: 14201 method, 14202 waitUrl, 14203 action, 14205 waitUrlMethod).
+ENQUEUE_ATTRS: dict[str, AttrSpec] = {
+    "action": AttrSpec(v.url, None, "14203"),
+    "method": AttrSpec(v.http_method, "POST", "14201"),
+    "waitUrl": AttrSpec(v.url, None, "14202"),
+    "waitUrlMethod": AttrSpec(v.http_method, "POST", "14205"),
+    "workflowSid": AttrSpec(v.any_text, None, "12200"),
+}
+
+#: The longest queue name Twilio takes (spec §4.9).
+QUEUE_NAME_MAX_CHARS = 64
+
 DIAL_NOUN_ATTRS: dict[str, dict[str, AttrSpec]] = {
     "Number": {
         **_NOUN_URL_ATTRS,
@@ -134,8 +180,8 @@ DIAL_NOUN_ATTRS: dict[str, dict[str, AttrSpec]] = {
         "customerId": AttrSpec(v.any_text),
         "copyParentTo": AttrSpec(v.any_text),
     },
-    "Conference": {},  # many attributes; the runtime does not execute conferences
-    "Queue": {},
+    "Conference": CONFERENCE_ATTRS,
+    "Queue": QUEUE_NOUN_ATTRS,
     "WhatsApp": {},
 }
 
@@ -150,6 +196,8 @@ VERB_ATTRS: dict[str, dict[str, AttrSpec]] = {
     "Reject": REJECT_ATTRS,
     "Dial": DIAL_ATTRS,
     "Record": RECORD_ATTRS,
+    "Enqueue": ENQUEUE_ATTRS,
+    "Leave": {},
 }
 
 #: Every voice verb Twilio knows (twilio-python's VoiceResponse surface). Unknown names give 12200.

@@ -22,6 +22,7 @@ from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.status_callbacks import WallClock
 from ivr_studio.runtime.trace import Trace
+from ivr_studio.runtime.world import World
 from ivr_studio.twiml.diagnostics import Diagnostic, error
 
 
@@ -55,6 +56,9 @@ class FakeContext:
         self.trace = Trace(self.clock.now)
         self.identity = CallIdentity()
         self.wall = WallClock(self.clock.now, datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
+        self.world = World(self.clock.now, self.trace.emit)
+        self.documents: dict[str, str] = {}  # URL -> TwiML the fake serves to fetch_document
+        self.fetched: list[Sent] = []
 
     def warn(self, code: str | int, message: str) -> None:
         self.warnings.append((str(code), message))
@@ -65,6 +69,14 @@ class FakeContext:
 
     def fetch_media(self, url: str) -> FetchResult:
         return FetchResult(url, error=error(11200, "no media in a fake context"))
+
+    def fetch_document(
+        self, url: str, method: str, params: dict[str, str], what: str, leg: str
+    ) -> FetchResult:
+        self.fetched.append(Sent(url, method, dict(params), self.clock.now(), what))
+        if url not in self.documents:
+            return FetchResult(url, error=error(11200, f"HTTP 404 from {url}"))
+        return FetchResult(url, kind="twiml", body=self.documents[url].encode())
 
     def send_callback(
         self,

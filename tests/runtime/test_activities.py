@@ -145,3 +145,42 @@ def test_a_top_level_say_ignores_keys_and_ends_after_its_estimated_length():
 
 def test_every_executed_verb_is_a_known_twilio_verb():
     assert set(ACTIVITIES) <= KNOWN_VERBS
+
+
+def test_an_enqueued_caller_plays_the_wait_documents_with_the_queue_parameters_until_dequeued():
+    from ivr_studio.runtime.events import Dequeue
+    from ivr_studio.runtime.verbs.queue import EnqueueActivity
+
+    ctx = FakeContext()
+    ctx.documents["https://app.example/wait"] = '<Response><Pause length="4"/></Response>'
+    enqueue = EnqueueActivity(ctx, element('<Enqueue action="/done" waitUrl="/wait">sales</Enqueue>'))
+    ctx.run(enqueue, [(10.0, Dequeue(duration=5))])
+    assert [f.params["QueueTime"] for f in ctx.fetched] == ["0", "4", "8"]
+    assert {f.params["QueuePosition"] for f in ctx.fetched} == {"1"}
+    [(t, outcome)] = ctx.ends
+    assert t == 15.0 and outcome is not None and outcome.url == "https://app.example/done"
+    assert outcome.params["QueueResult"] == "bridged" and outcome.params["QueueTime"] == "10"
+    assert ctx.world.queue("sales").members == []
+
+
+def test_a_caller_alone_in_a_conference_waits_until_a_second_participant_starts_it():
+    from ivr_studio.runtime.events import ConferenceEnds, ParticipantJoins
+    from ivr_studio.runtime.verbs.conference import ConferenceActivity
+
+    ctx = FakeContext()
+    conference = ConferenceActivity(
+        ctx, element('<Dial action="/d"><Conference waitUrl="">team</Conference></Dial>')
+    )
+    ctx.run(conference, [(3.0, ParticipantJoins("agent")), (9.0, ConferenceEnds())])
+    assert [(e["t"], e["status"]) for e in ctx.events("conference")] == [
+        (0.0, "joined"),
+        (3.0, "participant_join"),
+        (3.0, "started"),
+        (9.0, "ended"),
+    ]
+    [(t, outcome)] = ctx.ends
+    assert (
+        t == 9.0
+        and outcome is not None
+        and outcome.params == {"DialCallStatus": "answered", "DialBridged": "true"}
+    )

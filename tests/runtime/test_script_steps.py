@@ -260,7 +260,7 @@ def test_wait_for_listening_ignores_a_gather_that_a_key_cut_and_ended():
             "step 1 (wait_for): path goes with wait_for: request, not with wait_for: say",
         ),
         (
-            {"wait_for": "queue"},
+            {"wait_for": "parking"},
             "step 1 (wait_for): wait_for must be one of gather, listening, hangup, record, dial",
         ),
         ({"press": "1", "maybe_ignored": True}, "step 1 (press): unknown option(s) maybe_ignored"),

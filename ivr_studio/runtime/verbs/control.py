@@ -15,7 +15,7 @@ from ivr_studio.runtime.urls import resolve
 from ivr_studio.twiml.rules import read_verb
 
 
-class _Instant:
+class InstantActivity:
     """An activity that takes no time: no caller input, nothing to stop."""
 
     def __init__(self, call: CallContext, el: etree._Element) -> None:
@@ -40,7 +40,7 @@ class _Instant:
         pass
 
 
-class RedirectActivity(_Instant):
+class RedirectActivity(InstantActivity):
     """Request the URL (the current document when empty, §1.6) with only the standard parameters."""
 
     def start(self) -> None:
@@ -50,14 +50,14 @@ class RedirectActivity(_Instant):
         self.call.verb_done(self, Outcome("transfer", url, self.attrs["method"]))
 
 
-class HangupActivity(_Instant):
+class HangupActivity(InstantActivity):
     """End the call as ``completed``; later verbs never run."""
 
     def start(self) -> None:
         self.call.verb_done(self, Outcome("hangup", reason="<Hangup>"))
 
 
-class RejectActivity(_Instant):
+class RejectActivity(InstantActivity):
     """As the first verb, leave the call unanswered (busy or no-answer); after the answer, a setting decides."""
 
     def start(self) -> None:

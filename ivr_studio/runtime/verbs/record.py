@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ivr_studio.runtime import codes
 from ivr_studio.runtime.activity import CallContext, Outcome
 from ivr_studio.runtime.audio import silence
 from ivr_studio.runtime.callbacks import Background
@@ -152,7 +153,7 @@ class RecordActivity:
             return
         if not transcribable(recording.duration):
             call.warn(
-                "IVR921",
+                codes.NOT_TRANSCRIBED,
                 f"The recording lasts {recording.duration} s; Twilio transcribes only recordings longer than "
                 "2 s and shorter than 120 s, so it was not transcribed",
             )
@@ -166,7 +167,7 @@ class RecordActivity:
         def job(background: Background) -> None:
             transcript = transcribe(recording, provider, audio, spoken, punctuate)
             if transcript.problem:
-                background.warn("IVR920", f"Transcription failed: {transcript.problem}")
+                background.warn(codes.TRANSCRIPTION_FAILED, f"Transcription failed: {transcript.problem}")
             background.emit(
                 "transcription",
                 status=transcript.status,
