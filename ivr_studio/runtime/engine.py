@@ -187,6 +187,8 @@ class CallEngine:
             lambda r: self._on_request({**r, **fields}),
         )
         fetcher.cookies = self.fetcher.cookies  # the call's cookie jar: the app sees one browser
+        if self._too_many_at_once():  # wait music that redirects to itself and takes no time (§2.10)
+            return FetchResult(url, error=self.app_error)
         result = fetcher.fetch(url, method, params)
         for w in result.warnings:
             self.warn(w.code, w.message)
@@ -376,9 +378,7 @@ class CallEngine:
     def _loop_guard(self, url: str, method: str, extra: dict[str, str], cause: str) -> bool:
         """Warn about (IVR901), then stop (IVR902), the same request made again and again, naming the verb
         that makes it (spec §2.10)."""
-        now = self.clock.now()
-        self._instant = self._instant + 1 if now == self._last_fetch_t else 0
-        self._last_fetch_t = now
+        self._count_instant()
         key = (method, url, tuple(sorted(extra.items())))
         self._same_count = self._same_count + 1 if key == self._last_key else 1
         self._last_key = key
@@ -388,17 +388,33 @@ class CallEngine:
                 codes.LOOP_WARNING,
                 f"{method} {url} was requested {self._same_count} times in a row{by}: the call may be looping",
             )
-        stop = None
         if self._same_count >= self.settings.loop_stop_after:
-            stop = f"{method} {url} was requested {self._same_count} times in a row{by}"
-        elif self._instant >= self.settings.max_instant_fetches:
-            stop = f"{self._instant} requests without any call time passing"
-        if stop:
-            self.app_error = error(codes.LOOP_STOPPED, f"The call loops without end: {stop}; it was stopped")
-            self.report_error(self.app_error)
-            self.end_call("completed", "loop stopped")
+            self._stop_loop(f"{method} {url} was requested {self._same_count} times in a row{by}")
+            return True
+        if self._instant >= self.settings.max_instant_fetches:
+            self._stop_loop(f"{self._instant} requests without any call time passing")
             return True
         return False
+
+    def _count_instant(self) -> None:
+        now = self.clock.now()
+        self._instant = self._instant + 1 if now == self._last_fetch_t else 0
+        self._last_fetch_t = now
+
+    def _too_many_at_once(self) -> bool:
+        """Count a request a verb makes for itself (wait music, a whisper): these repeat by design, so only
+        ``max_instant_fetches`` of them — the call's own requests included — without call time passing stop
+        the call."""
+        self._count_instant()
+        if self._instant < self.settings.max_instant_fetches:
+            return False
+        self._stop_loop(f"{self._instant} requests without any call time passing")
+        return True
+
+    def _stop_loop(self, why: str) -> None:
+        self.app_error = error(codes.LOOP_STOPPED, f"The call loops without end: {why}; it was stopped")
+        self.report_error(self.app_error)
+        self.end_call("completed", "loop stopped")
 
     def _fetch_failed(self, url: str, err: Diagnostic | None, fallback_try: int, first: bool) -> None:
         err = err or error(11200, f"Fetching {url} failed")
