@@ -157,6 +157,8 @@ ENQUEUE_ATTRS: dict[str, AttrSpec] = {
     "waitUrl": AttrSpec(v.url, None, "14202"),
     "waitUrlMethod": AttrSpec(v.http_method, "POST", "14205"),
     "workflowSid": AttrSpec(v.any_text, None, "12200"),
+    # the queue's size when this Enqueue creates it (twilio-python's max_queue_size; 5,000 at most, 14207 docs)
+    "maxQueueSize": AttrSpec(v.positive_int_at_most(5000), None, "12200"),
 }
 
 #: The longest queue name Twilio takes (spec §4.9).

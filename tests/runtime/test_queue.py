@@ -192,3 +192,36 @@ def test_an_agent_dialling_an_empty_queue_waits_for_a_caller_until_the_timeout()
     assert r.time_of("request", url="https://a/done") == 18.0
     r = call({"/menu": doc('<Dial action="/done" timeout="20"><Queue>support</Queue></Dial>'), "/done": BYE})
     assert r.app.to("/done")[0].form["DialCallStatus"] == "no-answer"
+
+
+
+def test_max_queue_size_bounds_the_queue_the_enqueue_creates():
+    """§4.9 ``maxQueueSize``: the queue this Enqueue creates holds two callers; a third is refused."""
+    r = call(
+        {
+            "/menu": doc('<Enqueue action="/queued" waitUrl="/wait" maxQueueSize="2">support</Enqueue>'),
+            "/wait": positions,
+            "/queued": BYE,
+        },
+        [
+            {"wait_for": "queue"},
+            {"queue_caller": "support", "label": "second"},
+            {"queue_caller": "support", "label": "third", "may_be_ignored": True},
+            {"wait": 10},
+            {"dequeue": True},
+        ],
+    )
+    assert {w.form["MaxQueueSize"] for w in r.app.to("/wait")} == {"2"}
+    [refused] = r.events("step_ignored")
+    assert refused["step"] == 3 and "queue 'support' is full" in refused["why"]
+    assert r.app.to("/queued")[0].form["QueueResult"] == "bridged"
+
+
+def test_a_caller_who_finds_the_queue_full_is_warned_about_with_14207():
+    r = call(
+        {"/menu": doc('<Pause length="1"/><Enqueue action="/queued">support</Enqueue>'), "/queued": BYE},
+        [{"queue_caller": "support"}],
+        settings=RuntimeSettings(max_queue_size=1),
+    )
+    assert "14207" in r.codes()
+    assert r.app.to("/queued")[0].form["QueueResult"] == "queue-full"

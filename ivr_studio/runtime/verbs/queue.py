@@ -1,7 +1,7 @@
 """Call queues (spec §1.5, §4.9): ``<Enqueue>``, ``<Leave>`` and ``<Dial><Queue>``.
 
 ``<Enqueue>name</Enqueue>`` puts the caller in the named queue (created on demand, at most
-``max_queue_size`` callers, setting) and plays its wait music: the ``waitUrl`` documents, fetched again
+``max_queue_size`` callers, setting, or the ``maxQueueSize`` of the Enqueue that creates it) and plays its wait music: the ``waitUrl`` documents, fetched again
 each time they run out, with QueuePosition, QueueSid, QueueTime, AvgQueueTime, CurrentQueueSize and
 MaxQueueSize (Play, Say, Pause, Gather, Redirect, Hangup and Leave allowed); Twilio's default hold music
 without a ``waitUrl``; silence with ``waitUrl=""``. The caller waits until
@@ -11,7 +11,7 @@ without a ``waitUrl``; silence with ``waitUrl=""``. The caller waits until
   hangs up the ``action`` request is made with ``QueueResult=bridged``;
 * a ``<Leave>`` in the wait music: ``QueueResult=leave`` at once;
 * the caller hangs up: ``QueueResult=hangup``, sent without waiting for the answer (the call is over);
-* the queue is full (``queue-full``) or the wait music fails (``error``).
+* the queue is full (``queue-full``, warning 14207) or the wait music fails (``error``).
 
 The ``action`` request carries QueueResult and, when the caller was enqueued, QueueSid and QueueTime;
 without ``action`` the next verb runs. A ``<Leave>`` outside wait music has nothing to leave: warned, skipped.
@@ -68,9 +68,15 @@ class EnqueueActivity:
             )
             self._finish("error")
             return
+        fresh = self.name not in self.call.world.queues
         queue = self.call.world.queue(self.name)
+        if fresh and self.attrs["maxQueueSize"] is not None:
+            queue.max_size = self.attrs["maxQueueSize"]
         self.member.since = self.call.clock.now()
         if not queue.add(self.member):
+            self.call.warn(
+                "14207", f"Queue {self.name!r} is full ({queue.max_size} callers); the caller was not queued"
+            )
             self.call.trace.emit(
                 "queue", name=self.name, status="full", position=None, size=len(queue.members)
             )
