@@ -14,6 +14,8 @@ PACKAGES=(
   libportaudio2
   # python venv support on Debian/Ubuntu
   python3-venv
+  # Graphviz's dot lays flows out (Flow > Auto layout); without it the built-in layout is used
+  graphviz
 )
 if [ "${1:-}" = "test" ]; then
   PACKAGES+=(

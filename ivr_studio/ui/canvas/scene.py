@@ -244,11 +244,13 @@ class FlowScene(QGraphicsScene):
             item.set_theme(self.theme)
         self.update()
 
-    def auto_layout(self) -> None:
-        """Lay the whole flow out left to right (one undo step)."""
-        from ivr_studio.flow.layout import auto_layout  # networkx: loaded when first needed
+    def auto_layout(self) -> str:
+        """Lay the whole flow out left to right (one undo step); returns the engine that did it."""
+        from ivr_studio.flow.layout import arrange  # networkx: loaded when first needed
 
-        self.document.move_nodes(auto_layout(self.document.flow, node_size), "Auto layout")
+        positions, engine = arrange(self.document.flow, node_size)
+        self.document.move_nodes(positions, "Auto layout")
+        return engine
 
     # ------------------------------------------------------------------ selection
     def selected_node_ids(self) -> list[str]:
