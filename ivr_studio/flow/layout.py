@@ -15,7 +15,6 @@ right. The layout is a classic layered (Sugiyama-style) drawing:
 :func:`arrange` is what the editor's Flow ▸ Auto layout uses: Graphviz's ``dot``
 (:mod:`ivr_studio.flow.dot_layout`) when it is installed and the flow is not too big for it, since it crosses
 fewer links on every bundled example (benchmarks/layout.py), and this layout otherwise.
-:func:`separate_overlaps` moves apart the cards of a flow whose saved positions were made for smaller cards.
 
 The card sizes always come from the caller: the canvas measures its cards with the fonts it draws them with,
 and passes that function in, so the model stays free of Qt and the layout matches what is drawn.
@@ -292,77 +291,3 @@ def arrange(
             top = min(y for _, y in positions.values())
             return {n: (x - left + ox, y - top + oy) for n, (x, y) in positions.items()}, "dot"
     return auto_layout(flow, size, opts), "built-in"
-
-
-def overlapping_pairs(flow: Flow, size: Callable[[Node], Size], gap: float = 0.0) -> list[tuple[str, str]]:
-    """Pairs of nodes whose cards (grown by ``gap`` on every side) overlap at their saved positions."""
-    cell = 400.0
-    grid: dict[tuple[int, int], list[tuple[str, float, float, float, float]]] = {}
-    pairs: list[tuple[str, str]] = []
-    for node in flow:
-        x, y = node.position
-        w, h = size(node)
-        box = (node.id, x - gap, y - gap, x + w + gap, y + h + gap)
-        cells = [
-            (cx, cy)
-            for cx in range(int(box[1] // cell), int(box[3] // cell) + 1)
-            for cy in range(int(box[2] // cell), int(box[4] // cell) + 1)
-        ]
-        seen: set[str] = set()
-        for c in cells:
-            for other in grid.get(c, ()):
-                if other[0] in seen:
-                    continue
-                seen.add(other[0])
-                if box[1] < other[3] and other[1] < box[3] and box[2] < other[4] and other[2] < box[4]:
-                    pairs.append((other[0], node.id))
-        for c in cells:
-            grid.setdefault(c, []).append(box)
-    return pairs
-
-
-def separate_overlaps(
-    flow: Flow, size: Callable[[Node], Size], gap: float = 20.0
-) -> dict[str, tuple[float, float]]:
-    """New positions for the nodes that must move so that no two cards overlap (an empty dict: none).
-
-    Cards keep their column: going down the flow, a card that overlaps one above it moves straight down
-    until it is ``gap`` below it, and the cards it then comes near follow it down; cards that overlap
-    nothing stay. A flow drawn for smaller cards (or
-    edited by hand) so keeps its shape.
-    """
-    if not overlapping_pairs(flow, size):
-        return {}
-    cell = 400.0
-    placed: dict[tuple[int, int], list[tuple[float, float, float, float, float]]] = {}  # ..., card bottom
-    moved: dict[str, tuple[float, float]] = {}
-
-    def cells(left: float, top: float, right: float, bottom: float) -> list[tuple[int, int]]:
-        return [
-            (cx, cy)
-            for cx in range(int(left // cell), int(right // cell) + 1)
-            for cy in range(int(top // cell), int(bottom // cell) + 1)
-        ]
-
-    for node in sorted(flow, key=lambda n: (n.position[1], n.position[0])):
-        x, y = node.position
-        w, h = size(node)
-        top = y
-        while True:
-            below = [
-                b
-                for c in cells(x, top, x + w, top + h)
-                for b in placed.get(c, ())
-                if x < b[2] and b[0] < x + w and top < b[3] and b[1] < top + h
-            ]
-            if not below:
-                break
-            top = max(b[4] for b in below) + gap
-        # a moved card keeps the gap around it, so the cards under it follow it down
-        grow = gap if top != y else 0.0
-        box = (x - grow, top - grow, x + w + grow, top + h + grow, top + h)
-        for c in cells(*box[:4]):
-            placed.setdefault(c, []).append(box)
-        if top != y:
-            moved[node.id] = (x, float(round(top)))
-    return moved

@@ -153,7 +153,9 @@ class FlowDocument(QObject):
 
         A file whose nodes all sit on one spot (written by a script, which gave no positions) is laid out
         as Flow ▸ Auto layout would, before anything is shown, and the document is then modified: saving
-        keeps the layout. Returns True when that happened.
+        keeps the layout. Returns True when that happened. Cards that overlap at their saved positions (a
+        file saved for smaller cards) are moved down their column until they are apart; the document is
+        then modified too, so saving keeps the new positions.
         """
         flow = load_flow(path)
         laid_out = needs_layout(flow)
@@ -163,8 +165,20 @@ class FlowDocument(QObject):
 
             for node_id, position in auto_layout(flow, node_size).items():
                 flow.nodes[node_id].position = position
-        self.replace(flow, Path(path), dirty=laid_out)
+        moved = self.separate_cards(flow)
+        self.replace(flow, Path(path), dirty=laid_out or bool(moved))
         return laid_out
+
+    @staticmethod
+    def separate_cards(flow: Flow) -> dict[str, tuple[float, float]]:
+        """Move apart the cards of ``flow`` that overlap (with the canvas's card sizes); returns the moves."""
+        from ivr_studio.flow.overlaps import separate_overlaps
+        from ivr_studio.ui.canvas.style import node_size
+
+        moved = separate_overlaps(flow, node_size)
+        for node_id, position in moved.items():
+            flow.nodes[node_id].position = position
+        return moved
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write atomically; on failure (OSError) the previous file and the dirty state are unchanged."""

@@ -13,14 +13,9 @@ import pytest
 from ivr_studio.flow.dot_layout import DotUnavailable, dot_layout, dot_program, dot_source
 from ivr_studio.flow.ivrflow import load_flow
 from ivr_studio.flow.kinds import NodeKind
-from ivr_studio.flow.layout import (
-    LayoutOptions,
-    arrange,
-    auto_layout,
-    overlapping_pairs,
-    separate_overlaps,
-)
+from ivr_studio.flow.layout import LayoutOptions, arrange, auto_layout
 from ivr_studio.flow.model import Branch, Flow, Node
+from ivr_studio.flow.overlaps import overlapping_pairs, separate_overlaps
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "resources" / "examples").glob("*.ivrflow"))
 

@@ -77,15 +77,25 @@ class LinkItem(QGraphicsPathItem):
         self._bounds = QRectF()
         self._hit_area: QPainterPath | None = None  # the stroked curve, made on the first hit test
         self._resting: tuple[QPen, QColor] | None = None  # pen and arrow colour when not highlighted
+        self.route: list[tuple[float, float]] | None = None  # corner points when routed round cards
 
     @property
     def key(self) -> tuple[str, str]:
         return self.source_id, self.exit_name
 
     def set_ends(self, start: QPointF, end: QPointF, loop_above: float | None = None) -> None:
-        """Route the curve; ``loop_above`` (a scene y) makes it a self-loop over the card."""
-        self._start, self._end = start, end
+        """The plain curve between the ports; ``loop_above`` (a scene y) makes it a loop over the cards."""
         path = loop_path(start, end, loop_above) if loop_above is not None else link_path(start, end)
+        self.route = None
+        self._set_path(start, end, path)
+
+    def set_route(self, points: list[tuple[float, float]], path: QPainterPath) -> None:
+        """A path round the cards through ``points`` (from the exit port to the input port), drawn as ``path``."""
+        self.route = points
+        self._set_path(QPointF(*points[0]), QPointF(*points[-1]), path)
+
+    def _set_path(self, start: QPointF, end: QPointF, path: QPainterPath) -> None:
+        self._start, self._end = start, end
         self.prepareGeometryChange()
         self._bounds = path.controlPointRect().adjusted(-8, -8, 8, 8)  # the pen, the arrowhead, the hit area
         self._hit_area = None

@@ -25,6 +25,7 @@ from ivr_studio.twiml.diagnostics import Diagnostic
 from ivr_studio.ui.canvas.breakpoint_marker import BreakpointMarker, in_margin
 from ivr_studio.ui.canvas.interactions import LinkDrag
 from ivr_studio.ui.canvas.link_item import LinkItem
+from ivr_studio.ui.canvas.link_router import ROUTE_AT_ONCE_MAX_CARDS, LinkRouter
 from ivr_studio.ui.canvas.node_item import INPUT_PORT, NodeItem
 from ivr_studio.ui.canvas.style import METRICS, current_theme, node_size
 from ivr_studio.ui.document import FlowDocument
@@ -57,6 +58,7 @@ class FlowScene(QGraphicsScene):
         self._coverage: set[tuple[str, str]] | None = None
         self._problems: dict[str, list[tuple[str, str]]] = {}
         self._rebuilding = False
+        self.router = LinkRouter(self)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBspTreeDepth(BSP_DEPTH)
         self.selectionChanged.connect(self._emit_selection)
@@ -74,9 +76,10 @@ class FlowScene(QGraphicsScene):
         self.node_items.clear()
         self.link_items.clear()
         self._links_at.clear()
+        self.router.clear()
         flow = self.document.flow
         for node in flow:
-            self._add_node_item(node.id)
+            self.router.card_placed(self._add_node_item(node.id))
         for src, exit_name, _target in flow.links():
             self._sync_link(src, exit_name)
         self.set_breakpoints(self._breakpoints)
@@ -126,7 +129,17 @@ class FlowScene(QGraphicsScene):
             if keys is not None:
                 keys.discard(item.key)
 
-    def _route(self, item: LinkItem) -> None:
+    def rebuilding(self) -> bool:
+        """True while every item is being made again for a new flow."""
+        return self._rebuilding
+
+    def route_link(self, item: LinkItem, now: bool = True) -> None:
+        """Shape one link for where its cards are now (the router calls this for links it routes later)."""
+        self._route(item, now)
+
+    def _route(self, item: LinkItem, now: bool | None = None) -> None:
+        if now is None:  # a big flow being opened is shown first, and its links routed just after
+            now = not self._rebuilding or len(self.node_items) <= ROUTE_AT_ONCE_MAX_CARDS
         src, dst = self.node_items[item.source_id], self.node_items[item.target_id]
         end = QPointF(dst.x() - METRICS.port_radius - 1, dst.y() + METRICS.header / 2)  # at the input port
         start = src.exit_port_pos(item.exit_name)
@@ -136,7 +149,7 @@ class FlowScene(QGraphicsScene):
             index = next((i for i, r in enumerate(src.rows) if r.name == item.exit_name), 0)
             top = min(src.y() - (10 if src.is_start else 0), dst.y() - (10 if dst.is_start else 0))
             loop_above = top - 14.0 - 7.0 * (len(src.rows) - index)
-        item.set_ends(start, end, loop_above)
+        self.router.shape(item, start, end, loop_above, now)
         if self._coverage is not None:
             item.set_taken(item.key in self._coverage)
 
@@ -146,7 +159,7 @@ class FlowScene(QGraphicsScene):
     def _on_event(self, event: ev.FlowEvent) -> None:
         flow = self.document.flow
         if isinstance(event, ev.NodeAdded):
-            self._add_node_item(event.node_id)
+            self._reroute(self.router.card_placed(self._add_node_item(event.node_id)))
             for src, exit_name in flow.incoming(event.node_id):
                 self._sync_link(src, exit_name)
             for exit_name in flow.node(event.node_id).links:
@@ -159,11 +172,13 @@ class FlowScene(QGraphicsScene):
             self._markers.pop(event.node_id, None)  # went with its card
             if item is not None:
                 self.removeItem(item)
+                self._reroute(self.router.card_removed(event.node_id))
             self._problems.pop(event.node_id, None)
         elif isinstance(event, (ev.NodeChanged, ev.BranchAdded, ev.BranchRemoved, ev.BranchChanged)):
             item = self.node_items.get(event.node_id)
             if item is not None:
                 item.show_node(flow.node(event.node_id))
+                self._reroute(self.router.card_placed(item))
                 for link in self._links_of(event.node_id):
                     self._route(link)
                 if self._coverage is not None:
@@ -283,8 +298,15 @@ class FlowScene(QGraphicsScene):
     def node_item_moved(self, item: NodeItem) -> None:
         if self._rebuilding:
             return
+        self._reroute(self.router.card_placed(item))
         for link in self._links_of(item.node_id):
             self._route(link)
+
+    def _reroute(self, links: Iterable[LinkItem]) -> None:
+        """Shape again the links a card now blocks or no longer blocks."""
+        for link in links:
+            if link.key in self.link_items:
+                self._route(link)
 
     def nodes_rect(self) -> QRectF:
         rect = QRectF()

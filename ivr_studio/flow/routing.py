@@ -1,0 +1,289 @@
+"""Link routing around cards, in plain numbers (no Qt), so the canvas and the tests share one router.
+
+A link leaves its exit port to the right and enters its target's input port from the left. When the plain
+curve between the two ports (:func:`curve_controls`, the shape the canvas draws) keeps clear of every card
+but its own two, it is kept. Otherwise — a link that would cross a card or pass over another card's ports,
+a link back to the left, a loop to its own card — :func:`route` finds an orthogonal path around the cards:
+an A* search over the lines that run along the cards' sides (kept ``margin`` away from them) and midway
+between them, with a cost for every bend, so the path is short, has few corners and keeps to the middle of
+the gaps. Only the cards near the two ports are considered (those in the rectangle around them, widened
+until a path is found), and a link whose neighbourhood holds more than ``max_cards`` cards keeps its curve:
+routing stays cheap on flows of thousands of nodes.
+
+:class:`CardIndex` files the cards' rectangles in a grid of cells for "which cards are near here" queries.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+Rect = tuple[float, float, float, float]  # left, top, right, bottom
+Point = tuple[float, float]
+
+MARGIN = 14.0  # how far a routed link keeps from any card (ports stick out 5.5 units from the edge)
+BEND_COST = 40.0  # a corner costs as much as this many units of length
+EDGE_COST = 0.3  # running along a card's side costs this much more per unit than the middle of a gap
+MAX_CARDS = 80
+
+
+class CardIndex:
+    """Card rectangles by id, filed in a grid of ``cell``-sized squares."""
+
+    def __init__(self, cell: float = 300.0):
+        self.cell = cell
+        self.rects: dict[str, Rect] = {}
+        self._grid: dict[tuple[int, int], set[str]] = {}
+
+    def _cells(self, r: Rect) -> Iterable[tuple[int, int]]:
+        c = self.cell
+        for cx in range(math.floor(r[0] / c), math.floor(r[2] / c) + 1):
+            for cy in range(math.floor(r[1] / c), math.floor(r[3] / c) + 1):
+                yield cx, cy
+
+    def put(self, card_id: str, rect: Rect) -> None:
+        if self.rects.get(card_id) == rect:
+            return
+        self.remove(card_id)
+        self.rects[card_id] = rect
+        for key in self._cells(rect):
+            self._grid.setdefault(key, set()).add(card_id)
+
+    def remove(self, card_id: str) -> None:
+        rect = self.rects.pop(card_id, None)
+        if rect is None:
+            return
+        for key in self._cells(rect):
+            ids = self._grid.get(key)
+            if ids is not None:
+                ids.discard(card_id)
+                if not ids:
+                    del self._grid[key]
+
+    def near(self, r: Rect) -> list[str]:
+        """Ids of the cards whose rectangles intersect ``r`` (touching edges do not count)."""
+        found: set[str] = set()
+        area = (r[2] - r[0]) * (r[3] - r[1])
+        if area > 64 * self.cell * self.cell and len(self.rects) < area / (self.cell * self.cell):
+            candidates: Iterable[str] = self.rects  # a huge rectangle: scanning the cards is cheaper
+        else:
+            candidates = (i for key in self._cells(r) for i in self._grid.get(key, ()))
+        for card_id in candidates:
+            if card_id in found:
+                continue
+            c = self.rects[card_id]
+            if c[0] < r[2] and r[0] < c[2] and c[1] < r[3] and r[1] < c[3]:
+                found.add(card_id)
+        return sorted(found)
+
+
+def curve_controls(start: Point, end: Point) -> tuple[Point, Point, Point, Point]:
+    """The plain link's cubic Bézier (start, two control points, end) for a forward link (``dx >= 40``)."""
+    bend = max((end[0] - start[0]) * 0.5, 40.0)
+    return start, (start[0] + bend, start[1]), (end[0] - bend, end[1]), end
+
+
+def _inside(p: Point, r: Rect) -> bool:
+    return r[0] < p[0] < r[2] and r[1] < p[1] < r[3]
+
+
+def _grow(r: Rect, by: float) -> Rect:
+    return r[0] - by, r[1] - by, r[2] + by, r[3] + by
+
+
+def curve_is_clear(
+    start: Point, end: Point, cards: CardIndex, ends: Iterable[str], margin: float = MARGIN / 2
+) -> bool:
+    """Whether the plain curve from ``start`` to ``end`` keeps ``margin`` away from every card but ``ends``.
+
+    Only forward links have a plain curve (``end`` at least 40 units right of ``start``); its x grows all the
+    way, so it never enters its own two cards.
+    """
+    if end[0] - start[0] < 40:
+        return False
+    p0, p1, p2, p3 = curve_controls(start, end)
+    box = (p0[0], min(p0[1], p3[1]) - margin, p3[0], max(p0[1], p3[1]) + margin)
+    own = set(ends)
+    others = [_grow(cards.rects[i], margin) for i in cards.near(box) if i not in own]
+    if not others:
+        return True
+    length = math.dist(p0, p1) + math.dist(p1, p2) + math.dist(p2, p3)
+    steps = max(8, math.ceil(length / 5.0))
+    for k in range(1, steps):
+        t = k / steps
+        u = 1 - t
+        a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+        p = (
+            a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+            a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1],
+        )
+        if any(_inside(p, r) for r in others):
+            return False
+    return True
+
+
+def route(
+    start: Point,
+    end: Point,
+    cards: CardIndex,
+    source: str,
+    target: str,
+    margin: float = MARGIN,
+    max_cards: int = MAX_CARDS,
+) -> list[Point] | None:
+    """Corner points of an orthogonal path from the exit port ``start`` to the input port ``end`` that keeps
+    ``margin`` away from every card (the first and last segments leave and enter the ports horizontally).
+
+    None when there is no such path near the two ports, or when too many cards are near them to search.
+    """
+    s1 = (start[0] + margin, start[1])
+    e1 = (end[0] - margin, end[1])
+    ends = [cards.rects[i] for i in (source, target) if i in cards.rects]
+    left = min([s1[0], e1[0], *(r[0] for r in ends)])
+    right = max([s1[0], e1[0], *(r[2] for r in ends)])
+    top = min([s1[1], e1[1], *(r[1] for r in ends)])
+    bottom = max([s1[1], e1[1], *(r[3] for r in ends)])
+    pad = 4 * margin
+    for _attempt in range(3):
+        window = (left - pad, top - pad, right + pad, bottom + pad)
+        ids = cards.near(window)
+        if len(ids) > max_cards:
+            return None
+        obstacles = [_grow(cards.rects[i], margin) for i in ids]
+        # a card hard against a port would shut it in: the path may then pass that card's margin
+        obstacles = [o for o in obstacles if not _inside(s1, o) and not _inside(e1, o)]
+        path = _search(s1, e1, obstacles, window)
+        if path is not None:
+            return _simplify([start, *path, end])
+        pad *= 4
+    return None
+
+
+def _lines(
+    values: list[float], low: float, high: float, extra: Iterable[float]
+) -> tuple[list[float], set[float]]:
+    """Grid lines along one axis: the obstacles' sides, the middle of every gap, the ports' own lines."""
+    sides = sorted({v for v in values if low <= v <= high} | {low, high})
+    middles = {(a + b) / 2 for a, b in zip(sides, sides[1:], strict=False)}
+    return sorted(set(sides) | middles | set(extra)), set(sides) - {low, high}
+
+
+def _search(s: Point, e: Point, obstacles: list[Rect], window: Rect) -> list[Point] | None:
+    xs, x_sides = _lines([v for o in obstacles for v in (o[0], o[2])], window[0], window[2], (s[0], e[0]))
+    ys, y_sides = _lines([v for o in obstacles for v in (o[1], o[3])], window[1], window[3], (s[1], e[1]))
+    nx, ny = len(xs), len(ys)
+    # segment (i, j)→(i+1, j) is blocked when it runs through an obstacle; likewise (i, j)→(i, j+1)
+    h_blocked: set[tuple[int, int]] = set()
+    v_blocked: set[tuple[int, int]] = set()
+    for o in obstacles:
+        i0, i1 = bisect_left(xs, o[0]), bisect_right(xs, o[2]) - 1  # lines within [left, right]
+        j0, j1 = bisect_left(ys, o[1]), bisect_right(ys, o[3]) - 1
+        inner_i = [i for i in range(i0, i1 + 1) if o[0] < xs[i] < o[2]]
+        inner_j = [j for j in range(j0, j1 + 1) if o[1] < ys[j] < o[3]]
+        for j in inner_j:
+            for i in range(i0, i1):
+                h_blocked.add((i, j))
+        for i in inner_i:
+            for j in range(j0, j1):
+                v_blocked.add((i, j))
+    si, sj = xs.index(s[0]), ys.index(s[1])
+    ei, ej = xs.index(e[0]), ys.index(e[1])
+    ex, ey = e
+
+    def h(i: int, j: int) -> float:
+        return abs(xs[i] - ex) + abs(ys[j] - ey)
+
+    # directions: 0 east, 1 west, 2 south, 3 north
+    steps = ((1, 0), (-1, 0), (0, 1), (0, -1))
+    start = (si, sj, 0)  # leaving the exit port eastwards
+    best = {start: 0.0}
+    came: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+    heap = [(h(si, sj), 0.0, start)]
+    goal: tuple[int, int, int] | None = None
+    while heap:
+        _f, g, state = heapq.heappop(heap)
+        if g > best.get(state, math.inf):
+            continue
+        i, j, d = state
+        if (i, j) == (ei, ej):
+            if d == 0:
+                goal = state
+                break
+            g += BEND_COST  # it still has to turn east into the port
+            final = (i, j, 0)
+            if g < best.get(final, math.inf):
+                best[final] = g
+                came[final] = state
+                heapq.heappush(heap, (g, g, final))
+            continue
+        for nd, (di, dj) in enumerate(steps):
+            if nd ^ 1 == d:  # no U-turns (0↔1, 2↔3)
+                continue
+            ni, nj = i + di, j + dj
+            if not (0 <= ni < nx and 0 <= nj < ny):
+                continue
+            if di and (min(i, ni), j) in h_blocked:
+                continue
+            if dj and (i, min(j, nj)) in v_blocked:
+                continue
+            if di:
+                length = abs(xs[ni] - xs[i]) * (1 + EDGE_COST if ys[j] in y_sides else 1)
+            else:
+                length = abs(ys[nj] - ys[j]) * (1 + EDGE_COST if xs[i] in x_sides else 1)
+            cost = g + length + (BEND_COST if nd != d else 0.0)
+            nxt = (ni, nj, nd)
+            if cost < best.get(nxt, math.inf):
+                best[nxt] = cost
+                came[nxt] = state
+                heapq.heappush(heap, (cost + h(ni, nj), cost, nxt))
+    if goal is None:
+        return None
+    cells = [goal]
+    while cells[-1] in came:
+        cells.append(came[cells[-1]])
+    cells.reverse()
+    points: list[Point] = []
+    for i, j, _d in cells:
+        p = (xs[i], ys[j])
+        if not points or points[-1] != p:
+            points.append(p)
+    return points
+
+
+def _simplify(points: list[Point]) -> list[Point]:
+    """Drop repeated points and the middle of three points on one line."""
+    out: list[Point] = []
+    for p in points:
+        if out and out[-1] == p:
+            continue
+        if len(out) >= 2:
+            a, b = out[-2], out[-1]
+            if (a[0] == b[0] == p[0]) or (a[1] == b[1] == p[1]):
+                out[-1] = p
+                continue
+        out.append(p)
+    return out
+
+
+def polyline_hits(points: list[Point], rect: Rect) -> bool:
+    """Whether a path of straight segments passes through the inside of ``rect``."""
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        dx, dy = x1 - x0, y1 - y0
+        t0, t1 = 0.0, 1.0
+        for p, q in ((-dx, x0 - rect[0]), (dx, rect[2] - x0), (-dy, y0 - rect[1]), (dy, rect[3] - y0)):
+            if p == 0:
+                if q <= 0:
+                    break
+                continue
+            t = q / p
+            if p < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+            if t0 >= t1:
+                break
+        else:
+            return True
+    return False
