@@ -127,8 +127,14 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     snap.toggled.connect(lambda on: setattr(scene, "snap_to_grid", on))
     minimap = act(view_menu, "action_minimap", "&Overview map", lambda: None)
     minimap.setCheckable(True)
-    minimap.setChecked(True)
-    minimap.toggled.connect(view.minimap.setVisible)
+    # shown or hidden, and the corner it was dragged to, are remembered between runs
+    shown = str(w.settings.value("canvas/overview_map", "true")).lower() not in ("false", "0")
+    minimap.setChecked(shown)
+    view.minimap.set_wanted(shown)
+    view.minimap.set_corner(str(w.settings.value("canvas/overview_corner", "bottom-right")))
+    minimap.toggled.connect(view.minimap.set_wanted)
+    minimap.toggled.connect(lambda on: w.settings.setValue("canvas/overview_map", on))
+    view.minimap.cornerChanged.connect(lambda corner: w.settings.setValue("canvas/overview_corner", corner))
     view_menu.addSeparator()
     w.panels_menu = view_menu.addMenu("&Panels")
     w.panels_menu.setObjectName("menu_panels")
@@ -149,7 +155,7 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
         )
         action.setIcon(kind_icon(kind))
     act(flow_menu, "action_quick_add", "&Quick add…", view.open_quick_add_at_cursor, "Tab", canvas_only=True)
-    act(flow_menu, "action_auto_layout", "Auto &layout", lambda: (scene.auto_layout(), view.fit()), "Ctrl+L")
+    act(flow_menu, "action_auto_layout", "Auto &layout", lambda: (scene.auto_layout(), view.show_flow()), "Ctrl+L")
     act(
         flow_menu,
         "action_set_start",

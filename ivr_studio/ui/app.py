@@ -49,7 +49,7 @@ def run(path: str | Path | None = None) -> int:
                 f"IVR Studio: opened {path} ({len(window.document.flow)} nodes)", file=sys.stderr, flush=True
             )
     else:
-        window.view.fit()
+        window.view.show_flow()
         print(
             "IVR Studio: opened a new flow" if not recovered else "IVR Studio: opened a recovered flow",
             file=sys.stderr,

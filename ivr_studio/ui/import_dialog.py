@@ -97,7 +97,7 @@ def import_into(window, kind: str, paths: list[str]) -> ImportReport | None:
     window.autosaver.discard()
     window.document.replace(flow, None, dirty=True)
     window.scene.clearSelection()
-    window.view.fit()
+    window.view.show_flow()
     window.statusBar().showMessage(f"Imported {report.origin}: {report.summary()}", 6000)
     dialog = ImportReportDialog(report, window, reveal=window.reveal_node)
     window.import_report = dialog  # kept referenced while it is open

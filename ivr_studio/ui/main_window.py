@@ -131,11 +131,17 @@ class MainWindow(QMainWindow):
         add_recent(self.settings, Path(path))
         self.refresh_recent_menu()
         self.scene.clearSelection()
-        self.view.fit()
+        self.view.show_flow()
         if laid_out:
             self.statusBar().showMessage(
                 f"Opened {self.document.path}: its nodes had no positions, so the flow was laid out "
                 "— save to keep the layout",
+                10000,
+            )
+        elif self.document.is_dirty():
+            self.statusBar().showMessage(
+                f"Opened {self.document.path}: some cards lay over others, so they were moved apart "
+                "— save to keep their new places",
                 10000,
             )
         else:
@@ -299,7 +305,7 @@ class MainWindow(QMainWindow):
         self.document.replace(flow, newest.original, dirty=True)
         newest.discard()
         self.autosaver.autosave()
-        self.view.fit()
+        self.view.show_flow()
         return True
 
     def show_about(self) -> None:

@@ -1,14 +1,17 @@
 """The overview in the canvas's corner: every node as a small coloured block, and the visible area.
 
 It draws rectangles from the node items (not a render of the scene), so it stays cheap on large flows.
-Clicking or dragging in it moves the view there.
+Clicking or dragging in it moves the view there. It keeps out of the way: dragging its grip (the strip
+along its top) moves it to another corner of the canvas; View ▸ Overview map hides it (the editor
+remembers both); it is see-through until the mouse is over it, so cards under it still show; and it steps
+aside while a popup of the canvas (the quick-add box, the rename field) overlaps it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -18,8 +21,16 @@ if TYPE_CHECKING:
     from ivr_studio.ui.canvas.view import FlowView
 
 
+CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
+GRIP = 12  # height of the strip along the top that moves the overview
+INSET = 22  # distance from the canvas's edges
+RESTING_OPACITY = 0.55  # while the mouse is elsewhere
+
+
 class Minimap(QWidget):
-    """Overview of the whole flow; a child widget of the view, kept in its bottom-right corner."""
+    """Overview of the whole flow; a child widget of the view, kept in one of its corners."""
+
+    cornerChanged = Signal(str)
 
     def __init__(self, view: FlowView):
         super().__init__(view)
@@ -27,10 +38,66 @@ class Minimap(QWidget):
         self.view = view
         self.setFixedSize(200, 130)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setMouseTracking(True)
+        self.corner = CORNERS[0]
+        self.wanted = True  # the user's choice (View ▸ Overview map); popups hide it for a while only
+        self.hovered = False
+        self._drag_from: QPoint | None = None
+        self._watched: list[QWidget] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)
         self._timer.timeout.connect(self.update)
+
+    # ------------------------------------------------------------------ where it is, whether it shows
+    def set_corner(self, corner: str) -> None:
+        """Keep the overview in ``corner`` (one of :data:`CORNERS`; anything else means bottom-right)."""
+        corner = corner if corner in CORNERS else CORNERS[0]
+        changed = corner != self.corner
+        self.corner = corner
+        self.place()
+        if changed:
+            self.cornerChanged.emit(corner)
+
+    def corner_position(self, corner: str) -> QPoint:
+        """Top-left of the overview when it sits in ``corner`` of the canvas's viewport."""
+        area = self.view.viewport().geometry()  # in the view's coordinates, without the scroll bars
+        x = area.left() + INSET if corner.endswith("left") else area.right() - self.width() - INSET + 1
+        y = area.top() + INSET if corner.startswith("top") else area.bottom() - self.height() - INSET + 1
+        return QPoint(x, y)
+
+    def place(self) -> None:
+        self.move(self.corner_position(self.corner))
+        self.refresh_visibility()
+
+    def set_wanted(self, on: bool) -> None:
+        """Show or hide the overview for good (View ▸ Overview map)."""
+        self.wanted = on
+        self.refresh_visibility()
+
+    def watch(self, popup: QWidget) -> None:
+        """Step aside whenever ``popup`` (a sibling over the canvas) is shown over the overview."""
+        self._watched.append(popup)
+        popup.installEventFilter(self)
+
+    def covered(self) -> bool:
+        return any(w.isVisible() and w.geometry().intersects(self.geometry()) for w in self._watched)
+
+    def refresh_visibility(self) -> None:
+        self.setVisible(self.wanted and not self.covered())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.Move, QEvent.Type.Resize):
+            self.refresh_visibility()
+        return False
+
+    def enterEvent(self, event) -> None:  # noqa: N802
+        self.hovered = True
+        self.update()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self.hovered = False
+        self.update()
 
     def schedule_update(self) -> None:
         self._timer.start()
@@ -39,7 +106,7 @@ class Minimap(QWidget):
         scene = self.view.flow_scene()
         world = scene.nodes_rect().united(self.view.visible_scene_rect())
         world = world.adjusted(-40, -40, 40, 40)
-        inner = QRectF(self.rect()).adjusted(4, 4, -4, -4)
+        inner = QRectF(self.rect()).adjusted(4, GRIP, -4, -4)
         scale = min(inner.width() / max(world.width(), 1), inner.height() / max(world.height(), 1))
         offset = QPointF(
             inner.left() + (inner.width() - world.width() * scale) / 2,
@@ -52,11 +119,16 @@ class Minimap(QWidget):
         theme = scene.theme
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setOpacity(1.0 if self.hovered or self._drag_from is not None else RESTING_OPACITY)
         bg = QColor(theme.card)
         bg.setAlpha(225)
         painter.setPen(QPen(theme.card_border, 1))
         painter.setBrush(bg)
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.muted)
+        for k in range(5):  # the grip: a row of dots along the top
+            painter.drawEllipse(QPointF(self.width() / 2 - 16 + 8 * k, GRIP / 2 + 1), 1.4, 1.4)
         world, scale, offset = self._mapping()
 
         def to_map(r: QRectF) -> QRectF:
@@ -84,10 +156,34 @@ class Minimap(QWidget):
         )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        self._centre_at(event.position())
+        if event.position().y() < GRIP:
+            self._drag_from = event.position().toPoint()
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        else:
+            self._centre_at(event.position())
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.buttons() & Qt.MouseButton.LeftButton:
+        if self._drag_from is not None:
+            self.move(self.mapToParent(event.position().toPoint()) - self._drag_from)
+        elif event.buttons() & Qt.MouseButton.LeftButton:
             self._centre_at(event.position())
+        else:
+            grip = event.position().y() < GRIP
+            self.setCursor(Qt.CursorShape.OpenHandCursor if grip else Qt.CursorShape.PointingHandCursor)
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag_from is not None:
+            self._drag_from = None
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            centre = self.geometry().center()
+            nearest = min(
+                CORNERS,
+                key=lambda c: (
+                    self.corner_position(c) + QPoint(self.width() // 2, self.height() // 2) - centre
+                ).manhattanLength(),
+            )
+            self.set_corner(nearest)
+            self.update()
         event.accept()

@@ -41,6 +41,10 @@ MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
 #: The area the view scrolls over at least; it grows to hold every card (a big flow is taller than this).
 SCROLL_AREA = QRectF(-50_000, -50_000, 100_000, 100_000)
 SCROLL_MARGIN = 2_000.0
+#: The smallest zoom a flow opens at. At 70 % the cards' 9-point text is about 8.4 pixels high and every
+#: row label reads; at 60 % (7 pixels) lower-case letters run together, and at the 35–49 % a whole example
+#: needs to fit in a 1366×768 window the cards are colours with grey lines (see :meth:`FlowView.show_flow`).
+READABLE_ZOOM = 0.7
 EMPTY_HINT = (
     "Drag a node from the palette, press Tab or double-click to add one, "
     "and drag from a port on a card's right edge to connect it."
@@ -79,6 +83,7 @@ class FlowView(QGraphicsView):
         self.quick_add = QuickAddBox(self)  # over the viewport and the overview alike
         self.quick_add.chosen.connect(self._quick_add_chosen)
         self.minimap = Minimap(self)
+        self.minimap.watch(self.quick_add)
         self.rename_edit = QLineEdit(self.viewport())
         self.rename_edit.setObjectName("inlineRename")
         self.rename_edit.hide()
@@ -144,6 +149,37 @@ class FlowView(QGraphicsView):
 
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def show_flow(self) -> None:
+        """How a flow is shown when it is opened: the whole flow if it fits at :data:`READABLE_ZOOM` or more
+        (never above 100 %); otherwise at :data:`READABLE_ZOOM`, level with the start node, which sits at the
+        left edge with its choices fanning out to the right of it — the scroll bars reach the rest."""
+        rect = self._scene.nodes_rect()
+        if rect.isEmpty():
+            return
+        self.fit_scroll_area()
+        padded = rect.adjusted(-40, -40, 40, 40)
+        vp = self.viewport().rect()
+        factor = min(vp.width() / padded.width(), vp.height() / padded.height(), 1.0)
+        if factor >= READABLE_ZOOM:
+            self.set_zoom(factor)
+            self.centerOn(rect.center())
+            return
+        self.set_zoom(READABLE_ZOOM)
+        items = self._scene.node_items
+        start = items.get(self._scene.document.flow.start or "") or min(
+            items.values(), key=lambda i: (i.x(), i.y())
+        )
+        card = start.sceneBoundingRect()
+        visible = self.visible_scene_rect()
+        half_w, half_h = visible.width() / 2, visible.height() / 2
+        y = card.center().y()
+        if padded.height() > visible.height():  # no empty canvas above the flow's top or below its bottom
+            y = max(padded.top() + half_h, min(y, padded.bottom() - half_h))
+        else:
+            y = padded.center().y()
+        x = max(card.left() - 30, padded.left()) + half_w
+        self.centerOn(QPointF(x, y))
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         delta = event.angleDelta().y()
@@ -234,13 +270,24 @@ class FlowView(QGraphicsView):
         untouched = document.path is None and document.undo_stack.count() == 0
         return len(document.flow) < 3 or untouched
 
+    def hint_rect(self) -> QRectF:
+        """Where the hint is written (viewport coordinates): along the bottom, clear of the overview map."""
+        vp = QRectF(self.viewport().rect())
+        box = QRectF(vp.left() + 40, vp.bottom() - 90, vp.width() - 80, 60)
+        overview = QRectF(self.minimap.geometry()).translated(-QPointF(self.viewport().pos()))
+        if self.minimap.isVisible() and overview.intersects(box):
+            if overview.center().x() > box.center().x():
+                box.setRight(overview.left() - 16)
+            else:
+                box.setLeft(overview.right() + 16)
+        return box
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         if not self.shows_hint():
             return
         painter.save()
         painter.resetTransform()
-        vp = QRectF(self.viewport().rect())
-        box = QRectF(vp.left() + 40, vp.bottom() - 90, vp.width() - 80, 60)
+        box = self.hint_rect()
         painter.setPen(self._scene.theme.muted)
         font = painter.font()
         font.setPointSizeF(font.pointSizeF() + 1)
@@ -250,9 +297,7 @@ class FlowView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        self.minimap.move(
-            self.width() - self.minimap.width() - 22, self.height() - self.minimap.height() - 22
-        )
+        self.minimap.place()
 
     # ------------------------------------------------------------------ adding nodes
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
