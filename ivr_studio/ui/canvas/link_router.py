@@ -5,9 +5,10 @@ link's shape: the plain curve when it keeps clear of every other card, otherwise
 the cards with rounded corners. Loops and links back to the left are always routed.
 
 Routing a link is quick (well under a millisecond for the examples), but a flow of thousands of nodes has
-tens of thousands of links. So when a big flow is opened every link first gets its plain curve and is
-routed afterwards, a few milliseconds at a time between events, while the editor stays responsive; and a
-moved card reroutes its own links and those that pass where it was or where it is now.
+thousands of links. So in a flow of more than :data:`ROUTE_AT_ONCE_MAX_CARDS` cards a link that must be
+shaped again (the flow was opened, a card moved) first gets its plain curve and is routed afterwards, a few
+milliseconds at a time between events, while the editor stays responsive. A moved card reroutes its own
+links and those that pass where it was or where it is now.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
     from ivr_studio.ui.canvas.node_item import NodeItem
     from ivr_studio.ui.canvas.scene import FlowScene
 
-#: Up to this many cards, links are routed at once; above, after the flow is shown (see the module docstring).
-ROUTE_AT_ONCE_MAX_CARDS = 400
+#: Up to this many cards, links are routed at once; above, just after each change (see the module docstring).
+ROUTE_AT_ONCE_MAX_CARDS = 150
 #: How long one slice of background routing may take, in seconds.
 SLICE_SECONDS = 0.012
 #: A link whose surroundings are larger than this (in square scene units) keeps its plain curve: it spans a

@@ -138,8 +138,8 @@ class FlowScene(QGraphicsScene):
         self._route(item, now)
 
     def _route(self, item: LinkItem, now: bool | None = None) -> None:
-        if now is None:  # a big flow being opened is shown first, and its links routed just after
-            now = not self._rebuilding or len(self.node_items) <= ROUTE_AT_ONCE_MAX_CARDS
+        if now is None:  # a big flow is shown (or changed) first, and its links routed just after
+            now = len(self.node_items) <= ROUTE_AT_ONCE_MAX_CARDS
         src, dst = self.node_items[item.source_id], self.node_items[item.target_id]
         end = QPointF(dst.x() - METRICS.port_radius - 1, dst.y() + METRICS.header / 2)  # at the input port
         start = src.exit_port_pos(item.exit_name)
