@@ -168,7 +168,7 @@ def test_the_card_fills_exactly_the_size_the_layout_is_given(qtbot, kind: NodeKi
         if image.pixelColor(x, y).alpha() > 40
     ]
     assert ink, "the card was painted"
-    assert min(y for _, y in ink) >= -1 and max(y for _, y in ink) <= height + 1
+    assert min(y for _, y in ink) >= -3 and max(y for _, y in ink) <= height + 3  # the border's pen
     assert min(x for x, _ in ink) >= -METRICS.port_radius - 2
     assert max(x for x, _ in ink) <= width + METRICS.port_radius + 2
 
