@@ -1,4 +1,18 @@
-"""Speech and key matching: what a caller may say or press to choose a branch, and what must not match."""
+"""Speech and key matching: what a caller may say or press to choose a branch, and what must not match.
+
+Equivalent mutants of ``bundle/handler/matching.py`` (``make mutation``; the matching is the same either way):
+
+- ``x_tokens__mutmut_22``: ``c in "*#"`` → ``c in "XX*#XX"``: "X" is alphanumeric, kept by ``isalnum`` anyway.
+- ``x_prepare_phrase__mutmut_1``: ``Phrase(None, …)``: a phrase's text is carried for people reading a
+  ``Phrase``; matching reads only its tokens.
+- ``x__as_keys__mutmut_3`` (``not rest and not all(…)``) and ``x__as_keys__mutmut_7`` (``w or set(w) <= …``):
+  the guard then lets through a "key sequence" that holds a non-key word, and no branch's keys (digits,
+  ``*`` and ``#`` only) can equal it, so ``match_digits`` finds nothing, exactly as with the guard.
+- ``x__contains__mutmut_9`` (``len(words) + n + 1``) and ``x__contains__mutmut_10`` (``- n + 2``): the extra
+  start positions give slices shorter than the phrase, which never equal it.
+- ``x_match_speech__mutmut_18`` (``tie = None``) and ``x_match_speech__mutmut_19`` (``tie = True``): ``tie`` is
+  read only after a phrase was found, and finding the first one sets it to False.
+"""
 
 from __future__ import annotations
 
@@ -96,3 +110,10 @@ def test_keys_match_exactly(digits, expected):
 def test_speech_matching(said, expected):
     found = match_speech(said, MENU)
     assert (found.id if found else None) == expected
+
+
+def test_a_key_sequence_said_aloud_may_use_every_key():
+    """All twelve keys, said as one word ("0123456789*#"), is still a key sequence."""
+    menu = [branch("everything", "0123456789*#"), branch("star", "*", "star please")]
+    assert match_speech("0123456789*#", menu).id == "everything"
+    assert match_speech("Press 0123456789*#.", menu).id == "everything"

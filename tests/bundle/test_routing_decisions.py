@@ -109,6 +109,19 @@ def test_keys_to_a_speech_only_menu_are_no_match(caplog):
     assert note == "speech not accepted by this menu"
 
 
+def test_keys_written_with_spaces_in_the_flow_match_the_keys_pressed():
+    f = Flow("Keys")
+    f.add_node(
+        Node(
+            "menu", NodeKind.GATHER, prompts=[Prompt("say", "Your choice")], branches=[Branch("acct", "1 2")]
+        )
+    )
+    f.add_node(Node("ok", NodeKind.SAY, text="Account."))
+    f.set_link("menu", "branch:acct", "ok")
+    client = app_for(f).test_client()
+    assert route(client, "/node/menu/result", Digits="12") == ("ok", "branch:acct", "menu branch:acct")
+
+
 def test_a_capturing_menu_takes_unclaimed_input_to_captured():
     client = app_for(capturing_flow()).test_client()
     assert route(client, "/node/account/result", Digits="0") == (
@@ -243,7 +256,9 @@ def test_every_dial_outcome_takes_its_own_exit_when_linked():
 def test_an_unknown_dial_status_is_quoted_in_the_log_only(caplog, clinic):
     note = log_note(caplog, clinic, "/node/nurse_line/result", DialCallStatus="Exploded" + "!" * 40)
     assert note == "unknown DialCallStatus " + repr("exploded" + "!" * 22)
-    assert log_note(caplog, clinic, "/node/nurse_line/result", DialCallStatus="busy") is None
+    assert log_note(caplog, clinic, "/node/nurse_line/result") == "unknown DialCallStatus ''"
+    for known in ("busy", "completed", "no-answer"):  # its own exit, or next: nothing odd to say
+        assert log_note(caplog, clinic, "/node/nurse_line/result", DialCallStatus=known) is None
 
 
 def test_a_recording_goes_on_to_next(clinic):
@@ -271,3 +286,64 @@ def test_a_call_sid_is_what_counts_attempts():
     first = other.post("/node/menu/result", data={**CALL, "CallSid": "CA" + "c" * 32, "Digits": "9"})
     assert first.headers["X-IVR-Outcome"] == "no_match"
     assert route(client, "/node/menu/result", Digits="9")[1] == "no_match:max_attempts"
+
+
+def test_speech_without_a_confidence_is_taken_at_its_word(clinic):
+    """Twilio sends Confidence with speech; a request without one (a test, a proxy) is not refused."""
+    assert route(clinic, "/node/menu/result", SpeechResult="Nurse.") == (
+        "nurse_line",
+        "branch:nurse",
+        "menu branch:nurse",
+    )
+
+
+def queue_flow(link_full: bool = True) -> Flow:
+    f = Flow("Queue")
+    f.add_node(Node("queue", NodeKind.ENQUEUE, text="support"))
+    for node_id, text in (("after", "Thanks."), ("full", "Busy."), ("oops", "Sorry.")):
+        f.add_node(Node(node_id, NodeKind.SAY, text=text))
+    f.set_link("queue", "next", "after")
+    f.set_link("queue", "failed", "oops")
+    if link_full:
+        f.set_link("queue", "full", "full")
+    return f
+
+
+@pytest.mark.parametrize(
+    ("result", "answer"),
+    [
+        ("bridged", ("after", "queue:bridged", "queue next")),
+        ("queue-full", ("full", "queue:queue-full", "queue full")),
+        (" Queue-Full ", ("full", "queue:queue-full", "queue full")),
+        ("error", ("oops", "queue:error", "queue failed")),
+        ("system-error", ("oops", "queue:system-error", "queue failed")),
+        ("hangup", ("after", "queue:hangup", "queue next")),
+        ("", ("after", "queue:unknown", "queue next")),
+        ("x" * 50, ("after", "queue:" + "x" * 40, "queue next")),  # a runaway value is cut
+    ],
+)
+def test_queue_results_name_their_outcome_and_exit(result, answer):
+    client = app_for(queue_flow()).test_client()
+    assert route(client, "/node/queue/result", QueueResult=result) == answer
+
+
+def test_a_queue_result_without_its_exit_linked_goes_on_to_next():
+    client = app_for(queue_flow(link_full=False)).test_client()
+    assert route(client, "/node/queue/result", QueueResult="queue-full") == (
+        "after",
+        "queue:queue-full",
+        "queue next",
+    )
+    assert route(client, "/node/queue/result") == ("after", "queue:unknown", "queue next")
+
+
+def test_the_last_failed_attempt_still_says_why(caplog):
+    """Giving up (goodbye, or the linked max_attempts exit) keeps the note of the attempt that failed."""
+    clinic = app_for(clinic_flow()).test_client()  # max_attempts unlinked: the polite goodbye
+    for _ in range(2):
+        post(clinic, "/node/menu/result", Digits="1" * 70)
+    assert log_note(caplog, clinic, "/node/menu/result", Digits="1" * 70) == "70 digits is too many"
+    keys_only = app_for(clinic_flow()).test_client()  # max_attempts linked to "bye"
+    post(keys_only, "/node/keys_only/result", SpeechResult="One thing.")
+    note = log_note(caplog, keys_only, "/node/keys_only/result", SpeechResult="One thing.")
+    assert note == "speech not accepted by this menu"

@@ -201,3 +201,82 @@ def test_a_partial_that_corrects_a_word_keeps_only_the_agreed_words_stable():
     )
     stable = [(p.form["StableSpeechResult"], p.form["UnstableSpeechResult"]) for p in r.app.to("/p")]
     assert stable == [("", "opening ours"), ("opening", "opening hours please")]
+
+
+# ------------------------------------------------------------------------------ settings of the Gather
+def test_keys_during_a_non_interruptible_prompt_can_be_dropped_instead():
+    """``keep_keys_without_barge_in=False``: keys pressed while a bargeIn="false" prompt plays are lost."""
+    r = call(
+        {
+            "/menu": doc('<Gather numDigits="1" bargeIn="false" action="/r"><Say>Six</Say></Gather>'),
+            "/r": BYE,
+        },
+        [
+            {"wait": 2},
+            {"press": "1", "may_be_ignored": True},
+            {"wait_for": "listening"},
+            {"wait": 1},
+            {"press": "2"},
+        ],
+        tts=FixedTTS({"Six": 6}),
+        settings=RuntimeSettings(keep_keys_without_barge_in=False),
+    )
+    assert gather_end(r) == {"t": 7.0, "reason": "numDigits", "digits": "2", "speech": ""}
+
+
+@pytest.mark.parametrize(("restarts", "ends_at"), [(False, 5.0), (True, 8.0)])
+def test_an_ignored_terminator_may_restart_the_timeout(restarts, ends_at):
+    """A ``#`` with no digits before it is ignored (F0); ``ignored_terminator_restarts_timer`` decides
+    whether it still counts as the caller doing something (§8.8)."""
+    r = call(
+        {"/menu": doc('<Gather timeout="5" actionOnEmptyResult="true" action="/r"/>'), "/r": BYE},
+        [{"wait": 3}, {"press": "#", "may_be_ignored": True}],
+        settings=RuntimeSettings(ignored_terminator_restarts_timer=restarts),
+    )
+    assert gather_end(r) == {"t": ends_at, "reason": "timeout", "digits": "", "speech": ""}
+
+
+def test_the_gather_end_parameters_can_be_left_out():
+    routes = {"/menu": doc('<Gather numDigits="1" action="/r"/>'), "/r": BYE}
+    sent = only(call(routes, [{"press": "4"}]).app.to("/r")).form
+    assert (sent["Digits"], sent["msg"], sent["FinishedOnKey"]) == ("4", "Gather End", "")
+    bare = call(routes, [{"press": "4"}], settings=RuntimeSettings(send_gather_end_params=False))
+    form = only(bare.app.to("/r")).form
+    assert form["Digits"] == "4" and "msg" not in form and "FinishedOnKey" not in form
+
+
+def test_transcripts_are_punctuated_like_twilios_unless_turned_off():
+    routes = {"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE}
+    assert only(call(routes, [{"say": "is it open"}]).app.to("/s")).form["SpeechResult"] == "Is it open."
+    asked = [(1.0, SpeechStarted()), (2.0, SpeechFinal("is it open?", 0.8)), (2.0, SpeechEnded())]
+    assert only(call(routes, events=asked).app.to("/s")).form["SpeechResult"] == "Is it open?"
+    plain = call(routes, [{"say": "is it open"}], settings=RuntimeSettings(punctuate_speech=False))
+    assert only(plain.app.to("/s")).form["SpeechResult"] == "is it open"
+
+
+def test_profanity_is_masked_whatever_its_case():
+    routes = {"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE}
+    said = [(1.0, SpeechStarted()), (2.0, SpeechFinal("Shit my DAMN card", 0.8)), (2.0, SpeechEnded())]
+    assert only(call(routes, events=said).app.to("/s")).form["SpeechResult"] == "S*** my D*** card."
+
+
+def test_partial_results_use_their_own_method():
+    events = [
+        (0.1, SpeechStarted()),
+        (0.3, SpeechPartial("sales")),
+        (0.9, SpeechFinal("sales", 0.9)),
+        (0.9, SpeechEnded()),
+    ]
+    r = call(
+        {
+            "/menu": doc(
+                '<Gather input="speech" partialResultCallback="/p" partialResultCallbackMethod="GET" action="/s"/>'
+            ),
+            "/p": BYE,
+            "/s": BYE,
+        },
+        events=events,
+    )
+    (partial,) = r.app.to("/p")
+    assert partial.method == "GET" and partial.query["UnstableSpeechResult"] == "sales"
+    assert only(r.app.to("/s")).method == "POST"
