@@ -2,6 +2,11 @@
 Twilio would see it: the next node (``X-IVR-Node``), what happened (``X-IVR-Outcome``), the flow exit taken
 (``X-IVR-Exit``) and the note in the call's log line. These tests pin down every routing decision of
 ``bundle/handler/retries.py`` and ``bundle/handler/matching.py`` (``make mutation`` checks that they do).
+
+Equivalent mutants of ``bundle/handler/retries.py`` (the routing is the same either way):
+
+- ``x__confidence__mutmut_6``: ``raw not in (None, "XXXX")``: an empty Confidence then reaches
+  ``float("")``, whose ValueError also answers None (no confidence).
 """
 
 from __future__ import annotations
@@ -150,7 +155,8 @@ def test_speech_is_read_up_to_its_first_500_characters(clinic):
     assert len(filler + "nurse") == 500
     heard = route(clinic, "/node/menu/result", SpeechResult=filler + "nurse", Confidence="0.9")
     assert heard == ("nurse_line", "branch:nurse", "menu branch:nurse")
-    late = route(clinic, "/node/menu/result", SpeechResult=filler + "a nurse", Confidence="0.9")
+    assert len(filler + " nurse") == 501  # the branch's word would end on the 501st character
+    late = route(clinic, "/node/menu/result", SpeechResult=filler + " nurse", Confidence="0.9")
     assert late == ("sorry", "no_match", "menu no_match")
 
 
