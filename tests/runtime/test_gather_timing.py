@@ -103,7 +103,8 @@ def test_max_speech_time_ends_a_gather_whose_recogniser_never_sends_a_final_tran
         "digits": "",
         "speech": "Opening hours please.",
     }
-    assert only(r.app.to("/s")).form["SpeechResult"] == "Opening hours please."
+    form = only(r.app.to("/s")).form
+    assert (form["SpeechResult"], form["FinishedOnKey"]) == ("Opening hours please.", "")
 
 
 def test_max_speech_time_without_the_wait_ends_at_once():
@@ -280,3 +281,22 @@ def test_partial_results_use_their_own_method():
     (partial,) = r.app.to("/p")
     assert partial.method == "GET" and partial.query["UnstableSpeechResult"] == "sales"
     assert only(r.app.to("/s")).method == "POST"
+
+
+def test_max_speech_time_after_the_caller_stopped_ends_at_once_with_no_finishing_key():
+    """The caller already stopped (speechTimeout still running): nothing to wait for at maxSpeechTime."""
+    events = [(1.0, SpeechStarted()), (2.0, SpeechFinal("billing", 0.8)), (2.0, SpeechEnded())]
+    r = call(
+        {"/menu": doc('<Gather input="speech" maxSpeechTime="2" speechTimeout="5" action="/s"/>'), "/s": BYE},
+        events=events,
+    )
+    assert gather_end(r) == {"t": 3.0, "reason": "maxSpeechTime", "digits": "", "speech": "Billing."}
+    form = only(r.app.to("/s")).form
+    assert (form["SpeechResult"], form["FinishedOnKey"]) == ("Billing.", "")
+
+
+def test_a_speech_gather_without_a_partial_callback_sends_only_its_action():
+    events = [(0.1, SpeechStarted()), (1.6, SpeechFinal("sales", 0.9)), (1.6, SpeechEnded())]
+    r = call({"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE}, events=events)
+    assert [q.path for q in r.app.requests] == ["/menu", "/s"]
+    assert only(r.app.to("/s")).form["FinishedOnKey"] == ""
