@@ -58,6 +58,7 @@ def map_to_flow(result: MapResult, name: str = "") -> tuple[Flow, ImportReport]:
         flow.set_start(entry(result.start))
     _flag(flow, result, chains)
     place(flow)
+    flow.read_only = f"mapped from {result.url[:300]}: it describes the app as it answered, not its source"
     return flow, report
 
 

@@ -43,7 +43,8 @@ from ivr_studio.flow.model import (
 FORMAT = "ivrflow"
 VERSION = 3  # the newest format this version reads
 #: Version 1 holds verb nodes only; version 2 adds logic nodes, ``config``, ``capture``, ``variables`` and
-#: ``env``; version 3 adds placeholder nodes (a Studio widget kept as it was). Each is written only when a
+#: ``env``; version 3 adds placeholder nodes (a Studio widget kept as it was) and ``read_only`` (why the flow
+#: must not be edited: a mapped flow). Each is written only when a
 #: flow uses what it adds, so other flows stay readable by older releases, which refuse a newer file with
 #: "update IVR Studio" rather than misread it.
 DYNAMIC_VERSION = 2
@@ -51,6 +52,7 @@ KEPT_VERSION = 3
 #: The node kinds each version after the first adds (a file of an older version cannot hold them).
 KIND_VERSIONS = {NodeKind.PLACEHOLDER: KEPT_VERSION}
 SUFFIX = ".ivrflow"
+MAX_READ_ONLY_CHARS = 500
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -119,6 +121,8 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
     }
     version = file_version(flow)
     out: dict[str, Any] = {"format": FORMAT, "version": version, "name": flow.name, "start": flow.start}
+    if flow.read_only:
+        out["read_only"] = flow.read_only
     if settings:
         out["settings"] = settings
     if flow.variables:
@@ -131,6 +135,8 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
 
 def file_version(flow: Flow) -> int:
     """The oldest format version that holds everything ``flow`` uses."""
+    if flow.read_only:
+        return KEPT_VERSION
     if any(n.kind in KIND_VERSIONS for n in flow):
         return max(KIND_VERSIONS.get(n.kind, 1) for n in flow)
     return DYNAMIC_VERSION if flow.uses_dynamic_features() else 1
@@ -369,6 +375,8 @@ def flow_from_dict(data: Any) -> Flow:
     top = {"format", "version", "name", "start", "settings", "nodes"}
     if version >= DYNAMIC_VERSION:
         top |= {"variables", "env"}
+    if version >= KEPT_VERSION:
+        top |= {"read_only"}
     _keys(data, top, {"nodes"}, "$")
     name = _type(data.get("name", "Untitled flow"), str, "$.name", "text")
     settings = _type(data.get("settings", {}), dict, "$.settings", "an object")
@@ -416,7 +424,13 @@ def flow_from_dict(data: Any) -> Flow:
             raise FlowFileError(
                 f"{cut(env_name)} is not an environment variable name (A-Z, 0-9, _)", f"$.env[{i}]"
             )
+    read_only = _type(data.get("read_only", ""), str, "$.read_only", "text (why the flow is read-only)")
+    if len(read_only) > MAX_READ_ONLY_CHARS:
+        raise FlowFileError(
+            f"is {len(read_only):,} characters; the limit is {MAX_READ_ONLY_CHARS}", "$.read_only"
+        )
     flow = Flow(name, nodes, start)
+    flow.read_only = read_only
     flow.settings.update(settings)
     flow.variables = {v.name: v for v in variables}
     flow.env = tuple(dict.fromkeys(env))

@@ -203,6 +203,9 @@ class Flow:
         self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
         self.variables: dict[str, Variable] = {}  # declared call variables, by name
         self.env: tuple[str, ...] = ()  # environment variables templates may read ({{ env.NAME }})
+        #: Why the flow must not be edited (``ivr-studio map`` describes an app, it is not its source); empty
+        #: when it may be. The editor refuses edits of a read-only flow until the user edits a copy.
+        self.read_only = ""
         self.events = Emitter()
         for n in nodes:
             self._check_new_node(n)

@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ivr_studio.flow.clipboard import clone_nodes
 from ivr_studio.flow.events import Emitter
-from ivr_studio.flow.ivrflow import load_flow, save_flow
+from ivr_studio.flow.ivrflow import flow_from_dict, flow_to_dict, load_flow, save_flow
 from ivr_studio.flow.kinds import NodeKind, spec_of
 from ivr_studio.flow.model import AttrValue, Branch, Flow, Node, Prompt
 from ivr_studio.ui import commands as c
@@ -106,6 +106,7 @@ class FlowDocument(QObject):
     flowReplaced = Signal()  # a different Flow object is now open (New / Open / recover)
     dirtyChanged = Signal(bool)
     pathChanged = Signal(object)  # Path | None
+    editRefused = Signal(str)  # an edit of a read-only flow was refused; the flow's read_only reason
 
     def __init__(self, flow: Flow | None = None, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -197,11 +198,22 @@ class FlowDocument(QObject):
 
     # ------------------------------------------------------------------ edits
     def push(self, command: QUndoCommand) -> None:
+        """Do ``command`` as one undo step; refused (``editRefused``) while the flow is read-only."""
+        if self.flow.read_only:
+            self.editRefused.emit(self.flow.read_only)
+            return
         self.undo_stack.push(command)
 
     def _push_macro(self, macro: Macro) -> None:
         if macro.childCount():
-            self.undo_stack.push(macro)
+            self.push(macro)
+
+    def edit_a_copy(self) -> None:
+        """Open an editable copy of a read-only flow: unsaved, with no file, so the original stays as it is."""
+        copy = flow_from_dict(flow_to_dict(self.flow))
+        copy.read_only = ""
+        copy.name = f"{self.flow.name} (copy)"[:200]
+        self.replace(copy, None, dirty=True)
 
     def add_node(
         self,

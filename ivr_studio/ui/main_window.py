@@ -28,6 +28,7 @@ from ivr_studio.ui.canvas.view import FlowView
 from ivr_studio.ui.document import FlowDocument
 from ivr_studio.ui.inspector.panel import InspectorPanel
 from ivr_studio.ui.problems import ProblemsPanel, summary
+from ivr_studio.ui.read_only_bar import ReadOnlyBar
 from ivr_studio.ui.recent import add_recent, menu_label, recent_files
 from ivr_studio.ui.twiml_preview import TwimlPreview
 from ivr_studio.ui.window_layout import LayoutMemory
@@ -72,6 +73,10 @@ class MainWindow(QMainWindow):
         self.add_dock(self.problems, "Problems", Qt.DockWidgetArea.BottomDockWidgetArea)
         self.add_dock(self.preview, "TwiML preview", Qt.DockWidgetArea.BottomDockWidgetArea)
         self.docks["Problems"].raise_()
+        self.read_only_bar = ReadOnlyBar(self.document, self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.read_only_bar)
+        # a refused drag leaves cards where the mouse put them: draw the flow again, once the drag is over
+        self.document.editRefused.connect(lambda _reason: QTimer.singleShot(0, self._undo_refused_edit))
 
         self.autosaver = Autosaver(
             self.document, recovery_dir, autosave_ms if autosave_ms is not None else 30_000, self
@@ -93,6 +98,11 @@ class MainWindow(QMainWindow):
         self._zoom_changed(self.view.zoom())
         self.layout_memory = LayoutMemory(self, self.settings, self.docks)
         self.layout_memory.restore()
+
+    def _undo_refused_edit(self) -> None:
+        """A refused edit left a dragged card or a typed value on screen: show the flow as it is again."""
+        self.scene.rebuild()
+        self.inspector.sync()
 
     # ------------------------------------------------------------------ public hooks
     def add_dock(

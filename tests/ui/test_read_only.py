@@ -1,0 +1,74 @@
+"""Mapped flows are read-only for real: the flag is in the file (format version 3, refused by a file of an
+older version), the editor shows it, refuses every edit until "Edit a copy", and the copy is editable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ivr_studio.explore.flowmap import map_to_flow
+from ivr_studio.explore.mapper import MapOptions, Mapper
+from ivr_studio.flow.ivrflow import FlowFileError, load_flow, loads, save_flow
+from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.runtime import WsgiTransport
+from ivr_studio.ui.document import FlowDocument
+from ivr_studio.ui.read_only_bar import ReadOnlyBar
+
+MENU = b'<Response><Gather numDigits="1" action="/pick"><Say>Press 1.</Say></Gather></Response>'
+
+
+def app(environ, start_response):
+    body = MENU if environ["PATH_INFO"] == "/voice" else b"<Response><Say>Bye</Say></Response>"
+    start_response("200 OK", [("Content-Type", "text/xml")])
+    return [body]
+
+
+def mapped(tmp_path: Path) -> Path:
+    result = Mapper(WsgiTransport(app), "http://menu.local/voice", MapOptions(max_states=5, keys="1")).run()
+    flow, _ = map_to_flow(result)
+    path = tmp_path / "map.ivrflow"
+    save_flow(flow, path)
+    return path
+
+
+def test_a_mapped_flow_is_marked_read_only_in_its_file(tmp_path: Path):
+    path = mapped(tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["version"] == 3 and data["read_only"].startswith("mapped from http://menu.local/voice")
+    assert load_flow(path).read_only == data["read_only"]
+    data["version"] = 2
+    with pytest.raises(FlowFileError, match=r"\$: unknown field 'read_only'"):
+        loads(json.dumps(data))
+    data["version"], data["read_only"] = 3, 7
+    with pytest.raises(FlowFileError, match=r"\$.read_only: expected text"):
+        loads(json.dumps(data))
+
+
+def test_the_editor_refuses_edits_until_edit_a_copy(qtbot, tmp_path: Path):
+    path = mapped(tmp_path)
+    document = FlowDocument()
+    document.open(path)
+    bar = ReadOnlyBar(document)
+    qtbot.addWidget(bar)
+    bar.show()
+    assert bar.isVisible() and "mapped from http://menu.local/voice" in bar.message.text()
+    before = path.read_bytes()
+    node_id = next(iter(document.flow.nodes))
+    with qtbot.waitSignal(document.editRefused):
+        document.set_field(node_id, "title", "changed")
+    document.add_node(NodeKind.SAY, (0, 0))
+    document.move_nodes({node_id: (500.0, 500.0)})
+    assert document.flow.node(node_id).title != "changed" and len(document.flow) == len(load_flow(path))
+    assert document.flow.node(node_id).position != (500.0, 500.0)
+    assert not document.is_dirty() and document.undo_stack.count() == 0
+    bar.copy_button.click()
+    assert document.flow.read_only == "" and document.path is None and document.is_dirty()
+    assert not bar.isVisible()
+    document.set_field(node_id, "title", "changed")
+    assert document.flow.node(node_id).title == "changed"
+    copy = tmp_path / "copy.ivrflow"
+    document.save(copy)
+    assert "read_only" not in json.loads(copy.read_text(encoding="utf-8"))
+    assert path.read_bytes() == before  # the mapped file is untouched
