@@ -350,12 +350,12 @@ def _node(d: Any, path: str, version: int = VERSION) -> Node:
         capture=capture,
     )
     links = _type(d.get("links", {}), dict, f"{path}.links", "an object of exit → node id")
+    node.links = dict(links)  # first: a linked optional exit (an Hours' holiday) is an exit of the node
     exits = set(node.exit_names())
     for exit_name, target in links.items():
         if exit_name not in exits:
             raise FlowFileError(f"node {cut(node_id)} has no exit {cut(exit_name)}", f"{path}.links")
         _type(target, str, f"{path}.links.{_seg(exit_name)}", "a node id")
-    node.links = dict(links)
     return node
 
 

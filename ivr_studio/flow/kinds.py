@@ -54,6 +54,8 @@ class Exit:
 
     ``fallback`` names the exit taken instead when this one is not linked (a transfer's ``busy`` falls back
     to ``next``). ``retries`` marks a menu's failure exits, which replay the menu when not linked.
+    ``optional`` exits exist only while the node's configuration can take them (``shows_exit`` of the
+    config) or while they are linked: an Hours node has a ``holiday`` port only once it has a holiday source.
     """
 
     name: str
@@ -61,6 +63,7 @@ class Exit:
     kind: str = "next"  # next | branch | case | no_input | no_match | max_attempts | outcome | failed
     fallback: str | None = None
     retries: bool = False
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,7 @@ KIND_SPECS: dict[NodeKind, KindSpec] = {
         (
             Exit("open", "open"),
             Exit("closed", "closed", "outcome"),
-            Exit("holiday", "holiday", "outcome", fallback="closed"),
+            Exit("holiday", "holiday", "outcome", fallback="closed", optional=True),
         ),
         family=Family.LOGIC,
         config=HoursConfig,

@@ -190,6 +190,10 @@ class HoursConfig:
     closed: tuple[ClosedDates, ...] = ()
     holidays: HolidaySource | None = None
 
+    def shows_exit(self, name: str) -> bool:
+        """Whether the optional exit ``name`` can be taken: ``holiday`` needs a holiday source."""
+        return name != "holiday" or bool(self.holidays is not None and self.holidays.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"zone": self.zone}
         week = {d: [[i.start, i.end] for i in self.week[d]] for d in WEEKDAYS if self.week.get(d)}

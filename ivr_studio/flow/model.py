@@ -153,13 +153,26 @@ class Node:
             return [Exit(t.exit_name, t.label(), "outcome") for t in self.config.transitions]
         return []
 
+    def fixed_exits(self) -> list[Exit]:
+        """The kind's fixed exits this node has: an optional one only while its configuration can take it
+        or it is linked (see :class:`~ivr_studio.flow.kinds.Exit`)."""
+        exits = self.spec.exits
+        if not any(e.optional for e in exits):
+            return list(exits)
+        shows = getattr(self.config, "shows_exit", None)
+        return [
+            e
+            for e in exits
+            if not e.optional or e.name in self.links or (shows is not None and shows(e.name))
+        ]
+
     def exits(self) -> list[Exit]:
         """Every exit of this node, item exits first (in order), then the kind's fixed exits.
 
         A menu that captures its input also has ``captured``: input no branch claims goes there.
         """
         captured = [CAPTURED] if self.capture else []
-        return self.item_exits() + captured + list(self.spec.exits)
+        return self.item_exits() + captured + self.fixed_exits()
 
     def exit_names(self) -> list[str]:
         """The names of :meth:`exits`, in the same order. A menu's are listed without making its branches'
@@ -173,7 +186,8 @@ class Node:
 
     def target_of(self, exit_name: str) -> str | None:
         """Where ``exit_name`` leads: its link, else (following the kind's fallbacks) its fallback's link."""
-        fixed = {e.name: e for e in self.exits()}
+        # every exit of the kind, so an optional exit the node does not show falls back too
+        fixed = {e.name: e for e in (*self.exits(), *self.spec.exits)}
         seen: set[str] = set()
         name: str | None = exit_name
         while name is not None and name not in seen:

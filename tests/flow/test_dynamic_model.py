@@ -12,6 +12,7 @@ from ivr_studio.flow.logic import (
     Assignment,
     Case,
     DecideConfig,
+    HolidaySource,
     HoursConfig,
     Interval,
     LookupConfig,
@@ -67,7 +68,10 @@ def test_exits_of_logic_nodes():
         "d", NodeKind.DECIDE, config=DecideConfig((Case("vip", "{{ call.from }}", "equals", "+1"),))
     )
     assert decide.exit_names() == ["case:vip", "otherwise"]
-    assert Node("h", NodeKind.HOURS).exit_names() == ["open", "closed", "holiday"]
+    assert Node("h", NodeKind.HOURS).exit_names() == ["open", "closed"]  # no holiday source: no holiday
+    with_country = HoursConfig(holidays=HolidaySource(country="DE"))
+    assert Node("h", NodeKind.HOURS, config=with_country).exit_names() == ["open", "closed", "holiday"]
+    assert Node("h", NodeKind.HOURS, links={"holiday": "x"}).exit_names() == ["open", "closed", "holiday"]
     assert Node("l", NodeKind.LOOKUP).exit_names() == ["ok", "failed"]
     menu = Node("m", NodeKind.GATHER, capture="account")
     assert "captured" in menu.exit_names()

@@ -156,6 +156,24 @@ def _read_problems(
     return out
 
 
+def _earlier_assignments(node: Node, where: str) -> set[str]:
+    """A Set node's assignments before the one at ``where`` (they count as set for its template)."""
+    if not isinstance(node.config, SetConfig) or not where.startswith("config.assign["):
+        return set()
+    index = int(where.split("[")[1].split("]")[0])
+    return {a.name for a in node.config.assignments[:index]}
+
+
+def read_problems_at(flow: Flow, node_id: str, where: str, reads) -> list[Diagnostic]:
+    """IVR021 for what one template of node ``node_id`` reads (the editor checks a field as it is typed)."""
+    g = _graph(flow)
+    node = flow.node(node_id)
+    known = {v.name for v in flow.variables.values() if v.default}
+    for ancestor in nx.ancestors(g, node_id):
+        known |= sets_of(flow.node(ancestor))
+    return _read_problems(flow, node, where, reads, known | _earlier_assignments(node, where), g)
+
+
 def template_problems(flow: Flow) -> list[Diagnostic]:
     """IVR020 and IVR021 for every template in the flow."""
     out: list[Diagnostic] = []
@@ -167,10 +185,7 @@ def template_problems(flow: Flow) -> list[Diagnostic]:
             if info.error:
                 out.append(error("IVR020", f"Template error: {info.error}", node_id=node.id, path=where))
                 continue
-            extra: set[str] = set()
-            if isinstance(node.config, SetConfig):  # earlier assignments of the same node count
-                index = int(where.split("[")[1].split("]")[0]) if where.startswith("config.assign[") else 0
-                extra = {a.name for a in node.config.assignments[:index]}
+            extra = _earlier_assignments(node, where)  # earlier assignments of the same node count
             out.extend(_read_problems(flow, node, where, info.reads, known[node.id] | extra, g))
     return out
 
@@ -398,7 +413,7 @@ def set_problems(flow: Flow, node: Node) -> list[Diagnostic]:
 
 def unlinked_logic_exits(node: Node) -> list[Diagnostic]:
     out = []
-    for e in node.spec.exits:
+    for e in node.fixed_exits():
         if e.name == "failed" and node.kind == NodeKind.LOOKUP:
             continue  # IVR025 says it louder
         if node.target_of(e.name) is None:
