@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from ivr_studio.flow.logic import Variable
 from ivr_studio.flow.model import AttrValue, Branch, Flow, Node
 
 MERGE_FIELD = 1
@@ -217,3 +218,31 @@ class SetFlowName(FlowCommand):
 
     def undo(self) -> None:
         self.flow.set_name(self.old)
+
+
+class SetFlowVariables(FlowCommand):
+    """Replace the flow's declared call variables."""
+
+    def __init__(self, flow: Flow, variables: list[Variable], parent=None):
+        super().__init__(flow, "Change variables", parent)
+        self.new, self.old = list(variables), list(flow.variables.values())
+
+    def redo(self) -> None:
+        self.flow.set_variables(self.new)
+
+    def undo(self) -> None:
+        self.flow.set_variables(self.old)
+
+
+class SetFlowEnv(FlowCommand):
+    """Replace the environment variables the flow's templates may read."""
+
+    def __init__(self, flow: Flow, names: list[str], parent=None):
+        super().__init__(flow, "Change environment variables", parent)
+        self.new, self.old = list(names), list(flow.env)
+
+    def redo(self) -> None:
+        self.flow.set_env(self.new)
+
+    def undo(self) -> None:
+        self.flow.set_env(self.old)

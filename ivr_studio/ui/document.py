@@ -7,6 +7,7 @@ way to change the flow from the UI (no "without undo" side door).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -20,6 +21,7 @@ from ivr_studio.flow.clipboard import clone_nodes
 from ivr_studio.flow.events import Emitter
 from ivr_studio.flow.ivrflow import flow_from_dict, flow_to_dict, load_flow, save_flow
 from ivr_studio.flow.kinds import NodeKind, spec_of
+from ivr_studio.flow.logic import Config, Variable
 from ivr_studio.flow.model import AttrValue, Branch, Flow, Node, Prompt
 from ivr_studio.ui import commands as c
 
@@ -320,3 +322,56 @@ class FlowDocument(QObject):
     def set_name(self, name: str) -> None:
         if name != self.flow.name:
             self.push(c.SetFlowName(self.flow, name))
+
+    # ------------------------------------------------------------------ dynamic flows
+    def _unlink_vanishing(self, macro: Macro, node_id: str, **change: Any) -> None:
+        """Add to ``macro`` the unlinking of every exit the node would no longer have after ``change`` (a
+        Decide case removed, a holiday source or a capture cleared), so undo brings the links back too."""
+        node = self.flow.node(node_id)
+        after = dataclasses.replace(node, links={}, **change)
+        kept = set(after.exit_names())
+        for exit_name in node.links:
+            if exit_name not in kept:
+                macro.add(c.SetLink(self.flow, node_id, exit_name, None))
+
+    def _declare(self, macro: Macro, names: Iterable[str]) -> None:
+        """Add to ``macro`` the declaration of each of ``names`` not declared yet (default settings)."""
+        missing = [n for n in dict.fromkeys(names) if n and n not in self.flow.variables]
+        if missing:
+            variables = [*self.flow.variables.values(), *(Variable(n) for n in missing)]
+            macro.add(c.SetFlowVariables(self.flow, variables))
+
+    def set_config(self, node_id: str, config: Config, declare: Iterable[str] = (), text: str = "") -> None:
+        """Give a logic node a new configuration, as one undo step: links of exits it no longer has are
+        removed first, and the variables in ``declare`` (a Set's names) are declared when they are not yet."""
+        node = self.flow.node(node_id)
+        if node.config == config:
+            return
+        macro = Macro(text or f"Change {node.title}")
+        self._declare(macro, declare)
+        self._unlink_vanishing(macro, node_id, config=config)
+        macro.add(c.SetNodeField(self.flow, node_id, "config", config))
+        self._push_macro(macro)
+
+    def set_capture(self, node_id: str, name: str) -> None:
+        """Make a menu keep what the caller enters in variable ``name`` ("" stops it), as one undo step;
+        an undeclared variable is declared, and turning capture off unlinks the ``captured`` exit."""
+        if self.flow.node(node_id).capture == name:
+            return
+        macro = Macro(f"Capture into {name}" if name else "Stop capturing")
+        self._declare(macro, [name])
+        self._unlink_vanishing(macro, node_id, capture=name)
+        macro.add(c.SetNodeField(self.flow, node_id, "capture", name))
+        self._push_macro(macro)
+
+    def set_variables(self, variables: Iterable[Variable]) -> None:
+        """Replace the flow's declared call variables (one undo step)."""
+        variables = list(variables)
+        if {v.name: v for v in variables} != self.flow.variables:
+            self.push(c.SetFlowVariables(self.flow, variables))
+
+    def set_env(self, names: Iterable[str]) -> None:
+        """Replace the environment variables the flow's templates may read (one undo step)."""
+        names = list(dict.fromkeys(names))
+        if tuple(names) != self.flow.env:
+            self.push(c.SetFlowEnv(self.flow, names))
