@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ivr_studio.flow.kinds import NodeKind
@@ -74,6 +74,7 @@ class NodeItem(QGraphicsItem):
         """Copy what the card draws from the model node, and relayout."""
         self.prepareGeometryChange()
         self.kind = node.kind
+        self.family = node.spec.family
         self.logic = node.spec.is_logic
         self.title = node.title
         self.preview = style.preview_text(node)
@@ -187,32 +188,29 @@ class NodeItem(QGraphicsItem):
         m, t = METRICS, self.theme
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         title_font, body_font, small_font = style.fonts()
-        card = QRectF(0, 0, self.width, self.height)
         header_colour = t.header(self.kind)
         gather = self.kind == NodeKind.GATHER
 
+        family = style.FAMILY_STYLES[self.family]
+        outline = style.card_outline(self.family, self.width, self.height)
         if self.active:
             painter.setPen(QPen(QColor(style.ACTIVE_COLOUR), 6))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(card.adjusted(-3, -3, 3, 3), m.corner + 2, m.corner + 2)
+            painter.drawPath(outline)
 
         border = t.highlight if self.isSelected() else (header_colour if gather else t.card_border)
         pen = QPen(border, 2.2 if (self.isSelected() or gather) else 1.0)
         if self.kind == NodeKind.PLACEHOLDER and not self.isSelected():
             pen = QPen(QColor(style.WARNING_COLOUR), 2.4, Qt.PenStyle.DotLine)  # a widget not run here
-        elif self.logic and not self.isSelected():
+        elif family.dashed and not self.isSelected():
             pen = QPen(header_colour, 1.6, Qt.PenStyle.DashLine)  # decided by the handler, not heard
         painter.setPen(pen)
         painter.setBrush(t.card)
-        painter.drawRoundedRect(card, m.corner, m.corner)
+        painter.drawPath(outline)
 
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(0, 0, self.width, m.header), m.corner, m.corner)
-        square = QPainterPath()
-        square.addRect(QRectF(0, m.header / 2, self.width, m.header / 2))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(header_colour)
-        painter.drawPath(header.united(square))
+        painter.drawPath(style.header_outline(self.family, self.width))
 
         if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.2:
             return  # far out, text would be unreadable anyway: cards and colours are enough
@@ -292,16 +290,17 @@ class NodeItem(QGraphicsItem):
     def _paint_ports(self, painter: QPainter) -> None:
         m, t = METRICS, self.theme
         r = m.port_radius
+        port = _diamond if style.FAMILY_STYLES[self.family].diamond_ports else _circle
         for i, row in enumerate(self.rows):
             colour = t.exit_colour(row.kind) if row.kind not in ("branch", "next") else t.link
             centre = QPointF(self.width, self.row_centre_y(i))
             hovered = self.hover_port == row.name
             painter.setPen(QPen(colour, 1.6))
             painter.setBrush(colour if row.name in self.linked else t.card)
-            painter.drawEllipse(centre, r + (1.5 if hovered else 0), r + (1.5 if hovered else 0))
+            port(painter, centre, r + (1.5 if hovered else 0))
         painter.setPen(QPen(t.link, 1.6))
         painter.setBrush(t.card if self.hover_port != INPUT_PORT else t.link)
-        painter.drawEllipse(QPointF(0, m.header / 2), r, r)
+        port(painter, QPointF(0, m.header / 2), r)
 
     def _paint_start_tag(self, painter: QPainter, font) -> None:
         painter.setFont(font)
@@ -327,6 +326,18 @@ class NodeItem(QGraphicsItem):
             Qt.AlignmentFlag.AlignCenter,
             str(len(self.problems)) if len(self.problems) < 10 else "!",
         )
+
+
+def _circle(painter: QPainter, centre: QPointF, r: float) -> None:
+    painter.drawEllipse(centre, r, r)
+
+
+def _diamond(painter: QPainter, centre: QPointF, r: float) -> None:
+    """A logic node's port: a diamond a little larger than a verb's circle, so it reads as the same size."""
+    r *= 1.25
+    x, y = centre.x(), centre.y()
+    points = [QPointF(x, y - r), QPointF(x + r, y), QPointF(x, y + r), QPointF(x - r, y)]
+    painter.drawPolygon(QPolygonF(points))
 
 
 def _wrap(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPainterPath, QPalette
 
-from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.kinds import Family, NodeKind
 from ivr_studio.flow.logic import WEEKDAYS
 from ivr_studio.flow.model import Node
 from ivr_studio.flow.placeholder import PlaceholderConfig
@@ -43,7 +44,13 @@ def _hours_preview(node: Node) -> str:
     cfg = node.config
     days = [d for d in WEEKDAYS if getattr(cfg, "week", {}).get(d)]
     span = f"{days[0].capitalize()}–{days[-1].capitalize()}" if days else "never open"
-    return f"{span} · {getattr(cfg, 'zone', 'UTC')}"
+    source = getattr(cfg, "holidays", None)
+    extra = ""
+    if source is not None and source.country:
+        extra = f" · {source.country}{'-' + source.subdivision if source.subdivision else ''} holidays"
+    elif source is not None and source.ical:
+        extra = " · calendar holidays"
+    return f"{span} · {getattr(cfg, 'zone', 'UTC')}{extra}"
 
 
 def _decide_preview(node: Node) -> str:
@@ -126,6 +133,66 @@ class Metrics:
 
 
 METRICS = Metrics()
+
+
+@dataclass(frozen=True)
+class FamilyStyle:
+    """How a family of kinds looks: a verb's card is a rounded card with a solid border (the caller hears
+    it); a logic node's is cut at the corners, with a dashed border and diamond ports (the handler decides
+    it, the caller never hears it), so the two read apart at any zoom."""
+
+    chamfer: float  # 0: rounded corners; else the size of the cut corners
+    dashed: bool
+    diamond_ports: bool
+
+
+FAMILY_STYLES: dict[Family, FamilyStyle] = {
+    Family.VERB: FamilyStyle(chamfer=0.0, dashed=False, diamond_ports=False),
+    Family.LOGIC: FamilyStyle(chamfer=9.0, dashed=True, diamond_ports=True),
+}
+
+
+def _chamfered(rect: QRectF, cut: float, bottom: bool = True) -> QPainterPath:
+    """``rect`` with its top corners cut (and its bottom ones too, when ``bottom``)."""
+    left, top, right, low = rect.left(), rect.top(), rect.right(), rect.bottom()
+    points = [QPointF(left + cut, top), QPointF(right - cut, top), QPointF(right, top + cut)]
+    if bottom:
+        points += [QPointF(right, low - cut), QPointF(right - cut, low)]
+        points += [QPointF(left + cut, low), QPointF(left, low - cut)]
+    else:
+        points += [QPointF(right, low), QPointF(left, low)]
+    points.append(QPointF(left, top + cut))
+    path = QPainterPath(points[0])
+    for p in points[1:]:
+        path.lineTo(p)
+    path.closeSubpath()
+    return path
+
+
+@lru_cache(maxsize=256)
+def card_outline(family: Family, width: float, height: float) -> QPainterPath:
+    """The outline of a card of ``family`` (cached per size: cards are drawn often, built rarely)."""
+    style = FAMILY_STYLES[family]
+    rect = QRectF(0, 0, width, height)
+    if style.chamfer:
+        return _chamfered(rect, style.chamfer)
+    path = QPainterPath()
+    path.addRoundedRect(rect, METRICS.corner, METRICS.corner)
+    return path
+
+
+@lru_cache(maxsize=16)
+def header_outline(family: Family, width: float) -> QPainterPath:
+    """The filled header of a card of ``family``: the card's top corners, square at the bottom."""
+    style = FAMILY_STYLES[family]
+    rect = QRectF(0, 0, width, METRICS.header)
+    if style.chamfer:
+        return _chamfered(rect, style.chamfer, bottom=False)
+    header = QPainterPath()
+    header.addRoundedRect(rect, METRICS.corner, METRICS.corner)
+    square = QPainterPath()
+    square.addRect(QRectF(0, METRICS.header / 2, width, METRICS.header / 2))
+    return header.united(square)
 
 
 @lru_cache(maxsize=4)
