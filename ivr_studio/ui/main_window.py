@@ -1,4 +1,4 @@
-"""The main window: canvas in the middle, palette, inspector, Problems and TwiML preview as docks.
+"""The main window: canvas in the middle; palette, inspector, Problems, TwiML preview and Variables as docks.
 
 It wires panels to one :class:`FlowDocument` and owns the file workflow: New, Open, Open Recent, Save,
 Save As, autosave with recovery, and asking before unsaved changes are lost. Other panels (the test-call
@@ -31,6 +31,7 @@ from ivr_studio.ui.problems import ProblemsPanel, summary
 from ivr_studio.ui.read_only_bar import ReadOnlyBar
 from ivr_studio.ui.recent import add_recent, menu_label, recent_files
 from ivr_studio.ui.twiml_preview import TwimlPreview
+from ivr_studio.ui.variables_panel import VariablesPanel
 from ivr_studio.ui.window_layout import LayoutMemory
 
 if TYPE_CHECKING:
@@ -68,10 +69,12 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(self.document)
         self.problems = ProblemsPanel(self.document, wait=True)  # resumed after the first frame
         self.preview = TwimlPreview(self.document)
+        self.variables = VariablesPanel(self.document)
         self.add_dock(self.palette, "Palette", Qt.DockWidgetArea.LeftDockWidgetArea)
         self.add_dock(self.inspector, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock(self.problems, "Problems", Qt.DockWidgetArea.BottomDockWidgetArea)
         self.add_dock(self.preview, "TwiML preview", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_dock(self.variables, "Variables", Qt.DockWidgetArea.BottomDockWidgetArea)
         self.docks["Problems"].raise_()
         self.read_only_bar = ReadOnlyBar(self.document, self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.read_only_bar)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QComboBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
 
 
 def scroll_instead(widget: QWidget, event: QWheelEvent) -> None:
@@ -54,6 +54,20 @@ class SpinBox(QSpinBox):
 
 class ComboBox(QComboBox):
     """A QComboBox whose choice the wheel changes only while it has focus."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            scroll_instead(self, event)
+
+
+class DoubleSpinBox(QDoubleSpinBox):
+    """A QDoubleSpinBox whose value the wheel changes only while it has focus."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

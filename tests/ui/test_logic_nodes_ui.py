@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPlainTextEdit
 
 from ivr_studio.flow.kinds import LOGIC_KINDS, NodeKind, spec_of
 from ivr_studio.flow.logic import Case, DecideConfig
@@ -48,15 +45,16 @@ def test_a_decide_card_has_a_port_per_case(qtbot, examples_dir):
     ]
 
 
-def test_the_inspector_shows_a_logic_nodes_configuration_and_exits(qtbot, examples_dir):
+def test_the_inspector_shows_a_logic_nodes_editor_and_exits(qtbot, examples_dir):
+    from ivr_studio.ui.inspector.request_editor import LookupEditor
+
     document = FlowDocument()
     document.open(examples_dir / "account-line.ivrflow")
     panel = InspectorPanel(document)
     qtbot.addWidget(panel)
     panel.show_node("balance")
-    config = panel.findChild(QPlainTextEdit, "logicConfig")
-    assert config is not None and config.isReadOnly()
-    assert json.loads(config.toPlainText())["keep"] == ["amount", "currency"]
+    look = next(e for e in panel.editors if isinstance(e, LookupEditor))
+    assert look.keep.line.text() == "amount, currency"
     assert set(panel.branches.exit_fields) == {"ok", "failed"}
     panel.branches.exit_fields["failed"].committed.emit("goodbye")
     assert document.flow.node("balance").links["failed"] == "goodbye"
@@ -68,6 +66,6 @@ def test_a_new_logic_node_gets_its_default_configuration_in_one_undo_step(qtbot)
     document = FlowDocument()
     node_id = document.add_node(NodeKind.HOURS, (0.0, 0.0))
     node = document.flow.node(node_id)
-    assert node.config is not None and node.exit_names() == ["open", "closed", "holiday"]
+    assert node.config is not None and node.exit_names() == ["open", "closed"]
     document.undo_stack.undo()
     assert node_id not in document.flow.nodes

@@ -81,7 +81,9 @@ class BranchesEditor(QWidget):
         for row, exit_ in enumerate(fixed):
             field = ChoiceField(choices)
             field.committed.connect(lambda val, e=exit_.name: self.document.set_link(node_id, e, val))
-            exits.addWidget(QLabel(exit_.label[:1].upper() + exit_.label[1:], self), row, 0)
+            label = QLabel(exit_.label[:1].upper() + exit_.label[1:], self)
+            label.setWordWrap(True)  # a Decide case's label can be a whole condition
+            exits.addWidget(label, row, 0)
             exits.addWidget(field, row, 1)
             self.exit_fields[exit_.name] = field
         layout.addLayout(exits)

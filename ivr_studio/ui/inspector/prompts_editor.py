@@ -1,7 +1,8 @@
 """The prompt list of a menu: what the caller hears while the menu listens (Say, Play, Pause).
 
 Every change replaces the node's ``prompts`` through the document, so it is one undo step; typing in a
-prompt's text merges into one step per prompt.
+prompt's text merges into one step per prompt. A Say's text and a Play's URL may hold templates: they are
+checked as they are typed and complete the flow's names.
 """
 
 from __future__ import annotations
@@ -16,9 +17,18 @@ from ivr_studio.flow.model import Prompt
 from ivr_studio.twiml import values as v
 from ivr_studio.ui.document import FlowDocument
 from ivr_studio.ui.inspector.attributes import VOICES
-from ivr_studio.ui.inspector.fields import EditableChoiceField, Field, IntField, LineField, TextField
+from ivr_studio.ui.inspector.fields import EditableChoiceField, Field, IntField, LineField
+from ivr_studio.ui.inspector.template_field import TemplateLine, TemplateText
 
 PROMPT_LABELS = {"say": "Say", "play": "Play", "pause": "Pause"}
+
+
+def _url_problem(text: str) -> str | None:
+    try:
+        v.url(text)
+    except v.BadValue as exc:
+        return str(exc)
+    return None
 
 
 class PromptsEditor(QWidget):
@@ -133,13 +143,17 @@ class PromptsEditor(QWidget):
         form = QFormLayout()
         fields: dict[str, Field] = {}
         if prompt.kind == "say":
-            fields["text"] = TextField(placeholder="What the caller hears")
+            fields["text"] = TemplateText(
+                self.document, self.node_id, f"prompts[{index}].text", "What the caller hears", live=True
+            )
             fields["voice"] = EditableChoiceField(VOICES, parse=v.say_voice, placeholder="Default (man)")
             fields["language"] = LineField(parse=v.language_tag, placeholder="Default (en-US)")
             fields["loop"] = IntField(0, 1000, 1)
             labels = {"text": "Text", "voice": "Voice", "language": "Language", "loop": "Repeat"}
         elif prompt.kind == "play":
-            fields["text"] = LineField(parse=v.url, placeholder="https://…/prompt.mp3", keep_empty=True)
+            fields["text"] = TemplateLine(
+                self.document, self.node_id, f"prompts[{index}].text", "https://…/prompt.mp3", _url_problem
+            )
             fields["loop"] = IntField(0, 1000, 1)
             fields["digits"] = LineField(parse=v.play_digits, pattern=r"[0-9A-Dw*#W]*")
             labels = {"text": "Audio URL", "loop": "Repeat", "digits": "Digits"}

@@ -5,7 +5,8 @@ or None when it has nothing to show) and registers its editors with the panel: p
 ``panel.fields`` (refreshed from the model by the panel's ``sync()``), and editors that have a shape of
 their own (a prompt list, the choices) in ``panel.editors``, each with a ``sync()`` that returns False
 when it must be rebuilt. :data:`SECTIONS` lists every kind, so a new kind is never shown an empty panel;
-a new kind's own editors go in their own modules and add a section here.
+a new kind's own editors go in their own modules and add a section here (the logic kinds' and a menu's
+capture are in :mod:`.logic_sections`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QVBoxLayout, QWidget
 
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Node
 from ivr_studio.twiml import values as v
+from ivr_studio.ui.inspector import logic_sections as logic
 from ivr_studio.ui.inspector.attributes import attribute_field, label_for
 from ivr_studio.ui.inspector.branches_editor import BranchesEditor
 from ivr_studio.ui.inspector.fields import Field, IntField, LineField, TextField
 from ivr_studio.ui.inspector.placeholder_section import placeholder
 from ivr_studio.ui.inspector.prompts_editor import PromptsEditor
+from ivr_studio.ui.inspector.template_field import TemplateLine, TemplateText
 
 if TYPE_CHECKING:
     from ivr_studio.ui.inspector.panel import InspectorPanel
@@ -31,10 +34,16 @@ Section = Callable[["InspectorPanel", Node, QWidget], QWidget | None]
 
 #: How a kind's text is checked as it is typed (a URL must be a URL).
 TEXT_PARSERS = {NodeKind.PLAY: v.url, NodeKind.REDIRECT: v.url}
+#: Kinds whose text may hold a template (the handler renders it per request).
+TEMPLATE_TEXT_KINDS = (NodeKind.SAY, NodeKind.PLAY, NodeKind.DIAL, NodeKind.REDIRECT)
 
 
 def general(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget:
-    """Title, "Calls start here", and the kind's text (spoken text, media URL, number …)."""
+    """Title, "Calls start here", and the kind's text (spoken text, media URL, number …).
+
+    Text that may hold a template (what a Say speaks, a Play URL, a Dial number, a Redirect URL) is
+    checked as it is typed and completes the flow's names inside ``{{ … }}``.
+    """
     document, node_id = panel.document, node.id
     box = QGroupBox(f"{node.spec.label} ({node.spec.verb}) · {node.id}", body)
     form = QFormLayout(box)
@@ -47,14 +56,32 @@ def general(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget:
     form.addRow("", panel.start_box)
     if node.spec.text_label:
         if node.kind == NodeKind.SAY:
-            text: Field = TextField(placeholder="What the caller hears")
+            text: Field = TemplateText(document, node_id, "text", "What the caller hears", live=True)
             text.committed.connect(lambda val: document.set_field(node_id, "text", val, merge="text"))
+        elif node.kind in TEMPLATE_TEXT_KINDS:
+            text = TemplateLine(document, node_id, "text", extra_check=_checker(TEXT_PARSERS.get(node.kind)))
+            text.committed.connect(lambda val: document.set_field(node_id, "text", val or ""))
         else:
             text = LineField(parse=TEXT_PARSERS.get(node.kind), keep_empty=True)
             text.committed.connect(lambda val: document.set_field(node_id, "text", val or ""))
         panel.fields["text"] = text
         form.addRow(node.spec.text_label, text)
     return box
+
+
+def _checker(parse):
+    """A template field's extra check from a value parser (None when there is none)."""
+    if parse is None:
+        return None
+
+    def check(text: str) -> str | None:
+        try:
+            parse(text)
+        except v.BadValue as exc:
+            return str(exc)
+        return None
+
+    return check
 
 
 def prompts(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget:
@@ -110,28 +137,11 @@ def notes(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget:
     return box
 
 
-def logic_config(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget | None:
-    """A logic node's configuration, shown read-only as it is saved (its own editors come later)."""
-    if node.config is None:
-        return None
-    import json
-
-    box = QGroupBox(f"{node.spec.label} configuration", body)
-    view = QPlainTextEdit(box)
-    view.setObjectName("logicConfig")
-    view.setReadOnly(True)
-    view.setPlainText(json.dumps(node.config.to_dict(), indent=2, ensure_ascii=False))
-    view.setMinimumHeight(140)
-    QVBoxLayout(box).addWidget(view)
-    return box
-
-
 _VERB = (general, exits, attributes, notes)
-_LOGIC = (general, logic_config, exits, notes)
 
 #: The sections each kind of node shows, top to bottom.
 SECTIONS: dict[NodeKind, tuple[Section, ...]] = {
-    NodeKind.GATHER: (general, prompts, exits, attributes, notes),
+    NodeKind.GATHER: (general, prompts, exits, logic.capture, attributes, notes),
     NodeKind.SAY: _VERB,
     NodeKind.PLAY: _VERB,
     NodeKind.PAUSE: _VERB,
@@ -141,9 +151,9 @@ SECTIONS: dict[NodeKind, tuple[Section, ...]] = {
     NodeKind.HANGUP: _VERB,
     NodeKind.REJECT: _VERB,
     NodeKind.ENQUEUE: _VERB,
-    NodeKind.HOURS: _LOGIC,
-    NodeKind.DECIDE: _LOGIC,
-    NodeKind.SET: _LOGIC,
-    NodeKind.LOOKUP: _LOGIC,
+    NodeKind.HOURS: (general, logic.hours, exits, notes),
+    NodeKind.DECIDE: (general, logic.decide, exits, notes),
+    NodeKind.SET: (general, logic.assignments, exits, notes),
+    NodeKind.LOOKUP: (general, logic.request, exits, notes),
     NodeKind.PLACEHOLDER: (general, placeholder, exits, notes),
 }
