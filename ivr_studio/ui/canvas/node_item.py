@@ -334,7 +334,7 @@ def _circle(painter: QPainter, centre: QPointF, r: float) -> None:
 
 def _diamond(painter: QPainter, centre: QPointF, r: float) -> None:
     """A logic node's port: a diamond a little larger than a verb's circle, so it reads as the same size."""
-    r *= 1.25
+    r *= 1.15
     x, y = centre.x(), centre.y()
     points = [QPointF(x, y - r), QPointF(x + r, y), QPointF(x, y + r), QPointF(x - r, y)]
     painter.drawPolygon(QPolygonF(points))
