@@ -64,7 +64,7 @@ install-desktop: $(STAMP)
 
 bench: $(STAMP)
 	@bash packaging/system-deps.sh bench
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 
@@ -38,17 +40,25 @@ def server_log(proc: subprocess.Popen) -> str:
     return log.read()
 
 
-def wait_until_up(proc: subprocess.Popen, base: str, deadline_s: float = 20.0) -> None:
+def wait_until_up(proc: subprocess.Popen, base: str, deadline_s: float = 60.0) -> None:
+    """Return once a gunicorn worker answers HTTP, not merely once the master listens.
+
+    The master binds the port before its workers have imported the app; a request sent then waits in the
+    listen queue, and on a busy machine a test's own 5 s request timeout would run out in that queue.
+    Any HTTP answer (a 404 or 405 too) means a worker is serving.
+    """
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"gunicorn exited: {server_log(proc)[-2000:]}")
         try:
-            with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), timeout=0.2):
+            with urllib.request.urlopen(f"{base}/", timeout=max(0.2, deadline - time.monotonic())):
                 return
+        except urllib.error.HTTPError:
+            return
         except OSError:
             time.sleep(0.05)
-    raise AssertionError("gunicorn did not start listening in time")
+    raise AssertionError(f"no gunicorn worker answered within {deadline_s:g} s: {server_log(proc)[-2000:]}")
 
 
 def stop(proc: subprocess.Popen) -> None:
