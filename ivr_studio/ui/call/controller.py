@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from ivr_studio.runtime.debugger import Arrival, Pause
-from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechStarted
+from ivr_studio.runtime.events import ConferenceEnds, Dequeue, SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.debug_controls import DebugControls
 
@@ -64,6 +64,8 @@ class CallRecord:
     routing: Mapping[str, Any] | None
     trace: list[dict] = field(default_factory=list)
     dial_outcomes: list[tuple[float, str, float]] = field(default_factory=list)
+    #: What the people around the caller did (an agent took the queued call …), as script steps.
+    around: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
     status: str | None = None
     #: every response that arrived (a runtime.debugger.Arrival, with the call's cookies and so its state),
     #: with the trace index of the request it answered: what looking back shows for a moment of the call
@@ -398,6 +400,19 @@ class CallController(QObject, DebugControls):
         if self.running:
             self.record.dial_outcomes.append((round(self._live.engine.elapsed, 3), status, duration))  # type: ignore[union-attr]
             self._live.dial_outcome(status, duration)
+
+    def take_from_queue(self, duration: float = 5.0) -> None:
+        """An agent takes the queued caller (as ``<Dial><Queue>`` would) and talks ``duration`` seconds."""
+        self._around({"dequeue": True, "duration": duration}, Dequeue(duration=duration))
+
+    def end_conference(self) -> None:
+        """The caller's conference ends for everyone (as the REST API would end it)."""
+        self._around({"conference": "end"}, ConferenceEnds())
+
+    def _around(self, step: dict[str, Any], event: Dequeue | ConferenceEnds) -> None:
+        if self.running:
+            self.record.around.append((round(self._live.engine.elapsed, 3), step))  # type: ignore[union-attr]
+            self._live.post(event)  # type: ignore[union-attr]
 
     def talk(self, down: bool) -> None:
         """Hold to talk: while held, the microphone is open and its audio reaches the call; release ends

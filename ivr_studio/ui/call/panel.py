@@ -131,6 +131,7 @@ class CallPanel(QWidget):
         self.wav_button.clicked.connect(self.choose_wav)
         self.typed.returnPressed.connect(self.say_typed)
         self.say_button.clicked.connect(self.say_typed)
+        self.around_button.clicked.connect(self._act_around)
         self.save_button.clicked.connect(lambda: self.save_as_test())
         self.load_button.clicked.connect(lambda: self.load_coverage())
         self.coverage.toggled.connect(lambda _on: self._refresh_overlay())
@@ -362,10 +363,37 @@ class CallPanel(QWidget):
                 self._start_countdown("speechTimeout", self._speech_timeout())
         elif kind in ("gather_end", "call_end"):
             self._stop_countdown()
+            if kind == "call_end":
+                self._show_around("", "")
+        elif kind in ("queue", "conference") and event.get("label") in (None, "caller"):
+            self._show_around(kind, str(event.get("status")))
         elif kind == "dial" and event.get("status") == "ringing":
             choice = DIAL_CHOICES.get(self.dial.currentText())
             if choice is not None:
                 self.controller.dial_outcome(*choice)
+
+    def _show_around(self, kind: str, status: str) -> None:
+        """While the caller waits in a queue or a conference, one button plays the people around them: an
+        agent who takes the queued call, or ending the conference."""
+        waiting = (kind == "queue" and status in ("enqueued", "moved")) or (
+            kind == "conference" and status in ("joined", "started", "participant_join", "participant_leave")
+        )
+        self._around = kind if waiting else None
+        if kind == "conference":
+            self.around_button.setText("End the conference")
+            self.around_button.setToolTip("End the caller's conference for everyone, as the REST API would")
+        elif kind == "queue":
+            self.around_button.setText("Agent takes the call")
+            self.around_button.setToolTip(
+                "An agent dequeues the caller and talks for 5 s, as <Dial><Queue> would"
+            )
+        self.around_button.setVisible(waiting)
+
+    def _act_around(self) -> None:
+        if self._around == "queue":
+            self.controller.take_from_queue()
+        elif self._around == "conference":
+            self.controller.end_conference()
 
     def _speech_timeout(self) -> float:
         value = str(self._gather.get("speechTimeout", self._gather.get("timeout", 5)))

@@ -97,6 +97,10 @@ def build_panel(panel: CallPanel) -> None:
     panel.dial.setObjectName("dialOutcome")
     panel.dial.addItems(list(DIAL_CHOICES))
     panel.dial.setToolTip("What the dialled party does when the flow dials out")
+    panel.around_button = QPushButton("Agent takes the call", panel)
+    panel.around_button.setObjectName("aroundCaller")
+    panel.around_button.setVisible(False)
+    panel._around: str | None = None  # "queue" or "conference" while the caller waits in one
     panel.timeline = CallTimeline(panel)
     panel.timeline.setMinimumHeight(48)  # two rows: the panel may be made small
     panel.typed = QLineEdit(panel)
@@ -126,6 +130,7 @@ def build_panel(panel: CallPanel) -> None:
             panel.call_button.fontMetrics().horizontalAdvance("Call again") + 32,
         )
     )
+    panel.top.addWidget(panel.around_button)  # in sight while the caller waits in a queue or a conference
     panel.top.addWidget(panel.keys_sign)
     panel.top.addStretch(1)
     panel._toggles = QHBoxLayout()

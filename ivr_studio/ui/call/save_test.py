@@ -68,6 +68,7 @@ def save_call_as_test(panel: CallPanel, path: str | Path | None = None) -> Path 
         status=record.status,
         settings=record.settings,
         dial_outcomes=record.dial_outcomes,
+        around=record.around,
     )
     data["calls"][0]["name"] = _call_name(record.trace)
     try:

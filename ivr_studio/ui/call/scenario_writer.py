@@ -30,9 +30,12 @@ def _real_node(node: Any) -> bool:
 
 
 def caller_steps(
-    trace: Sequence[Mapping[str, Any]], dial_outcomes: Iterable[tuple[float, str, float]] = ()
+    trace: Sequence[Mapping[str, Any]],
+    dial_outcomes: Iterable[tuple[float, str, float]] = (),
+    around: Iterable[tuple[float, dict[str, Any]]] = (),
 ) -> list[dict[str, Any]]:
-    """The caller's part of a call as script steps, with ``wait`` steps matching the gaps."""
+    """The caller's part of a call as script steps, with ``wait`` steps matching the gaps; ``around`` are the
+    steps of the people around the caller (a ``dequeue``, ``conference: end``) at their call times."""
     actions: list[tuple[float, dict[str, Any], float]] = []  # (start time, step, how long it lasts)
     speech_start: float | None = None
     heard = False  # a verb took some of the utterance so far
@@ -70,6 +73,8 @@ def caller_steps(
         if duration:
             step["duration"] = duration
         actions.append((t, step, 0.0))
+    for t, step in around:
+        actions.append((t, dict(step), 0.0))
     actions.sort(key=lambda a: a[0])
     steps: list[dict[str, Any]] = []
     cursor = 0.0
@@ -100,9 +105,10 @@ def scenario_for_call(
     status: str | None = None,
     settings: RuntimeSettings | None = None,
     dial_outcomes: Iterable[tuple[float, str, float]] = (),
+    around: Iterable[tuple[float, dict[str, Any]]] = (),
 ) -> dict[str, Any]:
     """The scenario (as a mapping ready for YAML) that replays this call and checks its path."""
-    call: dict[str, Any] = {"name": name, "steps": caller_steps(trace, dial_outcomes)}
+    call: dict[str, Any] = {"name": name, "steps": caller_steps(trace, dial_outcomes, around)}
     nodes = [
         e["node"]
         for e in trace
