@@ -127,12 +127,19 @@ def load_stubs(value: Any, base_dir: Path) -> list[StubRule]:
 
 
 def options_from(
-    raw: Mapping[str, Any] | None, base_dir: Path, auth_token: str | None, clock: Any = None
+    raw: Mapping[str, Any] | None,
+    base_dir: Path,
+    auth_token: str | None,
+    clock: Any = None,
+    *,
+    requests_go_out: bool = True,
 ) -> ServeOptions:
     """ServeOptions from a local call's target options (``at``, ``tz``, ``backend``) and the call's clock.
 
     ``clock`` is the runtime's clock of the call (anything with ``now()`` in seconds): the handler's time
-    is ``at`` plus the call time that has passed. Raises ValueError naming the option.
+    is ``at`` plus the call time that has passed. With ``backend`` given, a request no stub answers is
+    made for real, or (``requests_go_out=False``, the test-call panel's choice) fails. Raises ValueError
+    naming the option.
     """
     raw = raw or {}
     handler_clock = None
@@ -147,7 +154,8 @@ def options_from(
         raise ValueError("tz is given without at: say when the call happens (at: 2026-12-24T18:30)")
     backend = None
     if raw.get("backend") not in (None, ""):
-        backend = StubBackend(load_stubs(raw["backend"], base_dir), fallback=HttpBackend())
+        fallback = HttpBackend() if requests_go_out else None
+        backend = StubBackend(load_stubs(raw["backend"], base_dir), fallback=fallback)
     return ServeOptions(
         auth_token=auth_token,
         clock=handler_clock,

@@ -22,6 +22,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     # timed_out: true when no response came because the time limit ran out (15 s unless the URL's #tt or
     # the settings say otherwise);
     # path: the logic hops an IVR Studio handler evaluated on the way ("hours open", "vip case:gold");
+    # logic: the same hops with node, kind, exit and detail (which case matched, which interval applied);
+    # vars, results: the call's variables and kept Look up results after the request (local calls only)
     # document: what a document a verb fetched for itself is for (waitUrl, whisper, Queue url), and leg
     "request": (
         "method",
@@ -32,6 +34,9 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "node",
         "exit",
         "path",
+        "logic",
+        "vars",
+        "results",
         "purpose",
         "error",
         "callback",

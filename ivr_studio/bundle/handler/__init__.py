@@ -11,8 +11,9 @@ Settings come from the environment unless passed in:
 - ``PUBLIC_BASE_URL``: the public origin Twilio calls (e.g. ``https://ivr.example.com``), for the signature
   check behind a proxy or tunnel that rewrites the host or scheme;
 - ``IVR_ENV=production``: refuse to start without ``TWILIO_AUTH_TOKEN``;
-- ``IVR_TRACE_LOOKUPS=1``: report each Look up's request and answer in an ``X-IVR-Lookups`` header
-  (off by default: back-end URLs and answers may hold personal data);
+- ``IVR_TRACE_LOOKUPS=1``: report each Look up's request and answer in an ``X-IVR-Lookups`` header, each
+  logic step (which case matched, which interval applied) in ``X-IVR-Steps`` and the call's variables in
+  ``X-IVR-Vars`` (off by default: back-end URLs, answers and variables may hold personal data);
 - ``IVR_STATE_SECRET``: the key that signs the call-state cookie (by default one derived from
   ``TWILIO_AUTH_TOKEN``); every instance serving the same number must use the same.
 

@@ -117,6 +117,8 @@ def _rule(raw: Any, where: str) -> StubRule:
             regex = re.compile(url[1:-1])
         except re.error as exc:
             raise StubError(f"{where}.url: bad regular expression: {exc}") from None
+        except RecursionError:  # groups nested hundreds deep: the parser recurses once per level
+            raise StubError(f"{where}.url: bad regular expression: nested too deeply") from None
     method = raw.get("method", "*")
     if not isinstance(method, str) or method.upper() not in ("*", "GET", "POST", "PUT", "PATCH", "DELETE"):
         raise StubError(f"{where}.method: expected GET, POST, PUT, PATCH, DELETE or *")

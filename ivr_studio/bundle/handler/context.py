@@ -41,8 +41,9 @@ class Context:
     ) -> None:
         self.flow = flow
         self.clock = clock or system_clock
-        #: Report each back-end request (URL, status, the start of its answer) in ``X-IVR-Lookups``: for
-        #: local test calls only, since URLs and answers may hold account numbers or tokens.
+        #: Report each back-end request (URL, status, the start of its answer) in ``X-IVR-Lookups``, each
+        #: logic step in ``X-IVR-Steps`` and the call's variables in ``X-IVR-Vars``: for local test calls
+        #: only, since URLs, answers and variables may hold account numbers or tokens.
         self.trace_lookups = trace_lookups
         self.backend = backend or HttpBackend()
         self.env = {name: str((environ or {}).get(name, "")) for name in flow.env}

@@ -10,6 +10,11 @@ odd the caller's side sends (an unknown node, a flood of digits) is answered wit
 line saying why; no request ends in a 500. What a call remembers between requests (a menu's failed attempts)
 is read from and written back to its state cookie (:mod:`.state`); a cookie that was tampered with, belongs
 to another call or is oversized is refused with 403, like a bad signature.
+
+For local test calls (``trace_lookups``) the answer also reports what the handler did on the way, for the
+trace: ``X-IVR-Steps`` (each logic step: node, kind, exit and which case matched, which interval applied,
+what the back-end answered), ``X-IVR-Lookups`` (each back-end request) and ``X-IVR-Vars`` (the call's
+variables and kept results afterwards).
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ MAX_HEADER = 4000
 TWIML_TYPE = "text/xml; charset=utf-8"
 #: The longest value of a header the app sets from what a request carried (outcome names, node ids).
 MAX_HEADER_CHARS = 120
+#: The longest ``detail`` of a logic step reported in ``X-IVR-Steps`` (which case matched, and why).
+MAX_DETAIL = 160
 
 
 def header_value(text: str) -> str:
@@ -97,7 +104,10 @@ class Router:
         """Send the state back in the cookie (or clear the cookie once there is nothing to remember).
 
         A state that is what the request's cookie already held is not sent again: Twilio keeps the
-        cookie for the call, so re-encoding and re-signing it would only repeat the same bytes."""
+        cookie for the call, so re-encoding and re-signing it would only repeat the same bytes. Local test
+        calls also get the call's variables in ``X-IVR-Vars`` on every answer, changed or not."""
+        if self.context.trace_lookups:
+            self._state_header(response, state)
         if state.is_empty():
             if COOKIE_NAME in request.cookies:
                 response.delete_cookie(COOKIE_NAME, path="/", httponly=True)
@@ -110,6 +120,18 @@ class Router:
             f"{COOKIE_NAME}={self.codec.encode(state)}; HttpOnly; Max-Age={MAX_AGE_SECONDS}; Path=/",
         )
         return response
+
+    def _state_header(self, response: Response, state: CallState) -> None:
+        """For local test calls: the call's variables and kept step results after this request, in
+        ``X-IVR-Vars`` (``{"vars": {...}, "steps": {...}}``), so the test-call panel can show them. When
+        they do not fit in a header, the step results are left out, then the values are cut."""
+        shown: dict[str, Any] = {"vars": state.vars, "steps": state.steps}
+        text = json.dumps(shown, ensure_ascii=True, separators=(",", ":"))
+        if len(text) > MAX_HEADER:
+            cut_vars = {name: value[:40] for name, value in state.vars.items()}
+            text = json.dumps({"vars": cut_vars, "cut": True}, ensure_ascii=True, separators=(",", ":"))
+        if len(text) <= MAX_HEADER:
+            response.headers["X-IVR-Vars"] = text
 
     def refuse_state(self, why: str) -> Response:
         """A state cookie that cannot be trusted: 403, and the cookie cleared (the caller hears Twilio's error)."""
@@ -216,7 +238,7 @@ class Router:
         response = self._twiml(body, shown, step.outcome, exit_taken=exit_taken)
         if path is not None:
             response.headers["X-IVR-Path"] = path[:MAX_HEADER]
-        self._lookup_header(response, walked)
+        self._trace_headers(response, walked)
         return self._with_state(response, state, route, source, params)
 
     def _with_state(
@@ -242,9 +264,28 @@ class Router:
         requests), for traces."""
         if walked.hops:
             response.headers["X-IVR-Path"] = ", ".join(f"{h.node} {h.exit}" for h in walked.hops)[:MAX_HEADER]
-        self._lookup_header(response, walked)
+        self._trace_headers(response, walked)
 
-    def _lookup_header(self, response: Response, walked: Walk) -> None:
+    def _trace_headers(self, response: Response, walked: Walk) -> None:
+        """For local test calls only: ``X-IVR-Steps`` (each logic hop with its kind and what decided it)
+        and ``X-IVR-Lookups`` (the back-end requests)."""
+        if walked.hops and self.context.trace_lookups:
+            steps = [
+                {
+                    "node": h.node,
+                    "kind": self.flow.nodes[h.node].kind,
+                    "exit": h.exit,
+                    "detail": h.detail[:MAX_DETAIL],
+                }
+                for h in walked.hops
+            ]
+            text = json.dumps(steps, ensure_ascii=True, separators=(",", ":"))
+            if len(text) > MAX_HEADER:  # a long walk: the latest steps are the ones that decided
+                while steps and len(text) > MAX_HEADER:
+                    steps = steps[len(steps) // 4 + 1 :]
+                    text = json.dumps(steps, ensure_ascii=True, separators=(",", ":"))
+            if steps:
+                response.headers["X-IVR-Steps"] = text
         if walked.lookups and self.context.trace_lookups:
             text = json.dumps(walked.lookups, ensure_ascii=True, separators=(",", ":"))
             if len(text) <= MAX_HEADER:
