@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from ivr_studio.runtime.debugger import Arrival, Pause
 from ivr_studio.runtime.events import ConferenceEnds, Dequeue, SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
+from ivr_studio.ui.call.call_options import CallOptions
 from ivr_studio.ui.call.debug_controls import DebugControls
 
 if TYPE_CHECKING:  # the audio, speech and coverage code loads with the first call, not with the editor
@@ -70,6 +71,7 @@ class CallRecord:
     #: every response that arrived (a runtime.debugger.Arrival, with the call's cookies and so its state),
     #: with the trace index of the request it answered: what looking back shows for a moment of the call
     arrivals: list[tuple[int, Any]] = field(default_factory=list)
+    options: CallOptions = field(default_factory=CallOptions)  # the call's time and back-end
 
     @property
     def ended(self) -> bool:
@@ -192,21 +194,44 @@ class CallController(QObject, DebugControls):
         return self._provider
 
     # ----- starting and ending -----
-    def start_flow(self, flow: Any, *, step: bool = False) -> None:
+    def start_flow(
+        self,
+        flow: Any,
+        options: CallOptions | None = None,
+        base_dir: str | Path | None = None,
+        *,
+        step: bool = False,
+    ) -> None:
         """Call the flow as it is now in the editor, through the bundle's handler app in memory; with
-        ``step`` the call is held before its first request."""
-        import os
+        ``step`` the call is held before its first request.
 
-        from ivr_studio.bundle.serve import ServeOptions, serve_flow
+        ``options``: when the call happens (the handler's clock starts there and moves with the call) and
+        what answers its Look ups; ``base_dir``: the flow's folder (its calendar files).
+        """
+        import dataclasses
+
+        from ivr_studio.bundle.serve import options_from, serve_flow
+        from ivr_studio.runtime.clock import RealClock
         from ivr_studio.runtime.transports import WsgiTransport
 
+        options = options or CallOptions()
+        clock = RealClock()
+        folder = Path(base_dir) if base_dir is not None else None
         try:
             # the flow's declared environment variables ({{ env.NAME }}) come from the editor's environment
-            served = serve_flow(flow, ServeOptions(environ=dict(os.environ)))
+            serve = options_from(
+                options.serve_options(),
+                folder or Path.cwd(),
+                None,
+                clock,
+                requests_go_out=options.requests_go_out,
+            )
+            served = serve_flow(flow, dataclasses.replace(serve, base_dir=folder))
         except Exception as exc:  # an unfinished flow must say why it cannot be called, not crash
             self.notice.emit(f"The flow cannot be called yet: {exc}")
             return
-        self._start(WsgiTransport(served.app), served.url, "flow", served.routing, step)
+        self._start(WsgiTransport(served.app), served.url, "flow", served.routing, step, clock=clock)
+        self.record.options = options  # type: ignore[union-attr]
         self._prepare_speech(speech_languages(flow))
 
     def start_url(self, url: str, *, step: bool = False) -> None:
@@ -256,7 +281,13 @@ class CallController(QObject, DebugControls):
         )
 
     def _start(
-        self, transport: Any, url: str, target: str, routing: Mapping[str, Any] | None, step: bool = False
+        self,
+        transport: Any,
+        url: str,
+        target: str,
+        routing: Mapping[str, Any] | None,
+        step: bool = False,
+        clock: Any = None,
     ) -> None:
         from ivr_studio.runtime.clock import RealClock
         from ivr_studio.runtime.debugger import CallDebugger
@@ -268,7 +299,8 @@ class CallController(QObject, DebugControls):
         self._stop_audio()
         self._generation += 1
         generation = self._generation
-        engine = CallEngine(url, transport, clock=RealClock(), settings=self.settings, voice=self._voice())
+        clock = clock or RealClock()
+        engine = CallEngine(url, transport, clock=clock, settings=self.settings, voice=self._voice())
         self.pause = None
         self.debugger = CallDebugger(
             engine.clock,

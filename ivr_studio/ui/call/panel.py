@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog,
+    QHBoxLayout,
     QMessageBox,
     QToolButton,
     QWidget,
@@ -54,6 +55,9 @@ class CallPanel(QWidget):
         self._models_dialog: Any = None
         self.live_node: str | None = None
         build_panel(self)
+        from ivr_studio.ui.call.dynamic_parts import DynamicParts
+
+        self.dynamic = DynamicParts(self)  # Call at, Back-end, and the call's variables
         self._connect()
         from ivr_studio.ui.call.debugging import PanelDebugger
 
@@ -76,7 +80,9 @@ class CallPanel(QWidget):
             replaced.connect(self.flow_replaced)
 
     # ----- building -----
-    def _toggle(self, name: str, text: str, tip: str, widget: QWidget, shown: bool) -> QToolButton:
+    def _toggle(
+        self, name: str, text: str, tip: str, widget: QWidget, shown: bool, row: QHBoxLayout | None = None
+    ) -> QToolButton:
         button = QToolButton(self)
         button.setObjectName(f"toggle_{name}")
         button.setText(text)
@@ -86,7 +92,7 @@ class CallPanel(QWidget):
         button.toggled.connect(widget.setVisible)
         button.setChecked(shown)
         widget.setVisible(shown)
-        self._toggles.addWidget(button)
+        (row if row is not None else self._toggles).addWidget(button)
         return button
 
     def add_section(
@@ -98,18 +104,42 @@ class CallPanel(QWidget):
         tip: str = "",
         expanded: bool = False,
         side: bool = False,
+        toggle_row: QHBoxLayout | None = None,
     ) -> QToolButton:
         """Add a foldable part to the panel: ``widget`` shows above the timeline (``side``: beside it, to
-        the right) while the toggle named ``title`` (top right) is on. Features that need room in the
-        panel (the call debugger, a call's time and back-end stubs) add themselves here; returns the
-        toggle."""
+        the right) while the toggle named ``title`` (top right, or in ``toggle_row`` — :attr:`say_row`
+        under the timeline has room) is on. Features that need room in the panel (the call debugger, a
+        call's time and back-end stubs) add themselves here; returns the toggle."""
         if side:
             self.splitter.addWidget(widget)
             self.splitter.setCollapsible(self.splitter.indexOf(widget), False)
         else:
             widget.setParent(self)
             self.drawers.addWidget(widget)
-        button = self._toggle(name, f"{title} ▾", tip or f"Show or hide {title.lower()}", widget, expanded)
+        button = self._toggle(
+            name, f"{title} ▾", tip or f"Show or hide {title.lower()}", widget, expanded, toggle_row
+        )
+        self.sections[name] = (button, widget)
+        return button
+
+    def add_pane(
+        self,
+        name: str,
+        title: str,
+        widget: QWidget,
+        *,
+        tip: str = "",
+        shown: bool = False,
+        toggle_row: QHBoxLayout | None = None,
+    ) -> QToolButton:
+        """Add a part beside the timeline (right of it, the splitter between them), shown while the
+        toggle named ``title`` is on — the call's variables. Returns the toggle."""
+        self.splitter.addWidget(widget)
+        self.splitter.setCollapsible(self.splitter.indexOf(widget), True)
+        self.splitter.setStretchFactor(self.splitter.indexOf(widget), 0)
+        sizes = self.splitter.sizes()
+        self.splitter.setSizes([*sizes[:-2], max(200, sizes[-2] - 240), 240])
+        button = self._toggle(name, title, tip or f"Show or hide {title.lower()}", widget, shown, toggle_row)
         self.sections[name] = (button, widget)
         return button
 
@@ -225,6 +255,8 @@ class CallPanel(QWidget):
         self._set_running(False)
         self.strip.set_node(None)
         self._refresh_overlay()
+        self.dynamic.follow_flow()
+        self.dynamic.variables.clear_call()
 
     # ----- actions -----
     def start_call(self, step: bool = False) -> None:
@@ -236,7 +268,11 @@ class CallPanel(QWidget):
         if self.target.currentIndex() == 1:
             self.controller.start_url(self.url.text(), step=step)
         else:
-            self.controller.start_flow(self.document.flow, step=step)
+            options = self.dynamic.options()
+            if options is None:  # a bad back-end stub: named in its section
+                return
+            folder = Path(self.document.path).parent if self.document.path is not None else None
+            self.controller.start_flow(self.document.flow, options, base_dir=folder, step=step)
         self.keypad.setFocus()
 
     def say_typed(self) -> None:

@@ -152,8 +152,10 @@ def build_panel(panel: CallPanel) -> None:
     panel.sections: dict[str, tuple[QToolButton, QWidget]] = {}
 
     say_row = QHBoxLayout()
+    say_row.setSpacing(2)
     say_row.addWidget(panel.typed, 1)
     say_row.addWidget(panel.say_button)
+    panel.say_row = say_row  # under the timeline: room for toggles the top row has no width for
     right = QWidget(panel)
     right_layout = QVBoxLayout(right)
     right_layout.setContentsMargins(0, 0, 0, 0)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from ivr_studio.files import write_text_atomic
 from ivr_studio.ui.call.scenario_writer import scenario_for_call, scenario_yaml, target_relative_to
 
 if TYPE_CHECKING:
@@ -69,10 +70,11 @@ def save_call_as_test(panel: CallPanel, path: str | Path | None = None) -> Path 
         settings=record.settings,
         dial_outcomes=record.dial_outcomes,
         around=record.around,
+        options=record.options.scenario_options() if record.target == "flow" else None,
     )
     data["calls"][0]["name"] = _call_name(record.trace)
     try:
-        path.write_text(scenario_yaml(data), encoding="utf-8")
+        write_text_atomic(path, scenario_yaml(data))
     except OSError as exc:
         QMessageBox.warning(panel, TITLE, f"Cannot write {path}: {exc.strerror or exc}")
         return None

@@ -8,7 +8,8 @@ ignored (a key during a prompt outside any menu) is written with ``may_be_ignore
 ignores it too, and a script step with no effect otherwise fails the test. Speech becomes text rather than
 audio so the test does not depend on a recogniser. The path becomes expectations: ``expect_node`` for each
 node the call visited, the last prompt as ``expect_say`` and the call's final status as ``expect_end``.
-The file format is the one :mod:`ivr_studio.runtime.scenario` reads.
+A call of the flow made at a chosen time or with back-end stubs keeps them as ``at:``, ``tz:`` and
+``backend:``. The file format is the one :mod:`ivr_studio.runtime.scenario` reads.
 """
 
 from __future__ import annotations
@@ -106,8 +107,13 @@ def scenario_for_call(
     settings: RuntimeSettings | None = None,
     dial_outcomes: Iterable[tuple[float, str, float]] = (),
     around: Iterable[tuple[float, dict[str, Any]]] = (),
+    options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The scenario (as a mapping ready for YAML) that replays this call and checks its path."""
+    """The scenario (as a mapping ready for YAML) that replays this call and checks its path.
+
+    ``options`` are the target options the call ran with (``at``, ``tz``, ``backend`` — see
+    :meth:`~ivr_studio.ui.call.call_options.CallOptions.scenario_options`), written at the top so the
+    replay meets the same time and back-end."""
     call: dict[str, Any] = {"name": name, "steps": caller_steps(trace, dial_outcomes, around)}
     nodes = [
         e["node"]
@@ -127,6 +133,7 @@ def scenario_for_call(
     duration = max((float(e.get("t", 0.0)) for e in trace), default=0.0)
     call["max_duration"] = max(60, int(duration * 2) + 10)
     data: dict[str, Any] = {"target": target}
+    data.update({k: v for k, v in (options or {}).items() if k in ("at", "tz", "backend")})
     extra = changed_settings(settings) if settings is not None else {}
     if extra:
         data["settings"] = extra

@@ -1,5 +1,7 @@
 """The call as a timeline, newest at the bottom: what the system said, what the caller pressed or said,
-each webhook request (expandable to its parameters), warnings and errors with Twilio's codes.
+each webhook request (expandable to its parameters), the logic steps an IVR Studio handler took while
+answering it (which case matched, which opening interval applied, which Look up answered what — see
+:mod:`.logic_rows`), warnings and errors with Twilio's codes.
 
 It is fed the runtime's trace events (plain dicts with ``t`` and ``event``), so the same rows describe a live
 call and a replayed trace file.
@@ -14,9 +16,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from ivr_studio.ui.call.logic_rows import Names, describe_answer, describe_hop, hop_kind, plain_names
+
 WARNING_COLOUR = QColor("#b7791f")
 ERROR_COLOUR = QColor("#c53030")
 CALLER_COLOUR = QColor("#2b6cb0")
+LOGIC_COLOUR = QColor("#6b46c1")
 
 
 def _path(url: str) -> str:
@@ -117,11 +122,15 @@ class CallTimeline(QTreeWidget):
         self._partial: QTreeWidgetItem | None = None
         #: Keep the newest row in view (off while the user looks back at an earlier one).
         self.follow = True
+        #: How logic steps name nodes and exits (the panel tells it the flow's titles and labels).
+        self.logic_names: Names = plain_names
+        self._asking: dict[str, QTreeWidgetItem] = {}  # Look up rows whose answer is still to come
 
     def clear_call(self) -> None:
         self.clear()
         self._partial = None
         self.follow = True
+        self._asking.clear()
 
     def scrollToBottom(self) -> None:  # noqa: N802 - Qt override
         if self.follow:
@@ -139,6 +148,8 @@ class CallTimeline(QTreeWidget):
         if event.get("event") == "speech" and event.get("phase") == "partial":
             self.show_partial(str(event.get("text", "")), float(event.get("t", 0.0)))
             return None
+        if event.get("event") == "lookup":
+            return self._answer(event)
         shown = describe(event)
         if shown is None:
             return None
@@ -161,8 +172,42 @@ class CallTimeline(QTreeWidget):
             if event.get("node"):
                 QTreeWidgetItem(item, ["", "", f"node: {event['node']}"])
         item.setData(0, Qt.ItemDataRole.UserRole, event)
+        if kind == "request":
+            self._logic_steps(event)
         self.scrollToBottom()
         return item
+
+    def _logic_steps(self, event: dict[str, Any]) -> None:
+        """One row per logic step the handler took while answering the request (``logic``)."""
+        t = float(event.get("t", 0.0))
+        for hop in event.get("logic") or []:
+            if not isinstance(hop, dict):
+                continue
+            label, text = describe_hop(hop, self.logic_names)
+            row = self._add(t, f"◆ {label}", text)
+            row.setForeground(1, QBrush(LOGIC_COLOUR))
+            row.setData(0, Qt.ItemDataRole.UserRole, {"event": "logic", **hop})
+            if hop_kind(hop) == "lookup":
+                self._asking[str(hop.get("node"))] = row
+
+    def _answer(self, event: dict[str, Any]) -> QTreeWidgetItem:
+        """A Look up's request and answer: shown on its step's row (a row of its own when the handler did
+        not report its steps)."""
+        answer = describe_answer(event)
+        row = self._asking.pop(str(event.get("node")), None)
+        if row is None:
+            row = self._add(float(event.get("t", 0.0)), "◆ Look up", f"[{event.get('node', '?')}] {answer}")
+            row.setForeground(1, QBrush(LOGIC_COLOUR))
+        else:
+            head = row.text(2).split(": ", 1)[0]
+            row.setText(2, f"{head}: {answer}")
+            row.setToolTip(2, row.text(2))
+        if event.get("body"):
+            QTreeWidgetItem(row, ["", "", f"answer: {str(event['body'])[:300]}"])
+        if event.get("error") or event.get("outcome") == "failed":
+            row.setForeground(2, QBrush(WARNING_COLOUR))
+        self.scrollToBottom()
+        return row
 
     def _add(self, t: float, kind: str, text: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([f"{t:6.1f} s", kind, text])
