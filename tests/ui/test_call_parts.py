@@ -232,3 +232,10 @@ def test_logic_steps_and_look_up_answers_are_rows_named_as_in_the_editor(qtbot, 
     assert rows[4][1] == (
         '“Balance look-up” → failed: GET https://api/acc/1/balance → 404 {"error": "no such account"} (stub, 12 ms)'
     )
+
+
+def test_the_stub_editor_takes_as_many_rows_as_a_scenario():
+    from ivr_studio.bundle.handler import backend
+    from ivr_studio.ui.call import stub_editor
+
+    assert stub_editor.MAX_STUB_RULES == backend.MAX_STUB_RULES

@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ivr_studio.bundle.handler.backend import MAX_STUB_RULES, StubError, parse_stubs
 from ivr_studio.files import StructuredDataError, load_json
 from ivr_studio.ui.canvas.style import ERROR_COLOUR
 from ivr_studio.ui.wheel_guard import ComboBox
 
 METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE")
+#: As many rows as a scenario's ``backend:`` takes (``backend.MAX_STUB_RULES``; the handler's code, with
+#: flask, is loaded with the first call, not with the editor's first frame).
+MAX_STUB_RULES = 500
 FAILURES = {"answer": None, "time out": "timeout", "refuse": "connection"}
 COLUMNS = ("Method", "URL pattern", "Status", "Answer (JSON or text)", "Delay s", "Then")
 #: The longest text a cell keeps (a URL pattern: 2,000; an answer: what a stub may answer).
@@ -73,6 +75,10 @@ def pattern_for(url_template: str, has_query: bool) -> str:
     if has_query and not pattern.endswith("*"):
         pattern += "*"
     return pattern
+
+
+class StubError(ValueError):
+    """A stub row that cannot be used; the message names the row (from 1) and the field."""
 
 
 class StubEditor(QWidget):
@@ -276,9 +282,12 @@ class StubEditor(QWidget):
             if isinstance(form.get("delay"), str):
                 raise StubError(f"{where}: delay: {_cut(form['delay'])!r} is not a number of seconds")
             rows.append(form)
+        from ivr_studio.bundle.handler.backend import StubError as ParseError
+        from ivr_studio.bundle.handler.backend import parse_stubs
+
         try:
             parse_stubs(rows, "stubs")
-        except StubError as exc:
+        except ParseError as exc:
             raise StubError(_readable(str(exc))) from None
         return rows
 
