@@ -104,10 +104,12 @@ class PanelDebugger(QObject):
         """An opened pane gets about half of the width beside the keypad, so its details can be read."""
         splitter = self.panel.splitter
         sizes = splitter.sizes()
-        if not shown or len(sizes) < 3 or sizes[2] >= 0.3 * sum(sizes[1:]):
+        at = splitter.indexOf(self.view)  # other panes (the call's variables) may sit beside the timeline too
+        if not shown or at < 2 or sizes[at] >= 0.3 * (sizes[1] + sizes[at]):
             return
-        rest = sizes[1] + sizes[2]
-        splitter.setSizes([sizes[0], rest // 2, rest - rest // 2])
+        rest = sizes[1] + sizes[at]
+        sizes[1], sizes[at] = rest // 2, rest - rest // 2
+        splitter.setSizes(sizes)
 
     def declared(self) -> dict[str, str] | None:
         """The open flow's call variables and their defaults, for a call of that flow (a URL's app may
