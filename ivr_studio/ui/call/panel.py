@@ -424,6 +424,9 @@ class CallPanel(QWidget):
                 "An agent dequeues the caller and talks for 5 s, as <Dial><Queue> would"
             )
         self.around_button.setVisible(waiting)
+        # The button takes the keyboard sign's place, so the top row keeps its width on a 1024-px screen;
+        # the status bar still says that typed keys go to the call.
+        self.keys_sign.setVisible(self.keyboard.active and not waiting)
 
     def _act_around(self) -> None:
         if self._around == "queue":

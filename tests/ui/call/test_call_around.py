@@ -59,8 +59,13 @@ def test_one_button_plays_the_people_around_a_waiting_caller(
     panel.url.setText(f"{base}/voice")
     assert panel.around_button.isHidden()
     panel.call_button.click()
+    qtbot.waitUntil(lambda: not panel.keys_sign.isHidden(), timeout=WAIT_MS)
+    wide_during_a_call = panel.top.minimumSize().width()
     qtbot.waitUntil(lambda: not panel.around_button.isHidden(), timeout=WAIT_MS)
     assert panel.around_button.text() == label
+    # the button stands where the keyboard sign stood: the top row is no wider than during any call
+    assert panel.keys_sign.isHidden()
+    assert panel.top.minimumSize().width() <= wide_during_a_call
     panel.around_button.click()
     qtbot.waitUntil(lambda: after in _statuses(panel, kind), timeout=WAIT_MS)
     [(t, step)] = panel.controller.record.around
