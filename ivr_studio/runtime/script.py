@@ -76,7 +76,6 @@ from ivr_studio.runtime.events import (
     ParticipantJoins,
     ParticipantLeaves,
     QueueCaller,
-    SpeechEnded,
     SpeechFeeder,
     SpeechFinal,
     SpeechPartial,
@@ -91,6 +90,7 @@ from ivr_studio.runtime.script_steps import (
     load_script,
     parse_script,
 )
+from ivr_studio.runtime.scripted_speech import speech_events
 from ivr_studio.runtime.step_effects import why_ignored
 from ivr_studio.runtime.trace import TraceEvent, step_verdict
 
@@ -565,31 +565,6 @@ class ScriptRunner:
 
 def _keys(keys: str) -> str:
     return f"key {keys!r}" if len(keys) == 1 else f"keys {keys!r}"
-
-
-def speech_events(
-    text: str, duration: float, confidence: float | None, interval: float, max_speech: float | None = None
-) -> list[tuple[float, Event]]:
-    """Events of a caller saying ``text`` over ``duration`` s: start, growing partials, final, end.
-
-    Speech longer than ``max_speech`` (the Gather's maxSpeechTime) is cut there as a recogniser would: the
-    words said by then are one utterance, the rest another that starts at once.
-    """
-    words = text.split()
-    if max_speech and duration > max_speech and len(words) > 1:
-        cut = max(1, min(len(words) - 1, round(len(words) * max_speech / duration)))
-        first = speech_events(" ".join(words[:cut]), max_speech, confidence, interval)
-        rest = speech_events(" ".join(words[cut:]), duration - max_speech, confidence, interval)
-        return first + [(t + max_speech, e) for t, e in rest]
-    events: list[tuple[float, Event]] = [(0.0, SpeechStarted())]
-    t = interval
-    while t < duration and words:
-        shown = max(1, min(len(words), round(len(words) * t / duration)))
-        events.append((t, SpeechPartial(" ".join(words[:shown]))))
-        t += interval
-    events.append((duration, SpeechFinal(text, confidence)))
-    events.append((duration, SpeechEnded()))
-    return events
 
 
 def run_virtual(
