@@ -78,7 +78,9 @@ class PanelDebugger(QObject):
         panel.timeline.follow = False
         panel.activeNodeChanged.emit(moment.node)
         panel.overlayChanged.emit(set(moment.taken) if moment.taken is not None else None)
-        panel.strip.set_node(f"{panel.node_title(moment.node)} (at {moment.t:.1f} s: looking back)")
+        panel.strip.set_node(
+            f"{panel.node_title(moment.node, moment.request)} (at {moment.t:.1f} s: looking back)"
+        )
         self.view.show_moment(moment, panel.node_title, self.declared())
         panel.show_section("debugger")
         return True
@@ -95,7 +97,7 @@ class PanelDebugger(QObject):
             panel.timeline.setCurrentItem(None)
             panel.timeline.scrollToBottom()
             live = panel.live_node
-            panel.strip.set_node(panel.node_title(live) if live else None)
+            panel.show_live_place()
             panel.activeNodeChanged.emit(live)
             panel._refresh_overlay()
         self._refresh()

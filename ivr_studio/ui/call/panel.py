@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import NO_AUDIO_NOTICE, CallController
 from ivr_studio.ui.call.panel_layout import DIAL_CHOICES, EVENT_INDEX_ROLE, PTT_TIP, TALK_TIP, build_panel
+from ivr_studio.ui.call.status_strip import document_label
 
 
 class CallPanel(QWidget):
@@ -54,6 +56,8 @@ class CallPanel(QWidget):
         self._missing_language: str | None = None  # the language a speech Gather found no model for
         self._models_dialog: Any = None
         self.live_node: str | None = None
+        #: the URL of the document a call of a URL runs, when its server names no nodes (where the call is)
+        self.live_document: str | None = None
         build_panel(self)
         from ivr_studio.ui.call.dynamic_parts import DynamicParts
 
@@ -169,6 +173,7 @@ class CallPanel(QWidget):
         self.strip.noticeActionClicked.connect(lambda: self.get_speech_model())
         c.traceEvent.connect(self._on_event)
         c.callStarted.connect(lambda: self._set_running(True))
+        c.callStarted.connect(self._call_started)
         c.callEnded.connect(lambda _status: self._set_running(False))
         c.activeNodeChanged.connect(self._on_active_node)
         c.pathChanged.connect(lambda _path: self._refresh_overlay())
@@ -253,6 +258,7 @@ class CallPanel(QWidget):
         self.debugging.back_to_now()
         self.coverage.setChecked(False)
         self._set_running(False)
+        self.live_node = self.live_document = None
         self.strip.set_node(None)
         self._refresh_overlay()
         self.dynamic.follow_flow()
@@ -347,6 +353,37 @@ class CallPanel(QWidget):
         return True
 
     # ----- the running call -----
+    def _call_started(self) -> None:
+        """Until its first document arrives, the strip says what is being called."""
+        self.live_node = self.live_document = None
+        record = self.controller.record
+        if record is None or record.target == "flow":
+            self.strip.set_calling("this flow")
+        else:
+            host = urlsplit(record.target).netloc
+            self.strip.set_calling(f"{host}{document_label(record.target)}")
+
+    def _follow_document(self, event: dict) -> None:
+        """A request for TwiML of a URL's call: when the server names no node, the call is where that
+        document is (an exported bundle names its nodes, :meth:`_on_active_node` shows those)."""
+        record = self.controller.record
+        node = event.get("node")
+        if record is None or record.target == "flow":
+            return
+        named = isinstance(node, str) and bool(node) and not node.startswith("(")
+        self.live_document = None if named else str(event.get("url") or "")
+        if not named and not self.looking_back:
+            self.show_live_place()
+
+    def show_live_place(self) -> None:
+        """Show on the strip where the live call is (or that there is none)."""
+        if self.live_node:
+            self.strip.set_node(self.node_title(self.live_node))
+        elif self.live_document:
+            self.strip.set_node(document_label(self.live_document), self.live_document)
+        else:
+            self.strip.set_node(None)
+
     def _on_active_node(self, node: str | None) -> None:
         title = None
         if node is not None:
@@ -356,16 +393,21 @@ class CallPanel(QWidget):
             except Exception:
                 title = node
         self.live_node = node
+        if node is None:
+            self.live_document = None
         if self.looking_back:  # the canvas shows the moment the user picked until they come back
             return
         self.strip.set_node(title)
         self.activeNodeChanged.emit(node)
 
-    def node_title(self, node: str | None) -> str:
-        """How a node is named to the user: its title for a call of this flow, its id for a URL's."""
-        if node is None:
-            return "—"
+    def node_title(self, node: str | None, request: Any = None) -> str:
+        """How a node is named to the user: its title for a call of this flow, its id for a URL's; for
+        a URL's call whose server names no nodes, the path of the document ``request`` (a trace event)
+        fetched."""
         record = self.controller.record
+        if node is None:
+            url = request.get("url") if request is not None and record is not None else None
+            return document_label(str(url)) if url and record.target != "flow" else "—"
         found = self.document.flow.nodes.get(node) if record is None or record.target == "flow" else None
         return found.title if found is not None else node
 
@@ -397,6 +439,8 @@ class CallPanel(QWidget):
                 self._stop_countdown()
             elif event.get("phase") == "end":
                 self._start_countdown("speechTimeout", self._speech_timeout())
+        elif kind == "request" and event.get("purpose", "twiml") == "twiml":
+            self._follow_document(event)
         elif kind in ("gather_end", "call_end"):
             self._stop_countdown()
             if kind == "call_end":

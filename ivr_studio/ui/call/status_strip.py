@@ -4,6 +4,8 @@ notice has a remedy (a missing speech model: "Get model…")."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
@@ -16,6 +18,14 @@ _NOTICE_STYLE = {
     "warning": "color: palette(highlighted-text); background: #8a6d1f; padding: 2px 6px;",
     "info": "color: palette(highlighted-text); background: palette(highlight); padding: 2px 6px;",
 }
+
+
+def document_label(url: str, limit: int = 48) -> str:
+    """Where a call of a URL is when its server names no nodes: the path (and query) of the TwiML document
+    it runs — the host stays the same all call long — cut to ``limit`` characters."""
+    parts = urlsplit(url)
+    text = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class StatusStrip(QWidget):
@@ -76,8 +86,16 @@ class StatusStrip(QWidget):
         notice_row.addWidget(self.notice_action, 0, Qt.AlignmentFlag.AlignVCenter)
         outer.addLayout(notice_row)
 
-    def set_node(self, title: str | None) -> None:
+    def set_node(self, title: str | None, tip: str = "") -> None:
+        """Where the call is (a node's title, or a URL call's document); None: no call is running.
+        ``tip`` is the tooltip (the whole URL of a URL call's document)."""
         self.node_label.setText(f"At: {title}" if title else "Not in a call")
+        self.node_label.setToolTip(tip)
+
+    def set_calling(self, target: str) -> None:
+        """A call has started and its first document has not arrived yet."""
+        self.node_label.setText(f"Calling {target}…")
+        self.node_label.setToolTip("")
 
     def set_countdown(self, label: str | None, remaining: float = 0.0, total: float = 0.0) -> None:
         """Show the running Gather timer (``label`` is "timeout" or "speechTimeout"); None hides it."""
