@@ -7,7 +7,8 @@ led somewhere, except that the target most keys led to (three or more) becomes i
 how an app answers keys it does not offer. Silence follows the document's own fall-through verbs (or the
 *no input* exit when the Gather sends empty results to its action). A Dial's outcomes go to its exits.
 Every node's notes say where it was mapped from; a flow made this way describes an app, it does not
-replace it, so its name and notes say it was mapped.
+replace it, so its name and notes say it was mapped, and it is read-only. An error the app answered with,
+a dead end (the call ends without a goodbye) and a step the map did not run are the nodes' ``flags``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import Counter
 
 from ivr_studio.explore.mapper import MapResult, State
 from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.map_flags import MAX_FLAGS, MapFlag, flag
 from ivr_studio.flow.model import Branch, Flow, Node
 from ivr_studio.interop.report import ImportReport
 from ivr_studio.interop.twiml_import import place
@@ -146,15 +148,31 @@ def _note(flow: Flow, node_id: str, text: str) -> None:
 
 
 def _flag(flow: Flow, result: MapResult, chains: dict[str, DocumentChain]) -> None:
+    """Note where every node was mapped from, and flag (:mod:`ivr_studio.flow.map_flags`) the app's errors,
+    its dead ends and where the map stopped before a ``<Dial>`` or ``<Record>``."""
+    flags: dict[str, list[MapFlag]] = {}
+    url_of: dict[str, str] = {}
     for key, state in result.states.items():
         chain = chains[key]
         for node_id in chain.nodes:
+            url_of.setdefault(node_id, state.fetch.url)
             _note(flow, node_id, MAPPED_NOTE.format(url=state.fetch.url))
-        if state.error:
-            _note(flow, chain.nodes[0], f"error: {state.error}")
-        if state.stopped_before_outside:
-            _note(flow, chain.nodes[-1], "stopped here: the map does not run <Dial> or <Record>")
+        if state.error and chain.nodes:
+            flags.setdefault(chain.nodes[0], []).append(flag("error", state.fetch.url, state.error))
+        if state.stopped_before_outside and chain.nodes:
+            flags.setdefault(chain.nodes[-1], []).append(
+                flag("stopped", state.fetch.url, "told to stop before a <Dial> or <Record>")
+            )
     for node in flow:
         spec = node.spec
-        if not spec.terminal and node.exits() and not node.links and node.kind != NodeKind.HANGUP:
-            _note(flow, node.id, "dead end: the call ends here without a goodbye")
+        if spec.terminal or not node.exits() or node.links or node.kind == NodeKind.HANGUP:
+            continue
+        if any(f.kind == "stopped" for f in flags.get(node.id, ())):
+            continue
+        url = url_of.get(node.id, result.url)
+        if node.kind == NodeKind.RECORD:  # the map sends no recording: what comes next is not known
+            flags.setdefault(node.id, []).append(flag("stopped", url, "it sends no recordings"))
+        else:
+            flags.setdefault(node.id, []).append(flag("dead_end", url))
+    for node_id, found in flags.items():
+        flow.set_node_field(node_id, "flags", found[:MAX_FLAGS])

@@ -26,6 +26,7 @@ from ivr_studio.files import (
 )
 from ivr_studio.flow.kinds import NodeKind, spec_of
 from ivr_studio.flow.logic import ENV_PATTERN, NAME_PATTERN, ConfigError, Variable
+from ivr_studio.flow.map_flags import flags_from_list, flags_to_list
 from ivr_studio.flow.model import (
     DEFAULT_SETTINGS,
     ID_PATTERN,
@@ -43,8 +44,9 @@ from ivr_studio.flow.model import (
 FORMAT = "ivrflow"
 VERSION = 3  # the newest format this version reads
 #: Version 1 holds verb nodes only; version 2 adds logic nodes, ``config``, ``capture``, ``variables`` and
-#: ``env``; version 3 adds placeholder nodes (a Studio widget kept as it was) and ``read_only`` (why the flow
-#: must not be edited: a mapped flow). Each is written only when a
+#: ``env``; version 3 adds placeholder nodes (a Studio widget kept as it was), ``read_only`` (why the flow
+#: must not be edited: a mapped flow) and a node's ``flags`` (what the map saw there: an error, a dead end).
+#: Each is written only when a
 #: flow uses what it adds, so other flows stay readable by older releases, which refuse a newer file with
 #: "update IVR Studio" rather than misread it.
 DYNAMIC_VERSION = 2
@@ -112,6 +114,8 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
             d["capture"] = n.capture
         if n.config is not None:
             d["config"] = n.config.to_dict()
+        if n.flags:
+            d["flags"] = flags_to_list(n.flags)
         if n.links:
             order = {name: i for i, name in enumerate(n.exit_names())}
             d["links"] = {k: n.links[k] for k in sorted(n.links, key=lambda k: (order.get(k, 1e9), k))}
@@ -135,7 +139,7 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
 
 def file_version(flow: Flow) -> int:
     """The oldest format version that holds everything ``flow`` uses."""
-    if flow.read_only:
+    if flow.read_only or any(n.flags for n in flow):
         return KEPT_VERSION
     if any(n.kind in KIND_VERSIONS for n in flow):
         return max(KIND_VERSIONS.get(n.kind, 1) for n in flow)
@@ -253,13 +257,15 @@ NODE_KEYS = {
     "max_attempts",
     "links",
 }
-#: Node fields of format version 2.
+#: Node fields of format version 2, and of version 3.
 NODE_KEYS_2 = NODE_KEYS | {"config", "capture"}
+NODE_KEYS_3 = NODE_KEYS_2 | {"flags"}
 
 
 def _node(d: Any, path: str, version: int = VERSION) -> Node:
     _type(d, dict, path, "an object")
-    _keys(d, NODE_KEYS_2 if version >= DYNAMIC_VERSION else NODE_KEYS, {"id", "kind"}, path)
+    allowed = NODE_KEYS_3 if version >= KEPT_VERSION else NODE_KEYS_2 if version >= DYNAMIC_VERSION else NODE_KEYS
+    _keys(d, allowed, {"id", "kind"}, path)
     node_id = _type(d["id"], str, f"{path}.id", "text")
     if not ID_PATTERN.match(node_id):
         raise FlowFileError(
@@ -330,6 +336,10 @@ def _node(d: Any, path: str, version: int = VERSION) -> Node:
             raise FlowFileError(exc.problem, exc.path) from None
     elif "config" in d:
         raise FlowFileError(f"a {kind.value} node has no config", f"{path}.config")
+    try:
+        flags = flags_from_list(d.get("flags", []), f"{path}.flags")
+    except ConfigError as exc:
+        raise FlowFileError(exc.problem, exc.path) from None
     capture = _type(d.get("capture", ""), str, f"{path}.capture", "a variable name")
     if capture and (not spec.counts_attempts or not NAME_PATTERN.match(capture)):
         raise FlowFileError(
@@ -348,6 +358,7 @@ def _node(d: Any, path: str, version: int = VERSION) -> Node:
         max_attempts=max_attempts,
         config=config,
         capture=capture,
+        flags=flags,
     )
     links = _type(d.get("links", {}), dict, f"{path}.links", "an object of exit → node id")
     node.links = dict(links)  # first: a linked optional exit (an Hours' holiday) is an exit of the node

@@ -36,7 +36,8 @@ from ivr_studio.flow.events import (
     NodeRemoved,
 )
 from ivr_studio.flow.kinds import CAPTURED, Exit, NodeKind, spec_of
-from ivr_studio.flow.logic import ENV_PATTERN, NAME_PATTERN, Config, DecideConfig, Variable
+from ivr_studio.flow.logic import ENV_PATTERN, NAME_PATTERN, Config, ConfigError, DecideConfig, Variable
+from ivr_studio.flow.map_flags import MapFlag, checked_flags
 from ivr_studio.flow.placeholder import PlaceholderConfig
 
 ID_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would let a trailing newline in
@@ -130,6 +131,7 @@ class Node:
     links: dict[str, str] = field(default_factory=dict)
     config: Config | PlaceholderConfig | None = None  # a logic node's (see flow.logic); None for verbs
     capture: str = ""  # a menu's variable that receives what the caller pressed or said
+    flags: tuple[MapFlag, ...] = ()  # what ``ivr-studio map`` saw here: an error, a dead end (flow.map_flags)
 
     def __post_init__(self) -> None:
         self.kind = NodeKind(self.kind)
@@ -204,7 +206,7 @@ class Node:
         raise FlowError(f"node {self.id!r} has no branch {branch_id!r}")
 
 
-NODE_FIELDS = ("title", "position", "notes", "text", "prompts", "max_attempts", "config", "capture")
+NODE_FIELDS = ("title", "position", "notes", "text", "prompts", "max_attempts", "config", "capture", "flags")
 BRANCH_FIELDS = ("keys", "phrases")
 
 
@@ -309,6 +311,11 @@ class Flow:
                 raise FlowError(
                     f"a {node.kind.value} node's config must be a {getattr(wanted, '__name__', 'None')}"
                 )
+        if name == "flags":
+            try:
+                value = checked_flags(value)
+            except ConfigError as exc:
+                raise FlowError(exc.problem) from None
         if name == "capture":
             if not node.spec.counts_attempts:
                 raise FlowError(f"only menus capture input; {node_id!r} is a {node.kind.value}")

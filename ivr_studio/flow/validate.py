@@ -31,6 +31,7 @@ IVR020  …         dynamic flows: templates, variables, logic nodes (see rules/
 …IVR031
 IVR032  warning   a placeholder node: a widget IVR Studio cannot run (see rules/kept.py)
 IVR033  warning   a Decide case (or otherwise) no call can take (see rules/dynamic.py)
+IVR034  warning   a mapped app's error, dead end or unexplored step (see rules/mapped.py)
 ======  ========  ==========================================================================
 """
 
@@ -43,7 +44,7 @@ from pathlib import Path
 from ivr_studio.flow.graph import closed_loops, flow_graph, reachable_from_start
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Flow, Node
-from ivr_studio.flow.rules import dynamic, kept, menu, verbs
+from ivr_studio.flow.rules import dynamic, kept, mapped, menu, verbs
 from ivr_studio.twiml.diagnostics import Diagnostic, error, warning
 from ivr_studio.twiml.diagnostics import Severity as S
 
@@ -89,6 +90,8 @@ def validate_flow(flow: Flow, base_dir: Path | None = None) -> list[Diagnostic]:
     for node in flow:
         for rule in NODE_RULES[node.kind]:
             out.extend(d.located(node.id) for d in rule(node))
+        if node.flags:
+            out.extend(d.located(node.id) for d in mapped.map_flags(node))
         if flow.start is not None and node.id not in reachable:
             out.append(
                 warning(

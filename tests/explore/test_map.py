@@ -19,6 +19,7 @@ from ivr_studio.explore.flowmap import map_to_flow
 from ivr_studio.explore.mapper import MapOptions, Mapper, canonical
 from ivr_studio.flow.ivrflow import load_flow
 from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.map_flags import MapFlag
 from ivr_studio.flow.model import Flow, Node
 from ivr_studio.flow.validate import validate_flow
 from ivr_studio.runtime import HttpTransport, WsgiTransport
@@ -83,7 +84,19 @@ def test_map_a_live_flask_menu_over_http(menu_server):
     assert _spoken(flow, target["1"]) == "We are open every day from nine to six."
     assert target["9"].id == welcome.id  # the cycle back to the start
     assert target["3"].kind == NodeKind.HANGUP and "HTTP 500" in target["3"].title  # the error branch
-    assert "dead end" in flow.node(target["5"].id).notes
+    # Exactly the app's error branch, its dead end and the voicemail the map sends nothing to are flagged,
+    # each with the URL the app answered (and its error), and each is a warning naming its node.
+    base = url.rsplit("/", 1)[0]
+    voicemail = next(n for n in flow if n.kind == NodeKind.RECORD)
+    assert {n.id: n.flags for n in flow if n.flags} == {
+        target["3"].id: (MapFlag("error", f"{base}/menu", "HTTP 500 from /menu"),),
+        target["5"].id: (MapFlag("dead_end", f"{base}/menu"),),
+        voicemail.id: (MapFlag("stopped", f"{base}/after-dial", "it sends no recordings"),),
+    }
+    warned = {d.node_id: d.message for d in validate_flow(flow) if d.code == "IVR034"}
+    assert set(warned) == {target["3"].id, target["5"].id, voicemail.id}
+    assert f"answered {base}/menu with an error: HTTP 500 from /menu" in warned[target["3"].id]
+    assert "dead end" in warned[target["5"].id]
     assert _spoken(flow, flow.node(menu.links["no_match"])) == "Sorry, that is not an option."
     # Silence runs the document's own Redirect back to the start.
     assert flow.node(menu.links["no_input"]).id == welcome.id
@@ -105,7 +118,8 @@ def test_stop_before_dial_and_record_keeps_the_app_untouched(menu_server):
     flow, _ = map_to_flow(result)
     assert app.hits["/after-dial"] == 0 and app.hits["/recorded"] == 0
     transfer = next(n for n in flow if n.kind == NodeKind.DIAL)
-    assert "stopped here" in transfer.notes and not transfer.links
+    assert not transfer.links
+    assert [f.kind for f in transfer.flags] == ["stopped"] and transfer.flags[0].url.endswith("/menu")
 
 
 def test_limits_stop_the_exploration(menu_server):

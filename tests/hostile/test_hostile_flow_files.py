@@ -96,3 +96,34 @@ def test_a_full_disk_while_saving_keeps_the_file_and_its_backup_whole(hostile, b
     run.fails(1, "error: File too large")
     assert hostile.path("menu.ivrflow").read_text() == current
     assert hostile.path("menu.ivrflow.bak").read_text() == old_backup
+
+
+def _flagged(flags: object) -> str:
+    flow = tiny_flow()
+    flow["version"] = 3
+    flow["nodes"][1]["flags"] = flags
+    return json.dumps(flow)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ([{"kind": "error", "url": "u" * 1_000_000}], "$.nodes[1].flags[0].url: is 1,000,000 characters"),
+        ([{"kind": "dead_end", "url": "x"}] * 100_000, "$.nodes[1].flags: has 100,000 entries; the limit is 10"),
+        ([{"kind": "error", "url": "x", "detail": {"a": [[[[]]]]}}], "$.nodes[1].flags[0].detail: expected text"),
+        ([{"kind": "x" * 500_000, "url": "x"}], "$.nodes[1].flags[0].kind: is 500,000 characters"),
+    ],
+)
+def test_hostile_map_flags_are_refused_in_one_line(hostile, flags, message):
+    hostile.write("map.ivrflow", _flagged(flags))
+    hostile.run("validate", "map.ivrflow").fails(2, message)
+
+
+def test_a_flag_with_a_hostile_url_and_error_is_reported_cut(hostile):
+    url = "http://app.example/" + "a" * 1900
+    flags = [{"kind": "error", "url": url, "detail": "HTTP 500 \u202e<script>" + "b" * 280}]
+    hostile.write("map.ivrflow", _flagged(flags))
+    run = hostile.run("validate", "map.ivrflow").succeeds()
+    line = next(line for line in run.stdout.splitlines() if "IVR034" in line)
+    assert "with an error: HTTP 500" in line and "a" * 90 + "… with" in line and len(line) < 800
+    assert "\u202e" not in line  # the terminal is not turned around
