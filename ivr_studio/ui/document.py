@@ -211,9 +211,17 @@ class FlowDocument(QObject):
             self.push(macro)
 
     def edit_a_copy(self) -> None:
-        """Open an editable copy of a read-only flow: unsaved, with no file, so the original stays as it is."""
+        """Open an editable copy of a read-only flow: unsaved, with no file, so the original stays as it is.
+
+        The copy is the user's own flow: what the map saw (its flags: errors, dead ends) moves into the nodes'
+        notes, so nothing stays flagged that the user could never clear."""
         copy = flow_from_dict(flow_to_dict(self.flow))
         copy.read_only = ""
+        for node in copy:
+            if node.flags:
+                seen = "\n".join(f"Seen by the map — {f.label}: {f.describe()}" for f in node.flags)
+                copy.set_node_field(node.id, "notes", f"{node.notes}\n{seen}".strip())
+                copy.set_node_field(node.id, "flags", ())
         copy.name = f"{self.flow.name} (copy)"[:200]
         self.replace(copy, None, dirty=True)
 

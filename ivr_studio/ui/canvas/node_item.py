@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.model import Node
 from ivr_studio.ui.canvas import style
+from ivr_studio.ui.canvas.map_flag_badge import TOP as FLAG_TOP
+from ivr_studio.ui.canvas.map_flag_badge import paint_flags
 from ivr_studio.ui.canvas.style import METRICS, Theme
 
 INPUT_PORT = "__input__"
@@ -82,6 +84,7 @@ class NodeItem(QGraphicsItem):
         self.rows = exit_rows(node)
         self._port_y = {row.name: self.row_centre_y(i) for i, row in enumerate(self.rows)}
         self.linked = set(node.links)
+        self.flags = node.flags  # what a map saw here: badges above the card
         self.width, self.height = style.node_size(node)
         self.setPos(QPointF(*node.position))
         self.update()
@@ -145,7 +148,7 @@ class NodeItem(QGraphicsItem):
         return self.mapRectToScene(QRectF(26, 0, self.width - 52, METRICS.header))
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
-        top = -18.0 if self.is_start else -8.0
+        top = FLAG_TOP - 2.0 if self.flags else -18.0 if self.is_start else -8.0
         return QRectF(-10.0, top, self.width + 20.0, self.height - top + 10.0)
 
     def shape(self) -> QPainterPath:
@@ -244,6 +247,8 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter)
         if self.is_start:
             self._paint_start_tag(painter, small_font)
+        if self.flags:
+            paint_flags(painter, self.width, self.flags)
         if self.problems:
             self._paint_badge(painter, small_font)
 
