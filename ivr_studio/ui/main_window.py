@@ -28,7 +28,7 @@ from ivr_studio.ui.canvas.view import FlowView
 from ivr_studio.ui.document import FlowDocument
 from ivr_studio.ui.inspector.panel import InspectorPanel
 from ivr_studio.ui.problems import ProblemsPanel, summary
-from ivr_studio.ui.read_only_bar import ReadOnlyBar
+from ivr_studio.ui.read_only_bar import ReadOnlyBar, editing_actions
 from ivr_studio.ui.recent import add_recent, menu_label, recent_files
 from ivr_studio.ui.twiml_preview import TwimlPreview
 from ivr_studio.ui.variables_panel import VariablesPanel
@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
 
         self.actions_: dict[str, QAction] = build_menus(self)
+        self.read_only_bar.guard(self.palette, *editing_actions(self.actions_))
         self.call_panel = install_call_panel(self, controller=call_controller)
         self.call_panel.probe_when_shown = False
         self._first_frame = _FirstFrame(self.view.viewport(), self._after_first_frame)

@@ -72,3 +72,37 @@ def test_the_editor_refuses_edits_until_edit_a_copy(qtbot, tmp_path: Path):
     document.save(copy)
     assert "read_only" not in json.loads(copy.read_text(encoding="utf-8"))
     assert path.read_bytes() == before  # the mapped file is untouched
+
+
+def test_adding_and_pasting_are_disabled_while_the_flow_is_read_only(qtbot, window, tmp_path: Path):
+    path = mapped(tmp_path)
+    assert window.open_path(path)
+    count = len(window.document.flow)
+    editing = ["action_paste", "action_duplicate", "action_delete", "action_quick_add", "action_add_say"]
+    assert window.read_only_bar.isVisible()
+    assert not window.palette.isEnabled() and "Edit a copy" in window.palette.toolTip()
+    assert [name for name in editing if window.actions_[name].isEnabled()] == []
+    assert window.actions_["action_copy"].isEnabled()  # reading is still allowed
+    # Tab, a double-click on the canvas and the shortcuts open nothing and add nothing; the bar flashes.
+    with qtbot.waitSignal(window.document.editRefused):
+        window.view.open_quick_add_at_cursor()
+    assert not window.view.quick_add.isVisible()
+    window.scene.select_nodes([next(iter(window.document.flow.nodes))])
+    assert window.view.copy_selection()
+    window.actions_["action_paste"].trigger()
+    window.actions_["action_add_say"].trigger()
+    window.view.paste()  # the method itself goes through the document, which refuses it
+    assert len(window.document.flow) == count and window.document.undo_stack.count() == 0
+    # An editable copy turns them on again, and what the map saw moves into the nodes' notes.
+    flagged = {n.id for n in window.document.flow if n.flags}
+    assert flagged  # the goodbye without a hang-up is a dead end
+    window.read_only_bar.copy_button.click()
+    assert window.palette.isEnabled() and all(window.actions_[name].isEnabled() for name in editing)
+    assert window.palette.toolTip() == ""  # its own (no tooltip of its own) again
+    assert not any(n.flags for n in window.document.flow)
+    assert all("Seen by the map" in window.document.flow.node(n).notes for n in flagged)
+    window.view.open_quick_add_at_cursor()
+    assert window.view.quick_add.isVisible()
+    window.view.quick_add.hide()
+    window.actions_["action_add_say"].trigger()
+    assert len(window.document.flow) == count + 1

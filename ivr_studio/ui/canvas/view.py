@@ -346,6 +346,10 @@ class FlowView(QGraphicsView):
             self.ensureVisible(items[0].sceneBoundingRect(), 30, 30)
 
     def open_quick_add(self, scene_pos: QPointF, link_from: tuple[str, str] | None = None) -> None:
+        document = self._scene.document
+        if document.flow.read_only:  # nothing can be added: say why (the read-only bar offers a copy)
+            document.editRefused.emit(document.flow.read_only)
+            return
         self._pending_pos = QPointF(scene_pos)
         self._pending_link = link_from
         self.quick_add.popup(self.viewport().mapTo(self, self.mapFromScene(scene_pos)))
