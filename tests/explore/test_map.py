@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from menu_app import create_menu_app
 from werkzeug.serving import make_server
 
 from ivr_studio.bundle.export import export_bundle
-from ivr_studio.bundle.serve import wsgi_app_for_target
+from ivr_studio.bundle.serve import ServeOptions, serve_target
 from ivr_studio.cli import main
 from ivr_studio.explore.driver import RateLimiter
 from ivr_studio.explore.flowmap import map_to_flow
@@ -202,7 +203,9 @@ def test_a_mapped_example_bundle_has_the_menus_and_exits_of_its_flow(example: st
     """Export the example, map the bundle in process, and compare every menu's branches with the source."""
     source = load_flow(EXAMPLES / example)
     bundle = export_bundle(source, tmp_path / "bundle")
-    app, url = wsgi_app_for_target(bundle)
+    # a weekday morning, when the examples' opening hours are open: the map must not depend on the hour it runs
+    served = serve_target(bundle, ServeOptions(clock=lambda: datetime(2027, 1, 4, 10, 0, tzinfo=UTC)))
+    app, url = served.app, served.url
     result = Mapper(
         WsgiTransport(app), url, MapOptions(phrases_from_hints=True, ignore_params=("attempt",))
     ).run()
