@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from link_geometry import shared_stretches
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainterPath
 
@@ -81,6 +82,16 @@ def test_examples_open_with_no_link_through_a_card_or_a_port(example_scene: Flow
     assert link_trespasses(example_scene) == []
 
 
+def links_drawn_over_one_another(scene: FlowScene) -> list[str]:
+    """Routed links that share a stretch of a line (links into one input port may share its stub)."""
+    return shared_stretches({k: link.route for k, link in scene.link_items.items() if link.route is not None})
+
+
+def test_examples_open_with_no_two_links_on_one_stretch(example_scene: FlowScene) -> None:
+    example_scene.router.route_pending()
+    assert links_drawn_over_one_another(example_scene) == []
+
+
 @pytest.mark.parametrize("engine", ["dot", "built-in"])
 def test_auto_layout_puts_no_card_over_another_nor_a_link_through_one(
     example_scene: FlowScene, engine: str, monkeypatch
@@ -91,6 +102,7 @@ def test_auto_layout_puts_no_card_over_another_nor_a_link_through_one(
     assert card_overlaps(example_scene) == []
     example_scene.router.route_pending()
     assert link_trespasses(example_scene) == []
+    assert links_drawn_over_one_another(example_scene) == []
 
 
 def test_the_bilingual_horario_link_does_not_cross_the_front_desk_port(qtbot) -> None:
@@ -192,3 +204,4 @@ def test_a_file_saved_for_smaller_cards_opens_with_its_cards_apart(qtbot, tmp_pa
     assert document.flow.node("billing_info").position[0] == 620.0, "moved down its column"
     assert document.is_dirty(), "saving keeps the new positions"
     assert path.read_bytes() == before, "the file is not touched until saved"
+

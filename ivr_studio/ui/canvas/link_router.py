@@ -9,6 +9,10 @@ thousands of links. So in a flow of more than :data:`ROUTE_AT_ONCE_MAX_CARDS` ca
 shaped again (the flow was opened, a card moved) first gets its plain curve and is routed afterwards, a few
 milliseconds at a time between events, while the editor stays responsive. A moved card reroutes its own
 links and those that pass where it was or where it is now.
+
+Routed links that share a stretch of a gap between cards are given their own lanes (:class:`Lanes`), so
+they can be told apart; after each change (or each slice of background routing) the links whose lanes
+moved are drawn again.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
 from PySide6.QtGui import QPainterPath
 
-from ivr_studio.flow.routing import MARGIN, CardIndex, Point, curve_is_clear, route
+from ivr_studio.flow.routing import MARGIN, CardIndex, Lanes, Point, curve_is_clear, route
 from ivr_studio.ui.canvas.link_item import LinkItem
 
 if TYPE_CHECKING:
@@ -66,7 +70,9 @@ class LinkRouter(QObject):
         super().__init__(scene)
         self.scene = scene
         self.cards = CardIndex()
+        self.lanes = Lanes(self.cards)
         self.pending: set[tuple[str, str]] = set()
+        self._batch = False  # routing many links: lanes are settled once, at the end
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -75,7 +81,14 @@ class LinkRouter(QObject):
     # ------------------------------------------------------------------ cards
     def clear(self) -> None:
         self.cards = CardIndex()
+        self.lanes = Lanes(self.cards)
         self.pending.clear()
+
+    def link_dropped(self, key: tuple[str, str]) -> None:
+        """A link was removed from the scene: its lanes are free for the others."""
+        self.pending.discard(key)
+        self.lanes.set(key, None)
+        self._settle()
 
     def card_placed(self, item: NodeItem) -> list[LinkItem]:
         """File the card where it is now; returns the links (not its own) that pass where it was or is."""
@@ -115,42 +128,69 @@ class LinkRouter(QObject):
         ``loop_above`` is where a loop or a link back to the left arcs over the cards when no way round them
         is found. With ``now`` false the link gets its plain curve and is routed later, in the background.
         """
-        if not now:
+        points = self._find_route(link, start, end, now)
+        self.lanes.set(link.key, points)
+        if points is None:
             link.set_ends(start, end, loop_above)
+        else:
+            self._draw_route(link)
+        if not self._batch:
+            self._settle()
+
+    def _find_route(self, link: LinkItem, start: QPointF, end: QPointF, now: bool) -> list[Point] | None:
+        """The corner points of ``link``'s way round the cards, or None when it keeps its plain curve (or
+        waits to be routed: ``now`` false)."""
+        if not now:
             self.pending.add(link.key)
             self._timer.start()
-            return
+            return None
         self.pending.discard(link.key)
         s, e = (start.x(), start.y()), (end.x(), end.y())
         ends = (link.source_id, link.target_id)
         if (abs(e[0] - s[0]) + 600) * (abs(e[1] - s[1]) + 600) > MAX_SEARCH_AREA:
-            link.set_ends(start, end, loop_above)  # it spans a big flow: the plain curve
-            return
+            return None  # it spans a big flow: the plain curve
         forward = link.source_id != link.target_id and e[0] - s[0] >= 40
         if forward and curve_is_clear(s, e, self.cards, ends):
-            link.set_ends(start, end, loop_above)
-            return
-        points = route(s, e, self.cards, *ends)
-        if points is None:
-            link.set_ends(start, end, loop_above)
-        else:
+            return None
+        return route(s, e, self.cards, *ends)
+
+    def _draw_route(self, link: LinkItem) -> None:
+        points = self.lanes.path(link.key)
+        if points != link.route:
             link.set_route(points, rounded_path(points))
+
+    def _settle(self) -> None:
+        """Spread the lanes that changed and draw again the links whose lanes moved."""
+        for key in self.lanes.settle():
+            link = self.scene.link_items.get(key)
+            if link is not None and key in self.lanes.base:
+                self._draw_route(link)
 
     def route_pending(self) -> None:
         """Route every link still waiting (tests, and pictures taken straight after opening)."""
         self._timer.stop()
-        while self.pending:
-            key = self.pending.pop()
-            link = self.scene.link_items.get(key)
-            if link is not None:
-                self.scene.route_link(link, now=True)
+        self._batch = True
+        try:
+            while self.pending:
+                key = self.pending.pop()
+                link = self.scene.link_items.get(key)
+                if link is not None:
+                    self.scene.route_link(link, now=True)
+        finally:
+            self._batch = False
+        self._settle()
 
     def _work(self) -> None:
         deadline = time.monotonic() + SLICE_SECONDS
-        while self.pending and time.monotonic() < deadline:
-            key = self.pending.pop()
-            link = self.scene.link_items.get(key)
-            if link is not None:
-                self.scene.route_link(link, now=True)
+        self._batch = True
+        try:
+            while self.pending and time.monotonic() < deadline:
+                key = self.pending.pop()
+                link = self.scene.link_items.get(key)
+                if link is not None:
+                    self.scene.route_link(link, now=True)
+        finally:
+            self._batch = False
+        self._settle()
         if self.pending:
             self._timer.start()

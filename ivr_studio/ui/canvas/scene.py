@@ -124,6 +124,7 @@ class FlowScene(QGraphicsScene):
     def _drop_link(self, item: LinkItem) -> None:
         self.removeItem(item)
         del self.link_items[item.key]
+        self.router.link_dropped(item.key)
         for end in (item.source_id, item.target_id):
             keys = self._links_at.get(end)
             if keys is not None:

@@ -1,0 +1,192 @@
+"""Parallel links get their own lanes: routed links that share a stretch of a gap between cards are spread
+a few units apart (in a stable order), the stubs at the ports stay put, and no lane enters a card or passes
+over a port."""
+
+from __future__ import annotations
+
+from itertools import combinations, permutations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from link_geometry import segments, shared_stretches
+
+from ivr_studio.flow.routing import (
+    LANE_GAP,
+    MARGIN,
+    PORT_CLEAR,
+    CardIndex,
+    Lanes,
+    polyline_hits,
+    route,
+    with_stubs,
+)
+
+PORT_REACH = 5.5  # a port sticks out this far from its card's edge
+
+
+def grown(r, by):
+    return r[0] - by, r[1] - by, r[2] + by, r[3] + by
+
+
+def assert_clear(paths: dict, cards: CardIndex, ends: dict) -> None:
+    """Orthogonal, from port to port, through no card, and (between the stubs) over no port."""
+    for key, points in paths.items():
+        assert points[0] == ends[key][0] and points[-1] == ends[key][1]
+        for (x0, y0), (x1, y1) in segments(points):
+            assert x0 == x1 or y0 == y1, f"{key}: orthogonal segments"
+        for card_id, rect in cards.rects.items():
+            assert not polyline_hits(points, rect), f"{key} passes through {card_id}"
+            assert not polyline_hits(points[1:-1], grown(rect, PORT_REACH + 1)), (
+                f"{key} passes a port of {card_id}"
+            )
+
+
+def three_links_down_one_gap():
+    """Three cards on the left, each with a link to a card far below on the right: all three run down the
+    gap beside the column of cards on the left."""
+    cards = CardIndex()
+    for i in range(3):
+        cards.put(f"src{i}", (0, i * 150, 236, i * 150 + 100))
+    cards.put("wall", (300, -50, 536, 420))  # a tall card to the right of them
+    for i in range(3):
+        cards.put(f"dst{i}", (300, 500 + i * 150, 536, 600 + i * 150))
+    starts = {f"l{i}": ((241.5, i * 150 + 50.0), (293.5, 500 + i * 150 + 20.0)) for i in range(3)}
+    return cards, starts
+
+
+def route_all(cards: CardIndex, ends: dict) -> dict:
+    paths = {}
+    for key, (s, e) in ends.items():
+        src, dst = f"src{key[1:]}", f"dst{key[1:]}"
+        points = route(s, e, cards, src, dst)
+        assert points is not None
+        paths[key] = points
+    return paths
+
+
+def laned(cards: CardIndex, paths: dict, order=None) -> dict:
+    lanes = Lanes(cards)
+    for key in order or paths:
+        lanes.set(key, paths[key])
+    lanes.settle()
+    return {key: lanes.path(key) for key in paths}
+
+
+def test_links_down_one_gap_run_in_their_own_lanes() -> None:
+    cards, ends = three_links_down_one_gap()
+    paths = route_all(cards, ends)
+    assert shared_stretches(paths), "the router alone puts them on one line"
+    spread = laned(cards, paths)
+    assert shared_stretches(spread) == []
+    assert_clear(spread, cards, ends)
+    # the vertical runs down the gap are LANE_GAP apart
+    xs = sorted(
+        {p[0] for key in spread for p, q in segments(spread[key]) if p[0] == q[0] and abs(p[1] - q[1]) > 200}
+    )
+    assert len(xs) == 3 and all(abs((b - a) - LANE_GAP) < 1e-9 for a, b in zip(xs, xs[1:], strict=False))
+
+
+def test_lanes_do_not_depend_on_the_order_links_are_filed_in() -> None:
+    cards, ends = three_links_down_one_gap()
+    paths = route_all(cards, ends)
+    results = [laned(cards, paths, list(order)) for order in permutations(paths)]
+    assert all(r == results[0] for r in results)
+
+
+def test_lanes_are_ordered_so_that_they_do_not_cross() -> None:
+    """The link that leaves the gap first keeps to the side it leaves on: the three runs cross no other."""
+    cards, ends = three_links_down_one_gap()
+    spread = laned(cards, route_all(cards, ends))
+    crossings = 0
+    for pa, pb in combinations(spread.values(), 2):
+        for (a0, a1), (b0, b1) in ((s, t) for s in segments(pa) for t in segments(pb)):
+            h, v = ((a0, a1), (b0, b1)) if a0[1] == a1[1] else ((b0, b1), (a0, a1))
+            if h[0][1] != h[1][1] or v[0][0] != v[1][0]:
+                continue
+            if min(h[0][0], h[1][0]) < v[0][0] < max(h[0][0], h[1][0]) and min(v[0][1], v[1][1]) < h[0][
+                1
+            ] < max(v[0][1], v[1][1]):
+                crossings += 1
+    assert crossings == 0
+
+
+def test_a_narrow_gap_squeezes_the_lanes_but_keeps_them_off_the_cards() -> None:
+    cards = CardIndex()
+    cards.put("left", (0, 0, 100, 400))
+    cards.put("right", (100 + 2 * MARGIN, 0, 300, 400))
+    line = 100 + MARGIN
+    lanes = Lanes(cards)
+    for i in range(4):  # four links down the one gap, each in from the left above and out below
+        lanes.set(
+            ("n", str(i)),
+            [
+                (-60.0, -30.0 - i),
+                (-40.0, -30.0 - i),
+                (line, -30.0 - i),
+                (line, 430.0 + i),
+                (340.0, 430.0 + i),
+                (360.0, 430.0 + i),
+            ],
+        )
+    lanes.settle()
+    xs = sorted(lanes.path(("n", str(i)))[2][0] for i in range(4))
+    assert len(set(xs)) == 4, "each its own lane"
+    room = MARGIN - PORT_CLEAR
+    assert xs[0] >= line - room - 1e-9 and xs[-1] <= line + room + 1e-9, xs
+
+
+def test_a_link_removed_gives_its_lane_back() -> None:
+    cards, ends = three_links_down_one_gap()
+    paths = route_all(cards, ends)
+    lanes = Lanes(cards)
+    for key, points in paths.items():
+        lanes.set(key, points)
+    lanes.settle()
+    for key in ("l0", "l1"):
+        lanes.set(key, None)
+    assert lanes.settle() == {"l2"}, "the one left moves back to the middle of the gap"
+    assert lanes.path("l2") == with_stubs(paths["l2"]) or lanes.path("l2") == paths["l2"]
+
+
+def test_the_stubs_at_the_ports_stay_put() -> None:
+    cards, ends = three_links_down_one_gap()
+    spread = laned(cards, route_all(cards, ends))
+    for key, points in spread.items():
+        start, end = ends[key]
+        assert points[1][1] == start[1] and points[1][0] >= start[0] + MARGIN - 1e-9
+        assert points[-2][1] == end[1] and points[-2][0] <= end[0] - MARGIN + 1e-9
+
+
+@st.composite
+def fans(draw):
+    """A column of sources on the left, a column of targets on the right and a few cards between, every
+    source linked to a target: many links through the same gaps."""
+    cards = CardIndex()
+    n = draw(st.integers(2, 6))
+    for i in range(n):
+        cards.put(f"src{i}", (0, i * 140, 236, i * 140 + 100))
+        cards.put(f"dst{i}", (900, i * 140, 1136, i * 140 + 100))
+    for j in range(draw(st.integers(0, 3))):
+        x, y = draw(st.integers(300, 600)), draw(st.integers(-100, n * 140))
+        mid = (x, y, x + 236, y + 100)
+        assume(not cards.near(grown(mid, 3 * MARGIN)))  # cards apart, as the editor lays them out
+        cards.put(f"mid{j}", mid)
+    targets = draw(st.permutations(list(range(n))))
+    ends = {}
+    for i, t in enumerate(targets):
+        ends[f"l{i}"] = ((241.5, i * 140 + 50.0), (893.5, t * 140 + 20.0), f"src{i}", f"dst{t}")
+    return cards, ends
+
+
+@settings(max_examples=40, deadline=None)
+@given(fans())
+def test_routed_links_never_share_a_stretch_nor_touch_a_card(case) -> None:
+    cards, ends = case
+    paths = {}
+    for key, (s, e, src, dst) in ends.items():
+        points = route(s, e, cards, src, dst)
+        if points is not None:
+            paths[key] = points
+    spread = laned(cards, paths)
+    assert shared_stretches(spread) == []
+    assert_clear(spread, cards, {k: ends[k][:2] for k in spread})
