@@ -184,6 +184,33 @@ def test_no_stray_widget_is_painted_over_the_heading_when_the_kind_changes(qtbot
         )
 
 
+def test_a_widget_a_section_makes_but_does_not_place_is_not_painted(qtbot, document, monkeypatch) -> None:
+    """The way the stray label came about: a section builds a widget in the form (here a Hang up's exits box,
+    which has no exits to show) and returns nothing. Such a widget must not be painted at the form's
+    top-left corner, over the heading."""
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from ivr_studio.flow.kinds import NodeKind
+    from ivr_studio.ui.inspector import panel as inspector_panel
+
+    def exits_box_with_no_exits(panel, node, body: QWidget) -> None:
+        QLabel("Where the call goes next", body)  # made in the form, never placed in its layout
+
+    sections = dict(inspector_panel.SECTIONS)
+    sections[NodeKind.HANGUP] = [*sections[NodeKind.HANGUP], exits_box_with_no_exits]
+    monkeypatch.setattr(inspector_panel, "SECTIONS", sections)
+    panel = make_panel(qtbot, document, "welcome")
+    panel.show_node(document.add_node(NodeKind.HANGUP, (0.0, 0.0)))
+    qtbot.wait(1)  # deleteLater runs
+    body = panel.widget()
+    painted = [
+        w.text()
+        for w in body.findChildren(QLabel, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if w.isVisible() and body.layout().indexOf(w) < 0
+    ]
+    assert painted == []
+
+
 def _visible_in(panel, widget) -> bool:
     top_left = widget.mapTo(panel.viewport(), widget.rect().topLeft())
     bottom = top_left.y() + widget.height()

@@ -64,6 +64,9 @@ def test_the_canvas_is_usable_with_the_panel_open(qtbot, settings, tmp_path, sup
 def test_the_panel_can_be_small(qtbot, window) -> None:
     panel = window.call_panel
     assert panel.minimumSizeHint().height() <= 210
+    open_panel(qtbot, window)
+    window.resizeDocks([window.docks["Test call"]], [120], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: panel.height() <= 210)  # the user can drag it that small
     panel.keypad_toggle.setChecked(False)
     assert not panel.keypad.isVisibleTo(panel)
     qtbot.waitUntil(lambda: panel.minimumSizeHint().height() <= 170)  # once the layout has caught up
