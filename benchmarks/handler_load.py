@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import logging
 import os
 import re
 import shutil
@@ -42,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine  # noqa: E402
 
 from ivr_studio.bundle.export import export_bundle  # noqa: E402
-from ivr_studio.bundle.handler import create_app  # noqa: E402
+from ivr_studio.bundle.handler import create_app, steplog  # noqa: E402
 from ivr_studio.flow import load_flow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,12 +280,9 @@ def cpu_per_request(bundle: Path, dynamic: Path) -> dict[str, float]:
     spec = importlib.util.spec_from_file_location("bench_minimal", bundle / "minimal.py")
     minimal = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(minimal)
-    # The log lines go nowhere, as under the served runs (stderr is /dev/null there): keep their cost,
-    # not their output.
-    logger = logging.getLogger("ivr_handler")
-    logger.addHandler(logging.StreamHandler(open(os.devnull, "w")))  # noqa: SIM115
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    # The log lines go nowhere, as under the served runs (gunicorn's stderr is /dev/null there, and the
+    # app installs its own stderr handler): keep their cost, not their output.
+    steplog.install_stderr_handler(open(os.devnull, "w"))  # noqa: SIM115
     apps = {
         "hand-written Flask endpoint": minimal.app,
         "exported handler": create_app(bundle, environ={}, log_to_stderr=False),

@@ -35,13 +35,12 @@ from . import steplog
 from .backend import Backend
 from .context import Clock, Context
 from .data import BundleError, BundleSource, load_flow, read_folder
+from .dispatch import MAX_REQUEST_BYTES
 from .routes import ENTRY_PATH, install
 from .security import ConfigError, Settings
 from .state import StateCodec, derive_key
 
 __all__ = ["ENTRY_PATH", "BundleError", "BundleSource", "ConfigError", "create_app"]
-
-MAX_REQUEST_BYTES = 64 * 1024  # Twilio's own requests are a few kB; anything this big is not from Twilio.
 
 
 def create_app(

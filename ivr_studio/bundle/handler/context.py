@@ -92,6 +92,7 @@ class Context:
             self.backend,
             WEBHOOK_BUDGET_SECONDS - MARGIN_SECONDS,
             self.limits,
+            explain=self.trace_lookups,
         )
 
     def capture(self, menu: Node, state: CallState, params: Mapping[str, str]) -> None:

@@ -60,6 +60,9 @@ class Call:
     backend: Backend
     budget: float  # seconds left for back-end requests in this webhook request
     limits: Mapping[str, int] = field(default_factory=dict)  # variable → max length
+    #: Whether outcomes need their ``detail`` (for the trace of a local test call): the deployed handler
+    #: logs only each hop's exit, so it skips formatting what no one reads.
+    explain: bool = True
 
 
 def _zone(name: Any, where: str) -> zoneinfo.ZoneInfo:
@@ -159,6 +162,8 @@ class Hours:
         stamp = (
             f"{_DAY_NAMES[local.weekday()]} {today.isoformat()} "
             f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
+            if call.explain
+            else ""
         )
         for start, end, label in self.closed:
             if start <= today <= end:
@@ -169,6 +174,8 @@ class Hours:
         now = local.hour * 60 + local.minute
         for start, end in self.week.get(local.weekday(), []):
             if start <= now < end:
+                if not call.explain:
+                    return self._done(call, "open", "")
                 span = f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
                 return self._done(call, "open", f"{stamp}: open ({span})")
         return self._done(call, "closed", f"{stamp}: outside the opening hours")
@@ -276,7 +283,8 @@ class Decide:
             left, right = _render(value, call), _render(operand, call)
             held = test(left) if test is not None else compare(op, left, right, call, self.zone)
             if held:
-                return Outcome(f"case:{case_id}", f"{left[:40]!r} {op} {right[:40]!r}")
+                detail = f"{left[:40]!r} {op} {right[:40]!r}" if call.explain else ""
+                return Outcome(f"case:{case_id}", detail)
         return Outcome("otherwise", "no case held")
 
 
@@ -293,6 +301,8 @@ class SetVariables:
         for name, value in self.assignments:
             text = _render(value, call)
             call.vars[name] = text[: call.limits.get(name, 64)]
+        if not call.explain:
+            return Outcome("next")
         names = ", ".join(name for name, _ in self.assignments)
         return Outcome("next", f"set {names}" if names else "nothing to set")
 

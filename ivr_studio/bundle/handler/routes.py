@@ -11,6 +11,9 @@ line saying why; no request ends in a 500. What a call remembers between request
 is read from and written back to its state cookie (:mod:`.state`); a cookie that was tampered with, belongs
 to another call or is oversized is refused with 403, like a bad signature.
 
+The routes are served by :class:`~.dispatch.Dispatcher` in front of the Flask app (and by the Flask app
+for anything else): each :class:`Router` method takes the request it answers.
+
 For local test calls (``trace_lookups``) the answer also reports what the handler did on the way, for the
 trace: ``X-IVR-Steps`` (each logic step: node, kind, exit and which case matched, which interval applied,
 what the back-end answered), ``X-IVR-Lookups`` (each back-end request) and ``X-IVR-Vars`` (the call's
@@ -26,10 +29,12 @@ from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
 from . import steplog
 from .context import Context
 from .data import BundleError, Flow
+from .dispatch import Dispatcher
 from .documents import (
     APOLOGY,
     GOODBYE,
@@ -64,12 +69,12 @@ def header_value(text: str) -> str:
     return safe if len(safe) <= MAX_HEADER_CHARS else safe[: MAX_HEADER_CHARS - 3] + "..."
 
 
-def twilio_params() -> dict[str, str]:
+def twilio_params(req: Request) -> dict[str, str]:
     """Twilio's request parameters: the POST body, or the query string for GET (spec §3).
 
     A plain dict (each name's first value): most names the handler asks for are absent from a given
     request (``SpeechResult`` on a key press), and a werkzeug MultiDict builds an exception per miss."""
-    return (request.form if request.method == "POST" else request.args).to_dict()
+    return (req.form if req.method == "POST" else req.args).to_dict()
 
 
 class Router:
@@ -93,14 +98,14 @@ class Router:
         self._apology = apology_document(ENTRY_PATH if flow.start else None)
 
     # ------------------------------------------------------------------ call state
-    def read_state(self, params: Mapping[str, str]) -> CallState:
+    def read_state(self, req: Request, params: Mapping[str, str]) -> CallState:
         """This call's state from its cookie (fresh when it has none); raises StateRefused."""
         call_sid = str(params.get("CallSid", ""))[:64]
-        if "HTTP_COOKIE" not in request.environ:
+        if "HTTP_COOKIE" not in req.environ:
             return CallState(call_sid)  # the call's first requests, and every one that changed nothing
-        return self.codec.decode(request.cookies.get(COOKIE_NAME), call_sid)
+        return self.codec.decode(req.cookies.get(COOKIE_NAME), call_sid)
 
-    def write_state(self, response: Response, state: CallState) -> Response:
+    def write_state(self, req: Request, response: Response, state: CallState) -> Response:
         """Send the state back in the cookie (or clear the cookie once there is nothing to remember).
 
         A state that is what the request's cookie already held is not sent again: Twilio keeps the
@@ -109,7 +114,7 @@ class Router:
         if self.context.trace_lookups:
             self._state_header(response, state)
         if state.is_empty():
-            if COOKIE_NAME in request.cookies:
+            if "HTTP_COOKIE" in req.environ and COOKIE_NAME in req.cookies:
                 response.delete_cookie(COOKIE_NAME, path="/", httponly=True)
             return response
         if state.unchanged():
@@ -133,13 +138,13 @@ class Router:
         if len(text) <= MAX_HEADER:
             response.headers["X-IVR-Vars"] = text
 
-    def refuse_state(self, why: str) -> Response:
+    def refuse_state(self, req: Request, params: Mapping[str, str], why: str) -> Response:
         """A state cookie that cannot be trusted: 403, and the cookie cleared (the caller hears Twilio's error)."""
         steplog.emit(
             "refused",
             logging.WARNING,
-            call_sid=twilio_params().get("CallSid"),
-            path=request.path[:200],
+            call_sid=params.get("CallSid"),
+            path=req.path[:200],
             note=f"state cookie refused: {why}",
         )
         resp = Response("Forbidden: the call's state cookie cannot be used.\n", 403)
@@ -169,7 +174,7 @@ class Router:
         steplog.emit(
             "step",
             level,
-            call_sid=(twilio_params() if params is None else params).get("CallSid"),
+            call_sid=None if params is None else params.get("CallSid"),
             route=route,
             node=node,
             outcome=outcome,
@@ -194,6 +199,7 @@ class Router:
 
     def render(
         self,
+        req: Request,
         step: Step,
         route: str,
         source: str | None,
@@ -215,7 +221,7 @@ class Router:
         exit_taken = f"{source} {step.exit}" if source and step.exit else None
         if walked.error is not None:
             response = self.apology(route, source, walked.error, walked, exit_taken, params)
-            return self._with_state(response, state, route, source, params)
+            return self._with_state(req, response, state, route, source, params)
         if walked.node is None:
             goodbye = step.goodbye and not walked.hops
             body, shown = (self._goodbye, GOODBYE) if goodbye else (self._hangup, HANGUP)
@@ -228,7 +234,7 @@ class Router:
                     body = self.documents.render(shown, call.values())
                 except TemplateError as exc:
                     response = self.apology(route, source, str(exc), walked, exit_taken, params)
-                    return self._with_state(response, state, route, source, params)
+                    return self._with_state(req, response, state, route, source, params)
             else:
                 body = self.documents.static(shown)
         note = "; ".join(filter(None, [step.note, *(h.detail for h in walked.hops if h.notice)])) or None
@@ -239,10 +245,11 @@ class Router:
         if path is not None:
             response.headers["X-IVR-Path"] = path[:MAX_HEADER]
         self._trace_headers(response, walked)
-        return self._with_state(response, state, route, source, params)
+        return self._with_state(req, response, state, route, source, params)
 
     def _with_state(
         self,
+        req: Request,
         response: Response,
         state: CallState,
         route: str,
@@ -253,7 +260,7 @@ class Router:
         caller's words in a script of three bytes a character can exceed what the validator assumed),
         the apology instead, and the cookie cleared: the call starts again with nothing to remember."""
         try:
-            return self.write_state(response, state)
+            return self.write_state(req, response, state)
         except StateTooLarge as exc:
             apology = self.apology(route, source, f"the call's state cannot be kept: {exc}", params=params)
             apology.delete_cookie(COOKIE_NAME, path="/", httponly=True)
@@ -291,48 +298,48 @@ class Router:
             if len(text) <= MAX_HEADER:
                 response.headers["X-IVR-Lookups"] = text
 
-    def _state_or_refusal(self, params: Mapping[str, str]) -> CallState | Response:
+    def _state_or_refusal(self, req: Request, params: Mapping[str, str]) -> CallState | Response:
         try:
-            return self.read_state(params)
+            return self.read_state(req, params)
         except StateRefused as exc:
-            return self.refuse_state(str(exc))
+            return self.refuse_state(req, params, str(exc))
 
     # ------------------------------------------------------------------ routes
-    def voice(self) -> Response:
+    def voice(self, req: Request) -> Response:
+        params = twilio_params(req)
         if self.flow.start is None:
-            return self.apology("voice", None, "the flow has no start node")
-        params = twilio_params()
-        state = self._state_or_refusal(params)
+            return self.apology("voice", None, "the flow has no start node", params=params)
+        state = self._state_or_refusal(req, params)
         if isinstance(state, Response):
             return state
-        return self.render(Step(self.flow.start, "start"), "voice", None, state, params)
+        return self.render(req, Step(self.flow.start, "start"), "voice", None, state, params)
 
-    def node(self, node_id: str) -> Response:
+    def node(self, req: Request, node_id: str) -> Response:
+        params = twilio_params(req)
         node = self.flow.nodes.get(node_id)
         if node is None:
-            return self.apology("node", node_id[:64], "unknown node")
-        params = twilio_params()
-        state = self._state_or_refusal(params)
+            return self.apology("node", node_id[:64], "unknown node", params=params)
+        state = self._state_or_refusal(req, params)
         if isinstance(state, Response):
             return state
-        return self.render(Step(node.id, "node"), "node", node.id, state, params)
+        return self.render(req, Step(node.id, "node"), "node", node.id, state, params)
 
-    def result(self, node_id: str) -> Response:
+    def result(self, req: Request, node_id: str) -> Response:
+        params = twilio_params(req)
         node = self.flow.nodes.get(node_id)
         if node is None:
-            return self.apology("result", node_id[:64], "unknown node")
-        params = twilio_params()
-        state = self._state_or_refusal(params)
+            return self.apology("result", node_id[:64], "unknown node", params=params)
+        state = self._state_or_refusal(req, params)
         if isinstance(state, Response):
             return state
         rule = KINDS[node.kind].result
         if rule is None:
             step = Step(node.id, "node", note=f"a {node.kind} node has no result; replaying it")
-            return self.render(step, "result", node.id, state, params)
+            return self.render(req, step, "result", node.id, state, params)
         attempt = None
         if node.is_gather:
             attempt = min(state.attempts.get(node.id, 0), node.max_attempts - 1) + 1
-        answer = Answer(params, attempt or 1, request.args.get("noInput") == "true", self.flow.min_confidence)
+        answer = Answer(params, attempt or 1, req.args.get("noInput") == "true", self.flow.min_confidence)
         step = rule(node, answer)
         if node.is_gather:
             if step.failed_attempts:
@@ -340,57 +347,65 @@ class Router:
             else:
                 state.attempts.pop(node.id, None)
             self.context.capture(node, state, answer.params)
-        return self.render(step, "result", node.id, state, params, attempt)
+        return self.render(req, step, "result", node.id, state, params, attempt)
 
-
-def install(app: Flask, flow: Flow, settings: Settings, codec: StateCodec, context: Context) -> Router:
-    """Register the routes, the signature check and the error replies on ``app``."""
-    router = Router(flow, settings, codec, context)
-    # "/node//menu" must not be answered with a 308 to a merged path on whatever host the request named
-    app.url_map.merge_slashes = False
-
-    def check_signature() -> Response | None:
-        url = public_url(request.environ, request.headers, settings)
-        form = request.form if request.method == "POST" else None
-        if signature_ok(settings, url, form, request.headers.get("X-Twilio-Signature")):
+    # ------------------------------------------------------------------ refusals and errors
+    def check_signature(self, req: Request) -> Response | None:
+        """None when the request carries Twilio's valid signature (or none is needed), else the 403."""
+        settings = self.settings
+        url = public_url(req.environ, req.headers, settings)
+        form = req.form if req.method == "POST" else None
+        if signature_ok(settings, url, form, req.headers.get("X-Twilio-Signature")):
             return None
-        reason = "missing" if "X-Twilio-Signature" not in request.headers else "invalid"
+        reason = "missing" if "X-Twilio-Signature" not in req.headers else "invalid"
         steplog.emit(
             "refused",
             logging.WARNING,
-            call_sid=twilio_params().get("CallSid"),
-            path=request.path,
+            call_sid=twilio_params(req).get("CallSid"),
+            path=req.path,
             note=f"{reason} X-Twilio-Signature for {url}",
         )
         resp = Response("Forbidden: the X-Twilio-Signature does not match this request.\n", 403)
         resp.headers["X-IVR-Node"] = "(forbidden)"
         return resp
 
-    if settings.auth_token:
-        app.before_request(check_signature)
-    app.add_url_rule(ENTRY_PATH, "voice", router.voice, methods=["GET", "POST"])
-    app.add_url_rule("/node/<node_id>", "node", router.node, methods=["GET", "POST"])
-    app.add_url_rule("/node/<node_id>/result", "result", router.result, methods=["GET", "POST"])
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        # Unknown paths, wrong methods and oversized bodies keep their status, with TwiML a caller can hear.
-        steplog.emit("http_error", logging.WARNING, path=request.path[:200], status=exc.code, note=exc.name)
-        resp = Response(router._apology, exc.code or 400, content_type=TWIML_TYPE)
+    def http_error(self, req: Request, exc: HTTPException) -> Response:
+        """Unknown paths, wrong methods and oversized bodies keep their status, with TwiML a caller can hear."""
+        steplog.emit("http_error", logging.WARNING, path=req.path[:200], status=exc.code, note=exc.name)
+        resp = Response(self._apology, exc.code or 400, content_type=TWIML_TYPE)
         resp.headers["X-IVR-Node"] = APOLOGY
         return resp
 
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Response:
+    def unexpected(self, req: Request, exc: Exception) -> Response:
+        """A bug: one log line naming it, and the apology (never a 500 with a traceback)."""
         steplog.emit(
-            "internal_error",
-            logging.ERROR,
-            path=request.path[:200],
-            note=f"{type(exc).__name__}: {exc}",
+            "internal_error", logging.ERROR, path=req.path[:200], note=f"{type(exc).__name__}: {exc}"
         )
-        resp = Response(router._apology, 200, content_type=TWIML_TYPE)
+        resp = Response(self._apology, 200, content_type=TWIML_TYPE)
         resp.headers["X-IVR-Node"] = APOLOGY
         resp.headers["X-IVR-Outcome"] = "error"
         return resp
 
+
+def install(app: Flask, flow: Flow, settings: Settings, codec: StateCodec, context: Context) -> Router:
+    """Register the routes, the signature check and the error replies on ``app``, and put the
+    :class:`~.dispatch.Dispatcher` in front of it for the three routes."""
+    router = Router(flow, settings, codec, context)
+    # "/node//menu" must not be answered with a 308 to a merged path on whatever host the request named
+    app.url_map.merge_slashes = False
+    if settings.auth_token:
+        app.before_request(lambda: router.check_signature(request))
+    app.add_url_rule(ENTRY_PATH, "voice", lambda: router.voice(request), methods=["GET", "POST"])
+    app.add_url_rule(
+        "/node/<node_id>", "node", lambda node_id: router.node(request, node_id), methods=["GET", "POST"]
+    )
+    app.add_url_rule(
+        "/node/<node_id>/result",
+        "result",
+        lambda node_id: router.result(request, node_id),
+        methods=["GET", "POST"],
+    )
+    app.register_error_handler(HTTPException, lambda exc: router.http_error(request, exc))
+    app.register_error_handler(Exception, lambda exc: router.unexpected(request, exc))
+    app.wsgi_app = Dispatcher(router, app.wsgi_app, check_signatures=bool(settings.auth_token))  # type: ignore[method-assign]
     return router

@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 LOGGER_NAME = "ivr_handler"
 MAX_FIELD = 200
@@ -24,14 +24,30 @@ class _Plain(logging.Formatter):
         return record.getMessage()
 
 
-def install_stderr_handler() -> None:
-    """Print the JSON lines to stderr, unless the process already routes log records somewhere."""
+#: The handler :func:`install_stderr_handler` added, while it is the only place the lines go.
+_own: logging.StreamHandler | None = None
+
+
+def install_stderr_handler(stream: TextIO | None = None) -> None:
+    """Print the JSON lines to stderr (or ``stream``), unless the process already routes log records
+    somewhere."""
+    global _own
     if log.handlers or logging.getLogger().handlers:
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(_Plain())
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    _own = handler
+
+
+def _direct_stream() -> TextIO | None:
+    """The stream to write a line to without a log record: only while the lines go nowhere but the handler
+    :func:`install_stderr_handler` added (no other handler, filter or root handler would see the record)."""
+    own = _own
+    if own is None or log.handlers != [own] or log.filters or own.filters or logging.root.handlers:
+        return None
+    return own.stream
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
@@ -48,5 +64,20 @@ def emit(event: str, level: int = logging.INFO, **fields: Any) -> None:
             record[key] = (
                 value[:MAX_FIELD] + "…" if isinstance(value, str) and len(value) > MAX_FIELD else value
             )
+    line = _ENCODER.encode(record)
+    stream = _direct_stream()
+    if stream is not None and _own is not None:
+        # What the StreamHandler would write, without building a LogRecord for a line that is already
+        # formatted (the deployed handler's case: one line per request). On a write error the record
+        # goes the usual way, so logging reports it as it always does.
+        _own.acquire()
+        try:
+            stream.write(line + "\n")
+            stream.flush()
+            return
+        except (OSError, ValueError):
+            pass
+        finally:
+            _own.release()
     # makeRecord + handle skips logging's stack walk for the caller's file and line, which we do not log.
-    log.handle(log.makeRecord(LOGGER_NAME, level, "steplog", 0, _ENCODER.encode(record), None, None))
+    log.handle(log.makeRecord(LOGGER_NAME, level, "steplog", 0, line, None, None))
