@@ -162,3 +162,40 @@ def test_a_path_prefix_in_public_base_url_is_refused_at_start(examples_dir):
             source_for_target(examples_dir / "support-line.ivrflow"),
             public_base_url="https://h.example.com/ivr",
         )
+
+
+def test_the_signature_check_accepts_exactly_what_twilios_validator_accepts():
+    """The check tries the URL as it came first; every answer must still be RequestValidator's own."""
+    from werkzeug.datastructures import MultiDict
+
+    from ivr_studio.bundle.handler.security import Settings, signature_ok
+
+    settings = Settings("secret-token", None, False)
+    form = MultiDict([*CALL.items(), ("Digits", "1"), ("Digits", "2")])
+    urls = (
+        "https://ivr.example.com/voice",
+        "https://ivr.example.com:443/voice",
+        "https://ivr.example.com:8443/voice",
+        "http://127.0.0.1:8000/node/menu/result?noInput=true",
+        "http://127.0.0.1/node/menu/result?noInput=true",
+    )
+    checked = 0
+    for signed_url in urls:
+        for token in ("secret-token", "another-token"):
+            signature = RequestValidator(token).compute_signature(signed_url, form)
+            for url in urls:
+                expected = RequestValidator("secret-token").validate(url, form, signature)
+                assert signature_ok(settings, url, form, signature) is expected, (signed_url, token, url)
+                checked += expected
+    assert checked == 9  # each URL its own signature (5); a port taken away (3); the default port added (1)
+
+
+def test_a_repeated_parameter_is_signed_with_all_its_values(guarded):
+    url = "http://localhost/node/menu/result"
+    pairs = [*CALL.items(), ("Digits", "1"), ("Digits", "2")]
+    from werkzeug.datastructures import MultiDict
+
+    signature = sign(url, MultiDict(pairs))
+    headers = {"X-Twilio-Signature": signature}
+    assert guarded.post(url, data=MultiDict(pairs), headers=headers).status_code == 200
+    assert guarded.post(url, data=MultiDict(pairs[:-1]), headers=headers).status_code == 403
