@@ -7,19 +7,15 @@ signal and re-emitted on the GUI thread as :attr:`CallController.traceEvent`. Ea
 number, so events still in flight from a call that was just replaced are dropped instead of confusing
 the new one.
 
-Caller speech comes from the microphone, from a WAV file spoken in real time, or from typed text. The
-microphone opens by itself while the call listens — a speech Gather (its audio goes through the recogniser,
-see :mod:`.speech`) or a ``<Record>`` (its audio is the recording, see :mod:`.recording`) — and while the
-user holds "Hold to talk" (or Space). With push-to-talk on, only holding it opens the microphone. While a
-WAV file is being spoken it stands in for the microphone. With no sound card the call still works: prompts
-take their estimated time in silence, and keys, typed speech and WAV files still reach the call.
+Caller speech comes from the microphone, from a WAV file spoken in real time, or from typed text; the
+microphone, key tones, WAV files and the session their audio goes to are :mod:`.caller_audio`'s, which
+this controller drives as the call's events arrive. With no sound card the call still works: prompts take
+their estimated time in silence, and keys, typed speech and WAV files still reach the call.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,17 +27,13 @@ from ivr_studio.runtime.debugger import Arrival, Pause
 from ivr_studio.runtime.events import ConferenceEnds, Dequeue, SpeechEnded, SpeechFinal, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.call_options import CallOptions
+from ivr_studio.ui.call.caller_audio import CallerAudio
 from ivr_studio.ui.call.debug_controls import DebugControls
 
-if TYPE_CHECKING:  # the audio, speech and coverage code loads with the first call, not with the editor
+if TYPE_CHECKING:  # the speech and coverage code loads with the first call, not with the editor
     from ivr_studio.bundle.coverage import CoverageTracker, ExitKey
-    from ivr_studio.ui.call.audio_worker import KeypadInput
-    from ivr_studio.ui.call.recording import RecordingInput
-    from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, SpeechSession
+    from ivr_studio.ui.call.speech import SpeechReport
 
-#: How long an on-screen key's tone plays, and how long after it the microphone may still hear it.
-KEY_TONE_SECONDS = 0.12
-ECHO_SECONDS = 0.4
 NO_AUDIO_NOTICE = "No microphone or speaker found — type what the caller says, or speak a WAV file"
 
 
@@ -110,10 +102,6 @@ class CallController(QObject, DebugControls):
         self._audio_status: str | None = None
         self._audio_probed = bool(audio)  # audio=True: the caller says devices are there
         self.max_duration = max_duration
-        self.input_device: int | None = None
-        self.output_device: int | None = None
-        self.phone_fidelity = False
-        self._push_to_talk = False
         self._provider = provider
         self._generation = 0
         self._live: Any = None
@@ -121,15 +109,16 @@ class CallController(QObject, DebugControls):
         self.record: CallRecord | None = None
         self._tracker: CoverageTracker | None = None
         self.session_coverage: set[ExitKey] = set()
-        self._speech_config: SpeechConfig | None = None
-        self._session: SpeechSession | RecordingInput | KeypadInput | None = None
-        self._listening: str | None = None  # what the call listens for: "speech", "keys", "record" or None
-        self._echo: tuple[str, float] = ("", 0.0)  # the key tone we played, and until when it may echo back
-        self._paced: PacedAudio | None = None
-        self._wav_until = 0.0  # monotonic time the WAV being spoken ends; the microphone is muted until then
-        self._microphone: Any = None
-        self._talking = False
-        self._tone: Any = None  # the key tone playing (a StreamPlayback)
+        #: The caller's microphone, key tones and WAV files; it answers through these callbacks only.
+        self.caller_audio = CallerAudio(
+            available=lambda: self.audio_available,
+            running=lambda: self.running,
+            provider=lambda: self.provider,
+            poster=lambda: self._live.post,
+            reporter=self._reporter,
+            notice=self.notice.emit,
+            microphone_changed=self.microphoneChanged.emit,
+        )
         self._last_level = 0.0
         #: Nodes the debugger holds a call at when it reaches them (see set_breakpoints).
         self.breakpoints: frozenset[str] = frozenset()
@@ -174,16 +163,40 @@ class CallController(QObject, DebugControls):
     @property
     def push_to_talk(self) -> bool:
         """On: only holding "Hold to talk" opens the microphone. Off: it also opens while the call listens."""
-        return self._push_to_talk
+        return self.caller_audio.push_to_talk
 
     @push_to_talk.setter
     def push_to_talk(self, on: bool) -> None:
-        self._push_to_talk = bool(on)
-        self._sync_microphone()
+        self.caller_audio.push_to_talk = on
 
     @property
     def microphone_open(self) -> bool:
-        return self._microphone is not None
+        return self.caller_audio.microphone_open
+
+    @property
+    def input_device(self) -> int | None:
+        return self.caller_audio.input_device
+
+    @input_device.setter
+    def input_device(self, device: int | None) -> None:
+        self.caller_audio.input_device = device
+
+    @property
+    def output_device(self) -> int | None:
+        return self.caller_audio.output_device
+
+    @output_device.setter
+    def output_device(self, device: int | None) -> None:
+        self.caller_audio.output_device = device
+
+    @property
+    def phone_fidelity(self) -> bool:
+        """Whether the caller's audio goes through an 8 kHz phone line before it is recognised."""
+        return self.caller_audio.phone_fidelity
+
+    @phone_fidelity.setter
+    def phone_fidelity(self, on: bool) -> None:
+        self.caller_audio.phone_fidelity = bool(on)
 
     @property
     def provider(self) -> Any:
@@ -232,7 +245,7 @@ class CallController(QObject, DebugControls):
             return
         self._start(WsgiTransport(served.app), served.url, "flow", served.routing, step, clock=clock)
         self.record.options = options  # type: ignore[union-attr]
-        self._prepare_speech(speech_languages(flow))
+        self.caller_audio.prepare(speech_languages(flow))
 
     def start_url(self, url: str, *, step: bool = False) -> None:
         """Call a webhook of the user's own (e.g. a Flask app on localhost) over HTTP; with ``step`` the call
@@ -244,20 +257,6 @@ class CallController(QObject, DebugControls):
             self.notice.emit(f"“{url}” is not a web address: it must start with http:// or https://")
             return
         self._start(HttpTransport(), url, url, None, step)
-
-    def _prepare_speech(self, languages: set[str]) -> None:
-        """Load and warm the recognisers the flow's speech Gathers will need, in the background, so the
-        caller's first words are not recognised by a cold engine (a vosk model takes seconds)."""
-        prepare = getattr(self.provider, "prepare", None)
-        if prepare is None or not languages:
-            return
-
-        def work() -> None:
-            for language in sorted(languages):
-                with contextlib.suppress(Exception):  # no model: the Gather itself says so when it listens
-                    prepare(language)
-
-        threading.Thread(target=work, name="ivr-speech-prepare", daemon=True).start()
 
     def _voice(self) -> Any:
         from ivr_studio.runtime.audio import VoiceIO
@@ -296,7 +295,7 @@ class CallController(QObject, DebugControls):
 
         if self.running:
             self.hang_up()
-        self._stop_audio()
+        self.caller_audio.stop()
         self._generation += 1
         generation = self._generation
         clock = clock or RealClock()
@@ -317,7 +316,6 @@ class CallController(QObject, DebugControls):
         from ivr_studio.bundle.coverage import CoverageTracker
 
         self._tracker = CoverageTracker(routing) if routing is not None else None
-        self._speech_config = None
         self._thread = threading.Thread(
             target=self._run, args=(live, generation), name="ivr-call", daemon=True
         )
@@ -352,7 +350,7 @@ class CallController(QObject, DebugControls):
         """Forget the call: hang up if it is running and drop its record, path and coverage (the editor
         opened another flow, which they do not describe). Events still in flight from it are ignored."""
         self.hang_up()
-        self._stop_audio()
+        self.caller_audio.stop()
         self._generation += 1
         self.record = None
         self.debugger = None
@@ -366,7 +364,7 @@ class CallController(QObject, DebugControls):
     def shutdown(self) -> None:
         """Hang up and release the audio (the panel is closing)."""
         self.hang_up()
-        self._stop_audio()
+        self.caller_audio.stop()
         self.wait(2.0)
 
     # ----- caller actions -----
@@ -376,23 +374,7 @@ class CallController(QObject, DebugControls):
             self._live.press(key)
 
     def _play_tone(self, key: str) -> None:
-        if not self.audio_available:
-            return
-        from ivr_studio.voice.devices import SpeakerSink
-        from ivr_studio.voice.dtmf import tones
-
-        self._stop_tone()  # one tone at a time: a quick key press cuts the previous one off
-        with contextlib.suppress(Exception):  # a key tone that fails to play is not worth a message
-            self._tone = SpeakerSink(self.output_device).play(
-                tones(key, tone_seconds=KEY_TONE_SECONDS, gap_seconds=0.0)
-            )
-            self._echo = (key, time.monotonic() + KEY_TONE_SECONDS + ECHO_SECONDS)
-
-    def _stop_tone(self) -> None:
-        tone, self._tone = self._tone, None
-        if tone is not None:
-            with contextlib.suppress(Exception):
-                tone.stop()
+        self.caller_audio.play_tone(key)
 
     def say_text(self, text: str, confidence: float | None = None) -> None:
         """The caller says ``text`` (typed): start, final result and end, like a script's ``say`` step."""
@@ -404,29 +386,8 @@ class CallController(QObject, DebugControls):
             self._live.post(event)
 
     def speak_wav(self, path: str | Path) -> float:
-        """Speak a WAV file into the call in real time, as the caller's voice; returns its length (s).
-
-        In a speech Gather it goes through the recogniser; in a ``<Record>`` it is what gets recorded. The
-        microphone is muted while it plays, so the two do not mix.
-        """
-        from ivr_studio.ui.call.speech import PacedAudio, wav_pcm
-
-        pcm = wav_pcm(path)
-        if not self.running:
-            return 0.0
-        self._ensure_session()
-        if self._paced is not None:
-            self._paced.stop()
-        self._paced = PacedAudio(pcm, self._feed_wav)
-        self._wav_until = time.monotonic() + self._paced.duration
-        self._paced.start()
-        return self._paced.duration
-
-    def _feed_wav(self, pcm: bytes) -> None:
-        """A frame of the WAV being spoken (its own thread); goes to whichever session is current."""
-        session = self._session
-        if session is not None:
-            session.feed(pcm)
+        """Speak a WAV file into the call in real time, as the caller's voice; returns its length (s)."""
+        return self.caller_audio.speak_wav(path)
 
     def dial_outcome(self, status: str, duration: float = 0.0) -> None:
         if self.running:
@@ -447,101 +408,18 @@ class CallController(QObject, DebugControls):
             self._live.post(event)  # type: ignore[union-attr]
 
     def talk(self, down: bool) -> None:
-        """Hold to talk: while held, the microphone is open and its audio reaches the call; release ends
-        the caller's speech (and closes the microphone unless the call is listening without push-to-talk)."""
-        if down == self._talking:
-            return
-        self._talking = down
-        if down:
-            if self.running:
-                self._ensure_session()
-        elif self._session is not None:
-            self._session.end_utterance()
-        self._sync_microphone()
+        """Hold to talk: while held, the microphone is open and its audio reaches the call."""
+        self.caller_audio.talk(down)
 
-    # ----- speech plumbing -----
-    def _ensure_session(self) -> SpeechSession | RecordingInput | KeypadInput:
-        """The session the caller's audio goes to: the recording's during a Record, else the recogniser's."""
-        if self._session is None:
-            from ivr_studio.ui.call.audio_worker import KeypadInput
-            from ivr_studio.ui.call.recording import RecordingInput
-            from ivr_studio.ui.call.speech import SpeechConfig, SpeechSession
+    def _reporter(self) -> Any:
+        """A report function for the caller's audio of the current call: reports of a replaced call are
+        dropped when they arrive."""
+        generation = self._generation
 
-            generation = self._generation
+        def report(r: SpeechReport, g: int = generation) -> None:
+            self._relay.emit(g, r)
 
-            def report(r: SpeechReport, g: int = generation) -> None:
-                self._relay.emit(g, r)
-
-            keys = self._not_our_own_tone
-            if self._listening == "record":
-                self._session = RecordingInput(self._live.post, report, key_filter=keys)
-            elif self._listening == "keys":
-                self._session = KeypadInput(self._live.post, report, key_filter=keys)
-            else:
-                config = self._speech_config or SpeechConfig(phone_fidelity=self.phone_fidelity)
-                self._session = SpeechSession(self.provider, config, self._live.post, report, key_filter=keys)
-        return self._session
-
-    def _not_our_own_tone(self, key: str) -> bool:
-        """False for a key tone the microphone picked up from our own speaker (an on-screen key press)."""
-        echo_key, until = self._echo
-        return not (key == echo_key and time.monotonic() < until)
-
-    def _on_frame(self, pcm: bytes) -> None:
-        """A microphone frame (PortAudio's thread): only queued, never processed here."""
-        if time.monotonic() < self._wav_until:
-            return  # a WAV file is speaking for the caller
-        session = self._session
-        if session is not None and (self._talking or not self._push_to_talk):
-            session.feed(pcm)
-
-    def _sync_microphone(self) -> None:
-        """Open the microphone while the user talks or (without push-to-talk) the call listens; else close."""
-        wanted = self.running and (self._talking or (self._listening is not None and not self._push_to_talk))
-        if wanted:
-            self._open_microphone()
-        else:
-            self._close_microphone()
-
-    def _open_microphone(self) -> None:
-        if not self.audio_available or self._microphone is not None:
-            return
-        from ivr_studio.voice.devices import Microphone
-
-        mic = Microphone(self._on_frame, device=self.input_device)
-        try:
-            mic.start()
-        except Exception as exc:
-            self.notice.emit(f"The microphone could not be opened: {exc}")
-            return
-        self._microphone = mic
-        self.microphoneChanged.emit(True)
-
-    def _close_microphone(self) -> None:
-        if self._microphone is not None:
-            with contextlib.suppress(Exception):
-                self._microphone.stop()
-            self._microphone = None
-            self.microphoneChanged.emit(False)
-
-    def _close_session(self) -> None:
-        """The call stopped (or changed how it is) listening: end the WAV being spoken and the session."""
-        if self._paced is not None:
-            self._paced.stop()
-            self._paced = None
-            self._wav_until = 0.0
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-    def _close_speech(self) -> None:
-        self._listening = None
-        self._close_session()
-        self._close_microphone()
-
-    def _stop_audio(self) -> None:
-        self._close_speech()
-        self._stop_tone()
+        return report
 
     # ----- events from the worker threads (delivered here on the GUI thread) -----
     @Slot(int, object)
@@ -564,12 +442,11 @@ class CallController(QObject, DebugControls):
         self.record.trace.append(event)
         kind = event.get("event")
         if kind == "gather_start":
-            self._on_gather_start(event.get("attributes") or {})
+            self.caller_audio.gather_started(event.get("attributes") or {})
         elif kind == "gather_end":
-            self._speech_config = None
-            self._listen(None)
+            self.caller_audio.gather_ended()
         elif kind == "record":
-            self._listen("record" if event.get("status") == "recording" else None)
+            self.caller_audio.listen("record" if event.get("status") == "recording" else None)
         elif kind == "request" and event.get("purpose", "twiml") == "twiml":
             node = event.get("node")
             if isinstance(node, str) and node and not node.startswith("("):
@@ -582,26 +459,9 @@ class CallController(QObject, DebugControls):
         if kind == "call_end":
             self._set_pause(None)
             self.record.status = str(event.get("status"))
-            self._close_speech()
+            self.caller_audio.close_speech()
             self.activeNodeChanged.emit(None)
             self.callEnded.emit(self.record.status)
-
-    def _on_gather_start(self, attributes: dict) -> None:
-        if "speech" not in str(attributes.get("input", "dtmf")):
-            self._listen("keys")  # a phone's keypad held to the microphone
-            return
-        from ivr_studio.ui.call.speech import SpeechConfig
-
-        self._speech_config = SpeechConfig.from_gather(attributes, self.phone_fidelity)
-        self._listen("speech")  # loads the model while the prompt plays
-
-    def _listen(self, what: str | None) -> None:
-        """The call now listens for ``what`` ("speech", "keys", "record" or nothing): a fresh session."""
-        self._close_session()
-        self._listening = what
-        if what is not None or (self._talking and self.running):
-            self._ensure_session()
-        self._sync_microphone()
 
     def _on_speech_report(self, report: SpeechReport) -> None:
         if report.kind == "level" and report.level_dbfs is not None:
