@@ -149,6 +149,36 @@ def test_a_capturing_menu_without_its_captured_exit_asks_again():
     )
 
 
+def retrying_capture_flow() -> Flow:
+    """The capturing menu, whose no-match says what the call has captured so far."""
+    f = capturing_flow(input_="dtmf speech")
+    f.add_node(Node("retry", NodeKind.SAY, text="Entered so far: {{ vars.entered | default: 'nothing' }}."))
+    f.set_link("account", "no_match", "retry")
+    f.set_setting("min_confidence", 0.5)
+    f.set_node_field("account", "max_attempts", 9)
+    return f
+
+
+def test_a_no_match_captures_nothing():
+    """Only input the menu accepts is kept: a flood of keys or words heard below the confidence floor
+    is a no-match, and what the caller entered before stays."""
+    client = app_for(retrying_capture_flow()).test_client()
+    flood = post(client, "/node/account/result", Digits="7" * 65)
+    assert flood.headers["X-IVR-Exit"] == "account no_match"
+    assert twiml(flood).find("Say").text == "Entered so far: nothing."
+    unsure = post(client, "/node/account/result", SpeechResult="four four", Confidence="0.2")
+    assert twiml(unsure).find("Say").text == "Entered so far: nothing."
+    kept = app_for(retrying_capture_flow()).test_client()
+    assert twiml(post(kept, "/node/account/result", Digits="4411")).find("Say").text == "Account 4411."
+    again = post(kept, "/node/account/result", Digits="9" * 65)
+    assert twiml(again).find("Say").text == "Entered so far: 4411."
+    heard = post(kept, "/node/account/result", SpeechResult="five five", Confidence="0.3")
+    assert twiml(heard).find("Say").text == "Entered so far: 4411."
+    chosen = post(kept, "/node/account/result", Digits="0")  # a branch's choice is what was entered
+    assert chosen.headers["X-IVR-Exit"] == "account branch:agent"
+    assert twiml(post(kept, "/node/account/result", Digits="7" * 65)).find("Say").text == "Entered so far: 0."
+
+
 def test_speech_is_read_up_to_its_first_500_characters(clinic):
     """A recogniser's runaway transcript is cut: a branch named after the 500th character is not heard."""
     filler = "um " * 165  # 495 characters

@@ -96,7 +96,8 @@ class Context:
         )
 
     def capture(self, menu: Node, state: CallState, params: Mapping[str, str]) -> None:
-        """Keep what the caller entered in the menu's capture variable (cut to its maximum length)."""
+        """Keep what the caller entered in the menu's capture variable (cut to its maximum length); the
+        router calls it only for input the menu accepted (a branch, or its ``captured`` exit)."""
         if not menu.capture:
             return
         entered = str(params.get("Digits") or params.get("SpeechResult") or "").strip()

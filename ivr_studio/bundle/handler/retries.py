@@ -42,6 +42,12 @@ class Step:
     note: str | None = None
     exit: str | None = None  # the flow exit taken (``branch:sales``, ``no_input``, ``busy``, ``next`` …)
 
+    @property
+    def accepted(self) -> bool:
+        """Whether a menu took the caller's input: a branch matched it, or the menu captured it. A no-input,
+        a no-match (a flood of keys, speech below the confidence floor) and giving up are not."""
+        return self.exit == "captured" or (self.exit or "").startswith("branch:")
+
 
 def after_failure(menu: Node, attempt: int, exit_name: str, note: str | None = None) -> Step:
     """The next step after attempt ``attempt`` of ``menu`` ended with no input or no match."""

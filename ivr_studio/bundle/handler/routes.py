@@ -346,7 +346,8 @@ class Router:
                 state.attempts[node.id] = step.failed_attempts
             else:
                 state.attempts.pop(node.id, None)
-            self.context.capture(node, state, answer.params)
+            if step.accepted:  # a no-match's keys are not what the caller meant to enter
+                self.context.capture(node, state, answer.params)
         return self.render(req, step, "result", node.id, state, params, attempt)
 
     # ------------------------------------------------------------------ refusals and errors
