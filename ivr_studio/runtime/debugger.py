@@ -21,8 +21,9 @@ TwiML it led to runs. Stepping holds the call before each request it is about to
 parameters can be read before they leave. Calls of a URL work the same: an exported IVR Studio bundle names
 its nodes in ``X-IVR-Node``; another app names none, and can still be stepped request by request.
 
-Every arrival, held or not, is also reported to ``on_arrival``: with its cookies it carries the call's state
-as the handler kept it (its variables), so a viewer can show them for any moment of the call.
+Every arrival, held or not, is also reported to ``on_arrival``: it carries the call's state as the handler
+reported it (its variables, for a local test call; see :mod:`.handler_report`), so a viewer can show them
+for any moment of the call.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ivr_studio.runtime.clock import Clock
+from ivr_studio.runtime.handler_report import CallValues
 
 #: How much of a document an :class:`Arrival` keeps to show (bytes).
 MAX_SHOWN_TWIML = 8000
@@ -68,6 +70,9 @@ class Arrival:
     lookups: tuple[dict[str, Any], ...] = ()
     #: the start of the TwiML about to run
     twiml: str = ""
+    #: the call's state after the request (variables, kept results, menu attempts), when the handler
+    #: reports it (local test calls; see runtime.handler_report)
+    values: CallValues | None = None
 
 
 @dataclass(frozen=True)

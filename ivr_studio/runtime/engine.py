@@ -359,9 +359,10 @@ class CallEngine:
                     result.status,
                     self.elapsed,
                     self._cookies(),
-                    tuple(result.path),
-                    tuple(result.lookups),
+                    result.report.path,
+                    result.report.lookups,
                     result.body[:MAX_SHOWN_TWIML].decode("utf-8", "replace"),
+                    result.report.values,
                 )
                 if gate.hold_document(arrival, self._later(run)):
                     return

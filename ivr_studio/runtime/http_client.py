@@ -9,7 +9,6 @@ trace as a ``request`` event.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from ivr_studio.runtime import codes
+from ivr_studio.runtime.handler_report import HandlerReport, read_report, trace_fields
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.signature import twilio_signature, with_default_port
 from ivr_studio.runtime.transports import HttpRequest, HttpResponse, Transport, TransportError
@@ -69,10 +69,9 @@ class FetchResult:
     node: str | None = None
     status: int | None = None
     first_signed_url: str | None = None  # the URL the first request of this fetch was signed over
-    #: what an IVR Studio handler reports it did on the way: its logic hops (``X-IVR-Path``) and back-end
-    #: requests (``X-IVR-Lookups``), as in the ``request`` and ``lookup`` trace events
-    path: list[str] = field(default_factory=list)
-    lookups: list[dict[str, Any]] = field(default_factory=list)
+    #: what an IVR Studio handler reported with the answer (its logic hops, back-end requests and, for
+    #: local test calls, the call's state), as in the ``request`` and ``lookup`` trace events
+    report: HandlerReport = field(default_factory=HandlerReport)
 
     @property
     def ok(self) -> bool:
@@ -80,37 +79,6 @@ class FetchResult:
 
 
 RequestListener = Callable[[dict], None]
-
-
-#: What a handler's report headers may hold: this many characters, nested this deep.
-REPORT_CHARS = 8000
-REPORT_DEPTH = 12
-
-
-def _shallow(value: Any, depth: int = 0) -> bool:
-    """Whether ``value`` nests at most :data:`REPORT_DEPTH` deep (a trace writer must never recurse far)."""
-    if depth > REPORT_DEPTH:
-        return False
-    if isinstance(value, dict):
-        return all(_shallow(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return all(_shallow(v, depth + 1) for v in value)
-    return True
-
-
-def _report(header: str) -> Any:
-    """A handler's JSON report header, or None when it is unreadable or nested too deeply."""
-    try:
-        data = json.loads(header[:REPORT_CHARS])
-    except (ValueError, RecursionError):
-        return None
-    return data if _shallow(data) else None
-
-
-def _lookups(header: str) -> list[dict[str, Any]]:
-    """The back-end requests a handler reports in ``X-IVR-Lookups`` (a JSON list); [] when unreadable."""
-    data = _report(header)
-    return [d for d in data if isinstance(d, dict)][:50] if isinstance(data, list) else []
 
 
 def stub_seconds(lookups: list[dict[str, Any]]) -> float:
@@ -124,32 +92,6 @@ def stub_seconds(lookups: list[dict[str, Any]]) -> float:
         if lookup.get("stubbed") is True and isinstance(ms, (int, float)) and not isinstance(ms, bool):
             total += min(max(float(ms), 0.0), 60_000.0) / 1000
     return total
-
-
-def _steps(header: str) -> list[dict[str, str]]:
-    """The logic steps a handler reports in ``X-IVR-Steps`` (node, kind, exit, detail — text, cut); []
-    when unreadable."""
-    data = _report(header)
-    if not isinstance(data, list):
-        return []
-    keys = ("node", "kind", "exit", "detail")
-    return [
-        {k: str(d[k])[:200] for k in keys if isinstance(d.get(k), (str, int, float))}
-        for d in data[:200]
-        if isinstance(d, dict)
-    ]
-
-
-def _values(header: str) -> tuple[dict[str, str], dict[str, Any]] | None:
-    """The call's variables and kept step results a handler reports in ``X-IVR-Vars``; None when
-    unreadable. Variables are text (cut); step results are whatever JSON the handler kept (bounded by the
-    header's size)."""
-    data = _report(header)
-    if not isinstance(data, dict) or not isinstance(data.get("vars", {}), dict):
-        return None
-    variables = {str(k)[:64]: str(v)[:400] for k, v in list(data.get("vars", {}).items())[:200]}
-    steps = data.get("steps", {})
-    return variables, (steps if isinstance(steps, dict) else {})
 
 
 class Fetcher:
@@ -288,9 +230,9 @@ class Fetcher:
             result.error = error(code, f"{message} ({method} {url})")
             self._report(record)
             return None
-        lookups = response.header("x-ivr-lookups")
-        if lookups:
-            record["lookups"] = _lookups(lookups)
+        reported = trace_fields(report := read_report(response.header))
+        if "lookups" in reported:
+            record["lookups"] = reported.pop("lookups")
         # A stubbed back-end's declared delay is time the handler would have waited: it passes on the
         # call's clock like the app's own latency, and counts against the webhook's time limit.
         took = (response.latency or 0.0) + stub_seconds(record.get("lookups") or [])
@@ -315,19 +257,12 @@ class Fetcher:
         exit_taken = response.header("x-ivr-exit")
         if exit_taken:
             record["exit"] = exit_taken  # "<node id> <exit name>", set by IVR Studio's handler app
-        logic_path = response.header("x-ivr-path")
-        if logic_path:  # the logic nodes the handler evaluated on the way: "hours open, vip case:gold"
-            record["path"] = [hop.strip() for hop in logic_path.split(",") if hop.strip()][:200]
-        steps = response.header("x-ivr-steps")
-        if steps:  # the same hops with what decided each: "vip_check case:vip — '+4930…' one_of …"
-            record["logic"] = _steps(steps)
-        values = _values(response.header("x-ivr-vars") or "")
-        if values is not None:  # the call's variables after this request (local test calls)
-            record["vars"], record["results"] = values
+        # the logic hops ("hours open, vip case:gold") and, for local test calls, what decided each and
+        # the call's state afterwards: see handler_report
+        record.update(reported)
         result.status = response.status
         result.node = record["node"]
-        result.path = list(record.get("path", ()))
-        result.lookups = [dict(lookup) for lookup in record.get("lookups", ())]
+        result.report = report
         self._report(record)
         return response
 

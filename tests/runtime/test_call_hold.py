@@ -16,6 +16,7 @@ from ivr_studio.runtime.clock import RealClock, VirtualClock
 from ivr_studio.runtime.debugger import Arrival, CallDebugger, Pause
 from ivr_studio.runtime.engine import CallEngine
 from ivr_studio.runtime.events import Dtmf
+from ivr_studio.runtime.handler_report import values_of
 from ivr_studio.runtime.live import LiveCall
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.runtime.transports import WsgiTransport
@@ -240,8 +241,6 @@ def gold_line(tmp_path) -> Path:
 
 
 def test_a_breakpoint_on_a_logic_node_holds_the_call_where_its_answer_arrives(gold_line) -> None:
-    from ivr_studio.bundle.handler.state import COOKIE_NAME, peek
-
     app, url = wsgi_app_for_target(gold_line)
     clock = VirtualClock()
     engine = CallEngine(url, WsgiTransport(app), clock=clock)
@@ -255,7 +254,8 @@ def test_a_breakpoint_on_a_logic_node_holds_the_call_where_its_answer_arrives(go
     assert pause.reason == "breakpoint" and pause.via == "mark_gold" and pause.node == "menu"
     assert pause.arrival.path == ("mark_gold next",)
     assert "A gold menu." in pause.arrival.twiml and not events(engine, "gather_start")
-    (cookie,) = [jar[COOKIE_NAME] for jar in pause.arrival.cookies.values() if COOKIE_NAME in jar]
-    assert peek(cookie).vars == {"tier": "gold"}
+    assert pause.arrival.values is not None and pause.arrival.values.vars == {"tier": "gold"}
+    request = next(e for e in events(engine, "request") if e.get("path") == ["mark_gold next"])
+    assert values_of(request) == pause.arrival.values, "the trace and the debugger read the same report"
     assert [a.node for a in arrivals] == ["welcome", "menu"], "every response is reported, held or not"
     assert arrivals[0].path == () and "Hello." in arrivals[0].twiml

@@ -127,14 +127,17 @@ class Router:
         return response
 
     def _state_header(self, response: Response, state: CallState) -> None:
-        """For local test calls: the call's variables and kept step results after this request, in
-        ``X-IVR-Vars`` (``{"vars": {...}, "steps": {...}}``), so the test-call panel can show them. When
-        they do not fit in a header, the step results are left out, then the values are cut."""
-        shown: dict[str, Any] = {"vars": state.vars, "steps": state.steps}
+        """For local test calls: the call's state after this request — variables, kept step results and
+        menu attempts — in ``X-IVR-Vars`` (``{"vars": {...}, "steps": {...}, "attempts": {...}}``), so the
+        test-call panel and the call debugger can show it (they read it through the runtime's
+        ``handler_report``). When it does not fit in a header, the step results are left out, then the
+        values are cut."""
+        shown: dict[str, Any] = {"vars": state.vars, "steps": state.steps, "attempts": state.attempts}
         text = json.dumps(shown, ensure_ascii=True, separators=(",", ":"))
         if len(text) > MAX_HEADER:
             cut_vars = {name: value[:40] for name, value in state.vars.items()}
-            text = json.dumps({"vars": cut_vars, "cut": True}, ensure_ascii=True, separators=(",", ":"))
+            cut = {"vars": cut_vars, "attempts": state.attempts, "cut": True}
+            text = json.dumps(cut, ensure_ascii=True, separators=(",", ":"))
         if len(text) <= MAX_HEADER:
             response.headers["X-IVR-Vars"] = text
 

@@ -173,23 +173,3 @@ class StateCodec:
             raise StateRefused("the state cookie belongs to another call")
         state.origin = text
         return state
-
-
-def peek(value: str) -> CallState:
-    """The state a cookie value carries, read *without* checking its signature or its call.
-
-    Only for showing a call's state to the person who placed it (the editor's call debugger shows the
-    variables of its own test calls); the handler never decides anything from it. Raises
-    :class:`StateRefused` when the value is not a state cookie.
-    """
-    if len(value) > MAX_COOKIE_BYTES:
-        raise StateRefused(f"the state cookie is {len(value):,} bytes; the limit is {MAX_COOKIE_BYTES:,}")
-    version, _sep, rest = value.partition(".")
-    payload, sep2, _mac = rest.rpartition(".")
-    if version != FORMAT_VERSION or not sep2:
-        raise StateRefused("the state cookie is not one this app writes")
-    try:
-        data = json.loads(_unb64(payload).decode("utf-8"))
-    except (binascii.Error, ValueError, RecursionError):
-        raise StateRefused("the state cookie's payload cannot be read") from None
-    return _state_from(data)

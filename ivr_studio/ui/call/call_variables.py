@@ -1,8 +1,8 @@
 """The call's variables, live beside the timeline: what the handler holds for the call after each request.
 
 An IVR Studio handler serving a local call reports, with each answer, the call's variables and the kept
-results of its Look ups (the ``X-IVR-Vars`` header, read into the trace's request events as ``vars`` and
-``results``). This view shows them under the names templates read them by — ``vars.tier``,
+results of its Look ups (read into the trace's request events by the runtime's ``handler_report``, and read
+back from them with it, as the call debugger does). This view shows them under the names templates read them by — ``vars.tier``,
 ``steps.balance.status``, ``steps.balance.body.amount`` —, declared variables the call has not set yet
 with their default (greyed), and marks in bold what the latest request changed.
 
@@ -18,6 +18,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+
+from ivr_studio.runtime.handler_report import latest_values, values_of
 
 #: Rows shown at most (a flow declares a handful; a Look up keeps a few values).
 MAX_ROWS = 300
@@ -55,12 +57,8 @@ def call_values(variables: Mapping[str, Any], results: Mapping[str, Any]) -> dic
 def values_at(trace: Sequence[Mapping[str, Any]], upto: int | None = None) -> dict[str, str] | None:
     """The call's values after the last request (among ``trace[: upto + 1]``) that reported them; None
     when none did (a call of a URL, or before the first answer)."""
-    end = len(trace) if upto is None else min(len(trace), upto + 1)
-    for event in reversed(trace[:end]):
-        if event.get("event") == "request" and isinstance(event.get("vars"), Mapping):
-            results = event.get("results")
-            return call_values(event["vars"], results if isinstance(results, Mapping) else {})
-    return None
+    values = latest_values(trace, upto)
+    return None if values is None else call_values(values.vars, values.results)
 
 
 class CallVariablesView(QTreeWidget):
@@ -99,9 +97,9 @@ class CallVariablesView(QTreeWidget):
 
     def feed(self, event: Mapping[str, Any]) -> None:
         """Take a trace event: a request that reports the call's values updates the view."""
-        if event.get("event") == "request" and isinstance(event.get("vars"), Mapping):
-            results = event.get("results")
-            self.show_values(call_values(event["vars"], results if isinstance(results, Mapping) else {}))
+        values = values_of(event)
+        if values is not None:
+            self.show_values(call_values(values.vars, values.results))
 
     def show_values(self, values: Mapping[str, str]) -> None:
         """Show ``values`` (name → text, from :func:`call_values`), bold where they differ from before."""

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ivr_studio.runtime.handler_report import CallValues
+
 Titles = Callable[[str | None], str]
 
 PAUSED_STYLE = "QLabel { background: #8a6d1f; color: white; padding: 2px 6px; border-radius: 3px; }"
@@ -141,9 +143,17 @@ class DebuggerView(QWidget):
         self.back_button.hide()
         self.details.clear()
 
-    def show_pause(self, pause: Any, titles: Titles, declared: Mapping[str, str] | None = None) -> None:
+    def show_pause(
+        self,
+        pause: Any,
+        titles: Titles,
+        declared: Mapping[str, str] | None = None,
+        values: CallValues | None = None,
+    ) -> None:
         """The call is held: at a breakpoint (``pause.arrival``) or before a request (``pause.request``).
-        ``declared`` are the flow's call variables and their defaults (for a call of the open flow)."""
+        ``declared`` are the flow's call variables and their defaults (for a call of the open flow);
+        ``values`` the call's state as the handler last reported it (shown before a request: a held
+        arrival carries its own)."""
         self.status.setStyleSheet(PAUSED_STYLE)
         self.continue_button.setEnabled(True)
         self.step_button.setEnabled(True)
@@ -166,7 +176,7 @@ class DebuggerView(QWidget):
             self._fill(
                 Shown("Request that brought the call here", arrival.method, arrival.url, arrival.params),
                 titles,
-                cookies=arrival.cookies,
+                values=arrival.values,
                 declared=declared,
                 status=arrival.status,
                 path=arrival.path,
@@ -182,7 +192,7 @@ class DebuggerView(QWidget):
             self._fill(
                 Shown("Request about to be sent", request.method, request.url, request.params),
                 titles,
-                cookies=request.cookies,
+                values=values,
                 declared=declared,
             )
 
@@ -204,7 +214,7 @@ class DebuggerView(QWidget):
                     request.get("params") or {},
                 ),
                 titles,
-                cookies=moment.cookies,
+                values=moment.values,
                 declared=declared,
                 status=request.get("status"),
                 path=tuple(request.get("path") or ()),
@@ -217,7 +227,7 @@ class DebuggerView(QWidget):
         shown: Shown,
         titles: Titles,
         *,
-        cookies: Mapping[str, Mapping[str, str]] | None,
+        values: CallValues | None,
         declared: Mapping[str, str] | None,
         status: object = None,
         path: Sequence[str] = (),
@@ -227,18 +237,17 @@ class DebuggerView(QWidget):
         """The request first, then the call's variables, what the request adds, the logic and back-end
         requests the handler made on the way, the call's own parameters, and the TwiML about to run."""
         from ivr_studio.runtime.params import CallIdentity
-        from ivr_studio.ui.call.history import state_of
 
         self.details.clear()
         line = f"{shown.method} {shown.url}" + (f" → {status}" if status else "")
         top = QTreeWidgetItem(self.details, [shown.title, line])
         top.setToolTip(1, line)
-        state = state_of(cookies) if cookies else None
+        state = values
         variables = {name: (value, True) for name, value in (declared or {}).items()}
         if state is not None:
             variables.update({name: (value, False) for name, value in state.vars.items()})
         if variables or state is not None:
-            group = self._group(VARIABLES, f"{len(variables)}, kept in the call's state cookie")
+            group = self._group(VARIABLES, f"{len(variables)}, as the handler reported them")
             for name in sorted(variables):
                 value, default = variables[name]
                 if default:  # not set by the call yet: the flow's default
@@ -269,9 +278,9 @@ class DebuggerView(QWidget):
             group = self._group("The call's parameters", str(len(own)), expanded=False)
             for name in sorted(own):
                 self._row(group, name, str(own[name]))
-        if state is not None and state.steps:  # what Look ups kept for later ({{ steps.<node>… }})
-            group = self._group(KEPT, str(len(state.steps)))
-            for step, kept in sorted(state.steps.items()):
+        if state is not None and state.results:  # what Look ups kept for later ({{ steps.<node>… }})
+            group = self._group(KEPT, str(len(state.results)))
+            for step, kept in sorted(state.results.items()):
                 text = json.dumps(kept, ensure_ascii=False, separators=(", ", ": "))
                 self._row(
                     group, titles(step), text if len(text) <= 300 else text[:299] + "…", tip=text[:4000]

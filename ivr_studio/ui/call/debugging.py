@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QTreeWidgetItem
 
+from ivr_studio.runtime.handler_report import CallValues, latest_values
 from ivr_studio.ui.call.debugger_view import DebuggerView
 
 if TYPE_CHECKING:
@@ -121,11 +122,17 @@ class PanelDebugger(QObject):
             return None
         return {name: v.default for name, v in self.panel.document.flow.variables.items()}
 
+    def reported(self) -> CallValues | None:
+        """The call's state as the handler last reported it (in the trace), for a call held before a
+        request."""
+        record = self.panel.controller.record
+        return latest_values(record.trace) if record is not None else None
+
     # ----- following the controller -----
     def _paused(self, pause: Any) -> None:
         if self.moment is not None:
             self.back_to_now()
-        self.view.show_pause(pause, self.panel.node_title, self.declared())
+        self.view.show_pause(pause, self.panel.node_title, self.declared(), self.reported())
         self.panel.show_section("debugger")
 
     def _refresh(self) -> None:
@@ -133,6 +140,6 @@ class PanelDebugger(QObject):
             return
         controller = self.panel.controller
         if controller.pause is not None:
-            self.view.show_pause(controller.pause, self.panel.node_title, self.declared())
+            self.view.show_pause(controller.pause, self.panel.node_title, self.declared(), self.reported())
         else:
             self.view.show_state(controller.running)

@@ -2,8 +2,9 @@
 
 Clicking a row of the timeline picks a moment; :func:`moment_at` says which node the call was in then (the
 node of the last request for TwiML up to that row), which request brought it there, which exits it had
-taken so far — what the canvas shows while the user looks back — and, from the responses that had arrived
-(each with the call's cookies), the call's state then: its variables. Pure functions of the trace, no Qt.
+taken so far — what the canvas shows while the user looks back — and the call's state then (its
+variables, as the handler reported them; see the runtime's ``handler_report``). Pure functions of the
+trace, no Qt.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ivr_studio.bundle.coverage import ExitKey, taken_exits
+from ivr_studio.runtime.handler_report import CallValues, latest_values
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,8 @@ class Moment:
     lookups: tuple[Mapping[str, Any], ...] = ()
     #: the response to that request (a runtime.debugger.Arrival), None when none arrived
     arrival: Any = None
-    #: the call's cookies as they stood then (its state, for :func:`state_of`)
-    cookies: Mapping[str, Mapping[str, str]] | None = None
+    #: the call's state as it stood then (variables, kept results, menu attempts), when reported
+    values: CallValues | None = None
 
 
 def _is_twiml_request(event: Mapping[str, Any]) -> bool:
@@ -68,24 +70,10 @@ def moment_at(
             if event.get("event") != "lookup":
                 break
             lookups.append(event)
-    arrival = cookies = None
+    arrival = None
     for answered, candidate in arrivals:
         if answered > at:
             break
-        cookies = candidate.cookies
         arrival = candidate if answered == at else None
-    return Moment(index, t, node, request, taken, tuple(lookups), arrival, cookies)
-
-
-def state_of(cookies: Mapping[str, Mapping[str, str]]) -> Any:
-    """The IVR Studio handler's call state (attempts, variables) among a call's cookies, or None."""
-    from ivr_studio.bundle.handler.state import COOKIE_NAME, StateRefused, peek
-
-    for jar in cookies.values():
-        value = jar.get(COOKIE_NAME)
-        if value:
-            try:
-                return peek(value)
-            except StateRefused:
-                return None
-    return None
+    values = latest_values(trace, at) if at >= 0 else None
+    return Moment(index, t, node, request, taken, tuple(lookups), arrival, values)
