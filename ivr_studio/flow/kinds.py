@@ -272,7 +272,10 @@ LOGIC_KINDS = tuple(k for k, s in KIND_SPECS.items() if s.family == Family.LOGIC
 
 
 def spec_of(kind: NodeKind | str) -> KindSpec:
-    return KIND_SPECS[NodeKind(kind)]
+    # A kind's value finds its spec directly (NodeKind is a StrEnum); converting first costs more than the
+    # lookup, and a flow asks for the spec of every node many times as it opens.
+    spec = KIND_SPECS.get(kind) if isinstance(kind, str) else None  # type: ignore[call-overload]
+    return spec if spec is not None else KIND_SPECS[NodeKind(kind)]
 
 
 def kind_title(kind: NodeKind | str) -> str:

@@ -25,9 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import networkx as nx
-
-from ivr_studio.flow.graph import flow_graph
 from ivr_studio.flow.model import Flow, Node
 
 Size = tuple[float, float]
@@ -52,25 +49,37 @@ class LayoutOptions:
 def _roots(flow: Flow) -> list[str]:
     """DFS roots: the start node first, then nodes nobody links to, then the rest (in file order)."""
     incoming = {t for _, _, t in flow.links()}
-    order = [flow.start] if flow.start in flow.nodes else []
-    order += [n for n in flow.nodes if n not in incoming and n not in order]
-    order += [n for n in flow.nodes if n not in order]
-    return order
+    start = [flow.start] if flow.start in flow.nodes else []
+    return (
+        start
+        + [n for n in flow.nodes if n not in incoming and n not in start]
+        + [n for n in flow.nodes if n in incoming and n not in start]
+    )
 
 
 def _out_edges(node: Node, nodes: dict[str, Node]) -> list[Edge]:
     return [(node.id, e, node.links[e]) for e in node.exit_names() if node.links.get(e) in nodes]
 
 
-def back_edges(flow: Flow) -> set[Edge]:
-    """Links that close a loop (found by DFS from the start node); the layout may draw them right to left."""
+def _all_out_edges(flow: Flow) -> dict[str, list[Edge]]:
+    """Every node's links to nodes of the flow, in exit order: asked for once per layout, as the exits of a
+    node take a while to list and a big flow has thousands."""
+    return {node.id: _out_edges(node, flow.nodes) for node in flow}
+
+
+def back_edges(flow: Flow, out: dict[str, list[Edge]] | None = None) -> set[Edge]:
+    """Links that close a loop (found by DFS from the start node); the layout may draw them right to left.
+
+    ``out`` is every node's out-edges when the caller has them already (:func:`_all_out_edges`).
+    """
+    out = _all_out_edges(flow) if out is None else out
     state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = finished
     back: set[Edge] = set()
     for root in _roots(flow):
         if root in state:
             continue
         state[root] = 1
-        stack = [(root, iter(_out_edges(flow.nodes[root], flow.nodes)))]
+        stack = [(root, iter(out[root]))]
         while stack:
             node_id, edges = stack[-1]
             for edge in edges:
@@ -79,7 +88,7 @@ def back_edges(flow: Flow) -> set[Edge]:
                     back.add(edge)
                 elif target not in state:
                     state[target] = 1
-                    stack.append((target, iter(_out_edges(flow.nodes[target], flow.nodes))))
+                    stack.append((target, iter(out[target])))
                     break
             else:
                 state[node_id] = 2
@@ -87,18 +96,36 @@ def back_edges(flow: Flow) -> set[Edge]:
     return back
 
 
-def layers(flow: Flow) -> dict[str, int]:
-    """Column of every node: the longest path to it once back-edges are removed."""
-    back = back_edges(flow)
-    dag = nx.DiGraph()
-    dag.add_nodes_from(_roots(flow))
-    for edge in flow_graph(flow).edges(keys=True):
-        src, tgt, key = edge
-        if (src, key, tgt) not in back:
-            dag.add_edge(src, tgt)
-    layer: dict[str, int] = {}
-    for n in nx.topological_sort(dag):
-        layer[n] = max((layer[p] + 1 for p in dag.predecessors(n)), default=0)
+def layers(
+    flow: Flow, out: dict[str, list[Edge]] | None = None, back: set[Edge] | None = None
+) -> dict[str, int]:
+    """Column of every node: the longest path to it once back-edges are removed.
+
+    A topological pass (Kahn's) over the links that remain; ``out`` and ``back`` are the flow's out-edges and
+    back-edges when the caller has them already.
+    """
+    out = _all_out_edges(flow) if out is None else out
+    back = back_edges(flow, out) if back is None else back
+    forward: dict[str, list[str]] = {n: [] for n in flow.nodes}
+    waiting = dict.fromkeys(flow.nodes, 0)  # forward links into each node not yet passed
+    for edges in out.values():
+        for edge in edges:
+            if edge not in back:
+                forward[edge[0]].append(edge[2])
+                waiting[edge[2]] += 1
+    layer = dict.fromkeys(flow.nodes, 0)
+    ready = [n for n in flow.nodes if not waiting[n]]
+    done = 0
+    while ready:
+        n = ready.pop()
+        done += 1
+        for t in forward[n]:
+            layer[t] = max(layer[t], layer[n] + 1)
+            waiting[t] -= 1
+            if not waiting[t]:
+                ready.append(t)
+    if done != len(layer):  # cannot happen: the back-edges break every loop
+        raise ValueError("the flow's links still form a loop once its back-edges are removed")
     return layer
 
 
@@ -129,25 +156,27 @@ def auto_layout(
     if not flow.nodes:
         return {}
     sizes = {n.id: size(n) for n in flow}
-    layer = layers(flow)
-    back = back_edges(flow)
+    out = _all_out_edges(flow)
+    back = back_edges(flow, out)
+    layer = layers(flow, out, back)
     n_layers = max(layer.values()) + 1
 
     # Forward edges with their exit weight; long edges are split with virtual nodes for ordering.
     preds: dict[str, list[tuple[str, float]]] = {n: [] for n in layer}
     succs: dict[str, list[tuple[str, float]]] = {n: [] for n in layer}
     columns: list[list[str]] = [[] for _ in range(n_layers)]
-    discovered = _dfs_order(flow)
+    discovered = _dfs_order(flow, out)
     for n in discovered:
         columns[layer[n]].append(n)
     virtual = 0
     for node in flow:
         exits = node.exit_names()
-        for i, exit_name in enumerate(exits):
-            target = node.links.get(exit_name)
-            if target is None or target not in flow.nodes or (node.id, exit_name, target) in back:
+        index = {exit_name: i for i, exit_name in enumerate(exits)}
+        for edge in out[node.id]:
+            if edge in back:
                 continue
-            weight = (i + 0.5) / max(1, len(exits)) - 0.5
+            _, exit_name, target = edge
+            weight = (index[exit_name] + 0.5) / max(1, len(exits)) - 0.5
             prev, prev_weight = node.id, weight
             for col in range(layer[node.id] + 1, layer[target]):
                 v = f"\0virtual{virtual}"
@@ -222,7 +251,7 @@ def auto_layout(
     }
 
 
-def _dfs_order(flow: Flow) -> list[str]:
+def _dfs_order(flow: Flow, out: dict[str, list[Edge]]) -> list[str]:
     """Nodes in depth-first discovery order from the start node, following exits in order."""
     seen: set[str] = set()
     order: list[str] = []
@@ -234,7 +263,7 @@ def _dfs_order(flow: Flow) -> list[str]:
                 continue
             seen.add(n)
             order.append(n)
-            stack.extend(reversed([t for _, _, t in _out_edges(flow.nodes[n], flow.nodes)]))
+            stack.extend(reversed([t for _, _, t in out[n]]))
     return order
 
 
@@ -246,15 +275,13 @@ def _order_columns(
 ) -> None:
     """Reorder each column in place by the barycentre of its neighbours (down, then up, repeatedly)."""
 
-    def index_map() -> dict[str, float]:
-        return {n: float(i) for col in columns for i, n in enumerate(col)}
-
+    # Every node's index in its column, kept up to date as each column is sorted.
+    pos = {n: float(i) for col in columns for i, n in enumerate(col)}
     for sweep in range(sweeps):
         forward = sweep % 2 == 0
         indices = range(1, len(columns)) if forward else range(len(columns) - 2, -1, -1)
         nbrs = preds if forward else succs
         for c in indices:
-            pos = index_map()
             col = columns[c]
 
             def key(n: str, pos: dict[str, float] = pos, nbrs=nbrs) -> tuple[float, float]:
@@ -263,6 +290,7 @@ def _order_columns(
                 return (sum(pos[p] + w for p, w in nbrs[n]) / len(nbrs[n]), pos[n])
 
             col.sort(key=key)
+            pos.update((n, float(i)) for i, n in enumerate(col))
 
 
 def arrange(

@@ -163,7 +163,7 @@ class FlowDocument(QObject):
         flow = load_flow(path)
         laid_out = needs_layout(flow)
         if laid_out:
-            from ivr_studio.flow.layout import auto_layout  # networkx: loaded when first needed
+            from ivr_studio.flow.layout import auto_layout  # only a flow without positions needs it
             from ivr_studio.ui.canvas.style import node_size
 
             for node_id, position in auto_layout(flow, node_size).items():

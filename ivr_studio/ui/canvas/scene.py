@@ -262,7 +262,7 @@ class FlowScene(QGraphicsScene):
 
     def auto_layout(self) -> str:
         """Lay the whole flow out left to right (one undo step); returns the engine that did it."""
-        from ivr_studio.flow.layout import arrange  # networkx: loaded when first needed
+        from ivr_studio.flow.layout import arrange  # loaded when first needed
 
         positions, engine = arrange(self.document.flow, node_size)
         self.document.move_nodes(positions, "Auto layout")
