@@ -14,40 +14,42 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from ivr_studio.ui.canvas import style
+from ivr_studio.ui.canvas.curves import Segment, link_segments, loop_segments, visible_segments
 from ivr_studio.ui.canvas.style import Theme
 
 
-# The paths are built from plain numbers: a big flow routes thousands of links, and every QPointF made
-# along the way is an object to create.
+def path_of(runs: list[list[Segment]]) -> QPainterPath:
+    """A path through runs of segments (:mod:`ivr_studio.ui.canvas.curves`), each run one unbroken piece.
+    Built from plain numbers: a big flow shapes thousands of links, and every QPointF is an object to make."""
+    path = QPainterPath()
+    for run in runs:
+        path.moveTo(run[0][1], run[0][2])
+        for seg in run:
+            if seg[0] == "C":
+                path.cubicTo(seg[3], seg[4], seg[5], seg[6], seg[7], seg[8])
+            else:
+                path.lineTo(seg[3], seg[4])
+    return path
+
+
 def loop_path(start: QPointF, end: QPointF, above: float) -> QPainterPath:
     """A link from a node back to itself: out to the right, over the card at ``above``, in from the left."""
-    sx, sy, ex, ey = start.x(), start.y(), end.x(), end.y()
-    path = QPainterPath(start)
-    path.cubicTo(sx + 36, sy, sx + 36, above, sx, above)
-    path.lineTo(ex, above)
-    path.cubicTo(ex - 36, above, ex - 36, ey, ex, ey)
-    return path
+    return path_of([loop_segments(start.x(), start.y(), end.x(), end.y(), above)])
 
 
 def link_path(start: QPointF, end: QPointF) -> QPainterPath:
     """The curve between two ports: leaves to the right, arrives from the left; loops back when needed."""
-    sx, sy, ex, ey = start.x(), start.y(), end.x(), end.y()
-    path = QPainterPath(start)
-    dx = ex - sx
-    if dx >= 40:
-        bend = max(dx * 0.5, 40.0)
-        path.cubicTo(sx + bend, sy, ex - bend, ey, ex, ey)
-    else:
-        # A back-edge: swing out to the right of the source and in from the left of the target.
-        bend = 80.0 + min(abs(dx), 600.0) * 0.25
-        lift = 60.0 if ey <= sy else -60.0
-        path.cubicTo(sx + bend, sy, ex - bend, ey + (lift if abs(ey - sy) < 40 else 0), ex, ey)
-    return path
+    return path_of([link_segments(start.x(), start.y(), end.x(), end.y())])
 
 
 _ARROW_SIZE = 8.0
 _ARROW_LEFT = QPointF(math.cos(-0.45) * _ARROW_SIZE, math.sin(-0.45) * _ARROW_SIZE)
 _ARROW_RIGHT = QPointF(math.cos(0.45) * _ARROW_SIZE, math.sin(0.45) * _ARROW_SIZE)
+
+
+_SOLID = Qt.PenStyle.SolidLine
+#: theme id → (the theme, exit kind → resting pen and arrow colour); see LinkItem._resting_look.
+_RESTING_LOOKS: dict[int, tuple[Theme, dict[str, tuple[QPen, QColor]]]] = {}
 
 
 class LinkItem(QGraphicsPathItem):
@@ -78,6 +80,8 @@ class LinkItem(QGraphicsPathItem):
         self._hit_area: QPainterPath | None = None  # the stroked curve, made on the first hit test
         self._resting: tuple[QPen, QColor] | None = None  # pen and arrow colour when not highlighted
         self.route: list[tuple[float, float]] | None = None  # corner points when routed round cards
+        self._segments: list[Segment] | None = None  # the plain curve's segments (not when routed)
+        self._seen: tuple[tuple[float, float, float, float], QPainterPath] | None = None  # see paint()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -85,20 +89,27 @@ class LinkItem(QGraphicsPathItem):
 
     def set_ends(self, start: QPointF, end: QPointF, loop_above: float | None = None) -> None:
         """The plain curve between the ports; ``loop_above`` (a scene y) makes it a loop over the cards."""
-        path = loop_path(start, end, loop_above) if loop_above is not None else link_path(start, end)
+        sx, sy, ex, ey = start.x(), start.y(), end.x(), end.y()
+        if loop_above is not None:
+            segments = loop_segments(sx, sy, ex, ey, loop_above)
+        else:
+            segments = link_segments(sx, sy, ex, ey)
         self.route = None
-        self._set_path(start, end, path)
+        self._set_path(start, end, path_of([segments]))
+        self._segments = segments
 
     def set_route(self, points: list[tuple[float, float]], path: QPainterPath) -> None:
         """A path round the cards through ``points`` (from the exit port to the input port), drawn as ``path``."""
         self.route = points
         self._set_path(QPointF(*points[0]), QPointF(*points[-1]), path)
+        self._segments = None
 
     def _set_path(self, start: QPointF, end: QPointF, path: QPainterPath) -> None:
         self._start, self._end = start, end
         self.prepareGeometryChange()
         self._bounds = path.controlPointRect().adjusted(-8, -8, 8, 8)  # the pen, the arrowhead, the hit area
         self._hit_area = None
+        self._seen = None
         self.setPath(path)
         # Arrowhead at the input port. Every route arrives horizontally from the left (the last control
         # point is level with the port), so the head always points right.
@@ -139,6 +150,19 @@ class LinkItem(QGraphicsPathItem):
             pen.setStyle(Qt.PenStyle.DashLine)
         return pen
 
+    def _resting_look(self) -> tuple[QPen, QColor]:
+        """The pen and arrow colour of a link that is not highlighted: the same for every link of one exit
+        kind in one theme, so made once for all of them (a big flow paints thousands on its first frame)."""
+        looks = _RESTING_LOOKS.get(id(self.theme))
+        if looks is None or looks[0] is not self.theme:
+            if len(_RESTING_LOOKS) > 8:  # themes of palettes no longer shown
+                _RESTING_LOOKS.clear()
+            looks = _RESTING_LOOKS[id(self.theme)] = (self.theme, {})
+        look = looks[1].get(self.exit_kind)
+        if look is None:
+            look = looks[1][self.exit_kind] = (self._pen(False), self.colour())
+        return look
+
     def shape(self) -> QPainterPath:
         # Qt asks for it for every link whose box holds the mouse; a link into a busy menu has thousands.
         if self._hit_area is None:
@@ -167,11 +191,29 @@ class LinkItem(QGraphicsPathItem):
             pen, colour = self._pen(strong), self.colour()
         else:  # most links, most of the time: the same pen every paint
             if self._resting is None:
-                self._resting = (self._pen(False), self.colour())
+                self._resting = self._resting_look()
             pen, colour = self._resting
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
+        # a dash pattern starts where the path does: a dashed link is drawn whole, so its dashes stay put
+        painter.drawPath(self._visible_path(painter) if pen.style() == _SOLID else self.path())
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawPolygon(self._arrow)
+
+    def _visible_path(self, painter: QPainter) -> QPainterPath:
+        """The path, or when the plain curve reaches out of what the painter can show, the part of it that
+        can be seen (see :mod:`ivr_studio.ui.canvas.curves`; routed paths stay short and are drawn whole)."""
+        device = painter.device()
+        if self._segments is None or device is None:
+            return self.path()
+        inverse, invertible = painter.worldTransform().inverted()
+        if not invertible:
+            return self.path()
+        seen = inverse.mapRect(QRectF(0, 0, device.width(), device.height()))
+        if seen.contains(self._bounds):
+            return self.path()
+        key = (seen.left(), seen.top(), seen.right(), seen.bottom())
+        if self._seen is None or self._seen[0] != key:
+            self._seen = key, path_of(visible_segments(self._segments, *key))
+        return self._seen[1]
