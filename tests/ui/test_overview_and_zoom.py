@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
 
-from ivr_studio.ui.canvas.minimap import GRIP
+from ivr_studio.ui.canvas.minimap import FULL_SIZE, GRIP
 from ivr_studio.ui.canvas.view import READABLE_ZOOM
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "resources" / "examples").glob("*.ivrflow"))
@@ -120,3 +120,21 @@ def test_the_canvas_hint_is_not_under_the_overview_map(window) -> None:
     overview = view.minimap.geometry().translated(-view.viewport().pos())
     assert not view.hint_rect().intersects(overview.toRectF())
     assert view.hint_rect().width() > 300, "and it still has room to be read"
+
+
+def test_the_overview_map_is_smaller_on_a_small_canvas(qtbot, window, support_line: Path) -> None:
+    """On a 1024x600 screen with the Test call panel open the canvas is small: the overview keeps to a
+    corner of it instead of covering the cards in the middle."""
+    assert window.open_path(support_line)
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.view.minimap.size().toTuple() == FULL_SIZE)
+    window.resize(1024, 600)
+    window.docks["Test call"].show()
+    window.resizeDocks([window.docks["Test call"]], [260], Qt.Orientation.Vertical)
+    viewport = window.view.viewport()
+    minimap = window.view.minimap
+    qtbot.waitUntil(lambda: viewport.height() < 360)
+    qtbot.waitUntil(lambda: minimap.height() <= 0.25 * viewport.height() + 1)
+    assert minimap.width() <= 0.22 * viewport.width() + 1
+    assert minimap.width() / minimap.height() == pytest.approx(FULL_SIZE[0] / FULL_SIZE[1], abs=0.02)
+    assert viewport.rect().contains(minimap.geometry().translated(-viewport.pos())), "still in the canvas"

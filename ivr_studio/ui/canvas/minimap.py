@@ -25,6 +25,9 @@ CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
 GRIP = 12  # height of the strip along the top that moves the overview
 INSET = 22  # distance from the canvas's edges
 RESTING_OPACITY = 0.55  # while the mouse is elsewhere
+FULL_SIZE = (200, 130)  # on a canvas with room for it
+SHARE = (0.22, 0.25)  # at most this share of the canvas's width and height …
+SMALLEST = 0.5  # … but never smaller than this share of the full size
 
 
 class Minimap(QWidget):
@@ -36,7 +39,7 @@ class Minimap(QWidget):
         super().__init__(view)
         self.setObjectName("minimap")
         self.view = view
-        self.setFixedSize(200, 130)
+        self.setFixedSize(*FULL_SIZE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setMouseTracking(True)
         self.corner = CORNERS[0]
@@ -66,7 +69,18 @@ class Minimap(QWidget):
         y = area.top() + INSET if corner.startswith("top") else area.bottom() - self.height() - INSET + 1
         return QPoint(x, y)
 
+    def fitting_size(self) -> tuple[int, int]:
+        """The overview's size for the canvas as it is now: its full size, or smaller on a small canvas (a
+        small screen with the Test call panel open), so that it covers little of what the user works on."""
+        area = self.view.viewport().size()
+        scale = min(1.0, SHARE[0] * area.width() / FULL_SIZE[0], SHARE[1] * area.height() / FULL_SIZE[1])
+        scale = max(scale, SMALLEST)
+        return round(FULL_SIZE[0] * scale), round(FULL_SIZE[1] * scale)
+
     def place(self) -> None:
+        size = self.fitting_size()
+        if (self.width(), self.height()) != size:
+            self.setFixedSize(*size)
         self.move(self.corner_position(self.corner))
         self.refresh_visibility()
 
