@@ -13,6 +13,7 @@ machine the wall time mostly measures the other processes.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import subprocess
@@ -160,6 +161,141 @@ def open_big(n: int, tmp: Path) -> dict[str, float]:
     }
 
 
+#: The router's limits measured: (cards around a link, search area in units²); the first is the editor's.
+ROUTING_LIMITS = ((40, 5_000.0**2), (80, 10_000.0**2))
+ROUTING_REPEAT = 3
+ROUTING_SECTION = "### Link routing on big flows (benchmarks/editor.py --routing)"
+
+
+def child_route(path: str, max_cards: int, max_area: float) -> None:
+    """Runs in a fresh process: open ``path`` into the canvas (laid out, links waiting to be routed), then
+    route every link at once as the editor does in slices between events, and print the times and what
+    became of the links."""
+    import json
+
+    from ivr_studio.ui.app import make_app
+
+    make_app()
+    from ivr_studio.flow import routing
+    from ivr_studio.ui.canvas.scene import FlowScene
+    from ivr_studio.ui.document import FlowDocument
+
+    spent = {"lanes": 0.0}
+    for name in ("set", "settle"):  # how much of the routing the lanes take
+        plain = getattr(routing.Lanes, name)
+
+        def timed(self, *args, _plain=plain):
+            t0 = time.process_time()
+            try:
+                return _plain(self, *args)
+            finally:
+                spent["lanes"] += time.process_time() - t0
+
+        setattr(routing.Lanes, name, timed)
+    document = FlowDocument()
+    document.open(path)
+    scene = FlowScene(document)
+    router = scene.router
+    router.max_cards, router.max_search_area = max_cards, max_area
+    for link in scene.link_items.values():  # a flow of ≤ 150 cards was routed while it was built: again
+        scene.route_link(link, now=False)
+    spent["lanes"] = 0.0
+    wall, cpu = time.perf_counter(), time.process_time()
+    router.route_pending()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    clear = unrouted = 0
+    for link in scene.link_items.values():
+        if link.route is not None:
+            continue
+        s, e = link.path().elementAt(0), link.end_point()
+        s, e = (s.x, s.y), (e.x(), e.y())
+        forward = link.source_id != link.target_id and e[0] - s[0] >= 40
+        if forward and routing.curve_is_clear(s, e, router.cards, (link.source_id, link.target_id)):
+            clear += 1
+        else:
+            unrouted += 1
+    routed = [link for link in scene.link_items.values() if link.route is not None]
+    laned = sum(1 for link in routed if link.route != router.lanes.base.get(link.key))
+    out = {
+        "wall": wall,
+        "cpu": cpu,
+        "lanes": spent["lanes"],
+        "links": len(scene.link_items),
+        "routed": len(routed),
+        "laned": laned,
+        "clear": clear,
+        "unrouted": unrouted,
+    }
+    print(json.dumps(out), flush=True)
+    os._exit(0)
+
+
+def routing_runs(tmp: Path) -> list[dict]:
+    """Each flow with each of :data:`ROUTING_LIMITS`, :data:`ROUTING_REPEAT` fresh processes each
+    (interleaved, so a busy machine slows them alike): medians of the times, the counts of the last run."""
+    import json
+
+    from ivr_studio.flow.ivrflow import save_flow
+    from ivr_studio.flow.layout import auto_layout
+    from ivr_studio.ui.canvas.style import node_size
+
+    flow = generated_flow()
+    for node_id, pos in auto_layout(flow, node_size).items():
+        flow.node(node_id).position = pos
+    flows = {
+        f"{NODES}-node flow of the table above": tmp / "route-500.ivrflow",
+        "2,000 menus": tmp / "route-2000.ivrflow",
+    }
+    save_flow(flow, flows[f"{NODES}-node flow of the table above"])
+    save_flow(menu_flow(2_000), flows["2,000 menus"])
+    runs: dict[tuple[str, int], list[dict]] = {}
+    for _ in range(ROUTING_REPEAT):
+        for name, path in flows.items():
+            for index, (cards, area) in enumerate(ROUTING_LIMITS):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child-route", str(path), str(cards), repr(area)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                runs.setdefault((name, index), []).append(json.loads(out.strip().splitlines()[-1]))
+    rows = []
+    for (name, index), results in runs.items():
+        last = results[-1]
+        rows.append(
+            {
+                "flow": name,
+                "limits": ROUTING_LIMITS[index],
+                "load": os.getloadavg()[0],
+                **{k: statistics.median(r[k] for r in results) for k in ("wall", "cpu", "lanes")},
+                **{k: last[k] for k in ("links", "routed", "laned", "clear", "unrouted")},
+            }
+        )
+    return rows
+
+
+def routing_table(rows: list[dict], loads: tuple[float, float]) -> str:
+    def limits(cards: int, area: float) -> str:
+        return f"{cards} cards, {math.sqrt(area):,.0f}² units"
+
+    lines = [
+        "| flow | links | limits (cards around a link, its area) | routing: CPU time | wall time | of it lanes (CPU) "
+        "| routed round cards | of them in a lane | plain curve, clear | left unrouted by the limits |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['flow']} | {r['links']:,} | {limits(*r['limits'])} | {r['cpu']:.2f} s | {r['wall']:.2f} s | "
+            f"{r['lanes']:.2f} s | {r['routed']:,} | {r['laned']:,} | {r['clear']:,} | {r['unrouted']:,} |"
+        )
+    lines += [
+        "",
+        f"Medians of {ROUTING_REPEAT} fresh processes per row, interleaved; load average {loads[0]:.1f} when the "
+        f"runs began and {loads[1]:.1f} when they ended.",
+    ]
+    return "\n".join(lines)
+
+
 def child_bare() -> None:
     """The yardstick, in a fresh process: a bare PySide6 main window whose central widget is a graphics
     view holding 500 items (a rounded card and a label each), shown and painted once."""
@@ -252,6 +388,13 @@ def main() -> None:
         return
     if "--child-open" in sys.argv:
         child_open_big(sys.argv[sys.argv.index("--child-open") + 1])
+        return
+    if "--child-route" in sys.argv:
+        at = sys.argv.index("--child-route")
+        child_route(sys.argv[at + 1], int(sys.argv[at + 2]), float(sys.argv[at + 3]))
+        return
+    if "--routing" in sys.argv:
+        routing_main()
         return
     from ivr_studio.ui.app import make_app
 
@@ -372,6 +515,42 @@ change the same comparison gave 5.2–6.2× (560 ms against 93 ms on an idle mac
 """
 
 
+ROUTING_NOTE = """
+Routing runs after a big flow is shown (in flows of more than 150 nodes, a few milliseconds at a time
+between events), so it does not add to the open times above; here every link is routed at once. A link
+keeps its plain curve, without searching, when more than the first limit's cards lie around its two ports
+or when the rectangle around them is larger than the second; such a curve may cross cards. The editor uses
+the first row's limits: raising them routes few more links for much more time, and with no limits at all
+routing the 2,000 menus had not finished after 5 minutes (one run, load average 11.6). Most links left
+unrouted in the 2,000 menus are the last level's links back to the main menu, which span the whole flow.
+The lanes given to links that share a stretch of a gap take the share shown.
+"""
+
+
+def routing_main() -> None:
+    """``--routing``: only the routing rows; with ``--write`` they replace their part of benchmarks/README.md."""
+    before = os.getloadavg()[0]
+    rows = routing_runs(Path(tempfile.mkdtemp()))
+    table = routing_table(rows, (before, os.getloadavg()[0]))
+    print(table)
+    if "--write" in sys.argv:
+        write_routing(table)
+
+
+def write_routing(table: str) -> None:
+    body = f"{ROUTING_SECTION}\n\nMachine: {machine()}.\n\n{table}\n{ROUTING_NOTE}"
+    text = README.read_text(encoding="utf-8")
+    if ROUTING_SECTION in text:
+        start = text.index(ROUTING_SECTION)
+        ends = [i for i in (text.find("\n## ", start + 1), text.find("\n### ", start + 1)) if i != -1]
+        text = text[:start] + body + (text[min(ends) :] if ends else "")
+    else:
+        at = text.index(SECTION)
+        nxt = text.find("\n## ", at + len(SECTION))
+        text = text[:nxt].rstrip("\n") + "\n\n" + body + (text[nxt:] if nxt != -1 else "")
+    README.write_text(text, encoding="utf-8")
+
+
 def write_section(table: str) -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     busy = f" The machine was shared and busy (load average {load:.1f} on its cores)." if load > 1.5 else ""
@@ -384,6 +563,9 @@ def write_section(table: str) -> None:
     if SECTION in text:
         start = text.index(SECTION)
         nxt = text.find("\n## ", start + len(SECTION))
+        old = text[start : nxt if nxt != -1 else len(text)]
+        if ROUTING_SECTION in old and ROUTING_SECTION not in body:  # written by --routing: kept
+            body = body.rstrip("\n") + "\n\n" + old[old.index(ROUTING_SECTION) :].rstrip("\n") + "\n"
         text = text[:start] + body + (text[nxt:] if nxt != -1 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + body

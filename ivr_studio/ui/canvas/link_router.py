@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
 from PySide6.QtGui import QPainterPath
 
-from ivr_studio.flow.routing import MARGIN, CardIndex, Lanes, Point, curve_is_clear, route
+from ivr_studio.flow.routing import MARGIN, MAX_CARDS, CardIndex, Lanes, Point, curve_is_clear, route
 from ivr_studio.ui.canvas.link_item import LinkItem
 
 if TYPE_CHECKING:
@@ -73,6 +73,10 @@ class LinkRouter(QObject):
         self.lanes = Lanes(self.cards)
         self.pending: set[tuple[str, str]] = set()
         self._batch = False  # routing many links: lanes are settled once, at the end
+        #: the limits past which a link keeps its plain curve (see the module docstring; the benchmark
+        #: measures others)
+        self.max_cards = MAX_CARDS
+        self.max_search_area = MAX_SEARCH_AREA
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -147,12 +151,12 @@ class LinkRouter(QObject):
         self.pending.discard(link.key)
         s, e = (start.x(), start.y()), (end.x(), end.y())
         ends = (link.source_id, link.target_id)
-        if (abs(e[0] - s[0]) + 600) * (abs(e[1] - s[1]) + 600) > MAX_SEARCH_AREA:
+        if (abs(e[0] - s[0]) + 600) * (abs(e[1] - s[1]) + 600) > self.max_search_area:
             return None  # it spans a big flow: the plain curve
         forward = link.source_id != link.target_id and e[0] - s[0] >= 40
         if forward and curve_is_clear(s, e, self.cards, ends):
             return None
-        return route(s, e, self.cards, *ends)
+        return route(s, e, self.cards, *ends, max_cards=self.max_cards)
 
     def _draw_route(self, link: LinkItem) -> None:
         points = self.lanes.path(link.key)
