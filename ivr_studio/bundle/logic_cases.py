@@ -130,6 +130,7 @@ def _candidates(op: str, operand: str) -> list[str]:
         "equals": [o],
         "one_of": items[:1],
         "starts_with": [o + "1"],
+        "not_starts_with": ["x" + o],
         "contains": ["x" + o + "x"],
         "is_not_empty": ["1"],
         "is_empty": [""],
@@ -145,6 +146,10 @@ def _candidates(op: str, operand: str) -> list[str]:
         minutes = int(o[:2]) * 60 + int(o[3:])
         minutes = minutes - 1 if op == "before_time" else minutes
         out = [f"{max(minutes, 0) // 60:02d}:{max(minutes, 0) % 60:02d}"]
+    if op in ("before_date", "after_date"):
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(o)
+            out = [(day + timedelta(days=-1 if op == "before_date" else 1)).isoformat(), o]
     return out + ["", "1", "zz-nothing", "-1", "99999999", "00:00", "23:59"]
 
 
@@ -230,7 +235,13 @@ def _instants(cfg: DecideConfig) -> list[datetime]:
             for m in (minutes - 1, minutes):
                 if 0 <= m < 1440:
                     moments.append(time(m // 60, m % 60))
-    return [datetime.combine(SEARCH_FROM, t, zone) for t in dict.fromkeys(moments)]
+    out = [datetime.combine(SEARCH_FROM, t, zone) for t in dict.fromkeys(moments)]
+    for case in cfg.cases:  # "today is before/after the date": a day on each side of it
+        if case.op in ("before_date", "after_date") and not case.value.strip():
+            with contextlib.suppress(ValueError):
+                day = date.fromisoformat(case.operand.strip())
+                out += [datetime.combine(day + timedelta(days=d), time(12, 0), zone) for d in (-1, 1)]
+    return out
 
 
 def decide_cases(flow: Flow, node: Node) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str]]]:
@@ -264,7 +275,7 @@ def decide_cases(flow: Flow, node: Node) -> tuple[list[tuple[str, dict[str, Any]
     names = sorted({name for case in cfg.cases for name in reads(case)})
     reads_now = any(
         read and read[0] == "now" for case in cfg.cases for read in analyse(case.value).reads
-    ) or any(case.op in ("before_time", "after_time") for case in cfg.cases)
+    ) or any(case.op in ("before_time", "after_time", "before_date", "after_date") for case in cfg.cases)
     instants = _instants(cfg) if reads_now else _instants(cfg)[:1]
     wanted = [case.exit_name for case in cfg.cases] + ["otherwise"]
     unreachable = unreachable_exits(cfg)
@@ -300,8 +311,14 @@ def decide_cases(flow: Flow, node: Node) -> tuple[list[tuple[str, dict[str, Any]
     for target, case in [(c.exit_name, c) for c in cfg.cases] + [("otherwise", None)]:
         if target in found or target in unreachable:
             continue
-        for assigned, now in tries_for(reads(case) if case is not None else names):
-            attempt(assigned, now)
+        own = reads(case) if case is not None else names
+        # then every name at once: an earlier case that holds for the filler (``does not start with``,
+        # ``is not equal to``) takes the call unless its own value is chosen too
+        for tries in (own, names) if own != names else (own,):
+            for assigned, now in tries_for(tries):
+                attempt(assigned, now)
+                if target in found:
+                    break
             if target in found:
                 break
     cases = [(e, found[e]) for e in wanted if e in found]

@@ -47,13 +47,20 @@ OPERATORS: dict[str, str] = {
     "contains": "contains",
     "not_contains": "does not contain",
     "starts_with": "starts with",
+    "not_starts_with": "does not start with",
     "less_than": "is less than",
     "greater_than": "is greater than",
     "before_time": "is before the time",
     "after_time": "is after the time",
+    "before_date": "is before the date",
+    "after_date": "is after the date",
 }
 #: Operators that compare with nothing.
 UNARY_OPERATORS = frozenset({"is_empty", "is_not_empty"})
+#: Bounds of a ``regex`` operand: Python compiles a pattern recursively, and a few hundred nested groups
+#: raise RecursionError (a crash, not an error message), so a pattern is refused past these.
+MAX_REGEX_CHARS = 1000
+MAX_REGEX_NESTING = 30
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 BODY_KINDS = ("none", "json", "form")
 MAX_LOOKUP_TIMEOUT = 10.0
@@ -251,13 +258,53 @@ class HoursConfig:
 
 
 # ---------------------------------------------------------------------------------------------- Decide
+def regex_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be a Decide ``regex`` operand (too long, groups nested too deep, not a
+    regular expression), or None. Never raises: a compile that recurses too deep is a reason too."""
+    depth = deepest = 0
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+    if deepest > MAX_REGEX_NESTING:
+        return f"nests its groups {deepest} deep; at most {MAX_REGEX_NESTING} levels are allowed"
+    if len(pattern) > MAX_REGEX_CHARS:
+        return f"is {len(pattern):,} characters; a pattern may have at most {MAX_REGEX_CHARS:,}"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"is not a regular expression: {exc}"
+    except (RecursionError, OverflowError, MemoryError):
+        return "is too complex to compile"
+    return None
+
+
+def date_problem(text: str) -> str | None:
+    """Why ``text`` is not a date YYYY-MM-DD (a ``before_date``/``after_date`` operand), or None."""
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return "is not a date YYYY-MM-DD"
+    return None if len(text.strip()) == 10 else "is not a date YYYY-MM-DD"
+
+
 @dataclass(frozen=True)
 class Case:
     """One condition of a Decide node: ``value`` (a template) ``op`` ``operand``; its exit is ``case:<id>``.
 
     For ``one_of``/``none_of`` the operand is a comma-separated list; for ``before_time``/``after_time`` a
     time of day HH:MM (compared with the value, or with the current time in the flow's zone when the value
-    is empty); for ``less_than``/``greater_than`` a number.
+    is empty); for ``before_date``/``after_date`` a date YYYY-MM-DD (compared with the value's date — a
+    date or an ISO date and time —, or with today in the node's zone when the value is empty; on the date
+    itself neither holds); for ``less_than``/``greater_than`` a number; for ``regex`` a pattern of at most
+    :data:`MAX_REGEX_CHARS` characters and :data:`MAX_REGEX_NESTING` nested groups.
     """
 
     id: str

@@ -3,8 +3,8 @@ Make HTTP Request ↔ Look up.
 
 Import and export share these tables so an operator or property is spelled one way in both directions.
 Liquid names inside every value are rewritten (:mod:`.liquid_names`). What one side cannot say is left to
-the caller: a split with an operator Decide lacks (``does_not_start_with``, ``is_before_date``,
-``is_after_date``) or a variable name the flow model refuses becomes a placeholder on import; an Hours
+the caller: a split with a condition of several parts or a variable name the flow model refuses becomes a
+placeholder on import; an Hours
 node has no Studio widget and is written as a Split Based On whose *no match* is its *open* exit (the flow's
 own nodes, kept in the definition's description, bring it back unchanged).
 """
@@ -38,10 +38,13 @@ STUDIO_OPS: dict[str, str] = {
     "contains": "contains",
     "does_not_contain": "not_contains",
     "starts_with": "starts_with",
+    "does_not_start_with": "not_starts_with",
     "less_than": "less_than",
     "greater_than": "greater_than",
     "is_before_time": "before_time",
     "is_after_time": "after_time",
+    "is_before_date": "before_date",
+    "is_after_date": "after_date",
 }
 LOCAL_OPS = {v: k for k, v in STUDIO_OPS.items()}
 JSON_TYPE = "application/json;charset=utf-8"

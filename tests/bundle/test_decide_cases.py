@@ -105,3 +105,67 @@ def test_the_generated_suite_runs_every_decide_exit_and_catches_a_changed_case(t
     result = run()
     assert result.returncode != 0
     assert "test_every_exit_of_every_logic_node[route-case:combo" in result.stdout
+
+
+def test_the_new_operators_are_decided_by_the_handler_and_each_exit_gets_a_test(tmp_path):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from ivr_studio.bundle.handler.logic import Call, compare
+
+    now = datetime(2026, 12, 24, 23, 30, tzinfo=UTC)  # already the 25th in Berlin
+    call = Call(lambda: {}, {}, {}, now, None, 0.0)  # type: ignore[arg-type]
+    berlin = ZoneInfo("Europe/Berlin")
+    assert compare("not_starts_with", "+4930", "+49", call, berlin) is False
+    assert compare("not_starts_with", "+1555", "+49", call, berlin) is True
+    assert compare("before_date", "2026-12-24", "2026-12-25", call, berlin) is True
+    assert compare("before_date", "2026-12-25T08:00:00+01:00", "2026-12-25", call, berlin) is False
+    assert compare("after_date", "2026-12-26", "2026-12-25", call, berlin) is True
+    assert compare("after_date", "2026-12-25", "2026-12-25", call, berlin) is False  # the day itself
+    assert compare("after_date", "", "2026-12-24", call, berlin) is True  # today, in the node's zone
+    assert compare("after_date", "", "2026-12-24", call, ZoneInfo("UTC")) is False
+    assert compare("before_date", "next week", "2026-12-25", call, berlin) is False  # not a date
+    cases = (
+        Case("foreign", "{{ call.from }}", "not_starts_with", "+49"),
+        Case("early", "{{ vars.due }}", "before_date", "2027-03-01"),
+        Case("xmas", "", "after_date", "2027-12-24"),
+    )
+    flow = Flow("Dates")
+    flow.set_variables([Variable("due", default="2027-01-04", max_length=30)])
+    flow.add_node(Node("route", NodeKind.DECIDE, config=DecideConfig(cases, zone="Europe/Berlin")))
+    for case in cases:
+        flow.add_node(Node(f"to_{case.id}", NodeKind.SAY, text=f"Case {case.id}."))
+        flow.set_link("route", case.exit_name, f"to_{case.id}")
+    flow.add_node(Node("to_otherwise", NodeKind.SAY, text="Otherwise."))
+    flow.set_link("route", "otherwise", "to_otherwise")
+    assert not [d for d in validate_flow(flow) if d.is_error]
+    found, uncovered = decide_cases(flow, flow.node("route"))
+    assert {e for e, _ in found} == {"case:foreign", "case:early", "case:xmas", "otherwise"}
+    assert uncovered == []
+    bundle = export_bundle(flow, tmp_path / "b")
+    suite = (bundle / "tests" / "test_flow.py").read_text()
+    for exit_name in ("case:foreign", "case:early", "case:xmas", "otherwise"):
+        assert f"('route', '{exit_name}'," in suite, exit_name
+    env = {**os.environ, "PYTHONPATH": str(bundle)}
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_ISOLATED], cwd=bundle, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_a_pattern_a_caller_renders_is_bounded_per_request():
+    from datetime import UTC, datetime
+
+    from ivr_studio.bundle.handler.logic import Call, Decide, LogicError
+
+    decide = Decide("route", {"cases": [{"id": "m", "op": "regex", "value": "x", "operand": "{{ call.speech }}"}]})
+    for speech, ok in (("x", True), ("(" * 600 + ")" * 600, False), ("([", False)):
+        values = {"call": {"speech": speech}}
+        call = Call(lambda v=values: v, {}, {}, datetime(2027, 1, 4, tzinfo=UTC), None, 0.0)  # type: ignore[arg-type]
+        if ok:
+            assert decide.evaluate(call).exit == "case:m"
+        else:
+            with pytest.raises(LogicError, match="bad regular expression"):
+                decide.evaluate(call)
+    with pytest.raises(LogicError, match="case 1: bad regular expression: groups nested more than 30 deep"):
+        Decide("route", {"cases": [{"id": "m", "op": "regex", "value": "x", "operand": "(" * 40 + ")" * 40}]})

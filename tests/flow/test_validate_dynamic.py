@@ -197,3 +197,36 @@ def test_the_state_must_fit_its_cookie():
     # 900 characters in all: fine in ASCII, but a caller's Japanese takes 3 bytes (an emoji 4) each
     f.set_variables([Variable(f"v{i}", max_length=300) for i in range(3)])
     assert ("IVR029", None) in codes(f)
+
+
+def test_a_regex_nested_too_deep_is_an_error_naming_the_node_and_case_not_a_crash():
+    deep = "(" * 600 + "x" + ")" * 600  # Python's compiler recurses once per group: RecursionError
+    cases = (
+        Case("plain", "{{ call.from }}", "regex", r"^\+49"),
+        Case("deep", "{{ call.from }}", "regex", deep, label="Germany"),
+        Case("long", "{{ call.from }}", "regex", "a" * 1500),
+    )
+    f = chain(Node("d", NodeKind.DECIDE, title="Route", config=DecideConfig(cases)))
+    found = [d for d in validate_flow(f) if d.code == "IVR022"]
+    assert [(d.node_id, d.path, d.severity.value) for d in found] == [
+        ("d", "config.cases[1].operand", "error"),
+        ("d", "config.cases[2].operand", "error"),
+    ]
+    assert "'Route', case 2 (Germany)" in found[0].message and "nests its groups 600 deep" in found[0].message
+    assert "case 3 (long)" in found[1].message and "1,500 characters" in found[1].message
+    assert len(found[0].message) < 300  # the pattern is cut, not echoed
+
+
+def test_the_new_operators_check_their_operands():
+    cases = (
+        Case("a", "{{ vars.due }}", "before_date", "2026-13-01"),
+        Case("b", "", "after_date", "25/12/2026"),
+        Case("c", "{{ call.from }}", "not_starts_with", ""),
+        Case("d", "", "after_date", "2026-12-24"),
+        Case("e", "{{ call.from }}", "not_starts_with", "+1"),
+        Case("f", "{{ vars.due }}", "before_date", "{{ vars.limit }}"),
+    )
+    f = chain(Node("d", NodeKind.DECIDE, config=DecideConfig(cases)))
+    f.set_variables([Variable("due"), Variable("limit")])
+    paths = sorted(d.path for d in validate_flow(f) if d.code == "IVR022")
+    assert paths == ["config.cases[0].operand", "config.cases[1].operand", "config.cases[2].operand"]

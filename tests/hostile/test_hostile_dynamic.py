@@ -291,3 +291,23 @@ def test_a_template_that_does_too_much_work_is_stopped(text):
     )  # 30 × 160 characters: over 4,000
     assert response.headers["X-IVR-Exit"] == "menu captured"
     assert response.headers["X-IVR-Node"] == "(error)"
+
+
+# ---------------------------------------------------------------------------------------------- Decide regex
+@pytest.mark.parametrize(
+    ("operand", "message"),
+    [
+        ("(" * 1999 + ")" * 1999, "nests its groups 1999 deep"),  # Python's compiler would recurse 1999 deep
+        ("(?:" * 800 + "a" + ")" * 800, "nests its groups 800 deep"),
+        ("a{1,3}" * 300, "1,800 characters"),
+    ],
+)
+def test_a_decide_regex_that_would_crash_the_compiler_is_one_validation_error(hostile, operand, message):
+    flow = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    decide = next(n for n in flow["nodes"] if n["kind"] == "decide")
+    decide["config"]["cases"][0].update(op="regex", operand=operand)
+    hostile.write("line.ivrflow", json.dumps(flow))
+    run = hostile.run("validate", "line.ivrflow").fails(1, "IVR022")
+    line = next(line for line in run.stdout.splitlines() + run.stderr.splitlines() if "IVR022" in line)
+    assert f"'{decide['title']}', case 1" in line and message in line and len(line) < 400
+    hostile.run("export", "line.ivrflow", "-o", "out").fails(1, "IVR022")

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from ivr_studio.bundle.serve import wsgi_app_for_target
 from ivr_studio.flow.ivrflow import save_flow
@@ -26,8 +27,9 @@ from ivr_studio.runtime.script import parse_script, run_virtual
 VALIDATOR = jsonschema.Draft7Validator(json.loads(schema_path().read_text(encoding="utf-8")))
 
 
-def test_a_split_that_is_not_a_menus_becomes_a_decide_unless_its_operator_is_missing():
-    data = {
+def split_flow() -> dict:
+    """A trigger and a Split Based On (not a menu's) on the caller's number."""
+    return {
         "description": "",
         "states": [
             {
@@ -58,6 +60,10 @@ def test_a_split_that_is_not_a_menus_becomes_a_decide_unless_its_operator_is_mis
             },
         ],
     }
+
+
+def test_a_split_that_is_not_a_menus_becomes_a_decide_unless_its_operator_is_missing():
+    data = split_flow()
     flow, report = import_studio(data)
     check = flow.node("check")
     assert flow.start == "check" and check.kind == NodeKind.DECIDE
@@ -65,12 +71,12 @@ def test_a_split_that_is_not_a_menus_becomes_a_decide_unless_its_operator_is_mis
         ("{{call.from}}", "starts_with", "+44", "vip")
     ]
     assert check.links == {"case:c1": "check"} and not report.of(PLACEHOLDER)
-    data["states"][1]["transitions"][1]["conditions"][0]["type"] = "does_not_start_with"
+    data["states"][1]["transitions"][1]["conditions"][0]["type"] = "ends_with"  # not a Studio condition
     flow, report = import_studio(data)
     kept = flow.node("check")
     assert kept.kind == NodeKind.PLACEHOLDER and kept.config.type == "split-based-on"
     assert kept.links == {"on:match": "check"}  # the split's own transitions are its exits
-    assert "no operator for 'does_not_start_with'" in report.of(PLACEHOLDER)[0].note
+    assert "no operator for 'ends_with'" in report.of(PLACEHOLDER)[0].note
 
 
 def test_set_variables_and_http_request_become_set_and_look_up():
@@ -313,3 +319,23 @@ def test_an_imported_studio_flow_with_logic_widgets_runs_locally_against_a_real_
         server.shutdown()
     assert seen == [{"from": "+15005550006"}]
     assert [e["text"] for e in engine.trace.of("say")] == ["Gold member, your balance is 42."]
+
+
+@pytest.mark.parametrize(
+    ("studio", "local", "operand"),
+    [("does_not_start_with", "not_starts_with", "+44"), ("is_before_date", "before_date", "2027-01-01"),
+     ("is_after_date", "after_date", "2026-12-24")],
+)
+def test_splits_on_dates_and_not_starting_with_become_decide_and_go_back(studio, local, operand):
+    data = split_flow()
+    condition = data["states"][1]["transitions"][1]["conditions"][0]
+    condition.update(type=studio, value=operand)
+    flow, report = import_studio(data)
+    check = flow.node("check")
+    assert check.kind == NodeKind.DECIDE and not report.of(PLACEHOLDER)
+    assert [(c.op, c.operand) for c in check.config.cases] == [(local, operand)]
+    definition = export_studio(flow)
+    VALIDATOR.validate(definition)
+    split = next(s for s in definition["states"] if s["name"] == "check")
+    match = next(t for t in split["transitions"] if t["event"] == "match")
+    assert match["conditions"][0]["type"] == studio and match["conditions"][0]["value"] == operand

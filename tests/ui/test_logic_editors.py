@@ -301,10 +301,13 @@ def test_unary_operators_need_no_right_hand_value(qtbot, account):
         "contains",
         "not_contains",
         "starts_with",
+        "not_starts_with",
         "less_than",
         "greater_than",
         "before_time",
         "after_time",
+        "before_date",
+        "after_date",
     ]
 
 

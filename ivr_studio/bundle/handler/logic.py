@@ -210,6 +210,53 @@ def _time_of(text: str, call: Call, zone: zoneinfo.ZoneInfo) -> int | None:
     return when.hour * 60 + when.minute
 
 
+#: Bounds of a Decide ``regex`` pattern (the same as the editor's, ivr_studio.flow.logic): Python's
+#: compiler recurses once per nested group, so a few hundred of them would crash it.
+MAX_REGEX_CHARS = 1000
+MAX_REGEX_NESTING = 30
+
+
+def pattern_of(text: str) -> re.Pattern[str]:
+    """``text`` compiled as a Decide ``regex``, or LogicError saying why it cannot be (never a crash)."""
+    depth = deepest = 0
+    escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+    if deepest > MAX_REGEX_NESTING:
+        raise LogicError(f"bad regular expression: groups nested more than {MAX_REGEX_NESTING} deep")
+    if len(text) > MAX_REGEX_CHARS:
+        raise LogicError(f"bad regular expression: longer than {MAX_REGEX_CHARS} characters")
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise LogicError(f"bad regular expression: {exc}") from None
+    except (RecursionError, OverflowError, MemoryError):
+        raise LogicError("bad regular expression: too complex to compile") from None
+
+
+def _date_of(text: str, call: Call, zone: zoneinfo.ZoneInfo) -> date | None:
+    """The calendar date of ``text`` (YYYY-MM-DD, or an ISO date and time, taken in ``zone`` when it has
+    an offset); today in ``zone`` when ``text`` is empty; None when it is not a date."""
+    text = text.strip()
+    if not text:
+        return call.now.astimezone(zone).date()
+    try:
+        when = datetime.fromisoformat(text[:40])
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(zone)
+    return when.date()
+
+
 def compare(op: str, value: str, operand: str, call: Call, zone: zoneinfo.ZoneInfo) -> bool:
     """Whether ``value op operand`` holds (Twilio Studio's Split Based On conditions)."""
     v, o = value.strip(), operand.strip()
@@ -225,13 +272,15 @@ def compare(op: str, value: str, operand: str, call: Call, zone: zoneinfo.ZoneIn
     if op == "is_not_empty":
         return bool(v)
     if op == "regex":
-        return re.search(operand, value[:1000]) is not None
+        return pattern_of(operand).search(value[:1000]) is not None
     if op == "contains":
         return o in v
     if op == "not_contains":
         return o not in v
     if op == "starts_with":
         return v.startswith(o)
+    if op == "not_starts_with":
+        return not v.startswith(o)
     if op in ("less_than", "greater_than"):
         a, b = _number(v), _number(o)
         if a is None or b is None:
@@ -242,6 +291,11 @@ def compare(op: str, value: str, operand: str, call: Call, zone: zoneinfo.ZoneIn
         if at is None or limit is None:
             return False
         return at < limit if op == "before_time" else at >= limit
+    if op in ("before_date", "after_date"):
+        day, limit_day = _date_of(value, call, zone), _date_of(operand, call, zone)
+        if day is None or limit_day is None:
+            return False
+        return day < limit_day if op == "before_date" else day > limit_day
     raise LogicError(f"{op!r} is not an operator")
 
 
@@ -254,7 +308,7 @@ def _prepared(op: str, operand: str) -> Callable[[str], bool] | None:
             return lambda v: v.strip() in items
         return lambda v: v.strip() not in items
     if op == "regex":
-        pattern = re.compile(operand)
+        pattern = pattern_of(operand)
         return lambda v: pattern.search(v[:1000]) is not None
     return None
 
@@ -269,11 +323,11 @@ class Decide:
             op = str(c["op"])
             operand = _template(c.get("operand", ""), f"{cw} operand")
             test = None
-            if op == "regex":
+            if op == "regex" and isinstance(operand, str):
                 try:
-                    re.compile(c.get("operand", ""))
-                except re.error as exc:
-                    raise LogicError(f"{cw}: bad regular expression: {exc}") from None
+                    pattern_of(operand)
+                except LogicError as exc:
+                    raise LogicError(f"{cw}: {exc}") from None
             if isinstance(operand, str):
                 test = _prepared(op, operand)
             self.cases.append((str(c["id"]), op, _template(c.get("value", ""), f"{cw} value"), operand, test))

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from ivr_studio.files import cut
 from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.logic import (
     UNARY_OPERATORS,
@@ -41,6 +42,8 @@ from ivr_studio.flow.logic import (
     HoursConfig,
     LookupConfig,
     SetConfig,
+    date_problem,
+    regex_problem,
 )
 from ivr_studio.flow.model import Flow, Node
 from ivr_studio.flow.templates import CALL_FIELDS, NAMESPACES, analyse
@@ -266,6 +269,7 @@ _COMPLEMENTS = (
     frozenset({"equals", "not_equals"}),
     frozenset({"one_of", "none_of"}),
     frozenset({"contains", "not_contains"}),
+    frozenset({"starts_with", "not_starts_with"}),
 )
 
 
@@ -332,15 +336,16 @@ def decide_problems(node: Node) -> list[Diagnostic]:
                     fix="Drag its port to a node",
                 )
             )
-        if c.op == "regex":
-            try:
-                re.compile(c.operand)
-            except re.error as exc:
+        if c.op == "regex" and "{{" not in c.operand and "{%" not in c.operand:
+            problem = regex_problem(c.operand)
+            if problem is not None:
                 out.append(
                     error(
                         "IVR022",
-                        f"{c.operand!r} is not a valid regular expression: {exc}",
+                        f"'{node.title}', case {i + 1} ({c.label or c.id}): the pattern "
+                        f"{cut(c.operand)} {problem}",
                         path=f"{where}.operand",
+                        fix="Simplify the regular expression",
                     )
                 )
         elif c.op in ("less_than", "greater_than") and "{{" not in c.operand:
@@ -348,6 +353,10 @@ def decide_problems(node: Node) -> list[Diagnostic]:
                 float(c.operand)
             except ValueError:
                 out.append(error("IVR022", f"{c.operand!r} is not a number", path=f"{where}.operand"))
+        elif c.op in ("before_date", "after_date") and "{{" not in c.operand:
+            problem = date_problem(c.operand)
+            if problem is not None:
+                out.append(error("IVR022", f"{cut(c.operand)} {problem}", path=f"{where}.operand"))
         elif c.op in ("before_time", "after_time"):
             if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", c.operand):
                 out.append(

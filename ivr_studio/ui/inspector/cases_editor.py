@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ivr_studio.flow.logic import CASE_ID, OPERATORS, UNARY_OPERATORS, Case, DecideConfig
+from ivr_studio.flow.logic import (
+    CASE_ID,
+    OPERATORS,
+    UNARY_OPERATORS,
+    Case,
+    DecideConfig,
+    date_problem,
+    regex_problem,
+)
 from ivr_studio.ui.inspector.config_editor import ConfigEditor, moved, small_button, without
 from ivr_studio.ui.inspector.fields import ChoiceField, LineField
 from ivr_studio.ui.inspector.template_field import TemplateLine
@@ -39,6 +47,8 @@ OPERAND_HINTS = {
     "greater_than": "a number",
     "before_time": "HH:MM",
     "after_time": "HH:MM",
+    "before_date": "YYYY-MM-DD",
+    "after_date": "YYYY-MM-DD",
 }
 
 
@@ -47,10 +57,8 @@ def operand_problem(op: str, operand: str) -> str | None:
     if op in UNARY_OPERATORS:
         return None
     if op == "regex":
-        try:
-            re.compile(operand)
-        except re.error as exc:
-            return f"not a regular expression: {exc}"
+        if "{{" not in operand and (problem := regex_problem(operand)) is not None:
+            return f"the pattern {problem}"
     elif op in ("less_than", "greater_than") and "{{" not in operand:
         try:
             float(operand)
@@ -58,7 +66,11 @@ def operand_problem(op: str, operand: str) -> str | None:
             return "not a number" if operand.strip() else "give a number to compare with"
     elif op in ("before_time", "after_time") and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", operand):
         return "not a time of day HH:MM"
-    elif op in ("one_of", "none_of", "contains", "not_contains", "starts_with") and not operand.strip():
+    elif op in ("before_date", "after_date") and "{{" not in operand and date_problem(operand):
+        return "not a date YYYY-MM-DD"
+    elif op in ("one_of", "none_of", "contains", "not_contains", "starts_with", "not_starts_with") and not (
+        operand.strip()
+    ):
         return "nothing to compare with"
     return None
 
