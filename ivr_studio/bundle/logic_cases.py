@@ -7,6 +7,11 @@ source — recomputed here, not asked of the handler); a value for each Decide c
 answer for a Look up's ``ok`` and ``failed``; nothing for a Set's ``next``. Every case also carries a call
 state in which each declared variable and each Look up's kept values hold something, so templates render.
 
+A placeholder (a Studio widget kept as it was) gets a case for what a local call does there: it ends the
+call (``end``) or follows the transition chosen for it. Its other transitions cannot be taken by any local
+call: each is listed in ``UNCOVERED`` with that reason, and the validator warns about the linked ones
+(IVR035).
+
 An exit no case can be found for is listed in ``UNCOVERED`` with the reason, so the suite says what it
 does not test instead of passing quietly; a Decide exit no call can ever take is not listed there but
 reported by the validator (IVR033).
@@ -24,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from ivr_studio.flow.logic import WEEKDAYS, DecideConfig, HoursConfig, LookupConfig, SetConfig
 from ivr_studio.flow.model import Flow, Node
+from ivr_studio.flow.placeholder import PlaceholderConfig
 
 SEARCH_FROM = date(2027, 1, 4)  # a Monday, so the search is the same whenever a bundle is exported
 SEARCH_DAYS = 400
@@ -361,6 +367,18 @@ def logic_cases(
             uncovered += [(node.id, e, why) for e, why in missing]
         elif isinstance(cfg, SetConfig):
             cases.append((node.id, "next", {"state": base_state(flow)}))
+        elif isinstance(cfg, PlaceholderConfig):
+            followed = cfg.transition(cfg.follow) if cfg.follow else None
+            taken = followed.exit_name if followed is not None else "end"
+            cases.append((node.id, taken, {"state": base_state(flow)}))
+            why = (
+                f"a local call follows {followed.label()!r}" if followed is not None else "a local call ends there"
+            )
+            for t in cfg.transitions:
+                if t.exit_name != taken:
+                    uncovered.append(
+                        (node.id, t.exit_name, f"{cfg.describe()} is not run here: {why} (see IVR035)")
+                    )
         elif isinstance(cfg, LookupConfig):
             body = _nested(cfg.keep, "1")
             cases.append((node.id, "ok", {"state": base_state(flow), "stubs": [{"url": "*", "json": body}]}))

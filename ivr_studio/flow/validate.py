@@ -32,6 +32,7 @@ IVR020  …         dynamic flows: templates, variables, logic nodes (see rules/
 IVR032  warning   a placeholder node: a widget IVR Studio cannot run (see rules/kept.py)
 IVR033  warning   a Decide case (or otherwise) no call can take (see rules/dynamic.py)
 IVR034  warning   a mapped app's error, dead end or unexplored step (see rules/mapped.py)
+IVR035  warning   a placeholder's linked transitions no local call takes (see rules/kept.py)
 ======  ========  ==========================================================================
 """
 
