@@ -158,6 +158,8 @@ def test_mapping_a_hostile_app_over_http_stays_within_its_limits(hostile):
     assert len(mapped["nodes"]) <= 60
     assert any(n["title"].startswith("Error:") for n in mapped["nodes"])
     assert all(len(n.get("text", "")) < 70_000 for n in mapped["nodes"])  # nothing huge was kept
+    flags = [f for n in mapped["nodes"] for f in n.get("flags", [])]
+    assert any(f["kind"] == "error" for f in flags) and mapped["version"] == 3
 
 
 def test_map_refuses_to_overwrite_and_writes_nothing_for_an_unreachable_app(hostile):

@@ -56,6 +56,9 @@ def test_a_hostile_app_is_mapped_within_the_limits():
     flow, _ = map_to_flow(result)
     assert any(n.kind == NodeKind.HANGUP and n.title.startswith("Error:") for n in flow)
     assert all(len(n.text) < 70_000 for n in flow)  # nothing huge was kept
+    flagged = [n for n in flow if any(f.kind == "error" for f in n.flags)]
+    assert flagged and all(n.title.startswith("Error:") for n in flagged)  # each error is a flag too
+    assert all(len(f.url) <= 2000 and len(f.detail) <= 300 for n in flow for f in n.flags)
 
 
 def test_hundreds_of_hints_are_bounded_by_the_request_limit():
