@@ -47,6 +47,13 @@ def loop_segments(sx: float, sy: float, ex: float, ey: float, above: float) -> l
     ]
 
 
+def segments_box(segments: list[Segment]) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of the segments' points and control points: the curve lies within."""
+    xs = [v for seg in segments for v in seg[1::2]]
+    ys = [v for seg in segments for v in seg[2::2]]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def visible_segments(
     segments: list[Segment], left: float, top: float, right: float, bottom: float
 ) -> list[list[Segment]]:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from ivr_studio.ui.canvas import style
-from ivr_studio.ui.canvas.curves import Segment, link_segments, loop_segments, visible_segments
+from ivr_studio.ui.canvas.curves import Segment, link_segments, loop_segments, segments_box, visible_segments
 from ivr_studio.ui.canvas.style import Theme
 
 
@@ -48,6 +48,14 @@ _ARROW_RIGHT = QPointF(math.cos(0.45) * _ARROW_SIZE, math.sin(0.45) * _ARROW_SIZ
 
 
 _SOLID = Qt.PenStyle.SolidLine
+_NO_PEN_STYLE = Qt.PenStyle.NoPen
+_NO_BRUSH = Qt.BrushStyle.NoBrush
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+# What a link has before it is first shaped (shared: each is replaced, never changed in place).
+_NO_PATH = QPainterPath()
+_NOWHERE = QPointF()
+_NO_BOUNDS = QRectF()
 #: theme id → (the theme, exit kind → resting pen and arrow colour); see LinkItem._resting_look.
 _RESTING_LOOKS: dict[int, tuple[Theme, dict[str, tuple[QPen, QColor]]]] = {}
 
@@ -69,23 +77,30 @@ class LinkItem(QGraphicsPathItem):
         self.taken = False
         self.setZValue(-1)
         self.setAcceptHoverEvents(True)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        # paint() strokes the curve itself. With a pen set, QGraphicsPathItem would size the item by
-        # stroking its shape on every change, which is most of the cost of routing thousands of links.
-        self.setPen(QPen(Qt.PenStyle.NoPen))
-        self._start = QPointF()
-        self._end = QPointF()
-        self._arrow = QPolygonF()
-        self._bounds = QRectF()
+        self.setFlag(_SELECTABLE)
+        # The path lives here, not in QGraphicsPathItem (whose setPath would size the item by stroking it);
+        # paint(), shape() and boundingRect() are this class's own. A plain curve's path is made from its
+        # segments only when first asked for: a big flow shows thousands of links it does not paint yet.
+        self._path: QPainterPath | None = _NO_PATH
+        self._segments: list[Segment] | None = None  # the plain curve's segments (not when routed)
+        self._box = (0.0, 0.0, 0.0, 0.0)  # the plain curve's (left, top, right, bottom)
+        self._start = self._end = _NOWHERE
+        self._arrow: QPolygonF | None = None  # made on the first paint
+        self._bounds = _NO_BOUNDS
         self._hit_area: QPainterPath | None = None  # the stroked curve, made on the first hit test
         self._resting: tuple[QPen, QColor] | None = None  # pen and arrow colour when not highlighted
         self.route: list[tuple[float, float]] | None = None  # corner points when routed round cards
-        self._segments: list[Segment] | None = None  # the plain curve's segments (not when routed)
         self._seen: tuple[tuple[float, float, float, float], QPainterPath] | None = None  # see paint()
 
     @property
     def key(self) -> tuple[str, str]:
         return self.source_id, self.exit_name
+
+    def path(self) -> QPainterPath:
+        """The link's path (a plain curve's is made here, the first time it is needed)."""
+        if self._path is None:
+            self._path = path_of([self._segments])
+        return self._path
 
     def set_ends(self, start: QPointF, end: QPointF, loop_above: float | None = None) -> None:
         """The plain curve between the ports; ``loop_above`` (a scene y) makes it a loop over the cards."""
@@ -95,25 +110,25 @@ class LinkItem(QGraphicsPathItem):
         else:
             segments = link_segments(sx, sy, ex, ey)
         self.route = None
-        self._set_path(start, end, path_of([segments]))
         self._segments = segments
+        left, top, right, bottom = self._box = segments_box(segments)
+        self._set_path(start, end, None, QRectF(left, top, right - left, bottom - top))
 
     def set_route(self, points: list[tuple[float, float]], path: QPainterPath) -> None:
         """A path round the cards through ``points`` (from the exit port to the input port), drawn as ``path``."""
         self.route = points
-        self._set_path(QPointF(*points[0]), QPointF(*points[-1]), path)
         self._segments = None
+        self._set_path(QPointF(*points[0]), QPointF(*points[-1]), path, path.controlPointRect())
 
-    def _set_path(self, start: QPointF, end: QPointF, path: QPainterPath) -> None:
+    def _set_path(self, start: QPointF, end: QPointF, path: QPainterPath | None, box: QRectF) -> None:
         self._start, self._end = start, end
         self.prepareGeometryChange()
-        self._bounds = path.controlPointRect().adjusted(-8, -8, 8, 8)  # the pen, the arrowhead, the hit area
+        self._bounds = box.adjusted(-8, -8, 8, 8)  # the pen, the arrowhead, the hit area
+        self._path = path
         self._hit_area = None
         self._seen = None
-        self.setPath(path)
-        # Arrowhead at the input port. Every route arrives horizontally from the left (the last control
-        # point is level with the port), so the head always points right.
-        self._arrow = QPolygonF([end, end - _ARROW_LEFT, end - _ARROW_RIGHT])
+        self._arrow = None
+        self.update()
 
     def end_point(self) -> QPointF:
         return self._end
@@ -185,7 +200,7 @@ class LinkItem(QGraphicsPathItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(_ANTIALIASING)
         strong = self.hovered or self.isSelected() or self.emphasised or self.taken
         if strong:
             pen, colour = self._pen(strong), self.colour()
@@ -194,26 +209,44 @@ class LinkItem(QGraphicsPathItem):
                 self._resting = self._resting_look()
             pen, colour = self._resting
         painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(_NO_BRUSH)
         # a dash pattern starts where the path does: a dashed link is drawn whole, so its dashes stay put
         painter.drawPath(self._visible_path(painter) if pen.style() == _SOLID else self.path())
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(_NO_PEN_STYLE)
         painter.setBrush(colour)
+        if self._arrow is None:
+            # At the input port. Every route arrives horizontally from the left (the last control point is
+            # level with the port), so the head always points right.
+            end = self._end
+            self._arrow = QPolygonF([end, end - _ARROW_LEFT, end - _ARROW_RIGHT])
         painter.drawPolygon(self._arrow)
 
     def _visible_path(self, painter: QPainter) -> QPainterPath:
         """The path, or when the plain curve reaches out of what the painter can show, the part of it that
         can be seen (see :mod:`ivr_studio.ui.canvas.curves`; routed paths stay short and are drawn whole)."""
-        device = painter.device()
-        if self._segments is None or device is None:
+        if self._segments is None:
             return self.path()
-        inverse, invertible = painter.worldTransform().inverted()
-        if not invertible:
+        seen = _seen_by(painter)
+        box = self._box
+        if seen is None or (
+            box[0] >= seen[0] and box[1] >= seen[1] and box[2] <= seen[2] and box[3] <= seen[3]
+        ):
             return self.path()
-        seen = inverse.mapRect(QRectF(0, 0, device.width(), device.height()))
-        if seen.contains(self._bounds):
-            return self.path()
-        key = (seen.left(), seen.top(), seen.right(), seen.bottom())
-        if self._seen is None or self._seen[0] != key:
-            self._seen = key, path_of(visible_segments(self._segments, *key))
+        if self._seen is None or self._seen[0] != seen:
+            self._seen = seen, path_of(visible_segments(self._segments, *seen))
         return self._seen[1]
+
+
+#: The last painter's transform and viewport, and the scene rectangle they show (see _seen_by).
+_LAST_SEEN: list = [None, None, None]
+
+
+def _seen_by(painter: QPainter) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) of what ``painter`` can show, in the coordinates it is given (a link's are
+    the scene's), or None when that cannot be told. Worked out once per frame, not once per link."""
+    transform, viewport = painter.worldTransform(), painter.viewport()
+    if transform != _LAST_SEEN[0] or viewport != _LAST_SEEN[1]:
+        inverse, invertible = transform.inverted()
+        seen = inverse.mapRect(QRectF(viewport)).getCoords() if invertible else None
+        _LAST_SEEN[:] = [transform, viewport, seen]
+    return _LAST_SEEN[2]

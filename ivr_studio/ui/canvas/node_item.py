@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.kinds import CAPTURED, NodeKind
 from ivr_studio.flow.model import Node
 from ivr_studio.ui.canvas import style
 from ivr_studio.ui.canvas.map_flag_badge import TOP as FLAG_TOP
@@ -27,6 +27,12 @@ INPUT_PORT = "__input__"
 _POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
 _POSITION_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
 _SELECTED_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged
+_CARD_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+    | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+    | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+)
+_DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,12 @@ def exit_rows(node: Node) -> list[ExitRow]:
     for b in node.branches:
         phrases = ", ".join(f'"{p}"' for p in b.phrases)
         rows.append(ExitRow(b.exit_name, phrases, "branch", b.keys))
-    for e in node.exits():
+    if node.spec.item_exits == "branches":
+        # Node.exits() without its item exits, which are the branches above (their labels are not needed)
+        others = ([CAPTURED] if node.capture else []) + node.fixed_exits()
+    else:
+        others = node.exits()
+    for e in others:
         if e.kind != "branch":
             rows.append(ExitRow(e.name, e.label, e.kind))
     return rows
@@ -57,19 +68,16 @@ class NodeItem(QGraphicsItem):
         super().__init__()
         self.node_id = node.id
         self.theme = theme
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
-        )
-        self.setAcceptHoverEvents(True)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.problems: list[tuple[str, str]] = []  # (severity, message)
         self.active = False
         self.is_start = False
         self.untaken: set[str] = set()
         self.hover_port: str | None = None
         self.show_node(node)
+        # after the first show_node, whose move to the node's position need not call itemChange
+        self.setFlags(_CARD_FLAGS)
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(_DEVICE_CACHE)
 
     # ------------------------------------------------------------------ setters (model → item)
     def show_node(self, node: Node) -> None:

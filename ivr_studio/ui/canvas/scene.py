@@ -80,8 +80,7 @@ class FlowScene(QGraphicsScene):
         flow = self.document.flow
         for node in flow:
             self.router.card_placed(self._add_node_item(node.id))
-        for src, exit_name, _target in flow.links():
-            self._sync_link(src, exit_name)
+        self._add_links()
         self.set_breakpoints(self._breakpoints)
         self._rebuilding = False
         self._apply_problems()
@@ -94,6 +93,28 @@ class FlowScene(QGraphicsScene):
         self.node_items[node_id] = item
         self.addItem(item)
         return item
+
+    def _add_links(self) -> None:
+        """Make the item of every link of the flow, as it is shown: what :meth:`_sync_link` does for one link,
+        in one pass, each item shaped before it joins the scene (a big flow has thousands)."""
+        items, link_items, links_at = self.node_items, self.link_items, self._links_at
+        now = len(items) <= ROUTE_AT_ONCE_MAX_CARDS
+        for node in self.document.flow:
+            source = node.id
+            kinds = {row.name: row.kind for row in items[source].rows}
+            for exit_name, target in node.links.items():
+                if target not in items:
+                    continue
+                kind = kinds.get(exit_name)
+                if kind is None:  # an exit the card does not show
+                    kind = next((e.kind for e in node.exits() if e.name == exit_name), "next")
+                item = LinkItem(source, exit_name, kind, target, self.theme)
+                key = (source, exit_name)
+                link_items[key] = item
+                links_at.setdefault(source, set()).add(key)
+                links_at.setdefault(target, set()).add(key)
+                self._route(item, now)
+                self.addItem(item)
 
     def _sync_link(self, node_id: str, exit_name: str) -> None:
         """Make the link item of one exit match the model (create, re-target, re-shape or remove)."""
