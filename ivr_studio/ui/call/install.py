@@ -54,6 +54,7 @@ def install_call_panel(window: MainWindow, **panel_options: Any) -> CallPanel:
     panel.controller.callEnded.connect(lambda _status: indicator.set_call(False))
     # where the call is, not the moment the user looks back at in the timeline
     panel.controller.activeNodeChanged.connect(indicator.set_node)
+    panel.documentChanged.connect(indicator.set_place)  # a URL's call whose server names no nodes
     window.document.flowReplaced.connect(lambda: indicator.set_call(False))
 
     def call() -> None:
@@ -128,6 +129,11 @@ class CallIndicator(QToolButton):
 
     def set_node(self, node_id: str | None) -> None:
         self._node = self._title(node_id)
+        self._refresh()
+
+    def set_place(self, place: str) -> None:
+        """Where a call of a URL is when its server names no nodes (the path of its TwiML document)."""
+        self._node = place
         self._refresh()
 
     def _title(self, node_id: str | None) -> str | None:

@@ -36,6 +36,8 @@ class CallPanel(QWidget):
     activeNodeChanged = Signal(object)  # noqa: N815 - node id or None (the canvas glows it)
     saveableChanged = Signal(bool)  # noqa: N815 - whether there is an ended call to save as a test
     overlayChanged = Signal(object)  # noqa: N815 - exits to show as taken, or None for no overlay
+    #: where a URL's call is when its server names no nodes: the path of its TwiML document (the status bar)
+    documentChanged = Signal(str)  # noqa: N815
 
     def __init__(
         self,
@@ -372,8 +374,10 @@ class CallPanel(QWidget):
             return
         named = isinstance(node, str) and bool(node) and not node.startswith("(")
         self.live_document = None if named else str(event.get("url") or "")
-        if not named and not self.looking_back:
-            self.show_live_place()
+        if not named:
+            self.documentChanged.emit(document_label(self.live_document))
+            if not self.looking_back:
+                self.show_live_place()
 
     def show_live_place(self) -> None:
         """Show on the strip where the live call is (or that there is none)."""

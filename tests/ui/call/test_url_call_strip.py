@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
 
 from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import CallController
@@ -81,3 +82,19 @@ def test_a_long_document_url_is_cut() -> None:
     assert document_label("http://h:1") == "/"
     long = document_label("http://h/" + "a" * 100 + "?x=1")
     assert len(long) == 48 and long.endswith("…") and long.startswith("/aaa")
+
+
+def test_the_status_bar_names_the_document_a_url_call_is_at(qtbot, window, serve_wsgi) -> None:
+    """With the Test call panel closed, the status bar says where the call is, for a URL's call too."""
+    base = serve_wsgi(_app)
+    panel = window.call_panel
+    window.docks["Test call"].close()
+    panel.target.setCurrentIndex(1)
+    panel.url.setText(f"{base}/voice")
+    window.actions_["action_call"].trigger()
+    indicator = window.statusBar().findChild(QToolButton, "callIndicator")
+    qtbot.waitUntil(lambda: _listening(panel) == 1, timeout=WAIT_MS)
+    assert indicator.isVisible() and indicator.text().startswith("● In a call at /voice ·")
+    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        window.actions_["action_hang_up"].trigger()
+    assert not indicator.isVisible()
