@@ -16,7 +16,7 @@ from ivr_studio.twiml.diagnostics import Diagnostic, warning
 _FIXES = {
     "error": "Fix the app at that URL, then map it again",
     "dead_end": "Make the app say goodbye or hang up there, then map it again",
-    "stopped": "Test what follows with a call of your own (or map without --stop-before-outside)",
+    "stopped": "Test what follows with a call of your own (or map without --stop-before-dial-record)",
 }
 
 
