@@ -77,22 +77,27 @@ CURRENCIES: dict[str, dict[str, tuple[str, str, str, str]]] = {
     "pt": {"EUR": ("euro", "euros", "cêntimo", "cêntimos"), "BRL": ("real", "reais", "centavo", "centavos")},
 }
 _AND = {"en": "and", "es": "con", "fr": "et", "de": "und", "it": "e", "pt": "e"}
+_MINUS = {"en": "minus", "es": "menos", "fr": "moins", "de": "minus", "it": "meno", "pt": "menos"}
+#: Languages that write a decimal comma ("42,50"): a voice reading "42.50" in them hears a thousands point.
+_DECIMAL_COMMA = frozenset({"es", "fr", "de", "it", "pt"})
 
 
 @with_context
 def money_filter(value: Any, currency: str = "USD", *, context: Any) -> str:
-    """An amount spoken with its currency, in the prompt's language."""
+    """An amount spoken with its currency, in the prompt's language (a currency without names in that
+    language: the amount as that language writes it, then the currency's code)."""
     try:
         amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
     except InvalidOperation:
         raise TemplateError(f"money: {str(value)[:30]!r} is not an amount") from None
     language = _language(context)
     names = CURRENCIES.get(language, {}).get(str(currency).upper())
-    sign = "minus " if amount < 0 and language == "en" else "-" if amount < 0 else ""
+    sign = f"{_MINUS.get(language, '-')} " if amount < 0 else ""
     amount = abs(amount)
     whole, cents = int(amount), int((amount - int(amount)) * 100)
     if names is None:
-        return f"{sign}{whole}.{cents:02d} {str(currency).upper()}"
+        point = "," if language in _DECIMAL_COMMA else "."
+        return f"{sign}{whole}{point}{cents:02d} {str(currency).upper()}"
     unit = names[0] if whole == 1 else names[1]
     cent = names[2] if cents == 1 else names[3]
     if not cents:
