@@ -29,7 +29,11 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
 class AlternatingTransport:
-    """Sends request n to instance n mod 2, and records which instance answered which path."""
+    """Sends the call's n-th answered request to instance n mod 2, and records which instance answered which path.
+
+    The turn passes only when an instance answers: the runtime retries a failed connection once (spec §1.2,
+    ``rc``), and on a busy machine that retry must not shift every later request to the other instance.
+    """
 
     def __init__(self, bases: list[str]) -> None:
         self.bases = bases
@@ -40,11 +44,12 @@ class AlternatingTransport:
         which = len(self.sent) % len(self.bases)
         target = urlsplit(self.bases[which])
         parts = urlsplit(request.url)
-        self.sent.append((which, parts.path))
         moved = HttpRequest(
             request.method, urlunsplit(parts._replace(netloc=target.netloc)), request.headers, request.body
         )
-        return self.inner.send(moved, limits, max_body)
+        response = self.inner.send(moved, limits, max_body)
+        self.sent.append((which, parts.path))
+        return response
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +146,7 @@ def test_variables_set_on_one_instance_are_read_on_the_other(dynamic_instances):
     engine, transport = call(dynamic_instances, steps)
     says = [e["text"] for e in engine.trace.events if e["event"] == "say"]
     assert says[-1] == "Account 4 7 1 1, gold tier."
+    assert [path for _, path in transport.sent] == ["/voice", "/node/account/result", "/node/readback"]
     served = {path: which for which, path in transport.sent}
     # Set ran on one instance (the call's first request); the capture on the other, which got "gold" only
     # from the cookie and added the account to it; the read-back saw both.
