@@ -1,8 +1,9 @@
 """Copying parts of a flow: cut a selection out as a small flow, and clone it back with fresh ids.
 
 Copy/paste and duplicate in the editor use these, so the rules live with the model (and are tested without
-Qt): links inside the selection are kept (re-pointed at the copies), links leaving it are dropped, and every
-copy gets an id that is free in the flow it is pasted into.
+Qt): links inside the selection are kept (re-pointed at the copies), links leaving it are dropped, every
+copy gets an id that is free in the flow it is pasted into, and what a map saw at a node (its flags) goes
+into the copy's notes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import copy
 from collections.abc import Iterable
 
 from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.map_flags import flags_as_notes
 from ivr_studio.flow.model import Flow, Node
 
 
@@ -49,5 +51,7 @@ def clone_nodes(fragment: Flow, into: Flow, offset: tuple[float, float] = (0.0, 
         clone.id = mapping[node.id]
         clone.links = {e: mapping[t] for e, t in node.links.items() if t in mapping}
         clone.position = (node.position[0] + offset[0], node.position[1] + offset[1])
+        if clone.flags:  # a pasted copy is the user's own node: what a map saw there goes into its notes
+            clone.notes, clone.flags = flags_as_notes(clone.notes, clone.flags), ()
         copies.append(clone)
     return copies

@@ -96,5 +96,12 @@ def flag(kind: str, url: str, detail: str = "") -> MapFlag:
     return MapFlag(kind, url[:MAX_URL_CHARS], detail[:MAX_DETAIL_CHARS])
 
 
+def flags_as_notes(notes: str, flags: Iterable[MapFlag]) -> str:
+    """``notes`` with a line per flag added: what a copy the user edits keeps of what the map saw (a copy is
+    the user's own flow, and a flag on it could never be cleared)."""
+    seen = "\n".join(f"Seen by the map — {f.label}: {f.describe()}" for f in flags)
+    return f"{notes}\n{seen}".strip() if seen else notes
+
+
 def flags_to_list(flags: Iterable[MapFlag]) -> list[Mapping[str, str]]:
     return [f.to_dict() for f in flags]

@@ -22,6 +22,7 @@ from ivr_studio.flow.events import Emitter
 from ivr_studio.flow.ivrflow import flow_from_dict, flow_to_dict, load_flow, save_flow
 from ivr_studio.flow.kinds import NodeKind, spec_of
 from ivr_studio.flow.logic import Config, Variable
+from ivr_studio.flow.map_flags import flags_as_notes
 from ivr_studio.flow.model import AttrValue, Branch, Flow, Node, Prompt
 from ivr_studio.ui import commands as c
 
@@ -219,8 +220,7 @@ class FlowDocument(QObject):
         copy.read_only = ""
         for node in copy:
             if node.flags:
-                seen = "\n".join(f"Seen by the map — {f.label}: {f.describe()}" for f in node.flags)
-                copy.set_node_field(node.id, "notes", f"{node.notes}\n{seen}".strip())
+                copy.set_node_field(node.id, "notes", flags_as_notes(node.notes, node.flags))
                 copy.set_node_field(node.id, "flags", ())
         copy.name = f"{self.flow.name} (copy)"[:200]
         self.replace(copy, None, dirty=True)

@@ -84,3 +84,13 @@ def test_the_validator_names_each_flagged_node_and_what_was_observed():
     flow = flagged_flow()
     flow.set_node_field("oops", "flags", ())
     assert [d.node_id for d in validate_flow(flow) if d.code == "IVR034"] == ["bye"]
+
+
+def test_a_pasted_copy_of_a_flagged_node_keeps_what_was_seen_in_its_notes_not_as_a_flag():
+    from ivr_studio.flow.clipboard import clone_nodes, extract
+
+    source = flagged_flow()
+    target = Flow("mine", [Node("hello", NodeKind.SAY)])
+    [copy] = clone_nodes(extract(source, ["oops"]), target, (10, 10))
+    assert copy.flags == () and source.node("oops").flags == (ERROR,)
+    assert copy.notes == "Seen by the map — error: " + ERROR.describe()
