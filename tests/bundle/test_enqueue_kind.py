@@ -38,7 +38,7 @@ def test_queue_results_take_their_exits():
         ("bridged", "after"),
         ("queue-full", "full"),
         ("error", "oops"),
-        ("system-error", "oops"),
+        ("system-shutdown", "oops"),
         ("hangup", "after"),
     ):
         root = twiml(post(client, "/node/queue/result", QueueResult=result))

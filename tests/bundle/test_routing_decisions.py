@@ -352,7 +352,8 @@ def queue_flow(link_full: bool = True) -> Flow:
         ("queue-full", ("full", "queue:queue-full", "queue full")),
         (" Queue-Full ", ("full", "queue:queue-full", "queue full")),
         ("error", ("oops", "queue:error", "queue failed")),
-        ("system-error", ("oops", "queue:system-error", "queue failed")),
+        ("system-shutdown", ("oops", "queue:system-shutdown", "queue failed")),
+        ("system-error", ("after", "queue:system-error", "queue next")),  # not a QueueResult Twilio sends
         ("hangup", ("after", "queue:hangup", "queue next")),
         ("", ("after", "queue:unknown", "queue next")),
         ("x" * 50, ("after", "queue:" + "x" * 40, "queue next")),  # a runaway value is cut

@@ -128,8 +128,9 @@ def dial_result(node: Node, status: str | None) -> Step:
     return Step(node.exits.get("next"), f"dial:{status if known else 'unknown'}", note=note, exit="next")
 
 
-#: QueueResult values (Twilio's <Enqueue> action) with an exit of their own; others take ``next``.
-QUEUE_RESULT_EXITS = {"queue-full": "full", "error": "failed", "system-error": "failed"}
+#: QueueResult values (Twilio's <Enqueue> action) with an exit of their own; others take ``next``. Twilio
+#: names a queue that shut down ``system-shutdown`` (spec §4.9); a failure either way takes ``failed``.
+QUEUE_RESULT_EXITS = {"queue-full": "full", "error": "failed", "system-shutdown": "failed"}
 
 
 def queue_result(node: Node, result: str | None) -> Step:
