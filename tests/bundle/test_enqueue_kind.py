@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from handler_helpers import app_for, post, twiml
 
 from ivr_studio.bundle.documents import node_document
@@ -56,3 +57,25 @@ def test_a_queue_without_a_name_is_an_error_and_a_bad_method_a_warning():
     flow.node("queue").attributes["waitUrlMethod"] = "PUT"
     codes = {(d.code, d.is_error) for d in validate_flow(flow) if d.node_id == "queue"}
     assert ("IVR011", True) in codes and ("12200", False) in codes
+
+
+@pytest.mark.parametrize("size", [1, 250, "5000", 5000])
+def test_a_queue_size_twilio_accepts_is_no_problem_and_is_exported(size):
+    flow = _flow()
+    flow.node("queue").attributes["maxQueueSize"] = size
+    assert [d for d in validate_flow(flow) if d.node_id == "queue"] == []
+    assert f'maxQueueSize="{size}"' in node_document(flow, "queue").decode()
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"), [(0, "0"), (5001, "5001"), ("-3", "'-3'"), ("ten", "'ten'"), (2.5, "2.5"), (True, "True")]
+)
+def test_a_queue_size_outside_twilios_range_is_a_warning_naming_the_value(size, shown):
+    flow = _flow()
+    flow.node("queue").attributes["maxQueueSize"] = size
+    (problem,) = [d for d in validate_flow(flow) if d.node_id == "queue"]
+    assert (problem.code, problem.is_error, problem.path) == ("12200", False, "attributes.maxQueueSize")
+    assert problem.message == (
+        f"<Enqueue maxQueueSize> must be a whole number from 1 to 5000, not {shown}; "
+        "Twilio ignores it and the queue holds its default 1000 callers"
+    )

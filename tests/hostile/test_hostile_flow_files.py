@@ -58,6 +58,22 @@ def test_an_emoji_only_phrase_is_a_warning(hostile):
     assert "warning IVR016 menu (branches[0].phrases): The phrase '🙂🙂' of branch" in run.stdout
 
 
+@pytest.mark.parametrize("size", ["9" * 100_000, "-1", "1e3", "0x10"])
+def test_a_hostile_queue_size_is_one_short_warning(hostile, size):
+    queue = {"id": "menu", "kind": "enqueue", "title": "Queue", "position": [0, 0], "text": "support"}
+    queue["attributes"] = {"maxQueueSize": size}
+    flow = tiny_flow()
+    flow["nodes"][0] = queue
+    hostile.write("menu.ivrflow", json.dumps(flow))
+    run = hostile.run("validate", "menu.ivrflow").succeeds()
+    (line,) = [x for x in run.stdout.splitlines() if "warning 12200" in x]
+    assert line.startswith(
+        "menu.ivrflow: warning 12200 menu (attributes.maxQueueSize): <Enqueue maxQueueSize> must be a whole "
+        "number from 1 to 5000, not "
+    )
+    assert len(line) < 250
+
+
 SAVE = """
 from ivr_studio.flow.ivrflow import load_flow, save_flow
 flow = load_flow("{source}")

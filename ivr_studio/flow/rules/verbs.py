@@ -8,7 +8,7 @@ from ivr_studio.twiml.build import is_attribute_name
 from ivr_studio.twiml.diagnostics import Diagnostic, error, warning
 from ivr_studio.twiml.diagnostics import Severity as S
 from ivr_studio.twiml.values import BadValue, format_value
-from ivr_studio.twiml.verbs import SAY_MAX_CHARS, VERB_ATTRS
+from ivr_studio.twiml.verbs import ENQUEUE_ATTRS, SAY_MAX_CHARS, VERB_ATTRS
 
 #: What the text of a kind that cannot do without it is, for IVR011.
 TEXT_NEEDED = {
@@ -37,9 +37,29 @@ def queue_attributes(node: Node) -> list[Diagnostic]:
             out.append(
                 warning(12200, f"waitUrlMethod must be GET or POST, not {str(value)[:20]!r}", path=where)
             )
+        elif name == "maxQueueSize":
+            out.extend(_max_queue_size(value, where))
         elif name not in ("waitUrl", "waitUrlMethod", "workflowSid"):
             out.append(warning(12200, f"<Enqueue> has no attribute {name!r}; Twilio ignores it", path=where))
     return out
+
+
+def _max_queue_size(value: object, where: str) -> list[Diagnostic]:
+    """``maxQueueSize``: the size of the queue this Enqueue creates, a whole number from 1 to 5,000 (the
+    most a Twilio queue holds); Twilio ignores any other value and the queue gets its default size."""
+    try:
+        ENQUEUE_ATTRS["maxQueueSize"].parse(format_value(value))
+    except BadValue:
+        return [
+            warning(
+                12200,
+                f"<Enqueue maxQueueSize> must be a whole number from 1 to 5000, not {cut(value, 30)}; "
+                "Twilio ignores it and the queue holds its default 1000 callers",
+                path=where,
+                fix="Correct maxQueueSize",
+            )
+        ]
+    return []
 
 
 def needs_text(node: Node) -> list[Diagnostic]:
