@@ -68,7 +68,8 @@ def test_a_queue_size_twilio_accepts_is_no_problem_and_is_exported(size):
 
 
 @pytest.mark.parametrize(
-    ("size", "shown"), [(0, "0"), (5001, "5001"), ("-3", "'-3'"), ("ten", "'ten'"), (2.5, "2.5"), (True, "True")]
+    ("size", "shown"),
+    [(0, "0"), (5001, "5001"), ("-3", "'-3'"), ("ten", "'ten'"), (2.5, "2.5"), (True, "True")],
 )
 def test_a_queue_size_outside_twilios_range_is_a_warning_naming_the_value(size, shown):
     flow = _flow()

@@ -312,9 +312,15 @@ class GatherActivity:
         if digits:
             params["Digits"] = digits
         if speech:
-            params["SpeechResult"] = punctuate(speech) if self.call.settings.punctuate_speech else speech
+            params["SpeechResult"] = self._as_sent(speech)
         url = resolve(self.call.doc_url, self.attrs["action"] or "")
         self.call.request_ignored(url, self.attrs["method"], params)
+
+    def _as_sent(self, speech: str) -> str:
+        """The transcript as Twilio sends it: profanity masked (profanityFilter), then punctuated."""
+        if self.attrs["profanityFilter"]:
+            speech = mask_profanity(speech)
+        return punctuate(speech) if self.call.settings.punctuate_speech else speech
 
     def _finish(self, reason: str, finished_on_key: str) -> None:
         if self.done:
@@ -333,11 +339,7 @@ class GatherActivity:
             by_keys = self.lock == "dtmf"
         else:  # the input that completed wins
             by_keys = reason in KEY_REASONS or (reason == "timeout" and bool(self.digits))
-        speech = "" if by_keys else self._transcript(include_partial=reason == "maxSpeechTime")
-        if speech and self.attrs["profanityFilter"]:
-            speech = mask_profanity(speech)
-        if speech and self.call.settings.punctuate_speech:
-            speech = punctuate(speech)
+        speech = "" if by_keys else self._as_sent(self._transcript(include_partial=reason == "maxSpeechTime"))
         confidence = None
         if speech:
             confidence = (

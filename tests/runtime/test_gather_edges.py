@@ -1,0 +1,201 @@
+"""A ``<Gather>`` at its edges: what a caller who hangs up mid-Gather sends (setting
+``gather_action_on_hangup``), partial results that stop, start again and never repeat themselves, and the
+moment maxSpeechTime ends the Gather (spec §2.4, §2.7, §2.9). Each test pins a behaviour of
+``runtime/verbs/gather.py`` that ``make mutation`` found unchecked.
+
+Equivalent mutants of ``runtime/verbs/gather.py`` (mutmut names; the program does the same thing either way):
+
+- ``xǁGatherActivityǁ_partial_tick__mutmut_16``, ``xǁGatherActivityǁ_partial_tick__mutmut_19``: ``zip(…,
+  strict=False)`` written ``strict=None`` or without ``strict``: ``zip`` only tests the flag's truth, and its
+  default is off, so the stable words are the same.
+- ``xǁGatherActivityǁ_partial_tick__mutmut_1``: ``if self.done or not self.speaking: return`` written with
+  ``and``. The tick never runs in either state: ``stop()`` (done) and ``SpeechEnded`` (not speaking) cancel
+  the partial timer before anything else can run, and only ``_speech_start`` (speaking, not done) or the
+  tick itself schedules it again, so the guard is false with ``or`` and with ``and``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from runtime_support import call, doc, only
+
+from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechPartial, SpeechStarted
+from ivr_studio.runtime.settings import RuntimeSettings
+
+BYE = doc("<Hangup/>")
+ON_HANGUP = RuntimeSettings(gather_action_on_hangup=True)
+#: The parameters a Gather adds to the standard ones (§2.8), and the call's status.
+GATHER_FIELDS = ("Digits", "SpeechResult", "Confidence", "msg", "FinishedOnKey", "CallStatus")
+
+
+def sent(form: dict[str, str]) -> dict[str, str]:
+    return {k: form[k] for k in GATHER_FIELDS if k in form}
+
+
+# ------------------------------------------------------------------ §2.7 a caller who hangs up
+def test_a_caller_who_hangs_up_after_keys_sends_them_with_the_gather_end_fields():
+    r = call(
+        {"/menu": doc('<Gather finishOnKey="" action="/r"/>'), "/r": BYE},
+        [{"press": "12"}, {"hangup": True}],
+        settings=ON_HANGUP,
+    )
+    assert sent(only(r.app.to("/r")).form) == {
+        "Digits": "12",
+        "msg": "Gather End",
+        "FinishedOnKey": "",
+        "CallStatus": "completed",
+    }
+
+
+def test_a_caller_who_hangs_up_while_speaking_sends_the_words_heard_so_far():
+    """The interim words count: the caller was cut off mid-sentence, there is no final transcript."""
+    events = [(1.0, SpeechStarted()), (1.5, SpeechFinal("i want", 0.7)), (2.0, SpeechPartial("to pay"))]
+    r = call(
+        {"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE},
+        [{"wait": 2.5}, {"hangup": True}],
+        events=events,
+        settings=ON_HANGUP,
+    )
+    assert sent(only(r.app.to("/s")).form) == {
+        "SpeechResult": "I want to pay.",
+        "msg": "Gather End",
+        "FinishedOnKey": "",
+        "CallStatus": "completed",
+    }
+
+
+def test_a_hang_up_request_masks_profanity_like_the_action_request():
+    events = [(1.0, SpeechStarted()), (1.5, SpeechFinal("damn card", 0.7))]
+    r = call(
+        {"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE},
+        [{"wait": 2}, {"hangup": True}],
+        events=events,
+        settings=ON_HANGUP,
+    )
+    assert only(r.app.to("/s")).form["SpeechResult"] == "D*** card."
+
+
+def test_a_hang_up_request_keeps_the_transcript_as_heard_when_punctuation_is_off():
+    events = [(1.0, SpeechStarted()), (1.5, SpeechFinal("i want", 0.7))]
+    settings = RuntimeSettings(
+        gather_action_on_hangup=True, punctuate_speech=False, send_gather_end_params=False
+    )
+    r = call(
+        {"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE},
+        [{"wait": 2}, {"hangup": True}],
+        events=events,
+        settings=settings,
+    )
+    assert sent(only(r.app.to("/s")).form) == {"SpeechResult": "i want", "CallStatus": "completed"}
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        # speech first: the Gather is a speech Gather, the key after it is not part of its result
+        ([{"say": "billing", "duration": 1.0}, {"press": "4"}], {"SpeechResult": "Billing."}),
+        # keys first: the words after them are not part of the result
+        ([{"press": "4"}, {"say": "billing", "duration": 1.0}], {"Digits": "4"}),
+    ],
+)
+def test_with_an_unlocked_mode_a_hang_up_sends_only_the_input_that_came_first(steps, expected):
+    r = call(
+        {
+            "/menu": doc(
+                '<Gather input="dtmf speech" finishOnKey="" speechTimeout="9" timeout="9" action="/r"/>'
+            ),
+            "/r": BYE,
+        },
+        [*steps, {"hangup": True}],
+        settings=RuntimeSettings(gather_action_on_hangup=True, lock_input_mode=False),
+    )
+    form = only(r.app.to("/r")).form
+    assert {k: form[k] for k in ("Digits", "SpeechResult") if k in form} == expected
+
+
+def test_a_caller_who_hangs_up_before_any_input_sends_no_input_fields():
+    r = call(
+        {"/menu": doc('<Gather input="dtmf speech" action="/r"/>'), "/r": BYE},
+        [{"wait": 1}, {"hangup": True}],
+        settings=ON_HANGUP,
+    )
+    assert sent(only(r.app.to("/r")).form) == {
+        "msg": "Gather End",
+        "FinishedOnKey": "",
+        "CallStatus": "completed",
+    }
+
+
+# ------------------------------------------------------------------------------ §2.9 partial results
+def partial_results(
+    events: list, gather: str = '<Gather input="speech" partialResultCallback="/p" action="/s"/>'
+):
+    r = call({"/menu": doc(gather), "/p": BYE, "/s": BYE}, events=events)
+    return r, [(p.form["SequenceNumber"], p.form["UnstableSpeechResult"]) for p in r.app.to("/p")]
+
+
+def test_words_that_do_not_change_are_posted_once():
+    events = [
+        (0.1, SpeechStarted()),  # partial results due at 0.6, 1.1, 1.6
+        (0.3, SpeechPartial("sales")),
+        (1.9, SpeechFinal("sales", 0.9)),
+        (1.9, SpeechEnded()),
+    ]
+    assert partial_results(events)[1] == [("1", "sales")]
+
+
+def test_partial_results_start_again_when_the_caller_goes_on_after_a_pause():
+    events = [
+        (0.1, SpeechStarted()),  # partial results due at 0.6 …
+        (0.3, SpeechPartial("i need")),
+        (0.8, SpeechFinal("i need", 0.8)),
+        (0.8, SpeechEnded()),  # … and none while the caller is silent
+        (1.5, SpeechStarted()),  # due again at 2.0
+        (1.7, SpeechPartial("billing")),
+        (2.3, SpeechFinal("billing", 0.8)),
+        (2.3, SpeechEnded()),
+    ]
+    r, partials = partial_results(events)
+    assert partials == [("1", "i need"), ("2", "i need billing")]
+    assert [e["t"] for e in r.events("request") if e["url"] == "https://a/p"] == [0.6, 2.0]
+    assert [p.path for p in r.app.requests] == ["/menu", "/p", "/p", "/s"]
+
+
+def test_no_partial_result_follows_the_end_of_the_gather_by_max_speech_time():
+    """maxSpeechTime ends the Gather (no wait for a final transcript): a partial result due at that very
+    moment is not sent, though the words changed since the last one."""
+    events = [
+        (1.0, SpeechStarted()),  # partial results due at 1.5, 2.0 … 4.0; maxSpeechTime at 4.0
+        (1.2, SpeechPartial("opening")),
+        (3.8, SpeechPartial("opening hours")),
+    ]
+    r = call(
+        {
+            "/menu": doc('<Gather input="speech" maxSpeechTime="3" partialResultCallback="/p" action="/s"/>'),
+            "/p": BYE,
+            "/s": BYE,
+        },
+        events=events,
+        settings=RuntimeSettings(max_speech_final_wait=0.0),
+    )
+    assert [p.form["UnstableSpeechResult"] for p in r.app.to("/p")] == ["opening"]
+    assert only(r.app.to("/s")).form["SpeechResult"] == "Opening hours."
+
+
+def test_a_speech_gather_without_a_partial_callback_posts_no_partials_however_the_words_change():
+    events = [
+        (0.1, SpeechStarted()),
+        (0.3, SpeechPartial("sal")),
+        (0.9, SpeechPartial("sales")),
+        (1.6, SpeechFinal("sales", 0.9)),
+        (1.6, SpeechEnded()),
+    ]
+    r = call({"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE}, events=events)
+    assert [q.path for q in r.app.requests] == ["/menu", "/s"]
+
+
+# ------------------------------------------------------------------------------ transcripts
+def test_a_transcript_ending_in_a_capital_letter_still_gets_its_full_stop():
+    said = [(1.0, SpeechStarted()), (2.0, SpeechFinal("tesla model X", 0.8)), (2.0, SpeechEnded())]
+    r = call({"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE}, events=said)
+    assert only(r.app.to("/s")).form["SpeechResult"] == "Tesla model X."
