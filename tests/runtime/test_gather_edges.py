@@ -126,6 +126,30 @@ def test_a_caller_who_hangs_up_before_any_input_sends_no_input_fields():
     }
 
 
+def test_a_hang_up_during_a_gather_without_action_goes_to_the_current_document():
+    r = call(
+        {"/menu": doc('<Gather numDigits="3"/><Say>Bye</Say>')},
+        [{"press": "7"}, {"hangup": True}],
+        settings=ON_HANGUP,
+    )
+    assert [(q.path, q.form.get("Digits")) for q in r.app.requests] == [("/menu", None), ("/menu", "7")]
+
+
+# ------------------------------------------------------------------ §2.5 speech first, then keys
+def test_after_speech_the_terminator_is_ignored_even_when_keys_follow_it():
+    """Unlocked mode (keys after speech are heard): the caller said something, then typed ``4#``; the ``#``
+    does not end the Gather with the key, the silence after the words does (§2.5)."""
+    r = call(
+        {"/menu": doc('<Gather input="dtmf speech" speechTimeout="3" timeout="5" action="/r"/>'), "/r": BYE},
+        [{"say": "billing", "duration": 1.0}, {"press": "4#", "may_be_ignored": True}],
+        settings=RuntimeSettings(lock_input_mode=False),
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["finished_on_key"]) == (4.0, "speech", "")
+    form = only(r.app.to("/r")).form
+    assert (form["SpeechResult"], form["FinishedOnKey"], "Digits" in form) == ("Billing.", "", False)
+
+
 # ------------------------------------------------------------------------------ §2.9 partial results
 def partial_results(
     events: list, gather: str = '<Gather input="speech" partialResultCallback="/p" action="/s"/>'
@@ -180,6 +204,18 @@ def test_no_partial_result_follows_the_end_of_the_gather_by_max_speech_time():
     )
     assert [p.form["UnstableSpeechResult"] for p in r.app.to("/p")] == ["opening"]
     assert only(r.app.to("/s")).form["SpeechResult"] == "Opening hours."
+
+
+@pytest.mark.parametrize("start", [0.3, 1.1, 4.4])
+def test_a_final_transcript_at_the_very_instant_of_max_speech_time_ends_the_gather_then(start):
+    """Whatever the start time (1.1 + 3 − 1.1 is a hair under 3 in floating point), the transcript that
+    arrives as maxSpeechTime is reached is the result, with no wait for another one."""
+    events = [(start, SpeechStarted()), (start + 3, SpeechFinal("opening hours", 0.8))]
+    r = call(
+        {"/menu": doc('<Gather input="speech" maxSpeechTime="3" action="/s"/>'), "/s": BYE}, events=events
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["speech"]) == (start + 3, "maxSpeechTime", "Opening hours.")
 
 
 def test_a_speech_gather_without_a_partial_callback_posts_no_partials_however_the_words_change():

@@ -9,6 +9,7 @@ timer starts"). Two timers run: ``timer`` (no input, then the gap between keys) 
 
 from __future__ import annotations
 
+import math
 import re
 
 from lxml import etree
@@ -94,8 +95,9 @@ class GatherActivity:
         self.timer: TimerHandle | None = None
         self.speech_timer: TimerHandle | None = None
         self.max_timer: TimerHandle | None = None
-        self.capped = False  # maxSpeechTime passed while the caller spoke: waiting for the final transcript
-        self.speech_began = 0.0  # clock time of the first speech
+        # when maxSpeechTime ends the caller's speech: the max timer's own due time, so a transcript that
+        # arrives at that instant counts as the last one whichever of the two runs first
+        self.speech_deadline = math.inf
         self.partial_timer: TimerHandle | None = None
         self.player = PromptPlayer(call, list(el), self._prompts_done, in_gather=True)
 
@@ -188,7 +190,7 @@ class GatherActivity:
         elif isinstance(event, SpeechFinal):
             if self.lock is None:
                 self._speech_start()
-            capped = self.capped or self.call.clock.now() - self.speech_began >= self.max_speech
+            capped = self.call.clock.now() >= self.speech_deadline
             if event.text.strip():
                 self.speech_parts.append(event.text.strip())
                 self.partial = ""
@@ -216,7 +218,6 @@ class GatherActivity:
         the recogniser ends the utterance at the same moment, so wait a little for it (setting)."""
         wait = self.call.settings.max_speech_final_wait
         if self.speaking and wait > 0:
-            self.capped = True
             self.max_timer = self.call.clock.call_later(wait, lambda: self._finish("maxSpeechTime", ""))
         else:
             self._finish("maxSpeechTime", "")
@@ -247,8 +248,8 @@ class GatherActivity:
         self.lock = self.lock or "speech"
         if not self.heard_speech:
             self.heard_speech = True
-            self.speech_began = self.call.clock.now()
-            self.max_timer = self.call.clock.call_later(self.max_speech, self._max_speech_reached)
+            self.speech_deadline = self.call.clock.now() + self.max_speech
+            self.max_timer = self.call.clock.call_at(self.speech_deadline, self._max_speech_reached)
         if self.speech_timer:
             self.speech_timer.cancel()
         if self.timer and not self.digits:  # the no-input timer; keys already typed keep their own
