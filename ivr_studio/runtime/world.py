@@ -38,6 +38,7 @@ class Participant:
     end_on_exit: bool = False
     muted: bool = False
     caller: bool = False
+    coaching: str = ""  # the CallSid of the participant this one coaches (only they hear them), if any
 
 
 RoomListener = Callable[[str, "Participant | None", str], None]

@@ -271,3 +271,30 @@ def _wav(seconds: float):
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
         w.writeframes(b"\x00\x00" * int(8000 * seconds))
     return Reply(out.getvalue(), content_type="audio/wav")
+
+
+def test_a_caller_who_coaches_is_reported_coaching_the_call_they_coach():
+    coached = "CA" + "c" * 32
+    r = call(
+        {
+            "/menu": room(f'coach="{coached}" statusCallback="/conf" statusCallbackEvent="join leave"'),
+            "/after": BYE,
+            "/conf": "ok",
+        },
+        [{"conference": "join", "label": "agent"}, {"wait": 5}, {"conference": "end"}],
+    )
+    caller = r.engine.identity.call_sid
+    joins = [s.form for s in r.app.to("/conf") if s.form["StatusCallbackEvent"] == "participant-join"]
+    assert [(j["CallSid"] == caller, j["Coaching"], j.get("CallSidToCoach")) for j in joins] == [
+        (True, "true", coached),
+        (False, "false", None),  # the agent coaches no one
+    ]
+
+
+def test_a_caller_without_coach_is_not_coaching():
+    r = call(
+        {"/menu": room('statusCallback="/conf" statusCallbackEvent="join"'), "/after": BYE, "/conf": "ok"},
+        [{"conference": "join", "label": "agent"}, {"conference": "end"}],
+    )
+    first = r.app.to("/conf")[0].form
+    assert (first["Coaching"], "CallSidToCoach" in first) == ("false", False)

@@ -11,7 +11,8 @@ The caller's Dial ends when the conference ends, when the caller presses ``*`` (
 ``timeLimit``; its action request gets ``DialCallStatus=answered`` (Twilio's status for a conference), no
 DialCallSid and no DialCallDuration. ``statusCallback`` with ``statusCallbackEvent`` of ``start end join
 leave`` reports conference-start, conference-end, participant-join and participant-leave with Twilio's
-conference parameters; ``record="record-from-start"`` records the conference from its start.
+conference parameters (a caller with ``coach`` is reported ``Coaching=true`` with the ``CallSidToCoach``);
+``record="record-from-start"`` records the conference from its start.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class ConferenceActivity:
             self.conf["endConferenceOnExit"],
             self.conf["muted"],
             caller=True,
+            coaching=(self.conf["coach"] or "").strip(),
         )
         self.music: InnerDocuments | None = None
         self.timer: TimerHandle | None = None
@@ -251,11 +253,13 @@ class ConferenceActivity:
                     "CallSid": participant.call_sid,
                     "Muted": _bool(participant.muted),
                     "Hold": "false",
-                    "Coaching": "false",
+                    "Coaching": _bool(bool(participant.coaching)),
                     "EndConferenceOnExit": _bool(participant.end_on_exit),
                     "StartConferenceOnEnter": _bool(participant.start_on_enter),
                 }
             )
+            if participant.coaching:
+                params["CallSidToCoach"] = participant.coaching
             if participant.caller and self.conf["participantLabel"]:
                 params["ParticipantLabel"] = self.conf["participantLabel"]
             if event == "leave":
