@@ -150,6 +150,29 @@ def test_after_speech_the_terminator_is_ignored_even_when_keys_follow_it():
     assert (form["SpeechResult"], form["FinishedOnKey"], "Digits" in form) == ("Billing.", "", False)
 
 
+@pytest.mark.parametrize("locked", [True, False])
+def test_a_terminator_before_any_digit_in_legacy_mode_ends_the_gather_and_says_why(locked):
+    """§2.3 F0, legacy reading: the ``#`` alone ends the Gather; the call timeline names the rule, and with
+    actionOnEmptyResult the action request carries the key but no Digits."""
+    r = call(
+        {"/menu": doc('<Gather actionOnEmptyResult="true" action="/r"/>'), "/r": BYE},
+        [{"wait": 1}, {"press": "#"}],
+        settings=RuntimeSettings(terminator_first="legacy", lock_input_mode=locked),
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["finished_on_key"], end["digits"]) == (
+        1.0,
+        "terminator-first",
+        "#",
+        "",
+    )
+    assert sent(only(r.app.to("/r")).form) == {
+        "msg": "Gather End",
+        "FinishedOnKey": "#",
+        "CallStatus": "in-progress",
+    }
+
+
 # ------------------------------------------------------------------------------ §2.9 partial results
 def partial_results(
     events: list, gather: str = '<Gather input="speech" partialResultCallback="/p" action="/s"/>'
