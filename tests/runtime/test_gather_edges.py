@@ -12,12 +12,28 @@ Equivalent mutants of ``runtime/verbs/gather.py`` (mutmut names; the program doe
   ``and``. The tick never runs in either state: ``stop()`` (done) and ``SpeechEnded`` (not speaking) cancel
   the partial timer before anything else can run, and only ``_speech_start`` (speaking, not done) or the
   tick itself schedules it again, so the guard is false with ``or`` and with ``and``.
+- ``xǁGatherActivityǁ__init____mutmut_46``, ``xǁGatherActivityǁ__init____mutmut_48``,
+  ``xǁGatherActivityǁ__init____mutmut_50``, ``xǁGatherActivityǁ__init____mutmut_53`` (``heard_speech``, ``listening``,
+  ``done``, ``speaking`` start as ``None`` instead of ``False``) and ``xǁGatherActivityǁon_event__mutmut_32``
+  (``speaking = None`` at the end of speech): these flags are only ever tested for truth — in ``if``, ``not``
+  and in ``and``/``or`` chains whose value is itself only tested for truth, or (``wants``) whose last operand
+  is a real boolean setting — so ``None`` and ``False`` behave alike.
+- ``xǁGatherActivityǁ__init____mutmut_56`` (``partial`` starts as ``None``),
+  ``xǁGatherActivityǁon_event__mutmut_17`` and ``xǁGatherActivityǁon_event__mutmut_22`` (``partial = None``
+  after a final transcript): the interim text is read only by
+  ``_transcript``, through ``if include_partial and self.partial``, and the next partial replaces it.
+- ``xǁGatherActivityǁ__init____mutmut_63``, ``xǁGatherActivityǁ__init____mutmut_64``,
+  ``xǁGatherActivityǁ__init____mutmut_65`` (``timer``, ``speech_timer``, ``max_timer``
+  start as ``""``): a timer is only tested for truth (``if self.timer``, ``if t: t.cancel()``) until a handle
+  is stored in it, and ``""`` is as false as ``None``.
+- ``xǁGatherActivityǁwants__mutmut_17`` (``event.key in "XX*#XX"``): a ``Dtmf`` event refuses any key but
+  0–9, ``*`` and ``#``, so ``X`` never reaches the test and the two strings hold the same keys.
 """
 
 from __future__ import annotations
 
 import pytest
-from runtime_support import call, doc, only
+from runtime_support import FixedTTS, Reply, call, doc, only
 
 from ivr_studio.runtime.events import SpeechEnded, SpeechFinal, SpeechPartial, SpeechStarted
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -258,3 +274,147 @@ def test_a_transcript_ending_in_a_capital_letter_still_gets_its_full_stop():
     said = [(1.0, SpeechStarted()), (2.0, SpeechFinal("tesla model X", 0.8)), (2.0, SpeechEnded())]
     r = call({"/menu": doc('<Gather input="speech" action="/s"/>'), "/s": BYE}, events=said)
     assert only(r.app.to("/s")).form["SpeechResult"] == "Tesla model X."
+
+
+# ------------------------------------------------------------------------------ what the trace says
+def test_the_trace_gives_the_gather_its_attributes_timeout_and_confidence():
+    events = [(1.0, SpeechStarted()), (2.0, SpeechFinal("sales", 0.8)), (2.0, SpeechEnded())]
+    r = call(
+        {"/menu": doc('<Gather input="speech" timeout="3" speechTimeout="1" action="/s"/>'), "/s": BYE},
+        events=events,
+    )
+    (start,) = r.events("gather_start")
+    assert start["attributes"] == {"input": "speech", "timeout": "3", "speechTimeout": "1", "action": "/s"}
+    assert [e["timeout"] for e in r.events("listening")] == [3.0]
+    assert r.events("gather_end")[0]["confidence"] == 0.8
+    keys = call({"/menu": doc('<Gather numDigits="1" action="/r"/>'), "/r": BYE}, [{"press": "5"}])
+    assert keys.events("gather_end")[0]["confidence"] is None
+
+
+def test_a_bad_gather_attribute_is_a_warning_that_says_what_is_wrong():
+    r = call({"/menu": doc('<Gather timeout="soon"/>')})
+    (warning,) = [e for e in r.events("warning") if e["code"] == "13313"]
+    assert "soon" in warning["message"]
+
+
+def test_a_barge_in_starts_listening_once():
+    r = call(
+        {"/menu": doc('<Gather numDigits="2" action="/r"><Say>Six</Say></Gather>'), "/r": BYE},
+        [{"wait": 2}, {"press": "1"}, {"wait": 1}, {"press": "2"}],
+        tts=FixedTTS({"Six": 6}),
+    )
+    assert [e["t"] for e in r.events("listening")] == [2.0]
+
+
+def test_a_play_in_a_gather_that_is_not_audio_is_the_gathers_error():
+    r = call(
+        {
+            "/menu": doc("<Gather><Play>x.txt</Play></Gather>"),
+            "/x.txt": Reply("hi", content_type="text/plain"),
+        }
+    )
+    assert "13325" in r.codes("error") and "13420" not in r.codes("error")
+
+
+# ------------------------------------------------------------------------------ unlocked input mode
+UNLOCKED = RuntimeSettings(lock_input_mode=False)
+
+
+def test_unlocked_keys_that_run_out_of_time_are_the_result():
+    r = call(
+        {"/menu": doc('<Gather input="dtmf speech" timeout="2" action="/r"/>'), "/r": BYE},
+        [{"press": "12"}],
+        settings=UNLOCKED,
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["digits"]) == (pytest.approx(2.2), "timeout", "12")  # 2 s after "2"
+    assert sent(only(r.app.to("/r")).form)["Digits"] == "12"
+
+
+def test_unlocked_silence_waits_the_timeout_not_the_speech_timeout():
+    r = call(
+        {
+            "/menu": doc(
+                '<Gather input="dtmf speech" timeout="5" speechTimeout="1" actionOnEmptyResult="true" action="/r"/>'
+            ),
+            "/r": BYE,
+        },
+        settings=UNLOCKED,
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"]) == (5.0, "timeout")
+
+
+def test_unlocked_a_transcript_without_a_start_of_speech_after_keys_leaves_the_keys_the_result():
+    events = [(1.0, SpeechFinal("billing", 0.8))]
+    r = call(
+        {"/menu": doc('<Gather input="dtmf speech" timeout="3" action="/r"/>'), "/r": BYE},
+        [{"press": "7"}],
+        events=events,
+        settings=UNLOCKED,
+    )
+    assert sent(only(r.app.to("/r")).form)["Digits"] == "7"
+
+
+# ------------------------------------------------------------------------------ speech during a prompt
+def test_speech_during_a_non_interruptible_prompt_ends_after_the_speech_timeout_once_it_is_over():
+    """bargeIn="false": the caller spoke and stopped while the prompt played; the silence counts from the
+    end of the prompt, and the no-input timeout (shorter here) does not apply to a caller who spoke."""
+    events = [(1.0, SpeechStarted()), (2.0, SpeechFinal("sales", 0.8)), (2.0, SpeechEnded())]
+    r = call(
+        {
+            "/menu": doc(
+                '<Gather input="speech" bargeIn="false" timeout="1" speechTimeout="3" action="/s">'
+                "<Say>Six</Say></Gather>"
+            ),
+            "/s": BYE,
+        },
+        events=events,
+        tts=FixedTTS({"Six": 6}),
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["speech"]) == (9.0, "speech", "Sales.")
+
+
+# ------------------------------------------------------------------------------ recognisers
+def test_words_reported_without_a_start_of_speech_start_the_speech():
+    """A recogniser that sends words before (or without) a start-of-speech event: the first words start the
+    caller's speech, so maxSpeechTime counts from them."""
+    events = [(1.0, SpeechPartial("opening")), (2.0, SpeechPartial("opening hours please"))]
+    r = call(
+        {"/menu": doc('<Gather input="speech" timeout="9" maxSpeechTime="3" action="/s"/>'), "/s": BYE},
+        events=events,
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["speech"]) == (5.0, "maxSpeechTime", "Opening hours please.")
+
+
+def test_an_interim_guess_the_recogniser_withdrew_is_not_the_result_at_max_speech_time():
+    """The recogniser's final for the first words is empty (it understood nothing): the interim guess is
+    dropped, so at maxSpeechTime there is nothing to send and the Gather falls through."""
+    events = [
+        (1.0, SpeechStarted()),
+        (1.5, SpeechPartial("opening")),
+        (2.0, SpeechFinal("", None)),
+    ]
+    r = call(
+        {
+            "/menu": doc('<Gather input="speech" timeout="9" maxSpeechTime="3" action="/s"/><Say>Next</Say>'),
+            "/s": BYE,
+        },
+        events=events,
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["speech"]) == (5.0, "maxSpeechTime", "")
+    assert r.app.to("/s") == [] and r.said() == ["Next"]
+
+
+def test_an_empty_final_after_max_speech_time_leaves_the_interim_words_the_result():
+    events = [(1.0, SpeechStarted()), (2.0, SpeechPartial("opening hours")), (4.4, SpeechFinal("", None))]
+    r = call(
+        {"/menu": doc('<Gather input="speech" timeout="9" maxSpeechTime="3" action="/s"/>'), "/s": BYE},
+        events=events,
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["speech"]) == (4.4, "maxSpeechTime", "Opening hours.")
+    assert sent(only(r.app.to("/s")).form)["FinishedOnKey"] == ""
