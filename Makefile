@@ -29,7 +29,7 @@ lint: $(STAMP)
 
 test: lint
 	@bash packaging/system-deps.sh test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --ignore=tests/ui/call
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist worksteal --ignore=tests/ui/call
 	@# the test-call panel's live calls run on the wall clock: one at a time, after the rest
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/ui/call
 

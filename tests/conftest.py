@@ -24,6 +24,45 @@ def examples_dir() -> Path:
     return EXAMPLES
 
 
+#: Where pytest's cache (``.pytest_cache/``) keeps how long each test took in the runs before.
+DURATIONS_KEY = "ivr-studio/durations"
+#: What a test marked ``slow`` is assumed to take until a run has timed it.
+SLOW_GUESS = 10.0
+_durations: dict[str, float] = {}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The test files that took longest last time run first (their tests in their own order), so that on
+    several workers (``make test``: ``-n 2``) the long ones are not left until the end for one worker
+    while the other waits. Only the order changes; every test still runs. Without a cache (a fresh
+    checkout, ``-p no:cacheprovider``) the files with a test marked ``slow`` go first."""
+    cache = getattr(config, "cache", None)
+    last: dict[str, float] = cache.get(DURATIONS_KEY, {}) if cache is not None else {}
+    per_file: dict[str, float] = {}
+    for item in items:
+        guess = SLOW_GUESS if item.get_closest_marker("slow") else 0.0
+        per_file[item.path.as_posix()] = per_file.get(item.path.as_posix(), 0.0) + last.get(
+            item.nodeid, guess
+        )
+    # sort() is stable, and every worker collects the same files and reads the same cache: the same order
+    items.sort(key=lambda item: -per_file[item.path.as_posix()])
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up each test's setup, call and teardown time (with xdist, on the controller, from the workers'
+    reports)."""
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep this run's durations for the next run's order (tests this run did not reach keep theirs)."""
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not _durations:
+        return
+    merged = {**cache.get(DURATIONS_KEY, {}), **{k: round(v, 3) for k, v in _durations.items()}}
+    cache.set(DURATIONS_KEY, merged)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     from dependencies import check_markers  # tests/dependencies.py: skipped, or failed under CI=true
 
