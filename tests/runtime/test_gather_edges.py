@@ -26,6 +26,10 @@ Equivalent mutants of ``runtime/verbs/gather.py`` (mutmut names; the program doe
   ``xǁGatherActivityǁ__init____mutmut_65`` (``timer``, ``speech_timer``, ``max_timer``
   start as ``""``): a timer is only tested for truth (``if self.timer``, ``if t: t.cancel()``) until a handle
   is stored in it, and ``""`` is as false as ``None``.
+- ``xǁGatherActivityǁ_listen__mutmut_1`` (``if self.listening and self.done: return``): ``_listen`` runs only
+  from ``_prompts_done`` — which the prompt player calls once, when its prompts end, and never after
+  ``cut()`` or ``stop()`` — and from ``_first_input`` when the Gather is not listening yet; so it never runs
+  while listening or done, and the guard is false written either way.
 - ``xǁGatherActivityǁwants__mutmut_17`` (``event.key in "XX*#XX"``): a ``Dtmf`` event refuses any key but
   0–9, ``*`` and ``#``, so ``X`` never reaches the test and the two strings hold the same keys.
 """
@@ -418,3 +422,36 @@ def test_an_empty_final_after_max_speech_time_leaves_the_interim_words_the_resul
     end = r.events("gather_end")[0]
     assert (end["t"], end["reason"], end["speech"]) == (4.4, "maxSpeechTime", "Opening hours.")
     assert sent(only(r.app.to("/s")).form)["FinishedOnKey"] == ""
+
+
+def test_a_final_transcript_without_a_start_of_speech_starts_the_speech():
+    """A recogniser that reports only the final words and the end of speech: the words start the caller's
+    speech (the no-input timeout stops), and the silence after them ends the Gather."""
+    events = [(1.0, SpeechFinal("sales", 0.8)), (1.0, SpeechEnded())]
+    r = call(
+        {"/menu": doc('<Gather input="speech" timeout="2" speechTimeout="3" action="/s"/>'), "/s": BYE},
+        events=events,
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["speech"]) == (4.0, "speech", "Sales.")
+
+
+def test_unlocked_speech_after_keys_during_a_non_interruptible_prompt_ends_after_its_silence():
+    """Unlocked mode, bargeIn="false": the caller pressed a key, then spoke and stopped, while the prompt
+    played. Once it is over the silence after the words runs out first, so the words are the result."""
+    events = [(2.0, SpeechStarted()), (3.0, SpeechFinal("sales", 0.8)), (3.0, SpeechEnded())]
+    r = call(
+        {
+            "/menu": doc(
+                '<Gather input="dtmf speech" bargeIn="false" timeout="5" speechTimeout="2" action="/r">'
+                "<Say>Six</Say></Gather>"
+            ),
+            "/r": BYE,
+        },
+        [{"wait": 1}, {"press": "4"}],
+        events=events,
+        tts=FixedTTS({"Six": 6}),
+        settings=UNLOCKED,
+    )
+    end = r.events("gather_end")[0]
+    assert (end["t"], end["reason"], end["speech"], end["digits"]) == (8.0, "speech", "Sales.", "")
