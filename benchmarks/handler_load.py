@@ -66,28 +66,32 @@ NOTES = """
 Reading: this run, like every run of this working period, was on the shared 2-core machine while
 other developers' test suites ran (load averages of 12 to 16, above); the requests/s are a fifth or less of
 a quiet machine's (4,291/s for the hand-written endpoint at a load of about 2, before this round), and
-five-second rounds of the same server differed by a factor of two, so the served ratios swing from run to
-run: three earlier runs of this period gave the exported handler 1.28, 0.85 and 1.37 and the Hours +
-Decide + Set path 1.05, 0.68 and 1.23 (the first two as ratios of medians, the third as the median of
-per-round ratios, which this script now reports). The in-process CPU tables are the steadier evidence; a
-quiet-machine run of the served numbers is still to be made. Ratios above 1 are real, not noise: the
+one round's ratio differs from the next by up to a factor of five, so the served ratios swing from run to
+run: four earlier runs of this period (before the last change, the header copy) gave the exported
+handler 1.28, 0.85, 1.37 and 0.77 and the Hours + Decide + Set path 1.05, 0.68, 1.23 and 0.81 (the first
+two as ratios of medians, the others as the median of per-round ratios, which this script now reports).
+The in-process CPU tables are the steadier evidence; a quiet-machine run of the served numbers is still
+to be made. Ratios above 1 are real, not noise: the
 hand-written endpoint pays for Flask's request machinery on every request, which the exported handler no
 longer does on its routes.
 
 Where the handler's time went, and what changed (before this round the logic path measured 0.69–0.75 of
 the hand-written endpoint served on a quiet machine, the static handler 0.77–0.85): the previous handler
 code (main before this round) and the current one, run in the same process on the same requests, 40
-interleaved batches of 100, load average 12.2 → 12.7 (shared machine):
+interleaved batches of 100, load average 13.2 → 13.3 (shared machine):
 
 | app | CPU per request | vs hand-written |
 |---|---|---|
-| hand-written Flask endpoint | 0.150 ms | 1.00 |
-| exported handler, before | 0.311 ms | 0.48 |
-| exported handler, after | 0.121 ms | 1.24 |
-| signatures checked, before | 0.473 ms | 0.32 |
-| signatures checked, after | 0.187 ms | 0.80 |
-| Hours + Decide + Set, before | 0.385 ms | 0.39 |
-| Hours + Decide + Set, after | 0.209 ms | 0.72 |
+| hand-written Flask endpoint | 0.104 ms | 1.00 |
+| exported handler, before | 0.199 ms | 0.52 |
+| exported handler, after | 0.085 ms | 1.23 |
+| signatures checked, before | 0.298 ms | 0.35 |
+| signatures checked, after | 0.133 ms | 0.79 |
+| Hours + Decide + Set, before | 0.271 ms | 0.39 |
+| Hours + Decide + Set, after | 0.141 ms | 0.74 |
+
+Consecutive `--cpu-only` runs of the current code at loads of 13.7–14.6 gave the Hours + Decide + Set
+path 0.85, 0.77 and 0.77 and the plain handler 1.22, 1.22 and 1.18.
 
 * Flask's per-request machinery (request and app contexts, URL matching, before/after-request hooks,
   the session) cost more than the handler's own work: cProfile over 3,000 in-process requests, and a bare
@@ -99,7 +103,9 @@ interleaved batches of 100, load average 12.2 → 12.7 (shared machine):
 * The JSON log line goes straight to the handler's own stderr handler while nothing else listens (no
   LogRecord for a line that is already formatted); any other handler, filter or root handler gets the
   usual record. Logic steps format their trace detail (the Hours stamp, the Decide comparison) only for
-  local test calls, the only ones that report it.
+  local test calls, the only ones that report it. Responses go out without werkzeug's last copy (and
+  re-check) of their headers where that copy would change nothing: no `Location`, a `Content-Length`
+  already, not a 1xx, 204 or 304 (a test compares the headers sent with werkzeug's own).
 * Signed requests: twilio's `RequestValidator` is built once per token, the POST parameters are handed
   to it in the form it reads without raising, and the URL as it came is checked first (one HMAC instead
   of two); any other request gets the full `validate`, so exactly the same requests pass (a test compares
@@ -109,8 +115,8 @@ interleaved batches of 100, load average 12.2 → 12.7 (shared machine):
   documents, Decide lists and regular expressions are compiled at boot, time zones built once per node,
   holiday tables once per year (by `holidays`). wrk sends no cookie back, so each benchmark request
   starts a fresh state and writes the Set's variable: the worst case. What is left on the logic path is
-  werkzeug's form parsing and response headers (about 40 % of the handler's CPU), the state cookie's JSON,
-  base64 and HMAC, and the walk itself.
+  werkzeug's form parsing and response headers (about a third of the handler's CPU in a cProfile run),
+  the state cookie's JSON, base64 and HMAC, and the walk itself.
 """
 
 MINIMAL_APP = """

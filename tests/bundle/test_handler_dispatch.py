@@ -137,3 +137,23 @@ def test_a_bug_in_a_route_is_the_apology_on_both_ways(monkeypatch):
     ours = direct.post("/node/menu/result", data=CALL)
     assert ours.status_code == 200 and ours.headers["X-IVR-Outcome"] == "error"
     assert b"<Redirect" in ours.get_data()
+
+
+def test_responses_go_out_with_the_headers_werkzeug_would_send():
+    """The handler's responses skip werkzeug's last copy of their headers only where it changes nothing."""
+    from flask import Response
+    from werkzeug.test import EnvironBuilder
+
+    from ivr_studio.bundle.handler.dispatch import HandlerResponse
+
+    environ = EnvironBuilder(path="/node/menu/result", method="POST").get_environ()
+    twiml = HandlerResponse(b"<Response/>", 200, [("X-IVR-Node", "menu")], content_type="text/xml")
+    twiml.headers.add("Set-Cookie", "ivr_state=1.x.y; HttpOnly; Max-Age=60; Path=/")
+    moved = HandlerResponse(b"", 302)
+    moved.headers["Location"] = "/voice"
+    responses = [twiml, HandlerResponse("Forbidden\n", 403), HandlerResponse(b"", 204), moved]
+    for response in responses:
+        sent = response.get_wsgi_headers(environ).to_wsgi_list()
+        assert sent == Response.get_wsgi_headers(response, environ).to_wsgi_list()
+    assert dict(twiml.get_wsgi_headers(environ))["Content-Length"] == "11"
+    assert dict(moved.get_wsgi_headers(environ))["Location"] == "/voice"

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from flask import Response
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
@@ -33,6 +35,28 @@ class HandlerRequest(Request):
 
     max_content_length = MAX_REQUEST_BYTES
     max_form_memory_size = MAX_REQUEST_BYTES
+
+
+class HandlerResponse(Response):
+    """The app's responses: sent with their own headers when nothing in them needs fixing for the request.
+
+    werkzeug copies (and re-checks) every header of every response just before sending it, to make a
+    ``Location`` absolute and to fix ``Content-Length`` for 1xx, 204 and 304 answers. The handler's answers
+    have no ``Location`` and a ``Content-Length`` already (their bodies are bytes), so the copy would
+    change nothing; any response that does need it still gets it.
+    """
+
+    def get_wsgi_headers(self, environ: dict[str, Any]) -> Headers:
+        headers = self.headers
+        if (
+            200 <= self.status_code < 600
+            and self.status_code not in (204, 304)
+            and "Content-Length" in headers
+            and "Location" not in headers
+            and "Content-Location" not in headers
+        ):
+            return headers
+        return super().get_wsgi_headers(environ)
 
 
 class Dispatcher:

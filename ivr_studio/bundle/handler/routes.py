@@ -34,7 +34,7 @@ from werkzeug.wrappers import Request
 from . import steplog
 from .context import Context
 from .data import BundleError, Flow
-from .dispatch import Dispatcher
+from .dispatch import Dispatcher, HandlerResponse
 from .documents import (
     APOLOGY,
     GOODBYE,
@@ -150,7 +150,7 @@ class Router:
             path=req.path[:200],
             note=f"state cookie refused: {why}",
         )
-        resp = Response("Forbidden: the call's state cookie cannot be used.\n", 403)
+        resp = HandlerResponse("Forbidden: the call's state cookie cannot be used.\n", 403)
         resp.headers["X-IVR-Node"] = "(forbidden)"
         resp.delete_cookie(COOKIE_NAME, path="/", httponly=True)
         return resp
@@ -162,7 +162,7 @@ class Router:
         headers = [("X-IVR-Node", header_value(node)), ("X-IVR-Outcome", header_value(outcome))]
         if exit_taken:
             headers.append(("X-IVR-Exit", header_value(exit_taken)))
-        return Response(body, status=status, headers=headers, content_type=TWIML_TYPE)
+        return HandlerResponse(body, status=status, headers=headers, content_type=TWIML_TYPE)
 
     def _log(
         self,
@@ -369,14 +369,14 @@ class Router:
             path=req.path,
             note=f"{reason} X-Twilio-Signature for {url}",
         )
-        resp = Response("Forbidden: the X-Twilio-Signature does not match this request.\n", 403)
+        resp = HandlerResponse("Forbidden: the X-Twilio-Signature does not match this request.\n", 403)
         resp.headers["X-IVR-Node"] = "(forbidden)"
         return resp
 
     def http_error(self, req: Request, exc: HTTPException) -> Response:
         """Unknown paths, wrong methods and oversized bodies keep their status, with TwiML a caller can hear."""
         steplog.emit("http_error", logging.WARNING, path=req.path[:200], status=exc.code, note=exc.name)
-        resp = Response(self._apology, exc.code or 400, content_type=TWIML_TYPE)
+        resp = HandlerResponse(self._apology, exc.code or 400, content_type=TWIML_TYPE)
         resp.headers["X-IVR-Node"] = APOLOGY
         return resp
 
@@ -385,7 +385,7 @@ class Router:
         steplog.emit(
             "internal_error", logging.ERROR, path=req.path[:200], note=f"{type(exc).__name__}: {exc}"
         )
-        resp = Response(self._apology, 200, content_type=TWIML_TYPE)
+        resp = HandlerResponse(self._apology, 200, content_type=TWIML_TYPE)
         resp.headers["X-IVR-Node"] = APOLOGY
         resp.headers["X-IVR-Outcome"] = "error"
         return resp
