@@ -286,6 +286,40 @@ def regex_problem(pattern: str) -> str | None:
     return None
 
 
+def regex_risk(pattern: str) -> str | None:
+    """Why matching ``pattern`` may take exponential time (a group repeated without bound that itself
+    repeats without bound inside, as in ``(a+)+`` or ``(\\d*)*``: Python's matcher backtracks through every
+    split of the value), or None. A heuristic: it reads the pattern's text, not its meaning."""
+    stack: list[bool] = []  # per open group: whether something inside it repeats without bound
+    inner = False  # the same, for the group just closed
+    in_class = escaped = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            stack.append(False)
+        elif ch == ")" and stack:
+            inner = stack.pop()
+            nxt = pattern[i + 1 : i + 2]
+            unbounded = nxt in ("+", "*") or (nxt == "{" and re.match(r"\{\d*,\}", pattern[i + 1 :]))
+            if inner and unbounded:
+                return "repeats a group that itself repeats without bound, which can take exponential time"
+            if stack:
+                stack[-1] = stack[-1] or inner or bool(unbounded)
+        elif stack and (ch in "+*" or (ch == "{" and re.match(r"\{\d*,\}", pattern[i:]))):
+            stack[-1] = True
+        i += 1
+    return None
+
+
 def date_problem(text: str) -> str | None:
     """Why ``text`` is not a date YYYY-MM-DD (a ``before_date``/``after_date`` operand), or None."""
     try:

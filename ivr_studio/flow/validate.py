@@ -33,6 +33,7 @@ IVR032  warning   a placeholder node: a widget IVR Studio cannot run (see rules/
 IVR033  warning   a Decide case (or otherwise) no call can take (see rules/dynamic.py)
 IVR034  warning   a mapped app's error, dead end or unexplored step (see rules/mapped.py)
 IVR035  warning   a placeholder's linked transitions no local call takes (see rules/kept.py)
+IVR036  warning   a Decide regex that can take exponential time to match (see rules/dynamic.py)
 ======  ========  ==========================================================================
 """
 

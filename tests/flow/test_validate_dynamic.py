@@ -230,3 +230,20 @@ def test_the_new_operators_check_their_operands():
     f.set_variables([Variable("due"), Variable("limit")])
     paths = sorted(d.path for d in validate_flow(f) if d.code == "IVR022")
     assert paths == ["config.cases[0].operand", "config.cases[1].operand", "config.cases[2].operand"]
+
+
+def test_a_regex_that_can_backtrack_exponentially_is_a_warning():
+    cases = (
+        Case("slow", "{{ call.speech }}", "regex", r"^(\w+\s?)+$", label="words"),
+        Case("nested", "{{ call.from }}", "regex", r"(\d*)*"),
+        Case("fine", "{{ call.from }}", "regex", r"^(\+1|1)?\d{10}$"),
+        Case("alt", "{{ call.from }}", "regex", r"^\+(49|44)+"),
+        Case("cls", "{{ call.from }}", "regex", r"[(a+)]+"),
+    )
+    f = chain(Node("d", NodeKind.DECIDE, title="Route", config=DecideConfig(cases)))
+    found = [d for d in validate_flow(f) if d.code == "IVR036"]
+    assert [(d.path, d.severity.value) for d in found] == [
+        ("config.cases[0].operand", "warning"),
+        ("config.cases[1].operand", "warning"),
+    ]
+    assert "'Route', case 1 (words)" in found[0].message and "exponential time" in found[0].message

@@ -16,6 +16,8 @@ IVR028   warning   a logic exit leads nowhere: the call hangs up there
 IVR029   error     the call's state could outgrow its cookie (4,000 bytes)
 IVR030   error     an Hours node's holiday source is unusable (unknown country, unreadable file)
 IVR031   error     a Look up with no URL, or a Set/capture into an undeclared variable
+IVR036   warning   a Decide regex whose repeated group repeats inside: matching can take
+                   exponential time
 =======  ========  ===========================================================================
 
 The handler enforces at run time what these check at design time: it stops a request after
@@ -44,6 +46,7 @@ from ivr_studio.flow.logic import (
     SetConfig,
     date_problem,
     regex_problem,
+    regex_risk,
 )
 from ivr_studio.flow.model import Flow, Node
 from ivr_studio.flow.templates import CALL_FIELDS, NAMESPACES, analyse
@@ -346,6 +349,16 @@ def decide_problems(node: Node) -> list[Diagnostic]:
                         f"{cut(c.operand)} {problem}",
                         path=f"{where}.operand",
                         fix="Simplify the regular expression",
+                    )
+                )
+            elif (risk := regex_risk(c.operand)) is not None:
+                out.append(
+                    warning(
+                        "IVR036",
+                        f"'{node.title}', case {i + 1} ({c.label or c.id}): the pattern {cut(c.operand)} {risk}"
+                        " on some values, holding up the call",
+                        path=f"{where}.operand",
+                        fix="Repeat the inner part only, e.g. (ab)+ rather than (a+b?)+",
                     )
                 )
         elif c.op in ("less_than", "greater_than") and "{{" not in c.operand:
