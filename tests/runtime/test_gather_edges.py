@@ -30,6 +30,11 @@ Equivalent mutants of ``runtime/verbs/gather.py`` (mutmut names; the program doe
   from ``_prompts_done`` — which the prompt player calls once, when its prompts end, and never after
   ``cut()`` or ``stop()`` — and from ``_first_input`` when the Gather is not listening yet; so it never runs
   while listening or done, and the guard is false written either way.
+- ``xǁGatherActivityǁstop__mutmut_1``, ``xǁGatherActivityǁstop__mutmut_2`` (``stop()`` leaves ``done`` false)
+  and ``xǁGatherActivityǁwants__mutmut_1`` (a finished Gather wants every event): whoever calls ``stop()`` —
+  the Gather's own ``_finish`` just before ``verb_done``, the engine ending the call, wait music ending —
+  drops the Gather at once, and ``stop()`` cancels its timers and stops its prompts without their callback,
+  so nothing asks a stopped Gather for events or reads ``done`` again.
 - ``xǁGatherActivityǁwants__mutmut_17`` (``event.key in "XX*#XX"``): a ``Dtmf`` event refuses any key but
   0–9, ``*`` and ``#``, so ``X`` never reaches the test and the two strings hold the same keys.
 """
