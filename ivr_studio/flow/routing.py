@@ -406,14 +406,24 @@ class Lanes:
         self._dirty.clear()
         for _pass in range(SETTLE_PASSES):
             now_moved: set[LinkKey] = set()
-            for corridor in corridors:
-                members = self._corridors.get(corridor)
+            for axis, bucket in corridors:
+                members = self._near(axis, bucket)
                 if members:
-                    now_moved |= self._spread(corridor[0], members)
+                    now_moved |= self._spread(axis, members)
             moved |= now_moved
             if not now_moved:
                 break
         return moved
+
+    def _near(self, axis: int, bucket: int) -> set[_Member]:
+        """The members of a corridor and of those less than a lane's width beside it: segments on lines a
+        unit or two apart are drawn over one another as surely as those on one line, and a lane moved a few
+        units may land on a neighbouring corridor's line."""
+        reach = math.ceil(LANE_GAP / SAME_LINE)
+        members: set[_Member] = set()
+        for near in range(bucket - reach + 1, bucket + reach):
+            members |= self._corridors.get((axis, near), set())
+        return members
 
     def clear(self) -> None:
         self.base.clear()
@@ -466,11 +476,13 @@ class Lanes:
             return (d > 0) - (d < 0)
 
         before, after = side(a, points[k - 1]), side(b, points[k + 2])
+        # The segment runs between its neighbours' lanes: once a crossing corridor has moved them, two
+        # segments that only met at a corner may overlap by a lane's width, and then need lanes too.
         at_a = self._lines.get((key, k - 1), a[along])
         at_b = self._lines.get((key, k + 1), b[along])
         if a[along] <= b[along]:
-            return a[along], b[along], line, before, after, at_a, at_b
-        return b[along], a[along], line, after, before, at_b, at_a
+            return at_a, at_b, line, before, after, at_a, at_b
+        return at_b, at_a, line, after, before, at_b, at_a
 
     def _spread(self, axis: int, members: set[_Member]) -> set[LinkKey]:
         """Lay out one corridor's lanes; returns the links whose lanes moved."""
@@ -490,7 +502,8 @@ class Lanes:
 
     def _lay(self, axis: int, group: list[tuple[_Span, _Member]]) -> set[LinkKey]:
         """Give each segment of ``group`` (overlapping, on one line) its own lane, across the corridor."""
-        lines = self._lanes(axis, group, group[0][0][2]) if len(group) > 1 else {}
+        middle = sum(span[2] for span, _member in group) / len(group)
+        lines = self._lanes(axis, group, middle) if len(group) > 1 else {}
         moved = set()
         for (_low, _high, base, *_ends), member in group:
             at = lines.get(member, base)
