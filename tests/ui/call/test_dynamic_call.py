@@ -192,6 +192,9 @@ def test_the_full_path_built_called_at_a_time_with_a_stub_saved_and_replayed(qtb
 
     panel.call_button.click()
     qtbot.waitUntil(lambda: "main_menu" in nodes_reached(panel), timeout=WAIT_MS)
+    # the Look up's answer follows the request that walked it, as an event of its own: its row shows what
+    # was asked once that event is in
+    qtbot.waitUntil(lambda: any("GET https://crm" in text for _k, text in panel.timeline.rows()), timeout=WAIT_MS)
     rows = panel.timeline.rows()
     logic = [(kind, text) for kind, text in rows if kind.startswith("◆")]
     assert logic[0] == ("◆ Hours", "“Hours” → open: Mon 2026-12-21 10:00 CET: open (09:00–17:00)")
