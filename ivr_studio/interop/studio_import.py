@@ -560,6 +560,10 @@ class _Importer:
     def _add_choice(self, node_id: str, event: str, value: str, target: str | None, by_target: dict) -> None:
         flow = self.flow
         node = flow.node(node_id)
+        # Studio's split takes the first condition that holds: a key or phrase an earlier condition already
+        # names can never be reached here, and merging it into an earlier choice would change which one wins.
+        if any(value == b.keys if event == "keypress" else value in b.phrases for b in node.branches):
+            return
         branch = by_target.get(target) if target else None
         if event == "keypress":
             if branch is not None and not branch.keys:

@@ -292,3 +292,60 @@ def test_the_flows_rest_resource_is_accepted_with_its_definition_as_an_object_or
         assert flow.start == "welcome" and "main_menu" in flow.nodes
     with pytest.raises(StudioImportError, match=r"\$\.definition"):
         import_studio({"definition": "{not json"})
+
+
+def test_a_phrase_an_earlier_condition_names_stays_with_that_condition():
+    """Studio's split takes the first condition that holds: "sales" said to this menu goes to Billing, the
+    second condition naming it, never to Sales, whose first condition came before — even though the third
+    condition sends "sales" to Sales too."""
+
+    def said(value: str, target: str) -> dict:
+        condition = {"friendly_name": value, "arguments": ["{{widgets.g.SpeechResult}}"], "type": "contains"}
+        return {"event": "match", "next": target, "conditions": [{**condition, "value": value}]}
+
+    data = {
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "transitions": [{"event": "incomingCall", "next": "g"}],
+                "properties": {},
+            },
+            {
+                "name": "g",
+                "type": "gather-input-on-call",
+                "transitions": [
+                    {"event": "keypress"},
+                    {"event": "speech", "next": "g_speech"},
+                    {"event": "timeout"},
+                ],
+                "properties": {"say": "Say sales or billing.", "stop_gather": True},
+            },
+            {
+                "name": "g_speech",
+                "type": "split-based-on",
+                "transitions": [
+                    {"event": "noMatch"},
+                    said("help", "sales"),
+                    said("sales", "billing"),
+                    said("sales", "sales"),
+                ],
+                "properties": {"input": "{{widgets.g.SpeechResult}}"},
+            },
+            *(
+                {
+                    "name": name,
+                    "type": "say-play",
+                    "transitions": [{"event": "audioComplete"}],
+                    "properties": {"say": name},
+                }
+                for name in ("sales", "billing")
+            ),
+        ]
+    }
+    flow, _ = import_studio(data)
+    g = flow.node("g")
+    assert [(b.phrases, g.links.get(b.exit_name)) for b in g.branches] == [
+        (["help"], "sales"),
+        (["sales"], "billing"),
+    ]
