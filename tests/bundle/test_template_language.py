@@ -65,3 +65,25 @@ def test_amounts_are_spoken_in_german():
 def test_the_same_prompt_in_an_english_menu_stays_english():
     text = "{{ now | datetime: 'date' }}; {{ vars.balance | money: 'CHF' }}; {{ vars.debt | money: 'EUR' }}"
     assert spoken(german_menu(text, "en-US")) == "Thursday, 24 December 2026; 1234.50 CHF; minus 3 euros"
+
+
+def test_a_time_zone_says_the_time_where_the_business_is():
+    # 17:30 UTC on Christmas Eve is 18:30 in Berlin and 12:30 in New York; just before midnight UTC it is
+    # already the next day in Berlin
+    assert spoken(german_menu("{{ now | datetime: 'time', 'Europe/Berlin' }}")) == "18:30"
+    assert spoken(german_menu("{{ now | datetime: 'time', 'America/New_York' }}", "en-US")) == "12:30 PM"
+    late = "{{ '2026-12-24T23:30:00' | datetime: 'date', 'Europe/Berlin' }}"
+    assert spoken(german_menu(late)) == "Freitag, 25. Dezember 2026"
+    assert spoken(german_menu("{{ vars.due | datetime: 'date', 'Asia/Tokyo' }}")) == "Montag, 4. Januar 2027"
+
+
+def test_an_unknown_time_zone_is_a_clear_template_error():
+    import pytest
+
+    from ivr_studio.bundle.handler.templates import Template, TemplateError
+
+    template = Template("{{ now | datetime: 'time', 'Mars/Olympus' }}", "node menu, prompt 1")
+    with pytest.raises(
+        TemplateError, match=r"^node menu, prompt 1: datetime: 'Mars/Olympus' is not a time zone$"
+    ):
+        template.render({"now": CHRISTMAS_EVE.isoformat(), "language": "en-US"})

@@ -311,3 +311,26 @@ def test_a_decide_regex_that_would_crash_the_compiler_is_one_validation_error(ho
     line = next(line for line in run.stdout.splitlines() + run.stderr.splitlines() if "IVR022" in line)
     assert f"'{decide['title']}', case 1" in line and message in line and len(line) < 400
     hostile.run("export", "line.ivrflow", "-o", "out").fails(1, "IVR022")
+
+
+@pytest.mark.parametrize(
+    "zone, shown",
+    [
+        ("../../../../etc/passwd", "'../../../../etc/passwd' is not a time zone"),
+        ("/etc/localtime", "'/etc/localtime' is not a time zone"),
+        ("Z" * 100_000, "'" + "Z" * 40 + "' is not a time zone"),
+        ("", None),  # no zone: the time as it is
+    ],
+)
+def test_a_hostile_time_zone_in_a_template_is_a_one_line_error(zone, shown):
+    from ivr_studio.bundle.handler.templates import Template, TemplateError
+
+    template = Template("{{ now | datetime: 'time', zone }}", "node menu, prompt 1")
+    values = {"now": "2026-12-24T17:30:00+00:00", "language": "en-US", "zone": zone}
+    if shown is None:
+        assert template.render(values) == "5:30 PM"
+        return
+    with pytest.raises(TemplateError) as caught:
+        template.render(values)
+    message = str(caught.value)
+    assert message == f"node menu, prompt 1: datetime: {shown}" and len(message) < 200

@@ -14,7 +14,8 @@ Filters for phone menus, beside Liquid's standard ones:
 - ``money``: ``{{ steps.balance.body.amount | money: "USD" }}`` → "42 dollars and 50 cents" in the prompt's
   language (en, es, fr, de, it, pt; other languages get "42.50 USD");
 - ``datetime``: ``{{ now | datetime: "date" }}`` → "Thursday, 24 December 2026" (also "time", "datetime"),
-  in the prompt's language; the value is an ISO date-time or the handler's ``now``.
+  in the prompt's language; the value is an ISO date-time or the handler's ``now`` (which is UTC). A time
+  zone as second argument says the time there: ``{{ now | datetime: "time", "Europe/Berlin" }}``.
 
 Templates are compiled when the app boots, so a broken one fails the start, not a live call.
 """
@@ -22,8 +23,10 @@ Templates are compiled when the app boots, so a broken one fails the start, not 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+import zoneinfo
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from liquid import Environment, StrictDefaultUndefined
@@ -155,10 +158,22 @@ def _when(value: Any) -> datetime | date:
         raise TemplateError(f"datetime: {text[:30]!r} is not an ISO date or date-time") from None
 
 
+@lru_cache(maxsize=64)
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise TemplateError(f"datetime: {name[:40]!r} is not a time zone") from None
+
+
 @with_context
-def datetime_filter(value: Any, part: str = "datetime", *, context: Any) -> str:
-    """A date ("date"), a time ("time") or both ("datetime"), in the prompt's language."""
+def datetime_filter(value: Any, part: str = "datetime", zone: Any = "", *, context: Any) -> str:
+    """A date ("date"), a time ("time") or both ("datetime"), in the prompt's language; with ``zone`` (an
+    IANA name) the date and time there — a date-time without an offset counts as UTC."""
     when = _when(value)
+    if zone and isinstance(when, datetime):
+        aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        when = aware.astimezone(_zone(str(zone)[:64]))
     language = _language(context)
     if language not in DAYS:
         language_fallback = True
