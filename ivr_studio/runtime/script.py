@@ -92,7 +92,8 @@ from ivr_studio.runtime.script_steps import (
 )
 from ivr_studio.runtime.scripted_speech import speech_events
 from ivr_studio.runtime.step_effects import why_ignored
-from ivr_studio.runtime.trace import TraceEvent, step_verdict
+from ivr_studio.runtime.step_result import StepResult
+from ivr_studio.runtime.trace import TraceEvent
 
 __all__ = [
     "STEP_KINDS",
@@ -111,33 +112,6 @@ __all__ = [
 
 _SPEECH = (SpeechStarted, SpeechPartial, SpeechFinal)  # what the caller says (an end alone is not speech)
 _SETTLE_TRIES = 10_000  # a call that keeps acting at one instant this often is stopped by its loop guard
-
-
-@dataclass
-class StepResult:
-    """How one step went: ``pending`` → ``running`` → ``done``, ``ignored`` (no effect), ``failed`` (could
-    not be carried out) or ``not_run`` (the call ended first); ``why`` says why it did not go as written."""
-
-    step: Step
-    state: str = "pending"
-    why: str = ""
-
-    @property
-    def is_failure(self) -> bool:
-        """The step did not go as written, and the script did not allow it."""
-        if self.state == "failed":
-            return True
-        return self.state in ("ignored", "not_run") and not self.step.may_be_ignored
-
-    def message(self) -> str:
-        """``step 3 (press) had no effect: key '5': while <Say> played, outside any <Gather>``."""
-        if self.state == "failed":
-            verb = "failed"
-        elif self.state in ("ignored", "not_run"):
-            verb = step_verdict(self.step.kind, ran=self.state == "ignored")
-        else:
-            verb = "ran"
-        return f"{self.step.describe()} {verb}: {self.why}"
 
 
 @dataclass
