@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from ivr_studio.flow.routing import LANE_GAP, MARGIN
+from ivr_studio.flow.lanes import LANE_GAP
+from ivr_studio.flow.routing import MARGIN
 
 
 def segments(points):

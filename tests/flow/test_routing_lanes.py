@@ -10,16 +10,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from link_geometry import segments, shared_stretches
 
-from ivr_studio.flow.routing import (
-    LANE_GAP,
-    MARGIN,
-    PORT_CLEAR,
-    CardIndex,
-    Lanes,
-    polyline_hits,
-    route,
-    with_stubs,
-)
+from ivr_studio.flow.lanes import LANE_GAP, PORT_CLEAR, Lanes, with_stubs
+from ivr_studio.flow.routing import MARGIN, CardIndex, polyline_hits, route
 
 PORT_REACH = 5.5  # a port sticks out this far from its card's edge
 

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
 from PySide6.QtGui import QPainterPath
 
-from ivr_studio.flow.routing import MARGIN, MAX_CARDS, CardIndex, Lanes, Point, curve_is_clear, route
+from ivr_studio.flow.lanes import Lanes
+from ivr_studio.flow.routing import MARGIN, MAX_CARDS, CardIndex, Point, curve_is_clear, route
 from ivr_studio.ui.canvas.link_item import LinkItem
 
 if TYPE_CHECKING:
