@@ -38,43 +38,27 @@ def scroll_instead(widget: QWidget, event: QWheelEvent) -> None:
     event.accept()
 
 
-class SpinBox(QSpinBox):
+class _WheelOnlyWithFocus:
+    """Mixed in before a Qt editor class: the wheel changes the value only while the editor has focus."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)  # the Qt editor class that follows in the MRO
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            scroll_instead(self, event)
+
+
+class SpinBox(_WheelOnlyWithFocus, QSpinBox):
     """A QSpinBox whose value the wheel changes only while it has focus."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            scroll_instead(self, event)
-
-
-class ComboBox(QComboBox):
+class ComboBox(_WheelOnlyWithFocus, QComboBox):
     """A QComboBox whose choice the wheel changes only while it has focus."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            scroll_instead(self, event)
-
-
-class DoubleSpinBox(QDoubleSpinBox):
+class DoubleSpinBox(_WheelOnlyWithFocus, QDoubleSpinBox):
     """A QDoubleSpinBox whose value the wheel changes only while it has focus."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            scroll_instead(self, event)
