@@ -40,6 +40,17 @@ class Participant:
     caller: bool = False
     coaching: str = ""  # the CallSid of the participant this one coaches (only they hear them), if any
 
+    @classmethod
+    def joining(cls, event: ParticipantJoins) -> Participant:
+        """The participant a script's ``ParticipantJoins`` step brings in, with a new CallSid."""
+        return cls(
+            event.label,
+            new_sid("CA"),
+            event.start_conference_on_enter,
+            event.end_conference_on_exit,
+            event.muted,
+        )
+
 
 RoomListener = Callable[[str, "Participant | None", str], None]
 
@@ -223,13 +234,7 @@ class World:
             return "the caller is in no conference, and the step names none"
         room = self.room(name)
         if isinstance(event, ParticipantJoins):
-            participant = Participant(
-                event.label,
-                new_sid("CA"),
-                event.start_conference_on_enter,
-                event.end_conference_on_exit,
-                event.muted,
-            )
+            participant = Participant.joining(event)
             if room.find(event.label) is not None:
                 return f"{event.label!r} is already in conference {name!r}"
             if not room.join(participant):

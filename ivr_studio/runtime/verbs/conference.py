@@ -23,7 +23,6 @@ from ivr_studio.runtime.activity import CallContext, Outcome
 from ivr_studio.runtime.audio import silence
 from ivr_studio.runtime.clock import TimerHandle
 from ivr_studio.runtime.events import ConferenceEnds, Dtmf, Event, ParticipantJoins, ParticipantLeaves
-from ivr_studio.runtime.params import new_sid
 from ivr_studio.runtime.recordings import RecordingCallbacks, save_recording
 from ivr_studio.runtime.status_callbacks import parse_events
 from ivr_studio.runtime.urls import resolve
@@ -143,13 +142,7 @@ class ConferenceActivity:
         if room is None:
             return
         if isinstance(event, ParticipantJoins):
-            participant = Participant(
-                event.label,
-                new_sid("CA"),
-                event.start_conference_on_enter,
-                event.end_conference_on_exit,
-                event.muted,
-            )
+            participant = Participant.joining(event)
             if room.find(event.label) is None and not room.join(participant):
                 self.call.trace.emit(
                     "conference",
