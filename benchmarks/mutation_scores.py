@@ -2,7 +2,8 @@
 
 Prints, per module: mutants, killed, survived, equivalent (survivors named in a test module's comment as
 equivalent: the program does the same thing either way), timeouts and mutants no test reaches, and the
-score — killed (timeouts count as killed) over the non-equivalent mutants.
+score — killed (timeouts count as killed) over the non-equivalent mutants that were run; mutants generated but not
+run yet (a run of `make mutation` on another module) are left out and counted after the score.
 
     .venv/bin/python benchmarks/mutation_scores.py        (after make mutation)
 """
@@ -41,8 +42,13 @@ def score(module: str, equivalent: set[str]) -> dict[str, object] | None:
         return None
     codes: dict[str, int | None] = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
     counts = {"mutants": len(codes), "killed": 0, "survived": 0, "equivalent": 0, "timeout": 0, "no tests": 0}
+    counts["not run"] = sum(code is None for code in codes.values())
+    if counts["not run"] == len(codes):
+        return None  # mutants generated, none run yet (mutmut was run on another module)
     survivors = []
     for name, code in codes.items():
+        if code is None:  # not checked yet: neither killed nor survived; the score says how many
+            continue
         short = name.rsplit(".", 1)[-1]
         status = status_by_exit_code[code]
         if status in ("killed", "caught by type check"):
@@ -57,7 +63,7 @@ def score(module: str, equivalent: set[str]) -> dict[str, object] | None:
         else:  # survived, suspicious, or not checked yet
             counts["survived"] += 1
             survivors.append(f"{short} ({status})")
-    judged = counts["mutants"] - counts["equivalent"]
+    judged = counts["mutants"] - counts["not run"] - counts["equivalent"]
     counts["score"] = (counts["killed"] + counts["timeout"]) / judged if judged else 0.0
     counts["left"] = survivors
     return counts
@@ -76,6 +82,7 @@ def main() -> int:
         print(
             f"{module:44} {counts['mutants']:>7} {counts['killed']:>6} {counts['survived']:>5} "
             f"{counts['equivalent']:>6} {counts['timeout']:>4} {counts['no tests']:>4} {counts['score']:.1%}"
+            + (f" ({counts['not run']} not run yet)" if counts["not run"] else "")
         )
         if "-v" in sys.argv:
             for name in counts["left"]:  # type: ignore[union-attr]
