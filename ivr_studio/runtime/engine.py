@@ -577,6 +577,8 @@ class CallEngine:
             fields["confidence"] = event.confidence
         if isinstance(event, SpeechEnded) and event.ago:
             fields["ago"] = round(event.ago, 3)
+        if isinstance(event, (SpeechStarted, SpeechEnded)) and event.pending:
+            fields["pending"] = True
         self.trace.emit("speech", **fields, **leg)
 
 

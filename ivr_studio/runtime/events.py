@@ -26,7 +26,13 @@ class Dtmf:
 
 @dataclass(frozen=True)
 class SpeechStarted:
-    """The caller started talking (voice activity detected)."""
+    """The caller started talking (voice activity detected).
+
+    ``pending``: the recogniser is not listening yet (its speech model is still loading) — the voice
+    activity detector heard the start, and the transcript comes later, if the model is ready in time.
+    """
+
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,9 +57,11 @@ class SpeechEnded:
     A live voice-activity detector only knows speech is over after its hangover (≈0.6 s of quiet frames), so
     it reports the end late; ``ago`` says how late, and a Gather counts its speechTimeout from the real end
     of speech rather than from the report (spec §2.4). Events posted at their audio time use 0.
+    ``pending``: as for :class:`SpeechStarted` — the transcript of this speech is still to come.
     """
 
     ago: float = 0.0
+    pending: bool = False
 
     def __post_init__(self) -> None:
         if not self.ago >= 0:

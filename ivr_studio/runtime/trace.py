@@ -54,9 +54,11 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "gather_start": ("attributes",),
     "listening": ("timeout",),
     "dtmf": ("key", "accepted"),  # accepted: a verb took the key (else discarded or type-ahead)
-    # phase: start | partial | final | end; ago (end only, when late): seconds since the speech really ended
-    "speech": ("phase", "accepted", "text", "confidence", "ago"),
-    "gather_end": ("digits", "speech", "confidence", "reason", "finished_on_key"),
+    # phase: start | partial | final | end; ago (end only, when late): seconds since the speech really ended;
+    # pending (start, end): the speech model was still loading, its transcript was to come later
+    "speech": ("phase", "accepted", "text", "confidence", "ago", "pending"),
+    # note: why speech the caller said has no transcript ("speech model still loading; nothing recognised")
+    "gather_end": ("digits", "speech", "confidence", "reason", "finished_on_key", "note"),
     "redirect": ("url", "method"),
     "dial": ("number", "status", "duration"),
     "record": ("status", "duration", "url", "digits"),
@@ -164,7 +166,8 @@ def format_event(event: TraceEvent) -> str:
         return f"{t}  play {what}{_cut(event)}"
     if kind == "gather_end":
         what = event.get("digits") or event.get("speech") or "(nothing)"
-        return f"{t}  gather end: {what} ({event['reason']})"
+        note = f" — {event['note']}" if event.get("note") else ""
+        return f"{t}  gather end: {what} ({event['reason']}){note}"
     if kind == "transcription":
         return f"{t}  transcription {event['status']}: {event.get('text', '')!r}"
     if kind == "conference":

@@ -41,6 +41,8 @@ PROFANITIES = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z']+")
 _SPEECH_EVENTS = (SpeechStarted, SpeechPartial, SpeechFinal, SpeechEnded)
+#: Why speech the caller said has no transcript when the Gather ends before the recogniser could listen.
+MODEL_LOADING_NOTE = "speech model still loading; nothing recognised"
 #: How a Gather ended when its result is the keys pressed (the others end it with speech or nothing).
 KEY_REASONS = frozenset({"numDigits", "finishOnKey", "terminator-first"})
 
@@ -83,6 +85,7 @@ class GatherActivity:
         self.digits = ""
         self.lock: str | None = None  # "dtmf" | "speech": the first input type detected (§2.5)
         self.heard_speech = False  # the caller spoke (even if nothing was understood)
+        self.transcript_pending = False  # speech heard while the speech model loads: its transcript is owed
         self.listening = False
         self.done = False
         self.pending: tuple[str, str] | None = None  # a result reached during a bargeIn="false" prompt
@@ -182,6 +185,7 @@ class GatherActivity:
         if isinstance(event, Dtmf):
             self._key(event.key)
         elif isinstance(event, SpeechStarted):
+            self.transcript_pending = self.transcript_pending or event.pending
             self._speech_start()
         elif isinstance(event, SpeechPartial):
             if self.lock is None:  # late partials after the caller stopped do not restart speech
@@ -191,6 +195,7 @@ class GatherActivity:
             if self.lock is None:
                 self._speech_start()
             capped = self.call.clock.now() >= self.speech_deadline
+            self.transcript_pending = False
             if event.text.strip():
                 self.speech_parts.append(event.text.strip())
                 self.partial = ""
@@ -201,6 +206,7 @@ class GatherActivity:
             if capped:  # the transcript of the speech maxSpeechTime cut off (or, failing one, the last
                 self._finish("maxSpeechTime", "")  # interim text: a phrase cut in half fits no grammar)
         elif isinstance(event, SpeechEnded):
+            self.transcript_pending = self.transcript_pending or event.pending
             self.speaking = False
             if self.partial_timer:
                 self.partial_timer.cancel()
@@ -347,6 +353,8 @@ class GatherActivity:
                 self.confidence if self.confidence is not None else self.call.settings.default_confidence
             )
         digits = self.digits if by_keys else ""
+        # the spec's timers end the Gather even when the recogniser never heard the caller: say why
+        note = {"note": MODEL_LOADING_NOTE} if not by_keys and not speech and self.transcript_pending else {}
         self.call.trace.emit(
             "gather_end",
             digits=digits,
@@ -354,6 +362,7 @@ class GatherActivity:
             confidence=confidence,
             reason=reason,
             finished_on_key=finished_on_key,
+            **note,
         )
         nonempty = bool(digits or speech)
         unheard = self.heard_speech and not by_keys and not settings.empty_transcript_is_no_input

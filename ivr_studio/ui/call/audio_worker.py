@@ -30,7 +30,9 @@ _END = "end"
 class SpeechReport:
     """What a worker tells its owner (on the worker's thread): a kind and its details."""
 
-    kind: str  # "start" | "partial" | "final" | "end" | "key" | "level" | "notice" | "no_model" | "error"
+    # "start" | "partial" | "final" | "end" | "key" | "level" | "notice" | "no_model" | "error", and while a
+    # speech model loads: "loading" (the caller's audio is kept for it) then "ready"
+    kind: str
     text: str = ""
     language: str = ""  # for "no_model": the language no speech model is installed for
     confidence: float | None = None
@@ -80,6 +82,14 @@ class AudioWorker:
     def _on_worker(self, work: Callable[[], None]) -> None:
         """Run ``work`` on the worker thread, after the frames already queued (from any thread)."""
         self._queue.put(work)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until what was queued before this call has been handled; False when ``timeout`` s passed
+        first (or the worker has stopped). Lets a test on a virtual clock move time only once the audio it
+        fed has been heard."""
+        done = threading.Event()
+        self._queue.put(done.set)
+        return done.wait(timeout)
 
     def close(self, wait: float | None = None) -> None:
         """Stop the worker after what is queued; ``wait`` seconds for it (never from the worker itself)."""

@@ -83,6 +83,7 @@ class CallController(QObject, DebugControls):
     microphoneChanged = Signal(bool)  # noqa: N815 - the microphone is open
     notice = Signal(str)  # something the user should know (a failed device, a speech model's limits …)
     speechModelMissing = Signal(str, str)  # noqa: N815 - a speech Gather's language has no model: tag, message
+    speechModelLoading = Signal(bool)  # noqa: N815 - the Gather's speech model is loading; the audio is kept
     paused = Signal(object)  # the call is held by the debugger: a runtime.debugger.Pause
     resumed = Signal()  # the held call goes on
     _relay = Signal(int, object)
@@ -445,6 +446,10 @@ class CallController(QObject, DebugControls):
             self.caller_audio.gather_started(event.get("attributes") or {})
         elif kind == "gather_end":
             self.caller_audio.gather_ended()
+            self.speechModelLoading.emit(False)
+            note = str(event.get("note") or "")
+            if note:  # the Gather ended while the speech model was still loading
+                self.notice.emit(note[:1].upper() + note[1:])
         elif kind == "record":
             self.caller_audio.listen("record" if event.get("status") == "recording" else None)
         elif kind == "request" and event.get("purpose", "twiml") == "twiml":
@@ -468,6 +473,8 @@ class CallController(QObject, DebugControls):
             if report.at - self._last_level >= 0.05:
                 self._last_level = report.at
                 self.levelChanged.emit(report.level_dbfs)
+        elif report.kind in ("loading", "ready"):
+            self.speechModelLoading.emit(report.kind == "loading")
         elif report.kind == "no_model":
             self.speechModelMissing.emit(report.language, report.text)
         elif report.kind in ("error", "notice"):

@@ -184,6 +184,7 @@ class CallPanel(QWidget):
         c.microphoneChanged.connect(self.strip.set_microphone)
         c.notice.connect(self.show_notice)
         c.speechModelMissing.connect(self.show_missing_model)
+        c.speechModelLoading.connect(self._show_model_loading)
 
     # ----- state shown -----
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
@@ -236,6 +237,16 @@ class CallPanel(QWidget):
         """Show a notice under the status strip: a "warning" (amber) or, for what went well, "info"."""
         self._missing_language = None
         self.strip.set_notice(text, tone=tone)
+
+    def _show_model_loading(self, loading: bool) -> None:
+        """While the Gather's speech model loads the caller's audio is kept for it (and the keypad works):
+        say so, and take the notice away once the model is ready."""
+        from ivr_studio.ui.call.speech import LOADING_NOTICE
+
+        if loading:
+            self.show_notice(LOADING_NOTICE, tone="info")
+        elif self.strip.notice.text() == LOADING_NOTICE:
+            self.strip.set_notice(None)
 
     def show_missing_model(self, language: str, text: str = "") -> None:
         """A speech Gather's ``language`` has no model: say so and offer "Get model…" (``text``, the

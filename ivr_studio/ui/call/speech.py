@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,15 @@ from ivr_studio.voice.speech_input import SpeechInput
 from ivr_studio.voice.vad import VoiceActivityDetector
 
 FRAME_MS = 20
+#: What the panel shows while a speech Gather listens and its recogniser is still loading.
+LOADING_NOTICE = "Loading speech model… your speech is kept"
+#: Audio kept while the model loads: the Gather's maxSpeechTime plus this margin (the VAD's hangover and the
+#: speechTimeout after the words), so a caller talking to a model that never loads cannot fill the memory.
+KEEP_MARGIN_SECONDS = 5.0
+#: Audio kept from before the caller starts talking: the VAD dates a start up to its window (0.2 s) back, and
+#: the recogniser hears a little quiet before the words, as it would live.
+PRE_ROLL_SECONDS = 1.0
+_BYTES_PER_SECOND = SAMPLE_RATE * 2
 
 
 @dataclass(frozen=True)
@@ -69,11 +79,16 @@ class SpeechSession(AudioWorker):
     the UI. :meth:`feed` is safe from any thread (it only queues); :meth:`end_utterance` forces the end of
     speech (push-to-talk released); :meth:`close` stops the worker.
 
-    The recogniser loads on a thread of its own (a vosk model takes seconds, many more on a busy machine),
-    and the caller may start talking before it is ready: their audio is kept, a voice activity detector of
-    its own tells the call at once that speech started (so the Gather's no-input timeout does not run out
-    while the caller talks), and once the recogniser is ready it hears the kept audio from the beginning,
-    dated when it arrived — the end of speech and the transcript then come as if it had listened live.
+    The recogniser loads on a thread of its own (a vosk model takes seconds, a big one a minute or more on a
+    busy machine), and the caller may start talking before it is ready. Their audio is then kept (bounded:
+    :data:`PRE_ROLL_SECONDS` before they speak, at most the Gather's maxSpeechTime plus
+    :data:`KEEP_MARGIN_SECONDS` in all) and a voice activity detector of the session's own — the same
+    :class:`~ivr_studio.voice.vad.VoiceActivityDetector` the recogniser's input uses — runs ahead of it: the
+    call hears at once when speech starts and ends (``pending=True``, dated like live speech), so the
+    Gather's timers run on the caller's audio as on Twilio (spec §2.4). Once the recogniser is ready it hears
+    the kept audio from the beginning and the transcripts follow, each after the end of speech the call
+    already heard; the Gather ends when its timers say so, with the transcript if it arrived in time (else
+    its trace says the model was still loading).
     """
 
     def __init__(
@@ -97,18 +112,36 @@ class SpeechSession(AudioWorker):
         self._line: Callable[[bytes], bytes] | None = None  # phone fidelity: one line for the whole session
         # while the recogniser loads (worker thread only):
         self._loading = True
-        self._kept: list[tuple[bytes, float] | None] = []  # audio and its arrival; None: end_utterance
+        self._kept: deque[tuple[bytes, float] | None] = deque()  # audio and its arrival; None: end_utterance
+        self._kept_bytes = 0
+        self.keep_limit_bytes = int(((config.max_speech or 60.0) + KEEP_MARGIN_SECONDS) * _BYTES_PER_SECOND)
         self._early_vad: VoiceActivityDetector | None = None
-        self._started_early = False  # SpeechStarted already posted for speech the recogniser has not heard
+        self._early_time = 0.0  # seconds of audio the early VAD heard
+        self._heard_early = False  # the early VAD heard speech: the kept audio is no longer trimmed to pre-roll
+        self._early_starts = 0  # speech starts and ends the call heard from the early VAD, still to come from
+        self._early_ends = 0  # the recogniser (which then does not post them again)
+        self._loading_said = False
         # shared with the loading thread:
         self._loaded_lock = threading.Lock()
         self._ready: SpeechInput | None = None
         self._finished = False
         self._loader = threading.Thread(target=self._load, name="ivr-speech-load", daemon=True)
         self._start()
+        self._loader.start()
+
+    @property
+    def kept_bytes(self) -> int:
+        """Bytes of caller audio kept for a recogniser that is still loading."""
+        return self._kept_bytes
+
+    def wait_loaded(self, timeout: float) -> bool:
+        """Wait until the recogniser has loaded (or failed to); False when ``timeout`` s passed first."""
+        self._loader.join(timeout)
+        return not self._loader.is_alive()
 
     def close(self, wait: float | None = None) -> None:
-        """Stop the worker after what is queued; ``wait`` seconds for it and for a recogniser still loading."""
+        """Stop the worker after what is queued (a recogniser that has loaded hears it; one still loading
+        does not: the Gather it was for is over); ``wait`` seconds for it and for the loading thread."""
         deadline = None if wait is None else time.monotonic() + wait
         super().close(wait)
         if deadline is not None and self._loader.is_alive():
@@ -166,7 +199,6 @@ class SpeechSession(AudioWorker):
 
             self._line = PhoneLine()
         self._early_vad = VoiceActivityDetector()
-        self._loader.start()
         return True
 
     def _loaded(self) -> None:
@@ -176,34 +208,51 @@ class SpeechSession(AudioWorker):
         if speech is None:
             return
         self._speech, self._loading = speech, False
-        kept, self._kept = self._kept, []
+        kept, self._kept, self._kept_bytes = self._kept, deque(), 0
         for item in kept:
             if item is None:
                 self._finish_utterance()
             else:
                 self._recognise(*item)
+        # caught up: from now on the recogniser's own detector speaks for the call
+        self._early_starts = self._early_ends = 0
+        self._heard_early = False
+        if self._loading_said:
+            self._report(SpeechReport("ready"))
 
     def _not_loaded(self) -> None:
         """No recogniser (no model, or it failed): speech the call already heard ends understood as nothing,
         and the session stops."""
-        self._loading, self._kept = False, []
-        if self._started_early:
-            self._started_early = False
+        self._loading, self._kept, self._kept_bytes = False, deque(), 0
+        if self._heard_early:
             self._post(SpeechFinal("", None))
-            self._post(SpeechEnded())
-            self._report(SpeechReport("end"))
+            if self._early_vad is not None and self._early_vad.in_speech:
+                self._post(SpeechEnded())
+                self._report(SpeechReport("end"))
+        if self._loading_said:
+            self._report(SpeechReport("ready"))
         self.close()
 
     def _end(self) -> None:
-        if self._loading:
-            self._kept.append(None)
-        else:
+        if not self._loading:
             self._finish_utterance()
+            return
+        self._kept.append(None)
+        vad = self._early_vad
+        if vad is not None and vad.in_speech:  # push-to-talk released: the speech is over now
+            vad.flush()
+            self._early_ends += 1
+            self._post(SpeechEnded(pending=True))
+            self._report(SpeechReport("end"))
 
     def _finish(self) -> None:
-        if self._loading:  # closed while the recogniser loads: it still hears the audio queued before
-            self._loader.join()
-            self._loaded()
+        if self._loading:
+            with self._loaded_lock:
+                loaded = self._ready is not None
+            if loaded:  # ready before the close: it hears the audio queued before it
+                self._loaded()
+            else:  # still loading: the Gather is over, the kept audio goes unheard (the Gather's trace says
+                self._kept, self._kept_bytes = deque(), 0  # so) and the model, once loaded, goes back (_load)
         with self._loaded_lock:
             self._finished = True
             ready, self._ready = self._ready, None
@@ -219,19 +268,43 @@ class SpeechSession(AudioWorker):
         if self._line is not None:
             pcm = self._line(pcm)
         if self._loading:
-            self._kept.append((pcm, arrived))
-            self._listen_early(pcm)
+            if not self._loading_said:
+                self._loading_said = True
+                self._report(SpeechReport("loading", text=LOADING_NOTICE))
+            self._keep(pcm, arrived)
+            self._listen_early(pcm, arrived)
         elif self._speech is not None:
             self._recognise(pcm, arrived)
 
-    def _listen_early(self, pcm: bytes) -> None:
-        """While the recogniser loads: tell the call when the caller starts talking."""
-        if self._started_early or self._early_vad is None:
+    def _keep(self, pcm: bytes, arrived: float) -> None:
+        """Keep audio for the recogniser still loading: a second of it before the caller speaks, at most
+        maxSpeechTime and a margin in all (the oldest goes first)."""
+        self._kept.append((pcm, arrived))
+        self._kept_bytes += len(pcm)
+        limit = self.keep_limit_bytes if self._heard_early else int(PRE_ROLL_SECONDS * _BYTES_PER_SECOND)
+        while self._kept_bytes > limit and self._kept:
+            item = self._kept.popleft()
+            if item is not None:
+                self._kept_bytes -= len(item[0])
+
+    def _listen_early(self, pcm: bytes, arrived: float) -> None:
+        """While the recogniser loads: tell the call when the caller starts and stops talking, dated as the
+        recogniser's own detector would date them live (``SpeechEnded.ago``: the hangover and the delay)."""
+        vad = self._early_vad
+        if vad is None:
             return
-        if any(ev.kind == "speech_start" for ev in self._early_vad.feed(pcm)):
-            self._started_early = True
-            self._post(SpeechStarted())
-            self._report(SpeechReport("start"))
+        self._early_time += len(pcm) / _BYTES_PER_SECOND
+        for ev in vad.feed(pcm):
+            if ev.kind == "speech_start":
+                self._heard_early = True
+                self._early_starts += 1
+                self._post(SpeechStarted(pending=True))
+                self._report(SpeechReport("start"))
+            else:
+                self._early_ends += 1
+                lag = self._early_time - ev.t + self._now() - arrived
+                self._post(SpeechEnded(ago=max(0.0, lag), pending=True))
+                self._report(SpeechReport("end"))
 
     def _recognise(self, pcm: bytes, arrived: float) -> None:
         speech = self._speech
@@ -240,8 +313,8 @@ class SpeechSession(AudioWorker):
         for ev in speech.feed(pcm):
             if isinstance(ev, VadEvent):
                 if ev.kind == "speech_start":
-                    if self._started_early:  # the call heard this start while the recogniser loaded
-                        self._started_early = False
+                    if self._early_starts:  # the call heard this start while the recogniser loaded
+                        self._early_starts -= 1
                     else:
                         self._post(SpeechStarted())
                         self._report(SpeechReport("start"))
@@ -275,9 +348,12 @@ class SpeechSession(AudioWorker):
             return
         final = speech.final()
         self._post(SpeechFinal(final.text, final.confidence))
-        self._post(SpeechEnded(ago=ago))
         self._report(SpeechReport("final", text=final.text, confidence=final.confidence))
-        self._report(SpeechReport("end"))
+        if self._early_ends:  # the call heard this end while the recogniser loaded
+            self._early_ends -= 1
+        else:
+            self._post(SpeechEnded(ago=ago))
+            self._report(SpeechReport("end"))
         self._held_partial = ""
         self._speech = self._open()
 

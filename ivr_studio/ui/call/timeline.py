@@ -75,7 +75,7 @@ def describe(event: dict[str, Any]) -> tuple[str, str] | None:
             conf = event.get("confidence")
             bits.append(f"SpeechResult=“{event['speech']}”" + (f" ({float(conf):.2f})" if conf else ""))
         if not bits:
-            bits.append("no input")
+            bits.append(f"no input — {event['note']}" if event.get("note") else "no input")
         bits.append(f"({event.get('reason', '')})")
         return "Result", "  ".join(bits)
     if kind == "request":
