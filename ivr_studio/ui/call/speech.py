@@ -117,7 +117,7 @@ class SpeechSession(AudioWorker):
         self.keep_limit_bytes = int(((config.max_speech or 60.0) + KEEP_MARGIN_SECONDS) * _BYTES_PER_SECOND)
         self._early_vad: VoiceActivityDetector | None = None
         self._early_time = 0.0  # seconds of audio the early VAD heard
-        self._heard_early = False  # the early VAD heard speech: the kept audio is no longer trimmed to pre-roll
+        self._heard_early = False  # the early VAD heard speech: no longer trimmed to pre-roll
         self._early_starts = 0  # speech starts and ends the call heard from the early VAD, still to come from
         self._early_ends = 0  # the recogniser (which then does not post them again)
         self._loading_said = False

@@ -55,7 +55,11 @@ class App:
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        form = dict(parse_qsl(environ["wsgi.input"].read(length).decode(), keep_blank_values=True)) if length else {}
+        form = (
+            dict(parse_qsl(environ["wsgi.input"].read(length).decode(), keep_blank_values=True))
+            if length
+            else {}
+        )
         if environ["PATH_INFO"] == "/heard":
             self.heard.append(form)
             body = "<Response><Hangup/></Response>"
@@ -153,7 +157,9 @@ def test_speech_while_the_model_loads_is_recognised_once_it_is_ready(provider, g
         # speechTimeout="auto" counted from where the words ended, before the model was ready
         words_ended = end[0]["t"] - end[0]["ago"]
         assert words_ended < released_at
-        assert gather_end["t"] - words_ended == pytest.approx(call.engine.settings.auto_speech_timeout, abs=0.025)
+        assert gather_end["t"] - words_ended == pytest.approx(
+            call.engine.settings.auto_speech_timeout, abs=0.025
+        )
         (heard,) = call.app.heard
         assert heard["SpeechResult"] == "Go forward ten meters."
         assert 0.0 < float(heard["Confidence"]) <= 1.0
