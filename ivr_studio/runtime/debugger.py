@@ -50,6 +50,11 @@ class PendingRequest:
     node: str | None  # the node the call is at (the last document's), None before the first
     t: float  # call time, seconds since the call began
     cookies: dict[str, dict[str, str]] = field(default_factory=dict)  # host → the cookies it will send
+    #: the document the call is in (its URL), None before the first: where a call of a URL whose app names
+    #: no nodes stands
+    document: str | None = None
+    #: the verb of that document that asks for this request ("Gather", "Redirect" …; "" for the first)
+    verb: str = ""
 
 
 @dataclass(frozen=True)

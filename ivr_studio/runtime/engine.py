@@ -245,7 +245,10 @@ class CallEngine:
         if outcome is None:
             self.clock.post(self._next_verb)
         elif outcome.kind == "transfer":
-            self.request(outcome.url, outcome.method, outcome.params, cause=_transfer_cause(activity))
+            verb = str(getattr(getattr(activity, "el", None), "tag", "") or "")
+            self.request(
+                outcome.url, outcome.method, outcome.params, cause=_transfer_cause(activity), verb=verb
+            )
         else:
             self.end_call(outcome.status, outcome.reason or "hangup")
 
@@ -294,19 +297,34 @@ class CallEngine:
             self.trace.emit("lookup", **{k: v for k, v in lookup.items() if k not in ("t", "event")})
 
     def request(
-        self, url: str, method: str, extra: dict[str, str], *, fallback_try: int = 0, cause: str = ""
+        self,
+        url: str,
+        method: str,
+        extra: dict[str, str],
+        *,
+        fallback_try: int = 0,
+        cause: str = "",
+        verb: str = "",
     ) -> None:
         """Fetch a document and run it when it arrives (after its simulated latency).
 
         ``fallback_try`` is 0 for an ordinary fetch and n for the n-th request of the fallback URL (§5.2).
-        ``cause`` says which verb asked for it ("an empty <Redirect/>"), for the loop warnings.
+        ``cause`` says which verb asked for it ("an empty <Redirect/>"), for the loop warnings; ``verb`` is
+        that verb's name, for the debugger.
         """
         if self.ended:
             return
         gate = self.gate
         if gate is not None:
             pending = PendingRequest(
-                url, method, self.params(extra), self.doc_node, self.elapsed, self._cookies()
+                url,
+                method,
+                self.params(extra),
+                self.doc_node,
+                self.elapsed,
+                self._cookies(),
+                self.doc_url,
+                verb,
             )
             proceed = self._later(lambda: self._send(url, method, extra, fallback_try, cause))
             if gate.hold_request(pending, proceed):

@@ -7,6 +7,10 @@ as an IVR Studio handler keeps them in its state cookie (with the flow's default
 logic nodes and back-end requests the handler went through on the way, a menu's failed attempts, and the
 TwiML about to run. When the user looks back at a moment of the call (a timeline row), it shows the same
 for that moment, with "Back to now".
+
+A call of a URL whose app names no nodes (any TwiML app, not an IVR Studio export) is placed by its
+document instead: the URL path of the TwiML it runs, that document itself, and the verb of it that sends
+the request held (its ``<Gather>``'s action, a ``<Redirect>`` …). Calls of the open flow keep node titles.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ VARIABLES = "The call's variables"
 LOGIC = "Logic on the way"
 LOOKUPS = "Back-end requests (Look up)"
 TWIML = "TwiML about to run"
+DOCUMENT = "The document it is in"
 KEPT = "Kept from back-end answers"
 
 
@@ -76,6 +81,19 @@ def one_line(text: str, limit: int = 300) -> str:
 def short_url(url: str) -> str:
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "") if parts.scheme else url
+
+
+def document_place(url: str, limit: int = 48) -> str:
+    """Where a call of a URL stands when its app names no nodes: the document's path (and query), cut."""
+    text = short_url(url)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sent_by(verb: str) -> str:
+    """Which verb of the document sends a request, in words: ``its <Gather>'s action``, ``its <Redirect>``."""
+    if not verb:
+        return ""
+    return f"its <{verb}>" if verb == "Redirect" else f"its <{verb}>'s action"
 
 
 class DebuggerView(QWidget):
@@ -149,11 +167,13 @@ class DebuggerView(QWidget):
         titles: Titles,
         declared: Mapping[str, str] | None = None,
         values: CallValues | None = None,
+        document: str = "",
     ) -> None:
         """The call is held: at a breakpoint (``pause.arrival``) or before a request (``pause.request``).
         ``declared`` are the flow's call variables and their defaults (for a call of the open flow);
         ``values`` the call's state as the handler last reported it (shown before a request: a held
-        arrival carries its own)."""
+        arrival carries its own); ``document`` the TwiML of the document the call is in (before a
+        request)."""
         self.status.setStyleSheet(PAUSED_STYLE)
         self.continue_button.setEnabled(True)
         self.step_button.setEnabled(True)
@@ -185,24 +205,43 @@ class DebuggerView(QWidget):
             )
         else:
             request = pause.request
-            where = f" at {titles(pause.node)}" if pause.node else ""
+            place = getattr(request, "document", None)
+            verb = getattr(request, "verb", "")
+            if pause.node:
+                where = f" at {titles(pause.node)}"
+            elif place:  # a URL's app that names no nodes: the document is the place
+                where = f" in {document_place(place)}"
+            else:
+                where = ""
+            by = f" ({sent_by(verb)})" if verb and not pause.node else ""
             self.status.setText(
-                f"‖ Paused{where} ({at}), before it sends {request.method} {short_url(request.url)}"
+                f"‖ Paused{where} ({at}), before it sends {request.method} {short_url(request.url)}{by}"
             )
             self._fill(
                 Shown("Request about to be sent", request.method, request.url, request.params),
                 titles,
                 values=values,
                 declared=declared,
+                verb=verb,
+                document=(place or "", document),
             )
 
-    def show_moment(self, moment: Any, titles: Titles, declared: Mapping[str, str] | None = None) -> None:
-        """The user looks back at ``moment`` (a :class:`~ivr_studio.ui.call.history.Moment`)."""
+    def show_moment(
+        self, moment: Any, titles: Titles, declared: Mapping[str, str] | None = None, doing: str = ""
+    ) -> None:
+        """The user looks back at ``moment`` (a :class:`~ivr_studio.ui.call.history.Moment`); ``doing`` is
+        the verb the call was running then ("Say"), if any."""
         self.status.setStyleSheet(LOOKING_BACK_STYLE)
-        where = titles(moment.node) if moment.node else "the start"
-        self.status.setText(f"Looking back: at {moment.t:.1f} s the call was at {where}")
-        self.back_button.show()
         request = moment.request
+        if moment.node:
+            where = f"at {titles(moment.node)}"
+        elif request is not None:  # a URL's app that names no nodes: the document it ran is the place
+            where = f"in {document_place(str(request.get('url', '')))}"
+        else:
+            where = "at the start"
+        running = f", running its <{doing}>" if doing else ""
+        self.status.setText(f"Looking back: at {moment.t:.1f} s the call was {where}{running}")
+        self.back_button.show()
         self.details.clear()
         if request is not None:
             arrival = moment.arrival
@@ -233,15 +272,21 @@ class DebuggerView(QWidget):
         path: Sequence[str] = (),
         lookups: Sequence[Mapping[str, Any]] = (),
         twiml: str = "",
+        verb: str = "",
+        document: tuple[str, str] = ("", ""),
     ) -> None:
-        """The request first, then the call's variables, what the request adds, the logic and back-end
-        requests the handler made on the way, the call's own parameters, and the TwiML about to run."""
+        """The request first (and the verb that sends it), then the call's variables, what the request
+        adds, the logic and back-end requests the handler made on the way, the call's own parameters, the
+        TwiML about to run, and the document (URL, TwiML) the call is in while a request waits."""
         from ivr_studio.runtime.params import CallIdentity
 
         self.details.clear()
         line = f"{shown.method} {shown.url}" + (f" → {status}" if status else "")
         top = QTreeWidgetItem(self.details, [shown.title, line])
         top.setToolTip(1, line)
+        if verb:
+            by = QTreeWidgetItem(self.details, ["Sent by", f"<{verb}> of {document_place(document[0])}"])
+            by.setToolTip(1, document[0])
         state = values
         variables = {name: (value, True) for name, value in (declared or {}).items()}
         if state is not None:
@@ -292,6 +337,12 @@ class DebuggerView(QWidget):
         if twiml:
             group = self._group(TWIML, "")
             self._row(group, "", one_line(twiml), tip=twiml)
+        url, text = document
+        if url:
+            group = self._group(DOCUMENT, document_place(url))
+            group.setToolTip(1, url)
+            if text:
+                self._row(group, "", one_line(text), tip=text)
         self.details.resizeColumnToContents(0)
 
     def _group(self, title: str, summary: str, expanded: bool = True) -> QTreeWidgetItem:

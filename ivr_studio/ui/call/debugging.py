@@ -21,6 +21,26 @@ if TYPE_CHECKING:
     from ivr_studio.ui.call.panel import CallPanel
 
 DEBUGGER_TIP = "Breakpoints, stepping request by request, and looking back at the call"
+#: The verb a timeline row's trace event belongs to, shown when looking back at it.
+_VERBS = {
+    "say": "Say",
+    "play": "Play",
+    "pause": "Pause",
+    "gather_start": "Gather",
+    "listening": "Gather",
+    "gather_end": "Gather",
+    "record": "Record",
+    "dial": "Dial",
+    "redirect": "Redirect",
+    "hangup": "Hangup",
+    "queue": "Enqueue",
+    "conference": "Dial",
+}
+
+
+def verb_of(event: dict[str, Any]) -> str:
+    """The TwiML verb a trace event belongs to ("" for a request, a key, the call's end …)."""
+    return _VERBS.get(str(event.get("event")), "")
 
 
 class PanelDebugger(QObject):
@@ -82,7 +102,9 @@ class PanelDebugger(QObject):
         panel.strip.set_node(
             f"{panel.node_title(moment.node, moment.request)} (at {moment.t:.1f} s: looking back)"
         )
-        self.view.show_moment(moment, panel.node_title, self.declared())
+        self.view.show_moment(
+            moment, panel.node_title, self.declared(), doing=verb_of(record.trace[moment.index])
+        )
         panel.show_section("debugger")
         return True
 
@@ -122,6 +144,11 @@ class PanelDebugger(QObject):
             return None
         return {name: v.default for name, v in self.panel.document.flow.variables.items()}
 
+    def document(self) -> str:
+        """The TwiML of the document the call is in (the last response that arrived), for a held request."""
+        record = self.panel.controller.record
+        return record.arrivals[-1][1].twiml if record is not None and record.arrivals else ""
+
     def reported(self) -> CallValues | None:
         """The call's state as the handler last reported it (in the trace), for a call held before a
         request."""
@@ -132,7 +159,7 @@ class PanelDebugger(QObject):
     def _paused(self, pause: Any) -> None:
         if self.moment is not None:
             self.back_to_now()
-        self.view.show_pause(pause, self.panel.node_title, self.declared(), self.reported())
+        self.view.show_pause(pause, self.panel.node_title, self.declared(), self.reported(), self.document())
         self.panel.show_section("debugger")
 
     def _refresh(self) -> None:
@@ -140,6 +167,8 @@ class PanelDebugger(QObject):
             return
         controller = self.panel.controller
         if controller.pause is not None:
-            self.view.show_pause(controller.pause, self.panel.node_title, self.declared(), self.reported())
+            self.view.show_pause(
+                controller.pause, self.panel.node_title, self.declared(), self.reported(), self.document()
+            )
         else:
             self.view.show_state(controller.running)
