@@ -47,6 +47,9 @@ KEEP_MARGIN_SECONDS = 5.0
 #: Audio kept from before the caller starts talking: the VAD dates a start up to its window (0.2 s) back, and
 #: the recogniser hears a little quiet before the words, as it would live.
 PRE_ROLL_SECONDS = 1.0
+#: Seconds of the caller's audio kept before the panel says the model is loading: a warm model is ready
+#: sooner, and the notice would only flash.
+LOADING_NOTICE_AFTER = 0.25
 _BYTES_PER_SECOND = SAMPLE_RATE * 2
 
 
@@ -268,11 +271,11 @@ class SpeechSession(AudioWorker):
         if self._line is not None:
             pcm = self._line(pcm)
         if self._loading:
-            if not self._loading_said:
-                self._loading_said = True
-                self._report(SpeechReport("loading", text=LOADING_NOTICE))
             self._keep(pcm, arrived)
             self._listen_early(pcm, arrived)
+            if not self._loading_said and self._early_time >= LOADING_NOTICE_AFTER:
+                self._loading_said = True
+                self._report(SpeechReport("loading", text=LOADING_NOTICE))
         elif self._speech is not None:
             self._recognise(pcm, arrived)
 
