@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 import ivr_studio
 from ivr_studio.flow.ivrflow import SUFFIX, FlowFileError, load_flow
+from ivr_studio.ui import collector
 from ivr_studio.ui.actions import build_menus
 from ivr_studio.ui.autosave import Autosaver, Recovery, find_recoveries
 from ivr_studio.ui.call.install import install_call_panel
@@ -137,11 +138,17 @@ class MainWindow(QMainWindow):
         """Open a file in this window (after asking about unsaved changes); False when it was not opened."""
         if not self.maybe_save():
             return False
+        collector.hold()  # until the canvas has painted the flow (see ivr_studio.ui.collector)
+        QTimer.singleShot(collector.LONGEST_HOLD_MS, collector.release)
         try:
             laid_out = self.document.open(path)
         except FlowFileError as exc:
+            collector.release()
             QMessageBox.critical(self, "Could not open the flow", f"{exc}\n\nNothing was opened.")
             return False
+        except BaseException:
+            collector.release()
+            raise
         add_recent(self.settings, Path(path))
         self.refresh_recent_menu()
         self.scene.clearSelection()

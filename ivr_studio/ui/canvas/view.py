@@ -28,6 +28,7 @@ from ivr_studio.files import load_json
 from ivr_studio.flow.clipboard import extract
 from ivr_studio.flow.ivrflow import MAX_FILE_BYTES, FlowFileError, flow_from_dict, flow_to_dict
 from ivr_studio.flow.kinds import NodeKind, kind_title
+from ivr_studio.ui import collector
 from ivr_studio.ui.canvas.link_item import LinkItem
 from ivr_studio.ui.canvas.minimap import Minimap
 from ivr_studio.ui.canvas.node_item import NodeItem
@@ -245,6 +246,11 @@ class FlowView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     # ------------------------------------------------------------------ drawing
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if collector.held():  # while a flow was opened: let it go once this frame is on screen
+            QTimer.singleShot(0, collector.release)
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         theme = self._scene.theme
         painter.fillRect(rect, theme.background)
