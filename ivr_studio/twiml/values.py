@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ivr_studio.files import cut
 from ivr_studio.twiml.languages import gather_language_tags
 
 
@@ -22,14 +23,29 @@ class BadValue(ValueError):
 Parser = Callable[[str], Any]
 
 
+#: A whole number as TwiML writes it: ASCII digits only (``int()`` would also take "٣", "３" and "1_0"),
+#: with a sign so that "-1" is reported as negative rather than as not a number.
+_WHOLE_NUMBER = re.compile(r"\A[+-]?[0-9]{1,18}\Z")
+
+
 def _whole_number(text: str, minimum: int, too_small: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise BadValue(f"{text!r} is not a whole number") from None
+    stripped = text.strip(" \t\r\n")
+    if not _WHOLE_NUMBER.match(stripped):
+        raise BadValue(f"{cut(text)} is not a whole number")
+    value = int(stripped)
     if value < minimum:
-        raise BadValue(f"{text!r} {too_small}")
+        raise BadValue(f"{cut(text)} {too_small}")
     return value
+
+
+_DECIMAL = re.compile(r"\A[+-]?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})\Z")
+
+
+def is_plain_number(text: str) -> bool:
+    """Whether ``text`` is a decimal number written with ASCII digits ("12", "-3.5", ".5"), as a value
+    compared with a number must be: not "٣", "３", "1_0", "1e9", "nan" or "inf", all of which ``float()``
+    takes."""
+    return bool(_DECIMAL.match(text.strip(" \t\r\n")))
 
 
 def positive_int(text: str) -> int:

@@ -247,3 +247,16 @@ def test_a_regex_that_can_backtrack_exponentially_is_a_warning():
         ("config.cases[1].operand", "warning"),
     ]
     assert "'Route', case 1 (words)" in found[0].message and "exponential time" in found[0].message
+
+
+@pytest.mark.parametrize("operand", ["٣", "３", "1_0", "nan", "inf", "1e400"])
+def test_a_decide_number_is_written_with_ascii_digits(operand):
+    """``float()`` takes all of these; a number compared with the caller's value must be 0-9 (and . or -)."""
+    f = chain(Node("d", NodeKind.DECIDE, config=DecideConfig((Case("a", "{{ call.from }}", "less_than", operand),))))
+    assert [d.path for d in validate_flow(f) if d.code == "IVR022"] == ["config.cases[0].operand"]
+
+
+@pytest.mark.parametrize("operand", ["10", "-3.5", ".5", " 42 "])
+def test_plain_decide_numbers_pass(operand):
+    f = chain(Node("d", NodeKind.DECIDE, config=DecideConfig((Case("a", "{{ call.from }}", "less_than", operand),))))
+    assert [d for d in validate_flow(f) if d.code == "IVR022"] == []

@@ -117,3 +117,17 @@ def test_record_finish_on_key_allows_several_keys():
     r = read_verb(etree.fromstring('<Record finishOnKey="*#"/>'))
     assert r["finishOnKey"] == "*#" and r.diagnostics == []
     assert read_verb(etree.fromstring("<Record/>"))["finishOnKey"] == "1234567890*#"
+
+
+@pytest.mark.parametrize("value", ["٣", "３", "1_0", "3\u2003", "+", "", "1" * 40])
+def test_attribute_numbers_are_ascii_digits_only(value):
+    """``int()`` takes Arabic-Indic and full-width digits and underscores; Twilio's numbers are 0-9 only."""
+    g = gather(f'timeout="{value}" numDigits="{value}"')
+    assert [d.code for d in g.diagnostics] == ["13313", "13314"]
+    assert g["timeout"] == 5 and g["numDigits"] is None
+    assert all("is not a whole number" in d.message and len(d.message) < 200 for d in g.diagnostics)
+
+
+def test_attribute_numbers_may_have_surrounding_blanks_and_a_sign():
+    assert gather('timeout=" 7 " numDigits="+2"')["timeout"] == 7
+    assert gather('numDigits="+2"')["numDigits"] == 2

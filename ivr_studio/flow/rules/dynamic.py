@@ -51,6 +51,7 @@ from ivr_studio.flow.logic import (
 from ivr_studio.flow.model import Flow, Node
 from ivr_studio.flow.templates import CALL_FIELDS, NAMESPACES, analyse
 from ivr_studio.twiml.diagnostics import Diagnostic, error, warning
+from ivr_studio.twiml.values import is_plain_number
 
 #: Twilio gives a webhook 15 seconds (spec §1.2); logic walks keep a margin for the rest of the request.
 WEBHOOK_BUDGET_SECONDS = 15.0
@@ -362,10 +363,14 @@ def decide_problems(node: Node) -> list[Diagnostic]:
                     )
                 )
         elif c.op in ("less_than", "greater_than") and "{{" not in c.operand:
-            try:
-                float(c.operand)
-            except ValueError:
-                out.append(error("IVR022", f"{c.operand!r} is not a number", path=f"{where}.operand"))
+            if not is_plain_number(c.operand):
+                out.append(
+                    error(
+                        "IVR022",
+                        f"{cut(c.operand)} is not a number written with the digits 0-9",
+                        path=f"{where}.operand",
+                    )
+                )
         elif c.op in ("before_date", "after_date") and "{{" not in c.operand:
             problem = date_problem(c.operand)
             if problem is not None:
