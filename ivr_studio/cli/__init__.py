@@ -57,6 +57,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown(text: str) -> str:
+    """What the terminal gets: a name, title or value from a file can hold control characters or a
+    right-to-left override that rewrite the line; they are shown escaped. Carriage returns stay (progress
+    lines use them); values echoed in messages are already escaped by ``cut``."""
+    from ivr_studio.files import printable
+
+    return printable(text, keep="\n\t\r")
+
+
+class _EscapedOutput:
+    """Standard error with the same escaping as standard output (see :func:`_shown`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(_shown(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 class _GuardedOutput:
     """Standard output that turns a failed write (a full disk, ``> /dev/full``) into one clear error.
 
@@ -83,7 +106,8 @@ class _GuardedOutput:
     def write(self, text: str) -> int:
         if self.error is None:
             try:
-                return self._stream.write(text)
+                self._stream.write(_shown(text))
+                return len(text)
             except OSError as exc:
                 self._failed(exc)
         return len(text)
@@ -106,7 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     original, guarded = sys.stdout, _GuardedOutput(sys.stdout)
+    original_err = sys.stderr
     sys.stdout = guarded  # type: ignore[assignment]
+    sys.stderr = _EscapedOutput(original_err)  # type: ignore[assignment]
     try:
         code = int(args.func(args) or 0)
         guarded.flush()
@@ -117,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         sys.stdout = original
+        sys.stderr = original_err
     if guarded.error is not None:
         reason = guarded.error.strerror or str(guarded.error)
         print(f"error: cannot write to standard output: {reason}", file=sys.stderr)

@@ -24,10 +24,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def format_diagnostic(d, file: str) -> str:
-    """``FILE: severity CODE node (path): message`` and, when there is one, an indented fix line."""
+    """``FILE: severity CODE node (path): message`` and, when there is one, an indented fix line.
+
+    Titles, values and the file name come from the user: a control character or a right-to-left override
+    in them is shown escaped, so it cannot reorder or rewrite the terminal line."""
+    from ivr_studio.files import printable
+
     where = f"{d.node_id}" + (f" ({d.path})" if d.path else "") if d.node_id else (d.path or "flow")
-    line = f"{file}: {d.severity} {d.code} {where}: {d.message}"
-    return line + (f"\n    fix: {d.fix}" if d.fix else "")
+    line = printable(f"{file}: {d.severity} {d.code} {where}: {d.message}", keep="")
+    return line + (f"\n    fix: {printable(d.fix, keep='')}" if d.fix else "")
 
 
 def run(args: argparse.Namespace) -> int:

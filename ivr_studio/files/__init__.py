@@ -12,7 +12,7 @@ from ivr_studio.files.bounded import (
     read_bytes,
     read_text,
 )
-from ivr_studio.files.structured import StructuredDataError, cut, load_json, load_yaml, names
+from ivr_studio.files.structured import StructuredDataError, cut, load_json, load_yaml, names, printable
 
 __all__ = [
     "TEXT_LIMIT",
@@ -24,6 +24,7 @@ __all__ = [
     "load_yaml",
     "names",
     "open_bounded",
+    "printable",
     "read_bytes",
     "read_text",
     "write_bytes_atomic",

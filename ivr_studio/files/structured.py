@@ -6,6 +6,8 @@
   cannot expand to gigabytes (the "billion laughs"), and the number of nodes is capped. ``.nan`` and
   ``.inf`` are refused like JSON's ``NaN``.
 - :func:`cut` shortens any value for an error message; an input value is never echoed whole.
+- :func:`printable` escapes the characters that can rewrite a terminal line (control characters, and the
+  bidirectional controls such as U+202E that reorder it) in text shown to the user.
 
 Both raise :class:`StructuredDataError` (a ``ValueError``) whose message names the source and, where the
 parser knows it, the line.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from typing import Any
 
 #: No field of any IVR Studio format needs more digits than this (Python refuses more than 4,300).
@@ -39,6 +42,25 @@ def cut(value: Any, limit: int = 60) -> str:
         value = value[: limit * 4]  # never build the repr of a huge string
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: Characters that can change how a terminal shows a line: C0 and C1 controls (an ESC starts a colour or
+#: cursor sequence, a CR returns to the start of the line), the bidirectional embeddings, overrides and
+#: isolates (U+202E shows what follows right to left), and the line and paragraph separators.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep: str = "\n\t") -> str:
+    """``text`` with each character that could rewrite a terminal line written as an escape (``\\u202e``,
+    ``\\x1b``), as :func:`repr` would show it; the characters in ``keep`` (line breaks and tabs) stay."""
+
+    def escape(match: re.Match[str]) -> str:
+        ch = match.group()
+        if ch in keep:
+            return ch
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    return _UNSAFE.sub(escape, text)
 
 
 def names(values: Any, limit: int = 100) -> str:

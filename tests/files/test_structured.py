@@ -95,3 +95,11 @@ def test_names_lists_keys_sorted_and_short():
     assert names({"b", "a", 3}) == "3, a, b"
     long = names(["x" * 10_000, "y"], limit=50)
     assert len(long) == 50 and long.endswith("…")
+
+
+def test_printable_escapes_what_rewrites_a_terminal_line_and_keeps_the_rest():
+    from ivr_studio.files import printable
+
+    text = "Menü “Ω” 日本\u202eevil\u2066\x1b[2J\r\x85\u2028\n\tend"
+    assert printable(text) == "Menü “Ω” 日本\\u202eevil\\u2066\\x1b[2J\\x0d\\x85\\u2028\n\tend"
+    assert printable("a\rb", keep="\r") == "a\rb"
