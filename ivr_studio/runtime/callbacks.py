@@ -13,8 +13,8 @@ recording, transcription callbacks) is still done: :attr:`Callbacks.idle` tells 
 
 from __future__ import annotations
 
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -30,42 +30,62 @@ class CallbackWorker:
     A slow server makes the jobs queue here instead of piling up threads. Jobs touch no engine state and hand
     their results to the clock's thread. After :meth:`close` the jobs not yet started are dropped, except
     those submitted with ``keep``, which still run (also when submitted after the close).
+
+    The thread lives only while there is work: once closed it ends as soon as its queue is empty (a kept job
+    submitted later starts a new one, which ends the same way), so no thread of a finished call is left
+    waiting, or working, while the program goes on or shuts down. :meth:`join` waits for that.
     """
 
     def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], None], bool] | None] = queue.SimpleQueue()
+        self._jobs: deque[tuple[Callable[[], None], bool]] = deque()
         self._closed = False
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self.thread: threading.Thread | None = None
-        self._start()
+        with self._cond:
+            self._start()
 
     def _start(self) -> None:
+        """Start the thread (with ``_cond`` held)."""
         self.thread = threading.Thread(target=self._run, name="ivr-callbacks", daemon=True)
         self.thread.start()
 
     def submit(self, job: Callable[[], None], keep: bool = False) -> None:
         """Queue ``job``; a ``keep`` job still runs after :meth:`close`."""
-        with self._lock:
-            self._jobs.put((job, keep))
+        with self._cond:
+            if self._closed and not keep:
+                return
+            self._jobs.append((job, keep))
             if self.thread is None:  # the thread ended after a close: start another for a kept job
                 self._start()
+            self._cond.notify()
 
     def close(self) -> None:
-        self._closed = True
-        self._jobs.put(None)
+        """No more interim work: jobs not kept are dropped, and the thread ends once the queue is empty."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until the thread has ended (after :meth:`close`, when its work is done); True when it has."""
+        with self._cond:
+            thread = self.thread
+        if thread is not None:
+            thread.join(timeout)
+        with self._cond:
+            return self.thread is None or not self.thread.is_alive()
 
     def _run(self) -> None:
         while True:
-            item = self._jobs.get()
-            if item is None:
-                with self._lock:
-                    if self._jobs.empty():
-                        self.thread = None
-                        return
-                continue
-            job, keep = item
-            if keep or not self._closed:
-                job()
+            with self._cond:
+                while not self._jobs and not self._closed:
+                    self._cond.wait()
+                if not self._jobs:
+                    self.thread = None
+                    return
+                job, keep = self._jobs.popleft()
+                if self._closed and not keep:
+                    continue
+            job()
 
 
 class Background:
@@ -101,6 +121,7 @@ class Callbacks:
         self._emit = emit
         self._worker: CallbackWorker | None = None  # started by the first job on a real clock
         self._pending = 0  # kept jobs not yet finished (real clock)
+        self._closed = False
 
     @property
     def idle(self) -> bool:
@@ -134,6 +155,8 @@ class Callbacks:
             return
         if self._worker is None:
             self._worker = CallbackWorker()
+            if self._closed:
+                self._worker.close()
         post = self.clock.post
         emit = self._emit
 
@@ -161,8 +184,14 @@ class Callbacks:
 
     def close(self) -> None:
         """The call is over: interim callbacks not yet sent are dropped; kept work still runs."""
+        self._closed = True
         if self._worker is not None:
             self._worker.close()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until the call's background thread has ended (after :meth:`close`); True when it has, or
+        when there never was one."""
+        return self._worker is None or self._worker.join(timeout)
 
     def send_now(
         self,

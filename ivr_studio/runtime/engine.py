@@ -229,6 +229,11 @@ class CallEngine:
         """Every callback that reports on the call has been answered (a live call waits for them)."""
         return self._callbacks.idle
 
+    def join_background(self, timeout: float | None = None) -> bool:
+        """Wait until the call's background thread (callbacks, a transcription) has ended after the call;
+        True when it has (or never ran)."""
+        return self._callbacks.join(timeout)
+
     def request_ignored(self, url: str, method: str, extra: dict[str, str]) -> None:
         """A request sent now whose response is ignored (the call is over, or nothing listens)."""
         self.fetcher.fetch(url, method, self.params(extra))

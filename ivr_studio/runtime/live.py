@@ -21,6 +21,10 @@ from ivr_studio.runtime.events import DialOutcome, Dtmf, Event
 from ivr_studio.runtime.script import Script, ScriptRunner, SpeechFeeder
 from ivr_studio.runtime.trace import Listener
 
+#: How long a finished call waits for its idle background thread to end (it ends at once; a busy machine
+#: may take a moment to schedule it).
+BACKGROUND_JOIN_SECONDS = 10.0
+
 
 class LiveCall:
     """Runs one :class:`CallEngine` on a :class:`RealClock` in a background thread."""
@@ -68,6 +72,9 @@ class LiveCall:
             # way: wait for their answers, at most as long as Twilio waits for a webhook
             drain = self.engine.settings.total_timeout_ms / 1000 + 1
             self.clock.run(stop=lambda: engine.callbacks_idle, until=self.clock.now() + drain)
+            if engine.callbacks_idle:
+                # its work is done: the background thread ends at once; nothing of the call outlives it
+                engine.join_background(BACKGROUND_JOIN_SECONDS)
         except BaseException as exc:  # keep the reason for the UI; the call is over either way
             self.error = exc
             raise

@@ -38,6 +38,7 @@ def menu_server() -> Iterator[tuple[str, object]]:
         yield f"http://127.0.0.1:{server.server_port}/voice", app
     finally:
         server.shutdown()
+        server.server_close()
         thread.join(10)
 
 
