@@ -179,13 +179,13 @@ def child_route(path: str, max_cards: int, max_area: float) -> None:
     from ivr_studio.ui.app import make_app
 
     make_app()
-    from ivr_studio.flow import routing
+    from ivr_studio.flow import lanes, routing
     from ivr_studio.ui.canvas.scene import FlowScene
     from ivr_studio.ui.document import FlowDocument
 
     spent = {"lanes": 0.0}
     for name in ("set", "settle"):  # how much of the routing the lanes take
-        plain = getattr(routing.Lanes, name)
+        plain = getattr(lanes.Lanes, name)
 
         def timed(self, *args, _plain=plain):
             t0 = time.process_time()
@@ -194,7 +194,7 @@ def child_route(path: str, max_cards: int, max_area: float) -> None:
             finally:
                 spent["lanes"] += time.process_time() - t0
 
-        setattr(routing.Lanes, name, timed)
+        setattr(lanes.Lanes, name, timed)
     document = FlowDocument()
     document.open(path)
     scene = FlowScene(document)
