@@ -12,20 +12,23 @@ def segments(points):
     return list(zip(points, points[1:], strict=False))
 
 
-def shared_stretches(paths: dict) -> list[str]:
-    """Pairs of links drawn over one another: two segments on one line overlapping by more than a unit.
-    Links into the same input port may share its stub (the last ``MARGIN`` units, and the few more of a
-    lane's offset where a link turns into it)."""
+def side_by_side(paths: dict, nearer_than: float) -> list[tuple[float, str]]:
+    """Pairs of links that run beside one another nearer than ``nearer_than`` units: two parallel segments
+    whose lines are that near and whose spans overlap by more than a unit, as (distance between their
+    lines, a description), nearest first. Links into the same input port may share its stub (the last
+    ``MARGIN`` units, and the few more of a lane's offset where a link turns into it)."""
     found = []
     for (ka, pa), (kb, pb) in combinations(paths.items(), 2):
         for ia, (a0, a1) in enumerate(segments(pa)):
             for ib, (b0, b1) in enumerate(segments(pb)):
-                if a0[1] == a1[1] and b0[1] == b1[1] and abs(a0[1] - b0[1]) < 1.0:
+                if a0[1] == a1[1] and b0[1] == b1[1] and abs(a0[1] - b0[1]) < nearer_than:
+                    apart = abs(a0[1] - b0[1])
                     lo, hi = (
                         max(min(a0[0], a1[0]), min(b0[0], b1[0])),
                         min(max(a0[0], a1[0]), max(b0[0], b1[0])),
                     )
-                elif a0[0] == a1[0] and b0[0] == b1[0] and abs(a0[0] - b0[0]) < 1.0:
+                elif a0[0] == a1[0] and b0[0] == b1[0] and abs(a0[0] - b0[0]) < nearer_than:
+                    apart = abs(a0[0] - b0[0])
                     lo, hi = (
                         max(min(a0[1], a1[1]), min(b0[1], b1[1])),
                         min(max(a0[1], a1[1]), max(b0[1], b1[1])),
@@ -36,5 +39,11 @@ def shared_stretches(paths: dict) -> list[str]:
                 if same_port and hi - lo <= 2 * MARGIN + LANE_GAP:
                     continue  # the input port's stub, longer by a lane's offset where a link turns into it
                 if hi - lo > 1.0:
-                    found.append(f"{ka} and {kb} share {a0}–{a1} / {b0}–{b1}")
-    return found
+                    found.append((apart, f"{ka} and {kb} run {apart:g} apart: {a0}–{a1} / {b0}–{b1}"))
+    return sorted(found)
+
+
+def shared_stretches(paths: dict) -> list[str]:
+    """Pairs of links drawn over one another: two segments on one line (less than a unit apart)
+    overlapping by more than a unit."""
+    return [text for _apart, text in side_by_side(paths, 1.0)]

@@ -18,6 +18,8 @@ PORT_CLEAR = 8.0
 SAME_LINE = 1.0
 #: Two segments on one line that overlap by less than this only touch (one ends where the other begins).
 TOUCH = 1.0
+#: Lanes this much less than LANE_GAP apart count as LANE_GAP apart (the sums of floats laying them out).
+NEAR_ENOUGH = 1e-6
 #: How many times :meth:`Lanes.settle` may lay out the changed corridors while their lanes still move.
 SETTLE_PASSES = 4
 
@@ -49,12 +51,16 @@ class Lanes:
 
     The router finds each link's path alone, so links through the same gap between cards take the same line
     and would be drawn on top of each other. :meth:`set` files a link's path; every segment but the stubs
-    at the two ports (:func:`with_stubs`) lies in a corridor (its axis and its line, to the unit), and the
-    segments of a corridor whose spans overlap, directly or through one another, are spread apart
-    :data:`LANE_GAP` units — less when the cards on either side leave less room, and never nearer a card
-    than :data:`PORT_CLEAR`, so a lane neither enters a card nor passes over a port. Their order across the
-    gap follows where each segment turns off at its ends, so that lanes do not cross needlessly; ties go by
-    the links' keys, so the order is stable. :meth:`path` is a link's path with its lanes.
+    at the two ports (:func:`with_stubs`) lies in a corridor (its axis and its line, to the unit). Two
+    segments of one axis whose spans overlap and whose lines are nearer than :data:`LANE_GAP` — on one line,
+    or on two lines a few units apart — are spread together as a group, :data:`LANE_GAP` units apart
+    around the middle of their lines; a group that grows wider may come near another segment, whose group
+    then joins it, until no two segments of different groups run nearer than :data:`LANE_GAP`. Lanes come
+    less than :data:`LANE_GAP` apart only where the cards on either side leave less room, and never nearer
+    a card than :data:`PORT_CLEAR`, so a lane neither enters a card nor passes over a port. Their order
+    across the gap follows where each segment turns off at its ends, so that lanes do not cross needlessly;
+    ties go by their lines and then by the links' keys, so the order is stable. :meth:`path` is a link's
+    path with its lanes.
     """
 
     def __init__(self, cards: CardIndex):
@@ -63,6 +69,8 @@ class Lanes:
         self._corridors: dict[tuple[int, int], set[_Member]] = {}  # (axis, line) → members
         self._lines: dict[_Member, float] = {}  # where each member's segment runs, once spread
         self._dirty: set[tuple[int, int]] = set()
+        #: the furthest any lane of each axis has moved from its line (how far a region looks around)
+        self._drift = [0.0, 0.0]
 
     @staticmethod
     def _segments(points: list[Point]) -> Iterable[tuple[int, int, float]]:
@@ -107,30 +115,68 @@ class Lanes:
         self._dirty.clear()
         for _pass in range(SETTLE_PASSES):
             now_moved: set[LinkKey] = set()
+            done: set[tuple[int, int]] = set()
             for axis, bucket in corridors:
-                members = self._near(axis, bucket)
-                if members:
-                    now_moved |= self._spread(axis, members)
+                if (axis, bucket) not in done and (axis, bucket) in self._corridors:
+                    now_moved |= self._settle_around(axis, bucket, done)
             moved |= now_moved
             if not now_moved:
                 break
         return moved
 
-    def _near(self, axis: int, bucket: int) -> set[_Member]:
-        """The members of a corridor and of those less than a lane's width beside it: segments on lines a
-        unit or two apart are drawn over one another as surely as those on one line, and a lane moved a few
-        units may land on a neighbouring corridor's line."""
-        reach = math.ceil(LANE_GAP / SAME_LINE)
-        members: set[_Member] = set()
-        for near in range(bucket - reach + 1, bucket + reach):
-            members |= self._corridors.get((axis, near), set())
-        return members
+    def _settle_around(self, axis: int, bucket: int, done: set[tuple[int, int]]) -> set[LinkKey]:
+        """Lay out the corridors near ``bucket`` together with every corridor their lanes come near, and
+        those theirs come near, until no lane of the region is nearer than a lane's width to a corridor
+        outside it; adds the region's corridors to ``done`` and returns the links whose lanes moved.
+
+        A group of n lanes is (n - 1) lane widths wide, so a group that grows may reach a corridor
+        further away, whose own lanes may already have moved towards it: the region reaches out by a
+        lane's width plus the furthest any lane of the axis has moved from its line."""
+        lo = hi = bucket
+        members: list[_Member] = []
+        lanes: dict[_Member, float] = {}
+        seen_lo, seen_hi = bucket + 1, bucket  # the buckets gathered so far (none yet)
+        while True:
+            reach = LANE_GAP + self._drift[axis]
+            want_lo = math.floor((lo * SAME_LINE - reach) / SAME_LINE)
+            want_hi = math.ceil((hi * SAME_LINE + reach) / SAME_LINE)
+            fresh = [
+                m
+                for b in range(want_lo, want_hi + 1)
+                if not seen_lo <= b <= seen_hi
+                for m in self._corridors.get((axis, b), ())
+            ]
+            seen_lo, seen_hi = min(seen_lo, want_lo), max(seen_hi, want_hi)
+            if not fresh and lanes:
+                break
+            members += fresh
+            lanes = self._layout(axis, members)
+            ends = [v for m, at in lanes.items() for v in (at, self._base_line(m, axis))]
+            lo = min(lo, math.floor(min(ends) / SAME_LINE))
+            hi = max(hi, math.ceil(max(ends) / SAME_LINE))
+        done.update((axis, b) for b in range(seen_lo, seen_hi + 1) if (axis, b) in self._corridors)
+        moved: set[LinkKey] = set()
+        for member, at in lanes.items():
+            base = self._base_line(member, axis)
+            if self._lines.get(member, base) != at:
+                moved.add(member[0])
+            if at == base:
+                self._lines.pop(member, None)
+            else:
+                self._lines[member] = at
+                self._drift[axis] = max(self._drift[axis], abs(at - base))
+        return moved
+
+    def _base_line(self, member: _Member, axis: int) -> float:
+        key, k = member
+        return self.base[key][k][1 - axis]
 
     def clear(self) -> None:
         self.base.clear()
         self._corridors.clear()
         self._lines.clear()
         self._dirty.clear()
+        self._drift = [0.0, 0.0]
 
     def path(self, key: LinkKey) -> list[Point]:
         """``key``'s path with its segments moved into their lanes (corners follow; a stub gets a jog), as
@@ -185,36 +231,41 @@ class Lanes:
             return at_a, at_b, line, before, after, at_a, at_b
         return at_b, at_a, line, after, before, at_b, at_a
 
-    def _spread(self, axis: int, members: set[_Member]) -> set[LinkKey]:
-        """Lay out one corridor's lanes; returns the links whose lanes moved."""
+    def _layout(self, axis: int, members: list[_Member]) -> dict[_Member, float]:
+        """Where each of ``members`` (segments of corridors of one axis) runs: on its own line, unless it
+        runs beside another for more than :data:`TOUCH` units nearer than :data:`LANE_GAP`; then the two,
+        with all that each is already laid out with, are spread together as one group — again until no
+        two segments of different groups run that near."""
         spans = sorted(((self._span(m, axis), m) for m in members), key=lambda s: (s[0][0], s[1]))
-        moved: set[LinkKey] = set()
-        group: list[tuple[_Span, _Member]] = []
-        reach = -math.inf
-        for span in spans:
-            if group and span[0][0] >= reach - TOUCH:
-                moved |= self._lay(axis, group)
-                group, reach = [], -math.inf
-            group.append(span)
-            reach = max(reach, span[0][1])
-        if group:
-            moved |= self._lay(axis, group)
-        return moved
-
-    def _lay(self, axis: int, group: list[tuple[_Span, _Member]]) -> set[LinkKey]:
-        """Give each segment of ``group`` (overlapping, on one line) its own lane, across the corridor."""
-        middle = sum(span[2] for span, _member in group) / len(group)
-        lines = self._lanes(axis, group, middle) if len(group) > 1 else {}
-        moved = set()
-        for (_low, _high, base, *_ends), member in group:
-            at = lines.get(member, base)
-            if self._lines.get(member, base) != at:
-                moved.add(member[0])
-            if at == base:
-                self._lines.pop(member, None)
-            else:
-                self._lines[member] = at
-        return moved
+        # the pairs of segments that run beside one another (their spans overlap by more than TOUCH)
+        pairs: list[tuple[int, int]] = []
+        active: list[int] = []
+        for i, (span, _member) in enumerate(spans):
+            low, high = span[0], span[1]
+            active = [j for j in active if spans[j][0][1] - low > TOUCH]
+            pairs += [(j, i) for j in active if min(spans[j][0][1], high) - low > TOUCH]
+            active.append(i)
+        at = [span[2] for span, _member in spans]
+        group = list(range(len(spans)))  # each segment's group, by the index of its first member
+        groups: dict[int, list[int]] = {i: [i] for i in range(len(spans))}
+        merged = True
+        while merged:
+            merged = False
+            for i, j in pairs:
+                gi, gj = group[i], group[j]
+                if gi == gj or abs(at[i] - at[j]) >= LANE_GAP - NEAR_ENOUGH:
+                    continue
+                keep, gone = min(gi, gj), max(gi, gj)
+                for k in groups[gone]:
+                    group[k] = keep
+                joined = sorted(groups[keep] + groups.pop(gone))
+                groups[keep] = joined
+                middle = sum(spans[k][0][2] for k in joined) / len(joined)
+                lines = self._lanes(axis, [spans[k] for k in joined], middle)
+                for k in joined:
+                    at[k] = lines[spans[k][1]]
+                merged = True
+        return {member: at[i] for i, (_span, member) in enumerate(spans)}
 
     def _lanes(self, axis: int, group: list[tuple[_Span, _Member]], line: float) -> dict[_Member, float]:
         ordered = sorted(group, key=cmp_to_key(_across))
@@ -255,9 +306,9 @@ def _across(a: tuple[_Span, _Member], b: tuple[_Span, _Member]) -> int:
     on that side of the other, or it crosses it. Where both end together, the one turning to + lies on the
     + side; where both turn the same way there, they keep the order of the lanes they turn into (mirrored
     where they turn at their high ends). Ends that disagree, or nothing to go by, leave the links' keys to
-    decide (a stable order)."""
-    (a_low, a_high, _al, a_from, a_to, a_at_low, a_at_high) = a[0]
-    (b_low, b_high, _bl, b_from, b_to, b_at_low, b_at_high) = b[0]
+    decide (a stable order), after the lines they run on where those differ."""
+    (a_low, a_high, a_line, a_from, a_to, a_at_low, a_at_high) = a[0]
+    (b_low, b_high, b_line, b_from, b_to, b_at_low, b_at_high) = b[0]
     vote = 0  # an end that would cross counts twice; following the crossing corridor's lanes, once
     if a_high < b_high:
         vote += 2 * a_to
@@ -277,6 +328,8 @@ def _across(a: tuple[_Span, _Member], b: tuple[_Span, _Member]) -> int:
         vote += a_from * _sign(a_at_low - b_at_low)
     if vote:
         return _sign(vote)
+    if a_line != b_line:  # segments of two corridors spread together keep the order of their lines
+        return _sign(a_line - b_line)
     return (a[1] > b[1]) - (a[1] < b[1])
 
 

@@ -8,7 +8,7 @@ from itertools import combinations, permutations
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from link_geometry import segments, shared_stretches
+from link_geometry import segments, shared_stretches, side_by_side
 
 from ivr_studio.flow.lanes import LANE_GAP, PORT_CLEAR, Lanes, with_stubs
 from ivr_studio.flow.routing import MARGIN, CardIndex, polyline_hits, route
@@ -155,6 +155,76 @@ def test_the_stubs_at_the_ports_stay_put() -> None:
         start, end = ends[key]
         assert points[1][1] == start[1] and points[1][0] >= start[0] + MARGIN - 1e-9
         assert points[-2][1] == end[1] and points[-2][0] <= end[0] - MARGIN + 1e-9
+
+
+def fan_cards(rows: int, middle: dict) -> CardIndex:
+    """The cards of a :func:`fans` case: ``rows`` sources and targets, and the cards between."""
+    cards = CardIndex()
+    for i in range(rows):
+        cards.put(f"src{i}", (0, i * 140, 236, i * 140 + 100))
+        cards.put(f"dst{i}", (900, i * 140, 1136, i * 140 + 100))
+    for name, rect in middle.items():
+        cards.put(name, rect)
+    return cards
+
+
+def down_and_in(y0: float, x: float, y1: float) -> list:
+    """A fan's path: out of a source's port at ``y0``, down (or up) the gap at ``x``, into a target's port
+    at ``y1``."""
+    return [(241.5, y0), (x, y0), (x, y1), (893.5, y1)]
+
+
+def assert_lanes_apart(cards: CardIndex, paths: dict) -> None:
+    spread = laned(cards, paths)
+    assert side_by_side(spread, LANE_GAP - 1e-6) == []
+    assert_clear(spread, cards, {key: (points[0], points[-1]) for key, points in paths.items()})
+
+
+def test_a_group_grown_wide_is_spread_with_the_corridor_its_lanes_reach() -> None:
+    """Three links down the gap at x = 766 take lanes 760, 766 and 772; a fourth runs down x = 772 beside
+    the widest of them: all four are spread together (they were drawn over one another on x = 772)."""
+    cards = fan_cards(5, {"mid0": (408, 627, 644, 727), "mid1": (396, 172, 632, 272)})
+    paths = {
+        "l0": down_and_in(50, 766, 160),
+        "l2": down_and_in(330, 766, 300),
+        "l3": down_and_in(470, 766, 20),
+        "l4": down_and_in(610, 772, 440),
+    }
+    assert_lanes_apart(cards, paths)
+
+
+def test_corridors_less_than_a_lane_apart_are_spread_together_wherever_their_lines_lie() -> None:
+    """Down x = 818 three links, down x = 823.5 a fourth beside them: 5.5 units apart, though their lines
+    round to units 6 apart (it stayed on 823.5 while one of the three moved to 824)."""
+    cards = fan_cards(6, {"mid0": (500, 586, 736, 686), "mid1": (511, -52, 747, 48)})
+    paths = {
+        "l1": down_and_in(190, 818, 580),
+        "l2": down_and_in(330, 823.5, 20),
+        "l3": down_and_in(470, 818, 720),
+        "l5": down_and_in(750, 818, 300),
+    }
+    assert_lanes_apart(cards, paths)
+
+
+def test_two_corridors_whose_lanes_grow_towards_one_another_are_spread_together() -> None:
+    """Down x = 718 two links, down x = 727 three: 9 units apart, each group spreads towards the other
+    (727's to 721, 718's to 721)."""
+    cards = fan_cards(6, {"mid0": (300, 437, 536, 537), "mid1": (318, 82, 554, 182)})
+    paths = {
+        "l0": down_and_in(50, 727, 720),
+        "l2": down_and_in(330, 718, 580),
+        "l3": [
+            (241.5, 470.0),
+            (268.0, 470.0),
+            (268.0, 414.5),
+            (718.0, 414.5),
+            (718.0, 440.0),
+            (893.5, 440.0),
+        ],
+        "l4": down_and_in(610, 727, 20),
+        "l5": down_and_in(750, 727, 160),
+    }
+    assert_lanes_apart(cards, paths)
 
 
 @st.composite
