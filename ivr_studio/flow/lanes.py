@@ -4,7 +4,9 @@ takes."""
 
 from __future__ import annotations
 
+import heapq
 import math
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from functools import cmp_to_key
 
@@ -69,8 +71,7 @@ class Lanes:
         self._corridors: dict[tuple[int, int], set[_Member]] = {}  # (axis, line) → members
         self._lines: dict[_Member, float] = {}  # where each member's segment runs, once spread
         self._dirty: set[tuple[int, int]] = set()
-        #: the furthest any lane of each axis has moved from its line (how far a region looks around)
-        self._drift = [0.0, 0.0]
+        self._displaced: dict[tuple[int, int], set[_Member]] = {}  # (axis, lane) → members moved there
 
     @staticmethod
     def _segments(points: list[Point]) -> Iterable[tuple[int, int, float]]:
@@ -96,7 +97,7 @@ class Lanes:
                     self._dirty.add(corridor)
                     if not members:
                         del self._corridors[corridor]
-                self._lines.pop((key, k), None)
+                self._move((key, k), axis, line, line)
         if points is not None:
             points = with_stubs(points)
             self.base[key] = points
@@ -111,61 +112,83 @@ class Lanes:
         # In a fixed order, and again while lanes still move (at most SETTLE_PASSES times): where two
         # segments run side by side into the same corner, their order follows their neighbours' lanes in the
         # crossing corridor, which an earlier corridor's pass may only have used before they were laid out.
+        # Only the corridors beside a segment that moved are laid out again.
         corridors = sorted(self._dirty)
         self._dirty.clear()
         for _pass in range(SETTLE_PASSES):
-            now_moved: set[LinkKey] = set()
+            shifted: list[tuple[_Member, int]] = []
             done: set[tuple[int, int]] = set()
             for axis, bucket in corridors:
-                if (axis, bucket) not in done and (axis, bucket) in self._corridors:
-                    now_moved |= self._settle_around(axis, bucket, done)
-            moved |= now_moved
-            if not now_moved:
+                if (axis, bucket) not in done:
+                    shifted += self._settle_around(axis, bucket, done)
+            moved.update(key for (key, _k), _axis in shifted)
+            beside: set[tuple[int, int]] = set()
+            for (key, k), axis in shifted:
+                points = self.base[key]
+                for n in (k - 1, k + 1):
+                    if 1 <= n < len(points) - 2:  # a neighbour in a corridor, not a stub
+                        beside.add((1 - axis, round(points[n][axis] / SAME_LINE)))
+            if not beside:
                 break
+            corridors = sorted(beside)
         return moved
 
-    def _settle_around(self, axis: int, bucket: int, done: set[tuple[int, int]]) -> set[LinkKey]:
-        """Lay out the corridors near ``bucket`` together with every corridor their lanes come near, and
-        those theirs come near, until no lane of the region is nearer than a lane's width to a corridor
-        outside it; adds the region's corridors to ``done`` and returns the links whose lanes moved.
+    def _settle_around(
+        self, axis: int, bucket: int, done: set[tuple[int, int]]
+    ) -> list[tuple[_Member, int]]:
+        """Lay out the segments near ``bucket`` together with every segment their lanes come near, and
+        those theirs come near, until no lane of the region is nearer than a lane's width to a segment
+        outside it; adds the region's corridors to ``done`` and returns the segments that moved (with their
+        axis).
 
-        A group of n lanes is (n - 1) lane widths wide, so a group that grows may reach a corridor
-        further away, whose own lanes may already have moved towards it: the region reaches out by a
-        lane's width plus the furthest any lane of the axis has moved from its line."""
-        lo = hi = bucket
+        A group of n lanes is (n - 1) lane widths wide, so a group that grows may reach a corridor further
+        away, or a lane that another group moved towards it: the region gathers the segments whose lines,
+        or whose lanes, lie within a lane's width of its lines and lanes."""
+        lo, hi = bucket, bucket
         members: list[_Member] = []
+        gathered: set[_Member] = set()
         lanes: dict[_Member, float] = {}
         seen_lo, seen_hi = bucket + 1, bucket  # the buckets gathered so far (none yet)
+        reach = math.ceil(LANE_GAP / SAME_LINE)
         while True:
-            reach = LANE_GAP + self._drift[axis]
-            want_lo = math.floor((lo * SAME_LINE - reach) / SAME_LINE)
-            want_hi = math.ceil((hi * SAME_LINE + reach) / SAME_LINE)
-            fresh = [
-                m
-                for b in range(want_lo, want_hi + 1)
-                if not seen_lo <= b <= seen_hi
-                for m in self._corridors.get((axis, b), ())
-            ]
+            want_lo, want_hi = lo - reach, hi + reach
+            fresh = []
+            for b in range(want_lo, want_hi + 1):
+                if seen_lo <= b <= seen_hi:
+                    continue
+                for index in (self._corridors, self._displaced):
+                    for m in index.get((axis, b), ()):
+                        if m not in gathered:
+                            gathered.add(m)
+                            fresh.append(m)
             seen_lo, seen_hi = min(seen_lo, want_lo), max(seen_hi, want_hi)
-            if not fresh and lanes:
+            if not fresh:
                 break
             members += fresh
             lanes = self._layout(axis, members)
             ends = [v for m, at in lanes.items() for v in (at, self._base_line(m, axis))]
-            lo = min(lo, math.floor(min(ends) / SAME_LINE))
-            hi = max(hi, math.ceil(max(ends) / SAME_LINE))
-        done.update((axis, b) for b in range(seen_lo, seen_hi + 1) if (axis, b) in self._corridors)
-        moved: set[LinkKey] = set()
+            lo = min(lo, round(min(ends) / SAME_LINE))
+            hi = max(hi, round(max(ends) / SAME_LINE))
+        done.update((axis, b) for b in range(seen_lo, seen_hi + 1))
+        moved: list[tuple[_Member, int]] = []
         for member, at in lanes.items():
             base = self._base_line(member, axis)
             if self._lines.get(member, base) != at:
-                moved.add(member[0])
-            if at == base:
-                self._lines.pop(member, None)
-            else:
-                self._lines[member] = at
-                self._drift[axis] = max(self._drift[axis], abs(at - base))
+                moved.append((member, axis))
+                self._move(member, axis, base, at)
         return moved
+
+    def _move(self, member: _Member, axis: int, base: float, at: float) -> None:
+        """Put ``member`` (its line ``base``) on the lane ``at``, filed by where it runs."""
+        was = self._lines.pop(member, None)
+        if was is not None:
+            here = (axis, round(was / SAME_LINE))
+            self._displaced[here].discard(member)
+            if not self._displaced[here]:
+                del self._displaced[here]
+        if at != base:
+            self._lines[member] = at
+            self._displaced.setdefault((axis, round(at / SAME_LINE)), set()).add(member)
 
     def _base_line(self, member: _Member, axis: int) -> float:
         key, k = member
@@ -176,7 +199,7 @@ class Lanes:
         self._corridors.clear()
         self._lines.clear()
         self._dirty.clear()
-        self._drift = [0.0, 0.0]
+        self._displaced.clear()
 
     def path(self, key: LinkKey) -> list[Point]:
         """``key``'s path with its segments moved into their lanes (corners follow; a stub gets a jog), as
@@ -234,38 +257,79 @@ class Lanes:
     def _layout(self, axis: int, members: list[_Member]) -> dict[_Member, float]:
         """Where each of ``members`` (segments of corridors of one axis) runs: on its own line, unless it
         runs beside another for more than :data:`TOUCH` units nearer than :data:`LANE_GAP`; then the two,
-        with all that each is already laid out with, are spread together as one group — again until no
-        two segments of different groups run that near."""
+        with all that each is already laid out with, are spread together as one group — again, round by
+        round, until no two segments of different groups run that near."""
         spans = sorted(((self._span(m, axis), m) for m in members), key=lambda s: (s[0][0], s[1]))
-        # the pairs of segments that run beside one another (their spans overlap by more than TOUCH)
-        pairs: list[tuple[int, int]] = []
-        active: list[int] = []
-        for i, (span, _member) in enumerate(spans):
-            low, high = span[0], span[1]
-            active = [j for j in active if spans[j][0][1] - low > TOUCH]
-            pairs += [(j, i) for j in active if min(spans[j][0][1], high) - low > TOUCH]
-            active.append(i)
         at = [span[2] for span, _member in spans]
-        group = list(range(len(spans)))  # each segment's group, by the index of its first member
+        group = list(range(len(spans)))  # each segment's group, by the index of one of its members
         groups: dict[int, list[int]] = {i: [i] for i in range(len(spans))}
-        merged = True
-        while merged:
-            merged = False
-            for i, j in pairs:
-                gi, gj = group[i], group[j]
-                if gi == gj or abs(at[i] - at[j]) >= LANE_GAP - NEAR_ENOUGH:
-                    continue
-                keep, gone = min(gi, gj), max(gi, gj)
-                for k in groups[gone]:
-                    group[k] = keep
-                joined = sorted(groups[keep] + groups.pop(gone))
-                groups[keep] = joined
-                middle = sum(spans[k][0][2] for k in joined) / len(joined)
-                lines = self._lanes(axis, [spans[k] for k in joined], middle)
-                for k in joined:
-                    at[k] = lines[spans[k][1]]
-                merged = True
+        joined: set[int] = set()
+
+        def join(i: int, j: int) -> None:
+            keep, gone = group[i], group[j]
+            if len(groups[keep]) < len(groups[gone]):
+                keep, gone = gone, keep
+            for k in groups[gone]:
+                group[k] = keep
+            groups[keep] += groups.pop(gone)
+            joined.discard(gone)
+            joined.add(keep)
+
+        # First the segments on one line whose spans overlap, directly or through one another (most
+        # groups are these) ...
+        reach: dict[float, float] = {}  # line → how far its chain of overlapping spans reaches
+        last: dict[float, int] = {}
+        for i, (span, _member) in enumerate(spans):
+            line = span[2]
+            if line in reach and span[0] < reach[line] - TOUCH:
+                join(last[line], i)
+            reach[line] = max(reach.get(line, -math.inf), span[1])
+            last[line] = i
+        # ... then, round by round, every two groups with segments that overlap nearer than a lane's width
+        # (none where all run on one line, or on lines a lane's width apart and none was spread)
+        lines_apart = sorted(reach)
+        if len(lines_apart) == 1 or (
+            not joined and all(b - a >= LANE_GAP for a, b in zip(lines_apart, lines_apart[1:], strict=False))
+        ):
+            self._lay_joined(axis, spans, at, groups, joined)
+            return {member: at[i] for i, (_span, member) in enumerate(spans)}
+        while True:
+            self._lay_joined(axis, spans, at, groups, joined)
+            joined = set()
+            by_lane: list[tuple[float, int]] = []  # the segments whose spans reach past here, by lane
+            ends: list[tuple[float, int]] = []  # (high end, index) of those
+            for i, (span, _member) in enumerate(spans):
+                low, high = span[0], span[1]
+                while ends and ends[0][0] - low <= TOUCH:
+                    _high, j = heapq.heappop(ends)
+                    del by_lane[bisect_left(by_lane, (at[j], j))]
+                near = LANE_GAP - NEAR_ENOUGH
+                for lane, j in by_lane[bisect_right(by_lane, (at[i] - near, len(spans))) :]:
+                    if lane - at[i] >= near:
+                        break
+                    if group[i] != group[j] and min(spans[j][0][1], high) - low > TOUCH:
+                        join(i, j)
+                insort(by_lane, (at[i], i))
+                heapq.heappush(ends, (high, i))
+            if not joined:
+                break
         return {member: at[i] for i, (_span, member) in enumerate(spans)}
+
+    def _lay_joined(
+        self,
+        axis: int,
+        spans: list[tuple[_Span, _Member]],
+        at: list[float],
+        groups: dict[int, list[int]],
+        joined: set[int],
+    ) -> None:
+        """Lay out each group of ``joined`` around the middle of its segments' lines, into ``at``."""
+        for g in joined:
+            ks = sorted(groups[g])
+            middle = sum(spans[k][0][2] for k in ks) / len(ks)
+            lines = self._lanes(axis, [spans[k] for k in ks], middle)
+            for k in ks:
+                at[k] = lines[spans[k][1]]
 
     def _lanes(self, axis: int, group: list[tuple[_Span, _Member]], line: float) -> dict[_Member, float]:
         ordered = sorted(group, key=cmp_to_key(_across))
