@@ -211,6 +211,7 @@ class Callbacks:
             base.settings,
             base.auth_token,
             lambda record: emit("request", **record, callback=kind),
+            lambda record: emit("retry", **record, callback=kind),
         )
         fetcher.cookies = cookies
         try:

@@ -87,7 +87,9 @@ class CallEngine:
         self.fallback_url = fallback_url
         self.fallback_method = fallback_method
         self.trace = Trace(self.clock.now, self.clock.now())
-        self.fetcher = Fetcher(transport, self.settings, auth_token, self._on_request)
+        self.fetcher = Fetcher(
+            transport, self.settings, auth_token, self._on_request, lambda r: self.trace.emit("retry", **r)
+        )
         self.doc_url: str | None = None
         self.doc_node: str | None = None  # the node the running document is for (X-IVR-Node), if named
         #: Asked before each request for TwiML and before each document runs; may hold the call there

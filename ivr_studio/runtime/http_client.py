@@ -79,6 +79,9 @@ class FetchResult:
 
 
 RequestListener = Callable[[dict], None]
+#: Told of each failed attempt that is tried again (spec §1.2 ``rc``): method, url, purpose, attempt (the
+#: one that failed, from 1), attempts (how many the URL allows), error (Twilio's code) and message.
+RetryListener = Callable[[dict], None]
 
 
 def stub_seconds(lookups: list[dict[str, Any]]) -> float:
@@ -103,11 +106,13 @@ class Fetcher:
         settings: RuntimeSettings,
         auth_token: str,
         on_request: RequestListener | None = None,
+        on_retry: RetryListener | None = None,
     ) -> None:
         self.transport = transport
         self.settings = settings
         self.auth_token = auth_token
         self.on_request = on_request
+        self.on_retry = on_retry
         self.cookies: dict[str, dict[str, str]] = {}
 
     def fetch(self, url: str, method: str, params: dict[str, str], purpose: str = "twiml") -> FetchResult:
@@ -196,7 +201,8 @@ class Fetcher:
         attempts = 1 + max(0, limits.retries)
         response: HttpResponse | None = None
         failure: TransportError | None = None
-        for _ in range(attempts):
+        attempt = 0
+        for attempt in range(1, attempts + 1):
             try:
                 response = self.transport.send(request, limits, max_body)
                 failure = None
@@ -208,6 +214,19 @@ class Fetcher:
             except Exception as exc:  # a broken transport must end in Twilio's error path, not a crash
                 failure = TransportError(11200, f"The request failed: {type(exc).__name__}: {exc}")
                 break
+            if attempt < attempts and self.on_retry is not None:
+                # the retry is part of what the call did: say what failed and that it is tried again
+                self.on_retry(
+                    {
+                        "method": method,
+                        "url": url,
+                        "purpose": purpose,
+                        "attempt": attempt,
+                        "attempts": attempts,
+                        "error": str(failure.code),
+                        "message": failure.message,
+                    }
+                )
         elapsed_ms = (time.perf_counter() - started) * 1000
         record = {
             "method": method,
@@ -218,6 +237,8 @@ class Fetcher:
             "node": None,
             "purpose": purpose,
         }
+        if attempt > 1:
+            record["attempts"] = attempt  # the outcome of a retried request: which attempt this is
         if failure is not None or response is None:
             if failure is not None and failure.timed_out:
                 # the whole time budget was used: that much call time passes (real time is not call time)

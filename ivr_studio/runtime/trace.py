@@ -43,7 +43,12 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "timed_out",
         "document",
         "leg",
+        "attempts",
     ),
+    # a request whose attempt failed and is tried again (the URL's ``#rc``, once by default, spec §1.2):
+    # attempt (the one that failed, from 1) of attempts, error (Twilio's code) and message; the ``request``
+    # event that follows is the outcome, with ``attempts`` when it took more than one
+    "retry": ("method", "url", "purpose", "attempt", "attempts", "error", "message", "callback"),
     # a back-end request an IVR Studio handler's Look up node made while answering the request before it
     "lookup": ("node", "method", "url", "status", "ms", "outcome", "body", "error", "stubbed"),
     "answer": (),
@@ -154,7 +159,14 @@ def format_event(event: TraceEvent) -> str:
             status = f"failed ({code})" if code else "failed"
         label = f" ({callback})" if callback else f" ({event['document']})" if event.get("document") else ""
         hops = f" via {', '.join(event['path'])}" if event.get("path") else ""
-        return f"{t}  → {event['method']} {event['url']}{label}{extra} ← {status}{node}{hops}"
+        tries = f" (attempt {event['attempts']})" if event.get("attempts") else ""
+        return f"{t}  → {event['method']} {event['url']}{label}{extra} ← {status}{tries}{node}{hops}"
+    if kind == "retry":
+        label = f" ({event['callback']})" if event.get("callback") else ""
+        return (
+            f"{t}  ↻ {event['method']} {event['url']}{label} failed ({event['error']}: {event['message']}); "
+            f"retrying, attempt {int(event['attempt']) + 1} of {event['attempts']}"
+        )
     if kind == "lookup":
         answer = event.get("status") if event.get("status") is not None else event.get("error", "failed")
         stub = " (stub)" if event.get("stubbed") else ""

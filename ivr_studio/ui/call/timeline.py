@@ -85,8 +85,15 @@ def describe(event: dict[str, Any]) -> tuple[str, str] | None:
         params = event.get("params") or {}
         shown = "".join(f" {k}={params[k]}" for k in SHOWN_PARAMS if params.get(k))
         node = f" [{event['node']}]" if event.get("node") else ""
-        text = f"{_path(str(event.get('url', '')))}{shown} → {status}{node}{ms}"
+        tries = f" on attempt {event['attempts']}" if event.get("attempts") else ""
+        text = f"{_path(str(event.get('url', '')))}{shown} → {status}{tries}{node}{ms}"
         return str(event.get("method", "GET")), text
+    if kind == "retry":
+        why = f"{event.get('error', '')} {event.get('message', '')}".strip()
+        return "Retry", (
+            f"{event.get('method', '')} {_path(str(event.get('url', '')))} failed, trying again "
+            f"(attempt {int(event.get('attempt') or 1) + 1} of {event.get('attempts', '')}): {why}"
+        )
     if kind == "redirect":
         return "Redirect", _path(str(event.get("url", "")))
     if kind in ("warning", "error"):
@@ -158,7 +165,7 @@ class CallTimeline(QTreeWidget):
             self._partial = None
         item = self._add(float(event.get("t", 0.0)), *shown)
         kind = event.get("event")
-        if kind == "warning":
+        if kind in ("warning", "retry"):
             item.setForeground(2, QBrush(WARNING_COLOUR))
         elif kind == "error":
             item.setForeground(2, QBrush(ERROR_COLOUR))
