@@ -27,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ivr_studio.bundle.routing import flow_language
 from ivr_studio.flow.logic import WEEKDAYS, DecideConfig, HoursConfig, LookupConfig, SetConfig
 from ivr_studio.flow.model import Flow, Node
 from ivr_studio.flow.placeholder import PlaceholderConfig
@@ -214,7 +215,7 @@ def _values(flow: Flow, how: dict[str, Any], now: datetime) -> tuple[dict[str, A
         "steps": steps,
         "env": dict.fromkeys(flow.env, "test-value"),
         "now": now.isoformat(),
-        "language": "en-US",
+        "language": flow_language(flow),
     }
     return values, variables, steps
 

@@ -15,6 +15,29 @@ from ivr_studio.flow.model import Flow
 from ivr_studio.flow.placeholder import PlaceholderConfig
 
 ROUTING_VERSION = 1
+#: What a prompt without a ``language`` speaks (Twilio's default for <Say> and <Gather>).
+DEFAULT_LANGUAGE = "en-US"
+
+
+def flow_language(flow: Flow) -> str:
+    """The language the flow speaks: the one most of its prompts use, by the prompts' rule (a Say's own
+    ``language``, else its Gather's, else en-US); on a tie the first one in the flow. Templates of logic
+    nodes (Set, Decide, Look up) render ``money`` and ``datetime`` in it, as a prompt renders them in its own.
+    """
+    counts: dict[str, int] = {}
+    for node in flow:
+        own = node.attributes.get("language")
+        node_language = str(own) if own else DEFAULT_LANGUAGE
+        if node.kind.value in ("say", "gather"):
+            counts[node_language] = counts.get(node_language, 0) + 1
+        for prompt in node.prompts:
+            if prompt.kind == "say":
+                lang = prompt.attributes.get("language")
+                key = str(lang) if lang else node_language
+                counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return DEFAULT_LANGUAGE
+    return max(counts, key=lambda lang: counts[lang])  # max keeps the first of equal counts
 DYNAMIC_ROUTING_VERSION = 2  # logic nodes (placeholders too), captures, variables, env
 
 
@@ -63,5 +86,8 @@ def routing_data(flow: Flow, base_dir: Path | None = None) -> dict[str, Any]:
         out["variables"] = [v.to_dict() for v in flow.variables.values()]
     if flow.env:
         out["env"] = list(flow.env)
+    language = flow_language(flow)
+    if language != DEFAULT_LANGUAGE:
+        out["language"] = language
     out["nodes"] = nodes
     return out

@@ -81,7 +81,7 @@ class Context:
                 "steps": state.steps,
                 "env": self.env,
                 "now": now.isoformat(),
-                "language": "en-US",
+                "language": self.flow.language,  # a logic node speaks the flow's language
             }
 
         return Call(

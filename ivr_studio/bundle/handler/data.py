@@ -25,6 +25,7 @@ ROUTING_FORMAT = "ivr-studio-routing"
 #: The file of a bundle folder that holds the routing data (and marks the folder as a bundle).
 ROUTING_FILE = "routing.json"
 SUPPORTED_VERSIONS = (1, 2)
+LANGUAGE_TAG = re.compile(r"\A[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,4}\Z")
 NODE_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 
 
@@ -83,6 +84,8 @@ class Flow:
     documents: Mapping[str, bytes]
     variables: Mapping[str, Variable] = field(default_factory=dict)
     env: tuple[str, ...] = ()
+    #: the language the flow speaks: logic nodes' templates render money and dates in it
+    language: str = "en-US"
 
 
 #: routing.json and one TwiML document: the most bytes the app reads of each at start-up.
@@ -245,4 +248,9 @@ def load_flow(source: BundleSource) -> Flow:
     env = routing.get("env") or []
     if not isinstance(env, list) or not all(isinstance(e, str) for e in env):
         raise BundleError("env must be a list of names")
-    return Flow(str(routing.get("name", "")), start, float(floor), nodes, documents, variables, tuple(env))
+    language = routing.get("language", "en-US")
+    if not isinstance(language, str) or not LANGUAGE_TAG.match(language):
+        raise BundleError(f"language {str(language)[:40]!r} is not a language tag such as de-DE")
+    return Flow(
+        str(routing.get("name", "")), start, float(floor), nodes, documents, variables, tuple(env), language
+    )
