@@ -1,9 +1,15 @@
 """Fixtures for the editor's tests: an isolated main window (own settings file and recovery folder, a
-short autosave interval) and a guard that fails a test which leaves top-level widgets behind."""
+short autosave interval), a guard that fails a test which leaves top-level widgets behind, and the one
+time-out ceiling of every wait (:data:`WAIT_MS`)."""
 
 from __future__ import annotations
 
+import functools
+import math
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -150,3 +156,41 @@ def model_site(monkeypatch):
     monkeypatch.setenv("IVR_STUDIO_MODEL_BASE_URL", server.url)
     yield server
     server.close()
+
+
+# ------------------------------------------------------------------------------------------ waiting
+def _wait_scale() -> float:
+    """``IVR_STUDIO_TEST_WAIT_SCALE`` (a positive number, default 1) stretches the ceiling on a slow machine."""
+    try:
+        scale = float(os.environ.get("IVR_STUDIO_TEST_WAIT_SCALE", "1"))
+    except ValueError:
+        return 1.0
+    return scale if math.isfinite(scale) and scale > 0 else 1.0
+
+
+#: The one time-out of the editor's tests, in milliseconds: a ceiling, not a duration. Every qtbot wait
+#: (``waitUntil``, ``waitSignal`` …) waits for its condition and returns as soon as it holds; it fails only
+#: when the condition has not held after this long, which on a healthy machine means it never will. It is
+#: generous on purpose: under load (five developers' test runs on two cores) a live call can take many
+#: times its usual few seconds, and a tight ceiling then fails a test whose behaviour is right.
+WAIT_MS = int(30_000 * _wait_scale())
+
+_QTBOT_WAITS = ("waitUntil", "waitSignal", "waitSignals", "waitExposed", "waitActive", "waitCallback")
+
+
+def _with_ceiling(wait: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(wait)
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", WAIT_MS)
+        return wait(*args, **kwargs)
+
+    return waiting
+
+
+@pytest.fixture
+def qtbot(qtbot):
+    """pytest-qt's ``qtbot`` whose waits take :data:`WAIT_MS` as their time-out unless a test gives one
+    (the plugin's own default is 5 s, which a busy machine exceeds)."""
+    for name in _QTBOT_WAITS:
+        setattr(qtbot, name, _with_ceiling(getattr(qtbot, name)))
+    return qtbot

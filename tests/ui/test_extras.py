@@ -26,7 +26,7 @@ def test_export_runs_in_the_background_and_says_where_it_went(qtbot, document, t
     dialog = ExportDialog(document.flow, tmp_path / "bundle")
     qtbot.addWidget(dialog)
     dialog.start()
-    qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.result_path is not None)
     assert (tmp_path / "bundle" / "twiml" / "main_menu.xml").exists()
     assert str(tmp_path / "bundle") in dialog.status.text()
     assert dialog.open_button.isEnabled() and dialog.progress.value() == dialog.progress.maximum()
@@ -39,7 +39,7 @@ def test_export_failure_is_reported_and_the_folder_untouched(qtbot, document, tm
     dialog = ExportDialog(document.flow, busy)
     qtbot.addWidget(dialog)
     dialog.start()
-    qtbot.waitUntil(lambda: "failed" in dialog.status.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: "failed" in dialog.status.text())
     assert "not empty" in dialog.status.text()
     assert sorted(p.name for p in busy.iterdir()) == ["mine.txt"]
     assert dialog.export_button.isEnabled()

@@ -131,8 +131,8 @@ def test_saved_as_test_hint_names_the_folder(qtbot, tmp_path, monkeypatch, suppo
     qtbot.addWidget(panel)
     try:
         panel.start_call()
-        qtbot.waitUntil(lambda: panel.controller.running, timeout=8000)
-        with qtbot.waitSignal(panel.controller.callEnded, timeout=8000):
+        qtbot.waitUntil(lambda: panel.controller.running)
+        with qtbot.waitSignal(panel.controller.callEnded):
             panel.controller.hang_up()
         saved = panel.save_as_test("work/acme-call.test.yaml")
         assert saved == tmp_path / "work" / "acme-call.test.yaml"

@@ -102,10 +102,10 @@ def test_branch_table_edits_keys_phrases_and_targets(qtbot, document) -> None:
 def test_adding_and_removing_choices_rebuilds_the_table(qtbot, document) -> None:
     panel = make_panel(qtbot, document, "support_menu")
     qtbot.mouseClick(panel.branches.findChild(QPushButton, "addBranch"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(panel.branches.branch_fields) == 3, timeout=1000)
+    qtbot.waitUntil(lambda: len(panel.branches.branch_fields) == 3)
     assert document.flow.node("support_menu").branches[-1].keys == "3"
     document.undo_stack.undo()
-    qtbot.waitUntil(lambda: len(panel.branches.branch_fields) == 2, timeout=1000)
+    qtbot.waitUntil(lambda: len(panel.branches.branch_fields) == 2)
 
 
 def test_prompt_list_add_edit_reorder_remove(qtbot, document) -> None:
@@ -113,7 +113,7 @@ def test_prompt_list_add_edit_reorder_remove(qtbot, document) -> None:
     qtbot.mouseClick(panel.prompts.findChild(QPushButton, "addPrompt_pause"), Qt.MouseButton.LeftButton)
     prompts = document.flow.node("main_menu").prompts
     assert [p.kind for p in prompts] == ["say", "pause"] and prompts[1].attributes == {"length": 1}
-    qtbot.waitUntil(lambda: len(panel.prompts.rows) == 2, timeout=1000)
+    qtbot.waitUntil(lambda: len(panel.prompts.rows) == 2)
     panel.prompts.rows[1]["length"].spin.setValue(3)
     assert document.flow.node("main_menu").prompts[1].attributes["length"] == 3
     text = panel.prompts.rows[0]["text"].area
@@ -155,7 +155,7 @@ def test_model_changes_show_in_the_inspector(qtbot, document) -> None:
     document.flow.set_node_field("main_menu", "max_attempts", 5)
     assert panel.fields["max_attempts"].spin.value() == 5
     document.remove_nodes(["main_menu"])
-    qtbot.waitUntil(lambda: panel.node_id is None and panel.fields == {}, timeout=1000)
+    qtbot.waitUntil(lambda: panel.node_id is None and panel.fields == {})
 
 
 def test_no_stray_widget_is_painted_over_the_heading_when_the_kind_changes(qtbot, document) -> None:

@@ -159,7 +159,7 @@ def test_autosave_writes_a_recovery_file_and_the_next_start_offers_it(
     crashed = MainWindow(settings=settings, recovery_dir=recovery, autosave_ms=20)
     qtbot.addWidget(crashed)
     crashed.document.set_field("start", "title", "Before the crash")
-    qtbot.waitUntil(lambda: any(recovery.glob("*.ivrflow")), timeout=2000)
+    qtbot.waitUntil(lambda: any(recovery.glob("*.ivrflow")))
     crashed.autosaver.stop()  # the process "dies" here: no close, no cleanup
     assert not find_recoveries(recovery), "a running editor's autosave is not offered as a recovery"
     monkeypatch.setattr(autosave, "_process_alive", lambda pid: False)  # ...and now its process is gone
@@ -220,9 +220,9 @@ def test_opening_a_file_offers_only_that_files_recovery(qtbot, settings, tmp_pat
 def test_problems_panel_follows_edits_and_reveals_nodes(qtbot, window, support_line) -> None:
     window.open_path(support_line)
     assert window.problems.checking and window.problems_label.text() == "Checking for problems…"
-    qtbot.waitUntil(lambda: window.problems_label.text() == "No problems", timeout=2000)
+    qtbot.waitUntil(lambda: window.problems_label.text() == "No problems")
     window.document.set_attribute("main_menu", "hints", "x" * 150)
-    qtbot.waitUntil(lambda: bool(window.problems.diagnostics), timeout=2000)
+    qtbot.waitUntil(lambda: bool(window.problems.diagnostics))
     problem = window.problems.diagnostics[0]
     assert problem.node_id == "main_menu"
     assert window.scene.node_items["main_menu"].problems
@@ -235,7 +235,7 @@ def test_problems_panel_follows_edits_and_reveals_nodes(qtbot, window, support_l
     )
     assert "warning" in window.problems_label.text() or "error" in window.problems_label.text()
     window.document.undo_stack.undo()
-    qtbot.waitUntil(lambda: not window.problems.diagnostics, timeout=2000)
+    qtbot.waitUntil(lambda: not window.problems.diagnostics)
     assert not window.scene.node_items["main_menu"].problems
 
 
@@ -246,7 +246,7 @@ def test_selection_drives_inspector_and_twiml_preview(qtbot, window, support_lin
     text = window.preview.text.toPlainText()
     assert "<Gather" in text and "</Response>" in text
     window.document.set_attribute("main_menu", "timeout", 8)
-    qtbot.waitUntil(lambda: 'timeout="8"' in window.preview.text.toPlainText(), timeout=2000)
+    qtbot.waitUntil(lambda: 'timeout="8"' in window.preview.text.toPlainText())
     window.scene.select_nodes(["welcome", "sorry"])
     assert window.inspector.node_id is None
 
@@ -257,7 +257,7 @@ def test_add_dock_is_movable_closable_and_listed(qtbot, window) -> None:
     dock = window.add_dock(QLabel("calls"), "Test call", Qt.DockWidgetArea.BottomDockWidgetArea)
     assert dock.objectName() == "dock_test_call"
     assert dock.toggleViewAction() in window.panels_menu.actions()
-    qtbot.waitUntil(lambda: bool(window.tabifiedDockWidgets(dock)), timeout=1000)
+    qtbot.waitUntil(lambda: bool(window.tabifiedDockWidgets(dock)))
 
 
 def test_dock_layout_is_remembered(qtbot, settings, tmp_path, monkeypatch) -> None:

@@ -27,7 +27,6 @@ from ivr_studio.voice.model_catalog import CATALOG
 from ivr_studio.voice.models import InstalledModel, ModelManager
 
 SHOTS = Path(os.environ.get("IVR_SHOTS", "/tmp/ivr-shots"))
-WAIT_MS = 10_000
 STATUS = 4
 
 pytestmark = pytest.mark.usefixtures("models_dir")  # never the user's own models folder
@@ -112,7 +111,7 @@ def test_download_shows_progress_and_installs(qtbot, dialog, manager, model_site
     start_spanish_download(qtbot, dialog)
     assert model_site.held.wait(5)
     qtbot.waitUntil(
-        lambda: dialog.progress.maximum() == 1000 and dialog.progress.value() > 0, timeout=WAIT_MS
+        lambda: dialog.progress.maximum() == 1000 and dialog.progress.value() > 0
     )
     assert dialog.progress.value() < 1000 and "MB" in dialog.progress.text()
     assert not dialog.download_button.isEnabled() and dialog.cancel_button.isEnabled()
@@ -120,7 +119,7 @@ def test_download_shows_progress_and_installs(qtbot, dialog, manager, model_site
     assert cell(dialog, SPANISH, STATUS) == "Downloading…"
     shoot(dialog, "models-dialog-downloading.png")
 
-    with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
+    with qtbot.waitSignal(dialog.downloadEnded) as ended:
         model_site.release()
     assert ended.args == ["installed"]
     model = manager.find("es-US")
@@ -136,9 +135,9 @@ def test_download_shows_progress_and_installs(qtbot, dialog, manager, model_site
 def test_cancel_leaves_nothing_installed(qtbot, dialog, manager, model_site):
     model_site.hold = True
     start_spanish_download(qtbot, dialog)
-    qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.progress.value() > 0)
     assert (manager.root / ".partial" / f"{SPANISH}.zip.part").is_file()
-    with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
+    with qtbot.waitSignal(dialog.downloadEnded) as ended:
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
         model_site.release()  # the next chunk arrives, and the download stops there
     assert ended.args == ["cancelled"]
@@ -151,7 +150,7 @@ def test_cancel_leaves_nothing_installed(qtbot, dialog, manager, model_site):
 def test_a_server_error_is_explained(qtbot, dialog, manager, model_site):
     model_site.status = 500
     start_spanish_download(qtbot, dialog)
-    with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
+    with qtbot.waitSignal(dialog.downloadEnded) as ended:
         pass
     assert ended.args == ["failed"]
     text = dialog.message.text()
@@ -166,7 +165,7 @@ def test_a_damaged_download_is_not_installed(qtbot, dialog, manager, model_site)
     listing = [{"name": SPANISH, "size": len(data), "md5": "0" * 32}]
     model_site.files["model-list.json"] = json.dumps(listing).encode()
     start_spanish_download(qtbot, dialog)
-    with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
+    with qtbot.waitSignal(dialog.downloadEnded) as ended:
         pass
     assert ended.args == ["failed"]
     assert "Wrong checksum for vosk-model-small-es-0.42" in dialog.message.text()
@@ -181,7 +180,7 @@ def test_an_unreachable_site_says_to_check_the_connection(qtbot, manager, model_
     d = ModelsDialog(manager)
     qtbot.addWidget(d)
     d.select_language("es")
-    with qtbot.waitSignal(d.downloadEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(d.downloadEnded):
         d.download()
     assert "Check the internet connection" in d.message.text()
 

@@ -22,7 +22,6 @@ from ivr_studio.ui.models_dialog import ModelsDialog
 
 SHOTS = Path(os.environ.get("IVR_SHOTS", "/tmp/ivr-shots"))
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-WAIT_MS = 10_000
 NOTICE = "No speech model is installed for es-US. Install one with: ivr-studio models download es-US"
 
 SPANISH_FLOW = {
@@ -95,7 +94,7 @@ def test_only_a_missing_model_notice_offers_get_model(qtbot, panel, model_site):
 
 def test_a_call_that_misses_a_model_leads_to_it(qtbot, panel, model_site, models_dir):
     panel.start_call()
-    qtbot.waitUntil(lambda: panel.strip.notice_action.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.strip.notice_action.isVisible())
     assert panel.strip.notice.text().startswith(
         "No speech model is installed for es-US: what the caller says"
     )
@@ -104,12 +103,12 @@ def test_a_call_that_misses_a_model_leads_to_it(qtbot, panel, model_site, models
     )
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert panel.grab().save(str(SHOTS / "call-panel-missing-model.png"))
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.hangup_button.click()
 
     qtbot.mouseClick(panel.strip.notice_action, Qt.MouseButton.LeftButton)
     dialog = panel.findChild(ModelsDialog)
-    with qtbot.waitSignal(dialog.downloadEnded, timeout=WAIT_MS) as ended:
+    with qtbot.waitSignal(dialog.downloadEnded) as ended:
         qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
     assert ended.args == ["installed"]
     assert (models_dir / "es-ES" / SPANISH / "am" / "final.mdl").is_file()

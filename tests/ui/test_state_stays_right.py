@@ -95,11 +95,11 @@ def test_new_ends_the_running_call_and_clears_the_panel(qtbot, settings, tmp_pat
     assert w.open_path(support_line)
     panel = w.call_panel
     panel.start_call()
-    qtbot.waitUntil(lambda: w.scene._active is not None, timeout=8000)
+    qtbot.waitUntil(lambda: w.scene._active is not None)
     assert panel.timeline.topLevelItemCount() > 0
 
     w.new_flow()
-    qtbot.waitUntil(lambda: not panel.controller.running, timeout=8000)
+    qtbot.waitUntil(lambda: not panel.controller.running)
     assert panel.controller.record is None
     assert panel.timeline.topLevelItemCount() == 0
     assert w.scene._active is None
@@ -117,8 +117,8 @@ def test_save_as_test_is_not_offered_for_a_call_of_the_previous_flow(
     assert w.open_path(support_line)
     panel = w.call_panel
     panel.start_call()
-    qtbot.waitUntil(lambda: panel.controller.running, timeout=8000)
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=8000):
+    qtbot.waitUntil(lambda: panel.controller.running)
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.controller.hang_up()
     assert panel.save_button.isEnabled()
     assert w.actions_["action_save_call_as_test"].isEnabled()

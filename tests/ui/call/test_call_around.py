@@ -13,7 +13,6 @@ from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.call.panel import CallPanel
 from ivr_studio.ui.call.scenario_writer import caller_steps
 
-WAIT_MS = 8000
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
 
 
@@ -59,19 +58,19 @@ def test_one_button_plays_the_people_around_a_waiting_caller(
     panel.url.setText(f"{base}/voice")
     assert panel.around_button.isHidden()
     panel.call_button.click()
-    qtbot.waitUntil(lambda: not panel.keys_sign.isHidden(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not panel.keys_sign.isHidden())
     wide_during_a_call = panel.top.minimumSize().width()
-    qtbot.waitUntil(lambda: not panel.around_button.isHidden(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not panel.around_button.isHidden())
     assert panel.around_button.text() == label
     # the button stands where the keyboard sign stood: the top row is no wider than during any call
     assert panel.keys_sign.isHidden()
     assert panel.top.minimumSize().width() <= wide_during_a_call
     panel.around_button.click()
-    qtbot.waitUntil(lambda: after in _statuses(panel, kind), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: after in _statuses(panel, kind))
     [(t, step)] = panel.controller.record.around
     assert step == ({"dequeue": True, "duration": 5.0} if kind == "queue" else {"conference": "end"})
     panel.hangup_button.click()
-    qtbot.waitUntil(lambda: panel.controller.record.ended, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.controller.record.ended)
     assert panel.around_button.isHidden()  # nothing to act on once the call is over
 
 

@@ -33,7 +33,6 @@ from ivr_studio.voice.interfaces import FinalResult
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05, beep_seconds=0.1)
 GOFORWARD = Path("/usr/share/pocketsphinx/test/data/goforward.raw")  # 2.8 s of "go forward ten meters"
-WAIT_MS = 10_000
 needs_recording = needs(GOFORWARD.exists(), "Debian's pocketsphinx-testdata")
 
 
@@ -113,14 +112,14 @@ def nodes(panel: CallPanel) -> list[str]:
 def reach_voicemail(qtbot, panel: CallPanel) -> None:
     panel.call_button.click()
     qtbot.waitUntil(
-        lambda: any(e["event"] == "gather_start" for e in panel.controller.record.trace), timeout=WAIT_MS
+        lambda: any(e["event"] == "gather_start" for e in panel.controller.record.trace)
     )
     panel.keypad.buttons["3"].click()  # billing → its hours → "leave a message" → the voicemail
-    qtbot.waitUntil(lambda: recording(panel), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: recording(panel))
 
 
 def assert_message_recorded(qtbot, panel: CallPanel) -> dict:
-    qtbot.waitUntil(lambda: "thanks" in nodes(panel), timeout=WAIT_MS)  # the Record's "after recording" exit
+    qtbot.waitUntil(lambda: "thanks" in nodes(panel))  # the Record's "after recording" exit
     assert "goodbye" not in nodes(panel)  # not "nothing recorded"
     done = [e for e in trace(panel, "record") if e["status"] != "recording"]
     assert [e["status"] for e in done] == ["completed"]
@@ -146,7 +145,7 @@ def test_the_headset_is_recorded_by_the_voicemail(qtbot, monkeypatch, tmp_path, 
     panel.controller.microphoneChanged.connect(opened.append)
     try:
         reach_voicemail(qtbot, panel)
-        qtbot.waitUntil(lambda: panel.controller.microphone_open, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: panel.controller.microphone_open)
         assert panel.strip.mic_label.text() == "● Mic"
         FakeMicrophone.current.speak(GOFORWARD.read_bytes())
         done = assert_message_recorded(qtbot, panel)
@@ -188,23 +187,23 @@ def test_push_to_talk_opens_the_microphone_only_while_held(qtbot, monkeypatch, d
         assert panel.talk_button.isEnabled()
         panel.ptt.setChecked(True)
         panel.call_button.click()
-        qtbot.waitUntil(lambda: any(e["event"] == "listening" for e in c.record.trace), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: any(e["event"] == "listening" for e in c.record.trace))
         assert not c.microphone_open  # push-to-talk: the speech Gather does not open it by itself
         qtbot.mousePress(panel.talk_button, Qt.MouseButton.LeftButton)
         assert c.microphone_open and panel.strip.mic_label.text() == "● Mic"
         paced = FakeMicrophone.current.speak(GOFORWARD.read_bytes(), tail_seconds=0.0)
-        qtbot.waitUntil(lambda: any(e["phase"] == "start" for e in trace(panel, "speech")), timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: not paced._thread.is_alive(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: any(e["phase"] == "start" for e in trace(panel, "speech")))
+        qtbot.waitUntil(lambda: not paced._thread.is_alive())
         qtbot.mouseRelease(panel.talk_button, Qt.MouseButton.LeftButton)
         assert not c.microphone_open  # released: closed, and the sentence is over
-        qtbot.waitUntil(lambda: "support_menu" in nodes(panel), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "support_menu" in nodes(panel))
         assert trace(panel, "gather_end")[0]["speech"] == "Support."
         # Space while the panel has focus is the same button
         qtbot.keyPress(panel.keypad, Qt.Key.Key_Space)
         assert c.microphone_open and panel.talk_button.isDown()
         qtbot.keyRelease(panel.keypad, Qt.Key.Key_Space)
         assert not c.microphone_open and not panel.talk_button.isDown()
-        with qtbot.waitSignal(c.callEnded, timeout=WAIT_MS):
+        with qtbot.waitSignal(c.callEnded):
             panel.hangup_button.click()
     finally:
         c.shutdown()
@@ -222,17 +221,17 @@ def test_a_phone_keypad_held_to_the_headset_presses_keys(qtbot, monkeypatch, doc
     c = panel.controller
     try:
         panel.call_button.click()
-        qtbot.waitUntil(lambda: c.microphone_open, timeout=WAIT_MS)  # the main menu listens: mic open
+        qtbot.waitUntil(lambda: c.microphone_open)  # the main menu listens: mic open
         FakeMicrophone.current.speak(_key_tone("2"), tail_seconds=0.3)
-        qtbot.waitUntil(lambda: "support_menu" in nodes(panel), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "support_menu" in nodes(panel))
         assert trace(panel, "gather_end")[0]["digits"] == "2"
         assert not trace(panel, "speech"), "the tone was a key press, not speech"
         # the support menu takes keys only: the microphone stays open for a keypad all the same
-        qtbot.waitUntil(lambda: len(trace(panel, "listening")) >= 2 and c.microphone_open, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(trace(panel, "listening")) >= 2 and c.microphone_open)
         FakeMicrophone.current.speak(_key_tone("1"), tail_seconds=0.3)
-        qtbot.waitUntil(lambda: len(trace(panel, "gather_end")) >= 2, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(trace(panel, "gather_end")) >= 2)
         assert trace(panel, "gather_end")[1]["digits"] == "1"
-        with qtbot.waitSignal(c.callEnded, timeout=WAIT_MS):
+        with qtbot.waitSignal(c.callEnded):
             panel.hangup_button.click()
     finally:
         c.shutdown()
@@ -263,18 +262,18 @@ def test_the_echo_of_an_on_screen_key_is_not_pressed_twice(qtbot, monkeypatch, d
     monkeypatch.setattr(c, "_play_tone", CallController._play_tone.__get__(c))  # the real one, this time
     try:
         panel.call_button.click()
-        qtbot.waitUntil(lambda: c.microphone_open, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: c.microphone_open)
         panel.keypad.buttons["2"].click()
-        qtbot.waitUntil(lambda: "support_menu" in nodes(panel), timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: len(trace(panel, "listening")) >= 2, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: played and not played[0]._thread.is_alive(), timeout=WAIT_MS)  # echo heard
-        qtbot.waitUntil(lambda: FakeMicrophone.current.is_open, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "support_menu" in nodes(panel))
+        qtbot.waitUntil(lambda: len(trace(panel, "listening")) >= 2)
+        qtbot.waitUntil(lambda: played and not played[0]._thread.is_alive())  # echo heard
+        qtbot.waitUntil(lambda: FakeMicrophone.current.is_open)
         assert [e["key"] for e in trace(panel, "dtmf")] == ["2"], "one press, not the press and its echo"
         # only the echo of the key just played is ignored: another key's tone is a key press
         FakeMicrophone.current.speak(_key_tone("1"), tail_seconds=0.3)
-        qtbot.waitUntil(lambda: len(trace(panel, "dtmf")) == 2, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(trace(panel, "dtmf")) == 2)
         assert [e["key"] for e in trace(panel, "dtmf")] == ["2", "1"]
-        with qtbot.waitSignal(c.callEnded, timeout=WAIT_MS):
+        with qtbot.waitSignal(c.callEnded):
             panel.hangup_button.click()
     finally:
         c.shutdown()
@@ -410,7 +409,7 @@ def test_key_tones_leave_no_stream_open(qtbot, monkeypatch, paced):
     assert len(FakeStream.streams) == 36 and most_playing <= 1  # a new tone stops the previous one
     if paced:
         assert most_playing == 1
-    qtbot.waitUntil(lambda: all(s.closed for s in FakeStream.streams), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: all(s.closed for s in FakeStream.streams))
     controller.shutdown()
     assert [m for s in FakeStream.streams for m in s.misuse] == []
 

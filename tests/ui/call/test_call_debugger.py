@@ -19,7 +19,6 @@ from ivr_studio.ui.canvas.breakpoint_marker import BreakpointMarker, marker_cent
 from ivr_studio.ui.main_window import MainWindow
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-WAIT_MS = 8000
 
 
 @pytest.fixture
@@ -72,9 +71,9 @@ def test_a_click_in_the_margin_sets_a_breakpoint_and_the_call_pauses_there(qtbot
 
     panel = window.call_panel
     window.actions_["action_call"].trigger()
-    qtbot.waitUntil(lambda: bool(kinds(window, "listening")), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(kinds(window, "listening")))
     panel.keypad.buttons["3"].click()  # billing
-    qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: paused(window))
 
     pause = panel.controller.pause
     assert pause.reason == "breakpoint" and pause.node == "billing_info"
@@ -99,9 +98,9 @@ def test_a_click_in_the_margin_sets_a_breakpoint_and_the_call_pauses_there(qtbot
     assert window.grab().save(str(shots / "debugger-paused-1366x768.png"))
 
     window.actions_["action_call"].trigger()  # F5: continue
-    qtbot.waitUntil(lambda: any("billing team" in e["text"] for e in kinds(window, "say")), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any("billing team" in e["text"] for e in kinds(window, "say")))
     assert not paused(window) and window.actions_["action_call"].text() == "&Call"
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.controller.callEnded):
         window.actions_["action_hang_up"].trigger()
 
 
@@ -117,7 +116,7 @@ def test_f9_toggles_the_selected_nodes_breakpoint(qtbot, window) -> None:
 def test_f10_steps_request_by_request_showing_what_each_will_send(qtbot, window) -> None:
     panel = window.call_panel
     window.actions_["action_step"].trigger()  # no call yet: one starts, held before its first request
-    qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: paused(window))
     pause = panel.controller.pause
     assert pause.reason == "step" and pause.request.url.endswith("/voice")
     assert not kinds(window, "request"), "the first request has not been sent"
@@ -125,20 +124,20 @@ def test_f10_steps_request_by_request_showing_what_each_will_send(qtbot, window)
     assert rows["CallStatus"] == "ringing" and "Request about to be sent" in rows
 
     window.actions_["action_step"].trigger()
-    qtbot.waitUntil(lambda: paused(window) and panel.controller.pause.node == "welcome", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: paused(window) and panel.controller.pause.node == "welcome")
     assert len(kinds(window, "request")) == 1
     assert "before it sends POST /node/main_menu" in panel.debugging.view.status.text()
 
     window.actions_["action_step"].trigger()
     # the menu runs and listens; the call is held again before the menu's result request, with the key
-    qtbot.waitUntil(lambda: bool(kinds(window, "listening")), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(kinds(window, "listening")))
     panel.keypad.buttons["2"].click()
-    qtbot.waitUntil(lambda: paused(window) and panel.controller.pause.node == "main_menu", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: paused(window) and panel.controller.pause.node == "main_menu")
     assert dict(panel.debugging.view.rows())["Digits"] == "2"
     assert not any(e.get("node") == "support_menu" for e in kinds(window, "request"))
     window.actions_["action_call"].trigger()  # continue
-    qtbot.waitUntil(lambda: window.scene.node_items["support_menu"].active, timeout=WAIT_MS)
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    qtbot.waitUntil(lambda: window.scene.node_items["support_menu"].active)
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.controller.hang_up()
 
 
@@ -146,8 +145,8 @@ def test_hanging_up_a_paused_call_ends_it(qtbot, window) -> None:
     window.breakpoints.set(["main_menu"])
     panel = window.call_panel
     window.actions_["action_call"].trigger()
-    qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    qtbot.waitUntil(lambda: paused(window))
+    with qtbot.waitSignal(panel.controller.callEnded):
         window.actions_["action_hang_up"].trigger()
     assert not paused(window) and window.actions_["action_call"].text() == "&Call"
     assert not kinds(window, "gather_start")
@@ -157,10 +156,10 @@ def test_clicking_the_timeline_looks_back_at_where_the_call_was(qtbot, window, s
     panel = window.call_panel
     items = window.scene.node_items
     window.actions_["action_call"].trigger()
-    qtbot.waitUntil(lambda: bool(kinds(window, "listening")), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(kinds(window, "listening")))
     panel.keypad.buttons["2"].click()
-    qtbot.waitUntil(lambda: items["support_menu"].active, timeout=WAIT_MS)
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    qtbot.waitUntil(lambda: items["support_menu"].active)
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.controller.hang_up()
 
     timeline = panel.timeline
@@ -205,13 +204,13 @@ def test_a_call_of_a_url_pauses_at_a_breakpoint_too(qtbot, window, support_line)
         panel.target.setCurrentIndex(1)
         panel.url.setText(f"http://127.0.0.1:{server.server_port}/voice")
         window.actions_["action_call"].trigger()
-        qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: paused(window))
         pause = panel.controller.pause
         assert pause.node == "main_menu" and pause.arrival.url.startswith("http://127.0.0.1:")
         assert window.scene.node_items["main_menu"].active
         window.actions_["action_call"].trigger()
-        qtbot.waitUntil(lambda: bool(kinds(window, "listening")), timeout=WAIT_MS)
-        with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        qtbot.waitUntil(lambda: bool(kinds(window, "listening")))
+        with qtbot.waitSignal(panel.controller.callEnded):
             panel.controller.hang_up()
     finally:
         server.shutdown()
@@ -240,11 +239,11 @@ def test_opening_another_flow_ends_a_held_call_and_clears_the_debugger(qtbot, wi
     panel = window.call_panel
     window.breakpoints.set(["main_menu"])
     window.actions_["action_call"].trigger()
-    qtbot.waitUntil(lambda: paused(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: paused(window))
     held = panel.controller._live
 
     assert window.open_path(examples_dir / "transfer-voicemail.ivrflow")
-    qtbot.waitUntil(lambda: held.ended, timeout=WAIT_MS)  # the held call of the previous flow has ended
+    qtbot.waitUntil(lambda: held.ended)  # the held call of the previous flow has ended
     assert not paused(window) and panel.controller.record is None
     assert panel.debugging.view.rows() == [] and "Paused" not in panel.debugging.view.status.text()
     assert window.actions_["action_call"].text() == "&Call"

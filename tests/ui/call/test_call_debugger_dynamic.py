@@ -24,7 +24,6 @@ from ivr_studio.ui.call.debugger_view import LOGIC, LOOKUPS, TWIML, VARIABLES
 from ivr_studio.ui.main_window import MainWindow
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-WAIT_MS = 8000
 
 
 class Backend(BaseHTTPRequestHandler):
@@ -180,10 +179,10 @@ def enter_account_and_wait_for_the_pause(qtbot, window: MainWindow) -> None:
     panel = window.call_panel
     window.breakpoints.set(["balance"])  # a Look up: evaluated by the handler, not a TwiML node
     window.actions_["action_call"].trigger()
-    qtbot.waitUntil(lambda: bool(events(window, "listening")), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(events(window, "listening")))
     for key in "1234":
         panel.keypad.buttons[key].click()
-    qtbot.waitUntil(lambda: panel.controller.pause is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.controller.pause is not None)
 
 
 def assert_held_after_the_look_up(window: MainWindow, backend_url: str, title: str) -> None:
@@ -229,8 +228,8 @@ def test_a_breakpoint_on_a_look_up_shows_the_variables_logic_and_back_end_reques
     assert strip.text().startswith("‖ Call paused at Balance look-up"), "the call is still held there"
 
     window.actions_["action_call"].trigger()  # F5: continue (also leaves the look back)
-    qtbot.waitUntil(lambda: any("caller has" in e["text"] for e in events(window, "say")), timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: panel.controller.record.ended, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any("caller has" in e["text"] for e in events(window, "say")))
+    qtbot.waitUntil(lambda: panel.controller.record.ended)
     assert [e["text"] for e in events(window, "say")][-1] == "A gold caller has 7 dollars and 25 cents."
 
 
@@ -256,5 +255,5 @@ def test_a_call_of_the_url_shows_the_same_over_real_http(qtbot, window, backend,
         then = groups(window)[VARIABLES]
         assert then == {"tier": "gold"}, "then, its state cookie held only what the Set had set"
         assert "Looking back" in panel.debugging.view.status.text()
-        with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        with qtbot.waitSignal(panel.controller.callEnded):
             panel.controller.hang_up()

@@ -22,7 +22,6 @@ from ivr_studio.ui.document import FlowDocument
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
 GOFORWARD = Path("/usr/share/pocketsphinx/test/data/goforward.raw")
-WAIT_MS = 8000
 
 
 class Seen:
@@ -73,20 +72,20 @@ def listening_at(panel: CallPanel, node: str) -> bool:
 
 
 def hang_up(qtbot, panel: CallPanel) -> None:
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.hangup_button.click()
 
 
 def test_keypad_call_through_the_support_line(qtbot, panel):
     seen = Seen(panel)
     panel.call_button.click()
-    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"))
     assert seen.current == "main_menu" and panel.strip.node_label.text() == "At: Main menu"
     panel.keypad.buttons["2"].click()
-    qtbot.waitUntil(lambda: listening_at(panel, "support_menu"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: listening_at(panel, "support_menu"))
     assert seen.current == "support_menu"
     panel.keypad.buttons["1"].click()
-    qtbot.waitUntil(lambda: any(e["status"] == "ringing" for e in events(panel, "dial")), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any(e["status"] == "ringing" for e in events(panel, "dial")))
     assert seen.current == "support_queue" and panel.strip.node_label.text() == "At: Support desk"
     hang_up(qtbot, panel)
 
@@ -113,12 +112,12 @@ def test_typed_speech_and_countdown(qtbot, panel):
     seen = Seen(panel)
     panel.call_button.click()
     qtbot.waitUntil(
-        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace), timeout=WAIT_MS
+        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace)
     )
-    qtbot.waitUntil(lambda: panel.strip.countdown.format().startswith("timeout"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.strip.countdown.format().startswith("timeout"))
     panel.typed.setText("billing")
     panel.say_button.click()
-    qtbot.waitUntil(lambda: "billing_info" in seen.active, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "billing_info" in seen.active)
     assert ("Caller", "said “billing” (confidence 0.90)") in panel.timeline.rows()
     end = events(panel, "gather_end")[0]
     assert end["speech"] == "Billing." and end["reason"] == "speech"
@@ -182,9 +181,9 @@ def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path, monkeypa
     seen = Seen(panel)
     try:
         panel.call_button.click()
-        qtbot.waitUntil(lambda: listening_at(panel, "menu"), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: listening_at(panel, "menu"))
         panel.speak_wav(_wav(tmp_path / "goforward.wav", GOFORWARD))
-        qtbot.waitUntil(lambda: "forward" in seen.active, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "forward" in seen.active)
         end = events(panel, "gather_end")[0]
         assert end["speech"] == "Go forward ten meters." and end["reason"] == "speech"
         partials = [e["text"] for e in events(panel, "speech") if e["phase"] == "partial"]
@@ -194,7 +193,7 @@ def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path, monkeypa
         ended = [e for e in events(panel, "speech") if e["phase"] == "end"]
         assert 0.1 < ended[0]["ago"] < 1.0  # the VAD's hangover: speechTimeout counts from the real end
         assert any(text.startswith("said “go forward ten meters”") for kind, text in panel.timeline.rows())
-        qtbot.waitUntil(lambda: seen.ended == ["completed"], timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: seen.ended == ["completed"])
     finally:
         panel.controller.shutdown()
 
@@ -333,7 +332,7 @@ def test_calling_a_flow_warms_the_recognisers_its_speech_gathers_need(qtbot, exa
     controller = CallController(settings=FAST, audio=False, provider=provider)
     try:
         controller.start_flow(flow)
-        qtbot.waitUntil(lambda: sorted(provider.prepared) == ["en-US", "es-US"], timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: sorted(provider.prepared) == ["en-US", "es-US"])
     finally:
         controller.shutdown()
 
@@ -385,10 +384,10 @@ def test_no_audio_device_is_a_normal_case(qtbot, document, monkeypatch):
         assert not panel.strip.notice.isHidden()
         assert not panel.talk_button.isEnabled()
         panel.call_button.click()
-        qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: listening_at(panel, "main_menu"))
         panel.typed.setText("I need support please")
         panel.typed.returnPressed.emit()
-        qtbot.waitUntil(lambda: seen.current == "support_menu", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: seen.current == "support_menu")
         hang_up(qtbot, panel)
     finally:
         panel.controller.shutdown()
@@ -399,11 +398,11 @@ def test_save_as_test_replays_green(qtbot, panel, tmp_path, capsys):
 
     seen = Seen(panel)
     panel.call_button.click()
-    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"))
     panel.keypad.buttons["2"].click()
-    qtbot.waitUntil(lambda: listening_at(panel, "support_menu"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: listening_at(panel, "support_menu"))
     panel.keypad.buttons["2"].click()
-    qtbot.waitUntil(lambda: seen.current == "support_queue", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: seen.current == "support_queue")
     hang_up(qtbot, panel)
 
     scenario = panel.save_as_test(tmp_path / "support.test.yaml")
@@ -426,9 +425,9 @@ def test_coverage_accumulates_over_calls_and_loads_from_a_file(qtbot, panel, tmp
     panel.coverage.setChecked(True)
     for key, node in (("3", "billing_info"), ("1", "to_sales")):
         panel.call_button.click()
-        qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: listening_at(panel, "main_menu"))
         panel.keypad.buttons[key].click()
-        qtbot.waitUntil(lambda node=node: node in seen.active, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda node=node: node in seen.active)
         hang_up(qtbot, panel)
     taken = seen.overlays[-1]
     assert {("main_menu", "branch:billing"), ("main_menu", "branch:sales"), ("welcome", "next")} <= taken
@@ -448,12 +447,12 @@ def test_coverage_accumulates_over_calls_and_loads_from_a_file(qtbot, panel, tmp
 def test_calls_can_be_repeated_quickly(qtbot, panel):
     seen = Seen(panel)
     panel.call_button.click()
-    qtbot.waitUntil(lambda: "welcome" in seen.active, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "welcome" in seen.active)
     first = panel.controller.record
     panel.call_button.click()  # starting while one runs hangs it up first
     second = panel.controller.record
     assert second is not first
-    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"))
     assert not any(e["event"] == "call_end" for e in second.trace)
     assert [r[0] for r in panel.timeline.rows()].count("Call ended") == 0
     hang_up(qtbot, panel)
@@ -464,9 +463,9 @@ def test_the_dialled_party_answers_as_chosen(qtbot, panel):
     seen = Seen(panel)
     panel.dial.setCurrentText("When dialled: busy")
     panel.call_button.click()
-    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: listening_at(panel, "main_menu"))
     panel.keypad.buttons["1"].click()
-    qtbot.waitUntil(lambda: "voicemail_prompt" in seen.active, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "voicemail_prompt" in seen.active)
     assert [e["status"] for e in events(panel, "dial")] == ["ringing", "busy"]
     assert panel.controller.record.dial_outcomes[0][1:] == ("busy", 0.0)
     hang_up(qtbot, panel)

@@ -15,7 +15,6 @@ from ivr_studio.runtime.settings import RuntimeSettings
 from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.call.panel import CallPanel
 
-WAIT_MS = 8000
 DOCUMENTS = {
     "/voice": '<Gather numDigits="1" action="/menu/choice"><Say>Press 1 for sales.</Say></Gather>',
     "/menu/choice": "<Say>Connecting you to sales.</Say><Redirect>/sales/queue</Redirect>",
@@ -75,15 +74,15 @@ def test_stepping_a_url_call_shows_where_it_is_by_document(qtbot, panel, server,
     panel.url.setText(f"{server}/voice")
     view = panel.debugging.view
     panel.debugging.step()  # a call starts, held before its first request
-    qtbot.waitUntil(lambda: held(panel, "/voice"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: held(panel, "/voice"))
     first = panel.controller.pause
     assert view.status.text() == f"‖ Paused ({first.t:.1f} s), before it sends POST /voice", "no place yet"
     panel.debugging.step()
     qtbot.waitUntil(
-        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace), timeout=WAIT_MS
+        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace)
     )
     panel.keypad.buttons["1"].click()
-    qtbot.waitUntil(lambda: held(panel, "/menu/choice"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: held(panel, "/menu/choice"))
     assert panel.controller.pause.node is None, "the app names no nodes"
     at = f"{panel.controller.pause.t:.1f} s"
     assert (
@@ -103,13 +102,13 @@ def test_stepping_a_url_call_shows_where_it_is_by_document(qtbot, panel, server,
     panel.grab().save(str(shots / "debugger-url-call-held.png"))
 
     panel.debugging.step()
-    qtbot.waitUntil(lambda: held(panel, "/sales/queue"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: held(panel, "/sales/queue"))
     assert "‖ Paused in /menu/choice" in view.status.text() and view.status.text().endswith(
         "(its <Redirect>)"
     )
     assert rows(panel)["Sent by"] == "<Redirect> of /menu/choice"
     panel.debugging.continue_call()
-    qtbot.waitUntil(lambda: panel.controller.record.ended, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.controller.record.ended)
 
     # stepping back through the timeline, from the last row up: each moment is placed by its document
     timeline = panel.timeline

@@ -25,7 +25,6 @@ from ivr_studio.ui.inspector.request_editor import LookupEditor
 from ivr_studio.ui.inspector.schedule_editor import HoursEditor
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-WAIT_MS = 15000
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -115,7 +114,7 @@ def nodes_reached(panel: CallPanel) -> list[str]:
 
 
 def call_and_wait(qtbot, panel: CallPanel) -> None:
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.call_button.click()
 
 
@@ -191,10 +190,10 @@ def test_the_full_path_built_called_at_a_time_with_a_stub_saved_and_replayed(qtb
     assert panel.sections["when"][0].text() == "At Mon 21 Dec 2026 10:00 ▾"
 
     panel.call_button.click()
-    qtbot.waitUntil(lambda: "main_menu" in nodes_reached(panel), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "main_menu" in nodes_reached(panel))
     # the Look up's answer follows the request that walked it, as an event of its own: its row shows what
     # was asked once that event is in
-    qtbot.waitUntil(lambda: any("GET https://crm" in text for _k, text in panel.timeline.rows()), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any("GET https://crm" in text for _k, text in panel.timeline.rows()))
     rows = panel.timeline.rows()
     logic = [(kind, text) for kind, text in rows if kind.startswith("◆")]
     assert logic[0] == ("◆ Hours", "“Hours” → open: Mon 2026-12-21 10:00 CET: open (09:00–17:00)")
@@ -207,7 +206,7 @@ def test_the_full_path_built_called_at_a_time_with_a_stub_saved_and_replayed(qtb
     assert shown["vars.greeted"] == "yes"
     assert shown[f"steps.{built['lookup']}.status"] == "200"
     assert panel.sections["variables"][1].isVisibleTo(panel)
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.hangup_button.click()
 
     scenario = panel.save_as_test(built["path"] / "monday.test.yaml")
@@ -278,10 +277,10 @@ def test_the_panel_with_its_dynamic_parts_at_a_laptops_size(qtbot, settings, tmp
         panel.dynamic.stubs.stub_lookups()
         panel.dynamic.stubs.table.item(0, 3).setText('{"amount": "12.50", "currency": "EUR"}')
         panel.call_button.click()
-        qtbot.waitUntil(lambda: "account_menu" in nodes_reached(panel), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "account_menu" in nodes_reached(panel))
         for key in "123456":
             panel.keypad.buttons[key].click()
-        qtbot.waitUntil(lambda: "say_balance" in nodes_reached(panel), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "say_balance" in nodes_reached(panel))
         qtbot.waitUntil(lambda: panel.dynamic.variables.values().get("steps.balance.body.amount") == "12.50")
         for part in (panel.dynamic.call_at, panel.dynamic.stubs, panel.dynamic.variables, panel.timeline):
             assert part.isVisible() and part.width() > 150 and part.height() > 20, part.objectName()
@@ -294,7 +293,7 @@ def test_the_panel_with_its_dynamic_parts_at_a_laptops_size(qtbot, settings, tmp
         shots = os.environ.get("IVR_STUDIO_SHOTS")
         if shots:
             shutil.copy(out, Path(shots) / out.name)
-        with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        with qtbot.waitSignal(panel.controller.callEnded):
             panel.hangup_button.click()
     finally:
         window.call_panel.controller.shutdown()

@@ -60,10 +60,10 @@ def test_canvas_follows_the_call(qtbot, installed):
     window, panel = installed
     items = window.scene.node_items
     window.actions_["action_call"].trigger()
-    qtbot.waitUntil(lambda: items["main_menu"].active, timeout=8000)
+    qtbot.waitUntil(lambda: items["main_menu"].active)
     assert not items["welcome"].active
     panel.keypad.buttons["2"].click()
-    qtbot.waitUntil(lambda: items["support_menu"].active, timeout=8000)
+    qtbot.waitUntil(lambda: items["support_menu"].active)
     assert not items["main_menu"].active
     links = window.scene.link_items
     taken = [key for key, link in links.items() if link.taken]
@@ -73,6 +73,6 @@ def test_canvas_follows_the_call(qtbot, installed):
     SHOTS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SHOTS / "main-window-mid-call.png"))
     panel.grab().save(str(SHOTS / "call-panel-mid-call.png"))
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=8000):
+    with qtbot.waitSignal(panel.controller.callEnded):
         window.actions_["action_hang_up"].trigger()
     assert not any(item.active for item in items.values())

@@ -14,7 +14,6 @@ from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.main_window import MainWindow
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-WAIT_MS = 8000
 
 
 def make_window(qtbot, settings, tmp_path, size=(1366, 768)) -> MainWindow:
@@ -113,13 +112,13 @@ def test_f5_does_not_reopen_a_panel_the_user_closed(qtbot, window) -> None:
     dock.close()
     assert not dock.toggleViewAction().isChecked()
     window.actions_["action_call"].trigger()
-    qtbot.waitUntil(lambda: window.scene.node_items["main_menu"].active, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.scene.node_items["main_menu"].active)
     assert dock.isHidden(), "the call runs without reopening the panel"
     indicator = window.statusBar().findChild(object, "callIndicator")
     assert indicator.isVisible() and "Main menu" in indicator.text()
     indicator.click()
     assert not dock.isHidden(), "a click on the status bar opens the panel"
-    with qtbot.waitSignal(window.call_panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.call_panel.controller.callEnded):
         window.actions_["action_hang_up"].trigger()
     assert not indicator.isVisible()
 
@@ -132,7 +131,7 @@ def test_f5_brings_an_open_panel_tabbed_behind_problems_to_the_front(qtbot, wind
     qtbot.waitUntil(lambda: not on_screen())
     window.actions_["action_call"].trigger()
     qtbot.waitUntil(on_screen)
-    with qtbot.waitSignal(window.call_panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.call_panel.controller.callEnded):
         window.call_panel.controller.hang_up()
 
 
@@ -177,7 +176,7 @@ def test_digits_typed_anywhere_go_to_the_call_with_a_visible_sign(qtbot, window)
     open_panel(qtbot, window)
     panel.start_call()
     qtbot.waitUntil(
-        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace), timeout=WAIT_MS
+        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace)
     )
     assert panel.keys_sign.isVisible(), "the panel says the keyboard is the keypad"
     window.view.setFocus()
@@ -188,9 +187,8 @@ def test_digits_typed_anywhere_go_to_the_call_with_a_visible_sign(qtbot, window)
     assert not panel.keypad.buttons["2"].isDown()
     qtbot.waitUntil(
         lambda: any(e["event"] == "dtmf" and e["key"] == "2" for e in panel.controller.record.trace),
-        timeout=WAIT_MS,
     )
-    qtbot.waitUntil(lambda: window.scene.node_items["support_menu"].active, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.scene.node_items["support_menu"].active)
 
     # a text field keeps its digits
     window.scene.select_nodes(["welcome"])
@@ -203,7 +201,7 @@ def test_digits_typed_anywhere_go_to_the_call_with_a_visible_sign(qtbot, window)
     qtbot.wait(50)
     assert len([e for e in panel.controller.record.trace if e["event"] == "dtmf"]) == presses
 
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.controller.hang_up()
     assert not panel.keys_sign.isVisible()
     window.view.setFocus()

@@ -246,14 +246,14 @@ def test_the_panel_says_the_model_is_loading_and_the_keypad_still_works(
     panel = loading_panel
     panel.show()
     panel.call_button.click()
-    qtbot.waitUntil(lambda: _listening(panel, "main_menu"), timeout=8000)
+    qtbot.waitUntil(lambda: _listening(panel, "main_menu"))
     panel.speak_wav(_wav(tmp_path / "quiet.wav", b"\x00\x00" * 16_000 * 3))  # the caller holds on, quietly
-    qtbot.waitUntil(lambda: panel.strip.notice.text() == LOADING_NOTICE, timeout=8000)
+    qtbot.waitUntil(lambda: panel.strip.notice.text() == LOADING_NOTICE)
     assert panel.strip.notice.isVisible()
     assert panel.keypad.isEnabled()
     panel.grab().save(str(shots / "speech-model-loading.png"))
     panel.keypad.buttons["2"].click()  # the caller gives up talking and presses a key: it counts
-    qtbot.waitUntil(lambda: _listening(panel, "support_menu"), timeout=8000)
+    qtbot.waitUntil(lambda: _listening(panel, "support_menu"))
     gather_end = next(e for e in panel.controller.record.trace if e["event"] == "gather_end")
     assert gather_end["digits"] == "2" and "note" not in gather_end
     assert panel.strip.notice.text() != LOADING_NOTICE, "the loading notice goes with the Gather it was for"
@@ -264,10 +264,10 @@ def test_the_panel_says_when_a_gather_ended_before_the_model_was_ready(qtbot, lo
     panel = loading_panel
     panel.show()
     panel.call_button.click()
-    qtbot.waitUntil(lambda: _listening(panel, "main_menu"), timeout=8000)
+    qtbot.waitUntil(lambda: _listening(panel, "main_menu"))
     panel.speak_wav(_wav(tmp_path / "goforward.wav", GOFORWARD.read_bytes()))
     qtbot.waitUntil(
-        lambda: any(e["event"] == "gather_end" for e in panel.controller.record.trace), timeout=15000
+        lambda: any(e["event"] == "gather_end" for e in panel.controller.record.trace)
     )
     qtbot.waitUntil(lambda: panel.strip.notice.text() == "Speech model still loading; nothing recognised")
     rows = [text for _kind, text in panel.timeline.rows()]

@@ -15,7 +15,6 @@ from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.call.panel import CallPanel
 from ivr_studio.ui.call.status_strip import document_label
 
-WAIT_MS = 8000
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
 
 MENU = '<Gather input="dtmf" numDigits="1" timeout="30" action="/sales"><Say>Press 1.</Say></Gather>'
@@ -52,14 +51,14 @@ def test_the_strip_names_the_document_a_url_call_is_at(qtbot, panel, serve_wsgi)
     panel.call_button.click()
     assert label.text() == f"Calling {base.removeprefix('http://')}/voice?lang=en…"
 
-    qtbot.waitUntil(lambda: _listening(panel) == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _listening(panel) == 1)
     assert label.text() == "At: /voice?lang=en", "a running call is not 'Not in a call'"
     assert label.toolTip() == url
     panel.keypad.buttons["1"].click()
-    qtbot.waitUntil(lambda: _listening(panel) == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _listening(panel) == 2)
     assert label.text() == "At: /sales"
 
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.controller.callEnded):
         panel.controller.hang_up()
     assert label.text() == "Not in a call"
 
@@ -93,8 +92,8 @@ def test_the_status_bar_names_the_document_a_url_call_is_at(qtbot, window, serve
     panel.url.setText(f"{base}/voice")
     window.actions_["action_call"].trigger()
     indicator = window.statusBar().findChild(QToolButton, "callIndicator")
-    qtbot.waitUntil(lambda: _listening(panel) == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _listening(panel) == 1)
     assert indicator.isVisible() and indicator.text().startswith("● In a call at /voice ·")
-    with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+    with qtbot.waitSignal(panel.controller.callEnded):
         window.actions_["action_hang_up"].trigger()
     assert not indicator.isVisible()

@@ -13,7 +13,6 @@ from ivr_studio.ui.call.controller import CallController
 from ivr_studio.ui.main_window import MainWindow
 
 FAST = RuntimeSettings(say_words_per_second=40.0, say_overhead=0.05)
-WAIT_MS = 8000
 
 
 def fully_visible(widget, window) -> bool:
@@ -63,7 +62,7 @@ def test_a_small_screen_with_the_panel_open_and_a_held_call(
 
         window.breakpoints.set(["main_menu"])
         window.actions_["action_call"].trigger()
-        qtbot.waitUntil(lambda: panel.controller.pause is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: panel.controller.pause is not None)
         qtbot.waitUntil(lambda: panel.debugging.view.details.topLevelItemCount() > 0)
         settle(window)
         assert window.grab().save(str(shots / f"{name}-debugger-paused.png"))
@@ -78,7 +77,7 @@ def test_a_small_screen_with_the_panel_open_and_a_held_call(
         first = details.visualItemRect(details.topLevelItem(0))
         assert details.viewport().height() >= 3 * first.height(), "at least three rows of the details show"
         assert "Paused at Main menu" in view.status.text()
-        with qtbot.waitSignal(panel.controller.callEnded, timeout=WAIT_MS):
+        with qtbot.waitSignal(panel.controller.callEnded):
             panel.controller.hang_up()
     finally:
         panel.controller.shutdown()
