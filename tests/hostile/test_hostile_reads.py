@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -174,3 +175,12 @@ def test_hostile_autosave_metadata_never_blocks_or_breaks_recovery(hostile, meta
     )
     run.succeeds(changed=[".home/"])
     assert run.stdout.strip() == "[('menu-0123456789.ivrflow', None)]"
+
+
+@pytest.mark.parametrize("language", ["de\r\nX-Evil: 1", "x" * 100_000, 42, ""])
+def test_a_bundle_whose_routing_file_has_a_bad_language_is_a_clear_error(hostile, language):
+    """``language`` (the flow's, for logic nodes' templates) must be a language tag; a long one is cut."""
+    _bundle(hostile)
+    routing = json.loads(hostile.path("bundle/routing.json").read_text())
+    hostile.write("bundle/routing.json", json.dumps({**routing, "language": language}))
+    hostile.run("call", "bundle", "--quiet").fails(2, "is not a language tag such as de-DE")
