@@ -1,6 +1,14 @@
 """Lanes for parallel links: routed links that share a stretch of a gap between cards are spread a few units
 apart, so they can be told apart. Plain numbers (no Qt), like :mod:`ivr_studio.flow.routing`, whose paths it
-takes."""
+takes.
+
+The rule a user sees: two links never run side by side (parallel, overlapping by more than a unit) nearer
+than :data:`LANE_GAP` units, except where the cards on either side leave too little room for all the lanes
+of that stretch :data:`PORT_CLEAR` away from them; there the lanes share the room evenly, but never come
+nearer one another than :data:`MIN_LANE_GAP`. A group that needs more room than that (more links through one
+narrow gap than it holds at :data:`MIN_LANE_GAP`) keeps :data:`MIN_LANE_GAP` apart, centred in the gap, and
+comes nearer the cards than :data:`PORT_CLEAR` (over their edges, with more links than the whole gap holds at
+that spacing). Links into one input port share its stub."""
 
 from __future__ import annotations
 
@@ -14,6 +22,8 @@ from ivr_studio.flow.routing import MARGIN, CardIndex, Point, simplify
 
 #: How far apart parallel links run when they share a stretch of a gap between cards.
 LANE_GAP = 6.0
+#: How near lanes may come where the cards leave too little room for LANE_GAP: a highlighted link's pen.
+MIN_LANE_GAP = 3.0
 #: How close a lane may come to a card: its ports stick out 5.5 units from the edge, plus the pen.
 PORT_CLEAR = 8.0
 #: Segments whose lines are closer than this (in units) share a corridor and are given lanes.
@@ -334,19 +344,24 @@ class Lanes:
     def _lanes(self, axis: int, group: list[tuple[_Span, _Member]], line: float) -> dict[_Member, float]:
         ordered = sorted(group, key=cmp_to_key(_across))
         low, high = min(s[0][0] for s in group), max(s[0][1] for s in group)
-        lo_room, hi_room = self._room(axis, line, low, high)
         n = len(group)
-        width = min(LANE_GAP * (n - 1), max(0.0, lo_room + hi_room))
-        first = line - width / 2
-        first = max(first, line - lo_room)  # keep clear of the cards on the - side …
-        first = min(first, line + hi_room - width)  # … and on the + side
+        lo_room, hi_room = self._room(axis, line, low, high, LANE_GAP * (n - 1))
+        room = lo_room + hi_room
+        width = min(LANE_GAP * (n - 1), room)
+        if width < MIN_LANE_GAP * (n - 1):  # too many for the room: MIN_LANE_GAP apart, in its middle
+            width = MIN_LANE_GAP * (n - 1)
+            first = line - lo_room + (room - width) / 2
+        else:
+            first = line - width / 2
+            first = max(first, line - lo_room)  # keep clear of the cards on the - side …
+            first = min(first, line + hi_room - width)  # … and on the + side
         step = width / (n - 1)
         return {member: first + i * step for i, (_span, member) in enumerate(ordered)}
 
-    def _room(self, axis: int, line: float, low: float, high: float) -> tuple[float, float]:
-        """How far a segment on ``line`` from ``low`` to ``high`` may move to either side and stay
-        :data:`PORT_CLEAR` away from every card."""
-        reach = MARGIN + LANE_GAP
+    def _room(self, axis: int, line: float, low: float, high: float, want: float) -> tuple[float, float]:
+        """How far (up to ``want``) a segment on ``line`` from ``low`` to ``high`` may move to either side
+        and stay :data:`PORT_CLEAR` away from every card."""
+        reach = max(want, MARGIN + LANE_GAP)
         far = reach + PORT_CLEAR
         if axis == 0:
             probe = (low, line - far, high, line + far)
