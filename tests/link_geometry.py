@@ -41,7 +41,9 @@ def side_by_side(paths: dict, nearer_than: float) -> list[tuple[float, str, tupl
                     continue  # the input port's stub, longer by a lane's offset where a link turns into it
                 if hi - lo > 1.0:
                     text = f"{ka} and {kb} run {apart:g} apart: {a0}–{a1} / {b0}–{b1}"
-                    found.append((apart, text, (where[0], where[1], where[2], min(where[3:]), max(where[3:]))))
+                    found.append(
+                        (apart, text, (where[0], where[1], where[2], min(where[3:]), max(where[3:])))
+                    )
     return sorted(found)
 
 

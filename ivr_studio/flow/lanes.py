@@ -143,9 +143,7 @@ class Lanes:
             corridors = sorted(beside)
         return moved
 
-    def _settle_around(
-        self, axis: int, bucket: int, done: set[tuple[int, int]]
-    ) -> list[tuple[_Member, int]]:
+    def _settle_around(self, axis: int, bucket: int, done: set[tuple[int, int]]) -> list[tuple[_Member, int]]:
         """Lay out the segments near ``bucket`` together with every segment their lanes come near, and
         those theirs come near, until no lane of the region is nearer than a lane's width to a segment
         outside it; adds the region's corridors to ``done`` and returns the segments that moved (with their
