@@ -199,7 +199,7 @@ def child_route(path: str, max_cards: int, max_area: float) -> None:
     document.open(path)
     scene = FlowScene(document)
     router = scene.router
-    router.max_cards, router.max_search_area = max_cards, max_area
+    router.max_cards = max_cards
     for link in scene.link_items.values():  # a flow of ≤ 150 cards was routed while it was built: again
         scene.route_link(link, now=False)
     spent["lanes"] = 0.0

@@ -7,8 +7,13 @@ a link back to the left, a loop to its own card — :func:`route` finds an ortho
 an A* search over the lines that run along the cards' sides (kept ``margin`` away from them) and midway
 between them, with a cost for every bend, so the path is short, has few corners and keeps to the middle of
 the gaps. Only the cards near the two ports are considered (those in the rectangle around them, widened
-until a path is found), and a link whose neighbourhood holds more than ``max_cards`` cards keeps its curve:
-routing stays cheap on flows of thousands of nodes.
+until a path is found). When that rectangle holds more than ``max_cards`` cards (a link across a big flow,
+such as a last menu's link back to the main menu), the search goes round only the cards in its way: it
+starts knowing the cards near the two ports, checks each path it finds against every card, and learns what
+lies along a path that ran into cards before it searches again (:func:`_route_lazily`). So routing a link
+costs about as much as the cards along its way, not all the cards its rectangle holds, and every link of a
+flow of thousands of nodes is routed. A link keeps its plain curve only past the safety net of
+:data:`LAZY_ROUNDS` searches or :data:`LAZY_MAX_CARDS` cards learnt.
 
 :class:`CardIndex` files the cards' rectangles in a grid of cells for "which cards are near here" queries.
 """
@@ -26,8 +31,12 @@ Point = tuple[float, float]
 MARGIN = 14.0  # how far a routed link keeps from any card (ports stick out 5.5 units from the edge)
 BEND_COST = 40.0  # a corner costs as much as this many units of length
 EDGE_COST = 0.3  # running along a card's side costs this much more per unit than the middle of a gap
-MAX_CARDS = 40
+MAX_CARDS = 20
 MAX_STEPS = 20_000  # states the search may expand before it gives up (a link then keeps its curve)
+NEAR = 150.0  # the neighbourhood of a port, or of a card in the way, that a search round a big flow learns
+LAZY_ROUNDS = 24  # how many times a link across a big flow may search again round the cards it met
+LAZY_MAX_CARDS = 600
+GREED = 2.0  # past this many cards in its way, a link across a big flow keeps its curve
 
 
 class CardIndex:
@@ -119,7 +128,7 @@ def curve_is_clear(
             a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1],
         )
 
-    def t_at_x(x: float) -> float:
+    def t_at_x(x: float, after: bool) -> float:
         lo, hi = 0.0, 1.0  # x grows along the curve, so bisection finds where it reaches x
         for _ in range(18):
             mid = (lo + hi) / 2
@@ -127,16 +136,15 @@ def curve_is_clear(
                 lo = mid
             else:
                 hi = mid
-        return lo
+        return hi if after else lo
 
-    # only the stretch of the curve beside each obstacle is sampled, about every 4 units
+    # x and y both change monotonically along the curve (its control points lie level with its ends), so
+    # beside an obstacle it runs between the heights it has at the obstacle's two sides: it enters the
+    # obstacle exactly when that span of heights overlaps the obstacle's
     for r in others:
-        t0, t1 = t_at_x(r[0]), t_at_x(r[2])
-        a, b = at(t0), at(t1)
-        steps = 2 + math.ceil((b[0] - a[0] + abs(b[1] - a[1])) / 4.0)
-        for k in range(steps + 1):
-            if _inside(at(t0 + (t1 - t0) * k / steps), r):
-                return False
+        a, b = at(t_at_x(r[0], False))[1], at(t_at_x(r[2], True))[1]
+        if min(a, b) < r[3] and r[1] < max(a, b):
+            return False
     return True
 
 
@@ -166,15 +174,75 @@ def route(
         window = (left - pad, top - pad, right + pad, bottom + pad)
         ids = cards.near(window)
         if len(ids) > max_cards:
-            return None
-        obstacles = [_grow(cards.rects[i], margin) for i in ids]
-        # a card hard against a port would shut it in: the path may then pass that card's margin
-        obstacles = [o for o in obstacles if not _inside(s1, o) and not _inside(e1, o)]
-        path = _search(s1, e1, obstacles, window)
+            break  # too many cards to search round them all: only those in the way are
+        path = _search(s1, e1, _obstacles(cards, ids, s1, e1, margin), window)
         if path is not None:
             return simplify([start, *path, end])
         pad *= 4
+    return _route_lazily(start, end, s1, e1, cards, (left, top, right, bottom), margin)
+
+
+def _obstacles(cards: CardIndex, ids: Iterable[str], s1: Point, e1: Point, margin: float) -> list[Rect]:
+    """The cards ``ids`` grown by ``margin``; a card hard against a port would shut it in, so the path may
+    pass such a card's margin (but never the card)."""
+    grown = (_grow(cards.rects[i], margin) for i in ids)
+    return [o for o in grown if not _inside(s1, o) and not _inside(e1, o)]
+
+
+def _route_lazily(
+    start: Point, end: Point, s1: Point, e1: Point, cards: CardIndex, box: Rect, margin: float
+) -> list[Point] | None:
+    """A path round the cards that are in its way, for a link with too many cards around it to search round
+    them all (a link across a big flow).
+
+    The search starts knowing only the cards near the two ports; every path it finds is checked against all
+    the cards, and the neighbourhood of each card it ran into joins what it knows before it searches again.
+    So the cards it searches round are those along the way, however many the rectangle holds; it gives up
+    (None) after :data:`LAZY_ROUNDS` rounds or once it knows :data:`LAZY_MAX_CARDS` cards.
+    """
+    known: set[str] = set()
+    for p in (s1, e1):
+        known.update(cards.near((p[0] - NEAR, p[1] - NEAR, p[0] + NEAR, p[1] + NEAR)))
+    pad = 4 * margin
+    window = (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+    for _round in range(LAZY_ROUNDS):
+        path = _search(s1, e1, _obstacles(cards, known, s1, e1, margin), window, deepest_first=True)
+        if path is None:  # shut in by what it knows within the window: look further out
+            pad *= 4
+            window = (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+            continue
+        points = simplify([start, *path, end])
+        hit = _cards_hit(points, cards, s1, e1, margin)
+        if not hit:
+            return points
+        # what lies along the whole path, not only what it ran into: a search that knew only those would
+        # try the next gap along, and the next, a card at a time
+        inner = points[1:-1]
+        for a, b in zip(inner, inner[1:], strict=False):
+            seg = (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+            known.update(cards.near(_grow(seg, NEAR)))
+        if len(known) > LAZY_MAX_CARDS:
+            return None
     return None
+
+
+def _cards_hit(points: list[Point], cards: CardIndex, s1: Point, e1: Point, margin: float) -> set[str]:
+    """The cards a path comes nearer than ``margin`` to (between its stubs at the ports; a card hard
+    against a port only when the path enters it)."""
+    hit: set[str] = set()
+    inner = points[1:-1]
+    for a, b in zip(inner, inner[1:], strict=False):
+        seg = (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+        for card_id in cards.near(_grow(seg, margin)):
+            if card_id in hit:
+                continue
+            rect = cards.rects[card_id]
+            grown = _grow(rect, margin)
+            if _inside(s1, grown) or _inside(e1, grown):
+                grown = rect
+            if polyline_hits([a, b], grown):
+                hit.add(card_id)
+    return hit
 
 
 def _lines(
@@ -186,7 +254,18 @@ def _lines(
     return sorted(set(sides) | middles | set(extra)), set(sides) - {low, high}
 
 
-def _search(s: Point, e: Point, obstacles: list[Rect], window: Rect) -> list[Point] | None:
+def _search(
+    s: Point, e: Point, obstacles: list[Rect], window: Rect, deepest_first: bool = False
+) -> list[Point] | None:
+    """The cheapest orthogonal path from ``s`` (leaving eastwards) to ``e`` (entered eastwards) within
+    ``window`` that keeps out of ``obstacles``, as its corner points; None if there is none (or the search
+    ran out of :data:`MAX_STEPS`).
+
+    Among states of equal estimated cost the search expands first the one reached more cheaply, or, with
+    ``deepest_first``, the one furthest along: on a big open grid (a link across a big flow) many paths
+    cost the same, and following one of them to its end saves expanding them all.
+    """
+    tie, greed = (-1.0, GREED) if deepest_first else (1.0, 1.0)
     xs, x_sides = _lines([v for o in obstacles for v in (o[0], o[2])], window[0], window[2], (s[0], e[0]))
     ys, y_sides = _lines([v for o in obstacles for v in (o[1], o[3])], window[1], window[3], (s[1], e[1]))
     nx, ny = len(xs), len(ys)
@@ -209,19 +288,19 @@ def _search(s: Point, e: Point, obstacles: list[Rect], window: Rect) -> list[Poi
     ex, ey = e
 
     def h(i: int, j: int) -> float:
-        return abs(xs[i] - ex) + abs(ys[j] - ey)
+        return (abs(xs[i] - ex) + abs(ys[j] - ey)) * greed
 
     # directions: 0 east, 1 west, 2 south, 3 north
     steps = ((1, 0), (-1, 0), (0, 1), (0, -1))
     start = (si, sj, 0)  # leaving the exit port eastwards
     best = {start: 0.0}
     came: dict[tuple[int, int, int], tuple[int, int, int]] = {}
-    heap = [(h(si, sj), 0.0, start)]
+    heap = [(h(si, sj), 0.0, 0.0, start)]
     goal: tuple[int, int, int] | None = None
     steps_left = MAX_STEPS
     while heap and steps_left:
         steps_left -= 1
-        _f, g, state = heapq.heappop(heap)
+        _f, _tie, g, state = heapq.heappop(heap)
         if g > best.get(state, math.inf):
             continue
         i, j, d = state
@@ -234,7 +313,7 @@ def _search(s: Point, e: Point, obstacles: list[Rect], window: Rect) -> list[Poi
             if g < best.get(final, math.inf):
                 best[final] = g
                 came[final] = state
-                heapq.heappush(heap, (g, g, final))
+                heapq.heappush(heap, (g, tie * g, g, final))
             continue
         for nd, (di, dj) in enumerate(steps):
             if nd ^ 1 == d:  # no U-turns (0↔1, 2↔3)
@@ -255,7 +334,7 @@ def _search(s: Point, e: Point, obstacles: list[Rect], window: Rect) -> list[Poi
             if cost < best.get(nxt, math.inf):
                 best[nxt] = cost
                 came[nxt] = state
-                heapq.heappush(heap, (cost + h(ni, nj), cost, nxt))
+                heapq.heappush(heap, (cost + h(ni, nj), tie * cost, cost, nxt))
     if goal is None:
         return None
     cells = [goal]

@@ -6,7 +6,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ivr_studio.flow.routing import MARGIN, CardIndex, curve_is_clear, polyline_hits, route
+from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.layout import auto_layout
+from ivr_studio.flow.model import Flow, Node
+from ivr_studio.flow.routing import MARGIN, MAX_CARDS, CardIndex, Point, curve_is_clear, polyline_hits, route
 
 
 def grown(r, by):
@@ -69,16 +72,73 @@ def test_a_loop_goes_round_its_own_card() -> None:
     assert_good_route(points, start, end, cards)
 
 
-def test_no_search_among_too_many_cards() -> None:
+def test_past_the_card_limit_only_the_cards_in_the_way_are_searched_round() -> None:
     cards = CardIndex()
     for i in range(30):
         cards.put(f"c{i}", (300.0, i * 120.0, 536.0, i * 120.0 + 90))
     cards.put("a", (0, 0, 236, 100))
     cards.put("b", (700, 3000, 936, 3100))
-    assert route((236, 50), (693, 3015), cards, "a", "b", max_cards=10) is None
-    points = route((236, 50), (693, 3015), cards, "a", "b")
+    for max_cards in (MAX_CARDS, 10, 0):
+        points = route((236, 50), (693, 3015), cards, "a", "b", max_cards=max_cards)
+        assert points is not None, max_cards
+        assert_good_route(points, (236, 50), (693, 3015), cards)
+
+
+def test_a_long_back_link_goes_round_a_grid_of_cards() -> None:
+    """From the bottom right card of a 20 × 20 grid back to the top left one: far more cards than the
+    search goes round at once, and every one of them in the way."""
+    cards = CardIndex()
+    for col in range(20):
+        for row in range(20):
+            x, y = col * 350.0, row * 160.0
+            cards.put(f"c{col}_{row}", (x, y, x + 236, y + 110))
+    start, end = (19 * 350.0 + 236, 19 * 160.0 + 60), (-6.5, 15.0)
+    assert len(cards.near((end[0], end[1], start[0], start[1]))) > MAX_CARDS
+    points = route(start, end, cards, "c19_19", "c0_0")
     assert points is not None
-    assert_good_route(points, (236, 50), (693, 3015), cards)
+    assert_good_route(points, start, end, cards)
+    assert len(points) <= 10, "few corners"
+
+
+def menu_flow_cards(menus: int) -> tuple[CardIndex, list[tuple[str, str, Point, Point]]]:
+    """The cards of ``menus`` menus laid out as the editor lays out a flow without positions (each menu's
+    three choices lead to the next level, the last level's back to the main menu, "no input" to itself),
+    and each link as (source, target, exit port, input port)."""
+    menus_ = []
+    for i in range(menus):
+        node = Node(f"menu_{i}", NodeKind.GATHER, f"Menu {i}")
+        for k in (1, 2, 3):
+            child = 3 * i + k
+            node.links[f"branch:b{k}"] = f"menu_{child}" if child < menus else "menu_0"
+        node.links["no_input"] = node.id
+        menus_.append(node)
+    flow = Flow("menus", menus_, start="menu_0")
+    width, height = 236.0, 170.0
+    positions = auto_layout(flow, lambda node: (width, height))
+    cards = CardIndex()
+    for node_id, (x, y) in positions.items():
+        cards.put(node_id, (x, y, x + width, y + height))
+    links = []
+    for node in flow:
+        x, y = positions[node.id]
+        for row, target in enumerate(node.links.values()):
+            tx, ty = positions[target]
+            links.append((node.id, target, (x + width, y + 70.0 + 24.0 * row), (tx - 6.5, ty + 15.0)))
+    return cards, links
+
+
+def test_every_link_of_a_big_menu_flow_keeps_clear_of_the_cards() -> None:
+    cards, links = menu_flow_cards(300)
+    assert len(cards.rects) == 300 and len(links) == 1200
+    routed = 0
+    for source, target, start, end in links:
+        if source != target and end[0] - start[0] >= 40 and curve_is_clear(start, end, cards, (source, target)):
+            continue  # the plain curve, clear of every card
+        points = route(start, end, cards, source, target)
+        assert points is not None, f"{source} → {target} found no way round the cards"
+        assert_good_route(points, start, end, cards)
+        routed += 1
+    assert routed >= 900, "the loops and the links back to the main menu go round the cards"
 
 
 @st.composite

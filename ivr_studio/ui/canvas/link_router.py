@@ -7,8 +7,9 @@ the cards with rounded corners. Loops and links back to the left are always rout
 Routing a link is quick (well under a millisecond for the examples), but a flow of thousands of nodes has
 thousands of links. So in a flow of more than :data:`ROUTE_AT_ONCE_MAX_CARDS` cards a link that must be
 shaped again (the flow was opened, a card moved) first gets its plain curve and is routed afterwards, a few
-milliseconds at a time between events, while the editor stays responsive. A moved card reroutes its own
-links and those that pass where it was or where it is now.
+milliseconds at a time between events, while the editor stays responsive: the links in the view first,
+then those around it, then the rest; when the view moves, what waits in its new place goes first. A moved
+card reroutes its own links and those that pass where it was or where it is now.
 
 Routed links that share a stretch of a gap between cards are given their own lanes (:class:`Lanes`), so
 they can be told apart; after each change (or each slice of background routing) the links whose lanes
@@ -35,9 +36,6 @@ if TYPE_CHECKING:
 ROUTE_AT_ONCE_MAX_CARDS = 150
 #: How long one slice of background routing may take, in seconds.
 SLICE_SECONDS = 0.012
-#: A link whose surroundings are larger than this (in square scene units) keeps its plain curve: it spans a
-#: big flow, and searching round thousands of cards would take longer than it is worth.
-MAX_SEARCH_AREA = 5_000.0 * 5_000.0
 
 
 def rounded_path(points: list[Point], radius: float = 12.0) -> QPainterPath:
@@ -74,10 +72,11 @@ class LinkRouter(QObject):
         self.lanes = Lanes(self.cards)
         self.pending: set[tuple[str, str]] = set()
         self._batch = False  # routing many links: lanes are settled once, at the end
-        #: the limits past which a link keeps its plain curve (see the module docstring; the benchmark
-        #: measures others)
+        self._focus_seen: tuple[float, float, float, float] | None = None  # where the views looked
+        self._queue: list[tuple[str, str]] = []  # waiting links in and near the view, the next one last
+        #: up to this many cards around a link, the search goes round them all; past it, round those in
+        #: its way (see :func:`ivr_studio.flow.routing.route`; the benchmark measures others)
         self.max_cards = MAX_CARDS
-        self.max_search_area = MAX_SEARCH_AREA
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -88,6 +87,8 @@ class LinkRouter(QObject):
         self.cards = CardIndex()
         self.lanes = Lanes(self.cards)
         self.pending.clear()
+        self._queue.clear()
+        self._focus_seen = None
 
     def link_dropped(self, key: tuple[str, str]) -> None:
         """A link was removed from the scene: its lanes are free for the others."""
@@ -147,13 +148,12 @@ class LinkRouter(QObject):
         waits to be routed: ``now`` false)."""
         if not now:
             self.pending.add(link.key)
+            self._focus_seen = None  # a new link waits: look again at what is in view
             self._timer.start()
             return None
         self.pending.discard(link.key)
         s, e = (start.x(), start.y()), (end.x(), end.y())
         ends = (link.source_id, link.target_id)
-        if (abs(e[0] - s[0]) + 600) * (abs(e[1] - s[1]) + 600) > self.max_search_area:
-            return None  # it spans a big flow: the plain curve
         forward = link.source_id != link.target_id and e[0] - s[0] >= 40
         if forward and curve_is_clear(s, e, self.cards, ends):
             return None
@@ -172,15 +172,13 @@ class LinkRouter(QObject):
                 self._draw_route(link)
 
     def route_pending(self) -> None:
-        """Route every link still waiting (tests, and pictures taken straight after opening)."""
+        """Route every link still waiting (tests, and pictures taken straight after opening), those in view
+        first."""
         self._timer.stop()
         self._batch = True
         try:
-            while self.pending:
-                key = self.pending.pop()
-                link = self.scene.link_items.get(key)
-                if link is not None:
-                    self.scene.route_link(link, now=True)
+            while (key := self._next()) is not None:
+                self._route_key(key)
         finally:
             self._batch = False
         self._settle()
@@ -189,13 +187,60 @@ class LinkRouter(QObject):
         deadline = time.monotonic() + SLICE_SECONDS
         self._batch = True
         try:
-            while self.pending and time.monotonic() < deadline:
-                key = self.pending.pop()
-                link = self.scene.link_items.get(key)
-                if link is not None:
-                    self.scene.route_link(link, now=True)
+            while time.monotonic() < deadline and (key := self._next()) is not None:
+                self._route_key(key)
         finally:
             self._batch = False
         self._settle()
         if self.pending:
             self._timer.start()
+
+    def _route_key(self, key: tuple[str, str]) -> None:
+        link = self.scene.link_items.get(key)
+        if link is not None:  # a link dropped meanwhile, or whose item is not made yet (it will be shaped then)
+            self.scene.route_link(link, now=True)
+        else:
+            self.pending.discard(key)
+
+    # ------------------------------------------------------------------ what the user sees first
+    def _next(self) -> tuple[str, str] | None:
+        """The waiting link to route next: one in a view of the scene, then one near it, then any.
+
+        Where the views look is read again before each link, so a scroll re-orders what is left at once;
+        the links in and around the view are looked up (in the scene's index) only when the view moved.
+        """
+        if not self.pending:
+            return None
+        focus = self._focus()
+        if focus != self._focus_seen:
+            self._focus_seen = focus
+            self._queue = self._near_first(focus)
+        while self._queue:
+            key = self._queue.pop()
+            if key in self.pending:
+                self.pending.discard(key)
+                return key
+        return self.pending.pop()
+
+    def _focus(self) -> tuple[float, float, float, float] | None:
+        """The part of the scene the views show (their bounding rectangle), or None with no view."""
+        rect = QRectF()
+        for view in self.scene.views():
+            if view.isVisible() or not rect.isValid():
+                rect = rect.united(view.mapToScene(view.viewport().rect()).boundingRect())
+        return None if rect.isEmpty() else (rect.left(), rect.top(), rect.right(), rect.bottom())
+
+    def _near_first(self, focus: tuple[float, float, float, float] | None) -> list[tuple[str, str]]:
+        """The waiting links in ``focus`` and then in the band of one view's size around it, as a stack (the
+        first to route last)."""
+        if focus is None:
+            return []
+        left, top, right, bottom = focus
+        seen = QRectF(left, top, right - left, bottom - top)
+        around = seen.adjusted(-seen.width(), -seen.height(), seen.width(), seen.height())
+        order: dict[tuple[str, str], None] = {}
+        for rect in (seen, around):
+            for item in self.scene.items(rect):
+                if isinstance(item, LinkItem) and item.key in self.pending:
+                    order.setdefault(item.key, None)
+        return list(reversed(order))

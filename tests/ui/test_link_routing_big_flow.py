@@ -1,0 +1,136 @@
+"""Links of a big flow (routed after it is shown, a few milliseconds at a time): once routing is done every
+link keeps clear of the cards and of the ports it does not connect to, and the links the user is looking at
+are routed before those far away, also after the view moved."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRectF
+
+from ivr_studio.flow.kinds import NodeKind
+from ivr_studio.flow.layout import auto_layout
+from ivr_studio.flow.model import Branch, Flow, Node, Prompt
+from ivr_studio.flow.routing import curve_is_clear, polyline_hits
+from ivr_studio.ui.canvas.link_item import LinkItem
+from ivr_studio.ui.canvas.link_router import ROUTE_AT_ONCE_MAX_CARDS
+from ivr_studio.ui.canvas.scene import FlowScene
+from ivr_studio.ui.canvas.style import METRICS, node_size
+from ivr_studio.ui.canvas.view import FlowView
+from ivr_studio.ui.document import FlowDocument
+
+MENUS = 300
+
+
+def menu_flow(menus: int) -> Flow:
+    """Menus of three choices leading to the next level (the last level's back to the main menu) and "no
+    input" asking again, laid out as the editor lays out a flow that has no positions."""
+    nodes = []
+    for i in range(menus):
+        node = Node(f"menu_{i}", NodeKind.GATHER, f"Menu {i}", prompts=[Prompt("say", f"Menu {i}: press 1 to 3.")])
+        node.branches = [Branch(f"b{k}", str(k), [f"option {k}"]) for k in (1, 2, 3)]
+        for k in (1, 2, 3):
+            child = 3 * i + k
+            node.links[f"branch:b{k}"] = f"menu_{child}" if child < menus else "menu_0"
+        node.links["no_input"] = node.id
+        nodes.append(node)
+    flow = Flow("menus", nodes, start="menu_0")
+    for node_id, position in auto_layout(flow, node_size).items():
+        flow.node(node_id).position = position
+    return flow
+
+
+@pytest.fixture(scope="module")
+def big_flow() -> Flow:
+    return menu_flow(MENUS)
+
+
+@pytest.fixture
+def view(qtbot, big_flow: Flow) -> FlowView:
+    document = FlowDocument()
+    document.replace(big_flow, None)
+    scene = FlowScene(document)
+    assert len(scene.node_items) > ROUTE_AT_ONCE_MAX_CARDS, "routed after it is shown"
+    view = FlowView(scene)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    view.fit_scroll_area()
+    return view
+
+
+def trespasses(scene: FlowScene) -> list[str]:
+    """Every link that passes through a card, or over a port it does not connect to (the card grown by the
+    port's reach), as drawn: its routed corners, or its plain curve."""
+    router = scene.router
+    reach = METRICS.port_radius + 1
+    problems = []
+    for key, link in scene.link_items.items():
+        start = link.path().elementAt(0)
+        s, e = (start.x, start.y), (link.end_point().x(), link.end_point().y())
+        ends = {link.source_id, link.target_id}
+        if link.route is None:
+            if not curve_is_clear(s, e, router.cards, ends, margin=reach):
+                problems.append(f"{key}: its plain curve crosses a card or a port")
+            continue
+        points = link.route
+        assert points[0] == s and points[-1] == e
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        for card_id in router.cards.near((min(xs) - reach, min(ys) - reach, max(xs) + reach, max(ys) + reach)):
+            left, top, right, bottom = router.cards.rects[card_id]
+            if polyline_hits(points, (left, top, right, bottom)):
+                problems.append(f"{key}: through the card {card_id}")
+            elif card_id not in ends and polyline_hits(
+                points, (left - reach, top - reach, right + reach, bottom + reach)
+            ):
+                problems.append(f"{key}: over a port of {card_id}")
+    return problems
+
+
+def test_every_link_of_a_big_flow_is_routed_clear_once_routing_is_done(view: FlowView) -> None:
+    scene = view.flow_scene()
+    assert scene.router.pending, "the links wait to be routed"
+    scene.router.route_pending()
+    assert not scene.router.pending
+    routed = [link for link in scene.link_items.values() if link.route is not None]
+    assert len(routed) >= MENUS * 3, "the loops and the links back to the main menu go round the cards"
+    assert trespasses(scene) == []
+
+
+def routing_order(scene: FlowScene, monkeypatch) -> list[tuple[str, str]]:
+    order: list[tuple[str, str]] = []
+    plain = scene.route_link
+
+    def recorded(item, now=True):
+        if now:
+            order.append(item.key)
+        plain(item, now)
+
+    monkeypatch.setattr(scene, "route_link", recorded)
+    return order
+
+
+def keys_in(scene: FlowScene, rect: QRectF) -> set[tuple[str, str]]:
+    """The links drawn in ``rect``."""
+    return {item.key for item in scene.items(rect) if isinstance(item, LinkItem)}
+
+
+def test_links_in_view_are_routed_first_and_again_after_a_scroll(view: FlowView, monkeypatch) -> None:
+    scene = view.flow_scene()
+    order = routing_order(scene, monkeypatch)
+    waiting = set(scene.router.pending)  # (a slice may have run while the view was shown)
+    nodes = scene.nodes_rect()
+    view.centerOn(nodes.right() - 500, nodes.top() + nodes.height() * 0.75)
+    in_view = keys_in(scene, view.visible_scene_rect()) & waiting
+    assert 10 < len(in_view) < len(scene.link_items) / 4
+    while in_view - set(order):
+        scene.router._work()  # slices of background routing, as the timer runs them
+    assert set(order[: len(in_view)]) == in_view, "the links in view are routed first"
+
+    # the user scrolls to the top of the flow: what waits there is routed next
+    view.centerOn(nodes.right() - 500, nodes.top() + nodes.height() * 0.1)
+    waiting_there = keys_in(scene, view.visible_scene_rect()) & scene.router.pending
+    assert len(waiting_there) > 10, "links there were still waiting"
+    done = len(order)
+    scene.router.route_pending()
+    assert set(order[done : done + len(waiting_there)]) == waiting_there
+    assert not scene.router.pending and sorted(order) == sorted(waiting)
