@@ -198,6 +198,7 @@ def child_route(path: str, max_cards: int, max_area: float) -> None:
     document = FlowDocument()
     document.open(path)
     scene = FlowScene(document)
+    scene.build_all_links()  # a big flow's links are otherwise made just after its first frame
     router = scene.router
     router.max_cards = max_cards
     for link in scene.link_items.values():  # a flow of ≤ 150 cards was routed while it was built: again

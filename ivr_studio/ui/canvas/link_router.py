@@ -19,6 +19,8 @@ moved are drawn again.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
@@ -142,6 +144,19 @@ class LinkRouter(QObject):
             self._draw_route(link)
         if not self._batch:
             self._settle()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Shape many links at once: the lanes that changed are settled once, at the end."""
+        if self._batch:
+            yield
+            return
+        self._batch = True
+        try:
+            yield
+        finally:
+            self._batch = False
+        self._settle()
 
     def _find_route(self, link: LinkItem, start: QPointF, end: QPointF, now: bool) -> list[Point] | None:
         """The corner points of ``link``'s way round the cards, or None when it keeps its plain curve (or

@@ -138,6 +138,10 @@ class NodeItem(QGraphicsItem):
         """Scene position of an exit's port (right edge of its row)."""
         return QPointF(self.x() + self.width, self.y() + self._port_y.get(exit_name, METRICS.header / 2))
 
+    def exit_port_y(self, exit_name: str) -> float:
+        """How far below the card's top an exit's port is (the header's middle for an exit not shown)."""
+        return self._port_y.get(exit_name, METRICS.header / 2)
+
     def input_port_pos(self) -> QPointF:
         return QPointF(self.x(), self.y() + METRICS.header / 2)
 

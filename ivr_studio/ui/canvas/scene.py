@@ -11,16 +11,25 @@ by default and files every item in every leaf its bounding rectangle touches, so
 on one spot) or span the flow (a link back to the main menu) are filed thousands of times: with the default
 depth a 2,000-menu flow whose cards sat on one spot took 1.7 GB and 229 s to index. A fixed depth bounds
 that to a few hundred leaves per item.
+
+A flow of more than :data:`BUILD_AT_ONCE_MAX_CARDS` cards gets its cards at once but its link items in two
+goes: the view asks for the links that cross what it shows (:meth:`FlowScene.build_links_in`) before it
+paints, and the rest are made afterwards, a few milliseconds at a time between events, like the router's
+background routing. A link not made yet is made the moment anything needs it (its card is selected, moved,
+changed or removed, or its exit is relinked), so to the rest of the editor every link is there.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from ivr_studio.flow import events as ev
+from ivr_studio.flow.model import Node
 from ivr_studio.twiml.diagnostics import Diagnostic
 from ivr_studio.ui.canvas.breakpoint_marker import BreakpointMarker, in_margin
 from ivr_studio.ui.canvas.interactions import LinkDrag
@@ -32,6 +41,11 @@ from ivr_studio.ui.document import FlowDocument
 
 #: Levels of the scene's BSP index: 2**8 leaves at most (see the module docstring).
 BSP_DEPTH = 8
+#: Up to this many cards every link item is made at once; above, those in view first (see the module
+#: docstring).
+BUILD_AT_ONCE_MAX_CARDS = ROUTE_AT_ONCE_MAX_CARDS
+#: How long one slice of making link items after the first frame may take, in seconds.
+BUILD_SLICE_SECONDS = 0.010
 
 
 class FlowScene(QGraphicsScene):
@@ -58,6 +72,14 @@ class FlowScene(QGraphicsScene):
         self._coverage: set[tuple[str, str]] | None = None
         self._problems: dict[str, list[tuple[str, str]]] = {}
         self._rebuilding = False
+        #: links of the flow whose items are not made yet: key → target id; and the boxes their plain
+        #: curves will take (left, top, right, bottom), worked out when a view first asks (build_links_in)
+        self._unbuilt: dict[tuple[str, str], str] = {}
+        self._boxes: dict[tuple[str, str], tuple[float, float, float, float]] = {}
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
+        self._build_timer.setInterval(0)
+        self._build_timer.timeout.connect(self._build_some)
         self.router = LinkRouter(self)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBspTreeDepth(BSP_DEPTH)
@@ -76,11 +98,19 @@ class FlowScene(QGraphicsScene):
         self.node_items.clear()
         self.link_items.clear()
         self._links_at.clear()
+        self._unbuilt.clear()
+        self._boxes.clear()
+        self._build_timer.stop()
         self.router.clear()
         flow = self.document.flow
         for node in flow:
             self.router.card_placed(self._add_node_item(node.id))
-        self._add_links()
+        if len(self.node_items) <= BUILD_AT_ONCE_MAX_CARDS:
+            self._add_links(
+                (node, exit_name, target) for node in flow for exit_name, target in node.links.items()
+            )
+        else:
+            self._defer_links()
         self.set_breakpoints(self._breakpoints)
         self._rebuilding = False
         self._apply_problems()
@@ -94,18 +124,18 @@ class FlowScene(QGraphicsScene):
         self.addItem(item)
         return item
 
-    def _add_links(self) -> None:
-        """Make the item of every link of the flow, as it is shown: what :meth:`_sync_link` does for one link,
-        in one pass, each item shaped before it joins the scene (a big flow has thousands)."""
+    def _add_links(self, links: Iterable[tuple[Node, str, str]]) -> None:
+        """Make the items of ``links`` ((node, exit name, target id) each) as they are shown: what
+        :meth:`_sync_link` does for one link, in one pass, each item shaped before it joins the scene (a
+        big flow has thousands); the lanes of routed links are settled once, at the end."""
         items, link_items, links_at = self.node_items, self.link_items, self._links_at
         now = len(items) <= ROUTE_AT_ONCE_MAX_CARDS
-        for node in self.document.flow:
-            source = node.id
-            kinds = {row.name: row.kind for row in items[source].rows}
-            for exit_name, target in node.links.items():
+        with self.router.batch() if not now else nullcontext():  # (routed at once: settled link by link)
+            for node, exit_name, target in links:
                 if target not in items:
                     continue
-                kind = kinds.get(exit_name)
+                source = node.id
+                kind = next((row.kind for row in items[source].rows if row.name == exit_name), None)
                 if kind is None:  # an exit the card does not show
                     kind = next((e.kind for e in node.exits() if e.name == exit_name), "next")
                 item = LinkItem(source, exit_name, kind, target, self.theme)
@@ -116,9 +146,89 @@ class FlowScene(QGraphicsScene):
                 self._route(item, now)
                 self.addItem(item)
 
+    # ------------------------------------------------------------------ links made later (big flows)
+    def _defer_links(self) -> None:
+        """Note every link of the flow as not made yet (see the module docstring) and start making them."""
+        items, links_at, unbuilt = self.node_items, self._links_at, self._unbuilt
+        for node in self.document.flow:
+            source = node.id
+            for exit_name, target in node.links.items():
+                if target in items:
+                    key = (source, exit_name)
+                    unbuilt[key] = target
+                    links_at.setdefault(source, set()).add(key)
+                    links_at.setdefault(target, set()).add(key)
+        if unbuilt:
+            self._build_timer.start()
+
+    def unbuilt_links(self) -> int:
+        """How many links of the flow have no item yet (they are being made in the background)."""
+        return len(self._unbuilt)
+
+    def build_links_in(self, rect: QRectF) -> None:
+        """Make the items of the links not made yet whose curves reach into ``rect`` (scene coordinates)."""
+        if not self._unbuilt:
+            return
+        left, top, right, bottom = rect.getCoords()
+        boxes = self._boxes
+        if len(boxes) < len(self._unbuilt):
+            for key, target in self._unbuilt.items():
+                if key not in boxes:
+                    boxes[key] = self._plain_box(key, target)
+        self._build(
+            [k for k, b in boxes.items() if b[0] <= right and b[2] >= left and b[1] <= bottom and b[3] >= top]
+        )
+
+    def build_all_links(self) -> None:
+        """Make every link item not made yet, now (before a picture of the whole flow, and in tests)."""
+        self._build(list(self._unbuilt))
+
+    def _build_some(self) -> None:
+        """One slice of making the links not made yet; the next slice waits for the events in between."""
+        deadline = time.monotonic() + BUILD_SLICE_SECONDS
+        while self._unbuilt and time.monotonic() < deadline:
+            self._build([key for key, _ in zip(self._unbuilt, range(64), strict=False)])
+        if self._unbuilt:
+            self._build_timer.start()
+
+    def _build(self, keys: list[tuple[str, str]]) -> None:
+        """Make the items of the links ``keys`` (each not made yet) as the model has them now."""
+        if not keys:
+            return
+        flow, links = self.document.flow, []
+        for key in keys:
+            del self._unbuilt[key]
+            self._boxes.pop(key, None)
+            node = flow.nodes.get(key[0])
+            target = node.links.get(key[1]) if node is not None else None
+            if target is not None:
+                links.append((node, key[1], target))
+        self._add_links(links)
+        if not self._unbuilt:
+            self._build_timer.stop()
+
+    def _plain_box(self, key: tuple[str, str], target: str) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of the plain curve the link ``key`` is first shown with, a little
+        wider than its item's box (see :meth:`_ends` and :mod:`.curves`): worked out for thousands of
+        links as a big flow is opened, so from plain numbers."""
+        source, exit_name = key
+        src = self.node_items[source]
+        dst = self.node_items[target]
+        sx, sy = src.x() + src.width, src.y() + src.exit_port_y(exit_name)
+        ex, ey = dst.x() - METRICS.port_radius - 1, dst.y() + METRICS.header / 2
+        if src is not dst and ex >= sx + 40:  # a curve rightwards: its control points lie between its ends
+            return sx - 8, min(sy, ey) - 8, ex + 8, max(sy, ey) + 8
+        top = min(src.y() - (10 if src.is_start else 0), dst.y() - (10 if dst.is_start else 0))
+        above = top - 14.0 - 7.0 * len(src.rows)  # at most this high (see _ends)
+        return min(ex, sx) - 44, above - 8, max(ex, sx) + 44, max(sy, ey) + 8
+
     def _sync_link(self, node_id: str, exit_name: str) -> None:
         """Make the link item of one exit match the model (create, re-target, re-shape or remove)."""
         key = (node_id, exit_name)
+        if key in self._unbuilt:  # not made yet: made below as the model has it now
+            for end in (node_id, self._unbuilt.pop(key)):
+                self._links_at.get(end, set()).discard(key)
+            self._boxes.pop(key, None)
         node = self.document.flow.nodes.get(node_id)
         target = node.links.get(exit_name) if node is not None else None
         item = self.link_items.get(key)
@@ -162,21 +272,33 @@ class FlowScene(QGraphicsScene):
     def _route(self, item: LinkItem, now: bool | None = None) -> None:
         if now is None:  # a big flow is shown (or changed) first, and its links routed just after
             now = len(self.node_items) <= ROUTE_AT_ONCE_MAX_CARDS
-        src, dst = self.node_items[item.source_id], self.node_items[item.target_id]
-        end = QPointF(dst.x() - METRICS.port_radius - 1, dst.y() + METRICS.header / 2)  # at the input port
-        start = src.exit_port_pos(item.exit_name)
-        loop_above = None
-        if src is dst or end.x() < start.x() + 40:
-            # Loops and links back to the left arc over the cards instead of hiding behind them.
-            index = next((i for i, r in enumerate(src.rows) if r.name == item.exit_name), 0)
-            top = min(src.y() - (10 if src.is_start else 0), dst.y() - (10 if dst.is_start else 0))
-            loop_above = top - 14.0 - 7.0 * (len(src.rows) - index)
+        start, end, loop_above = self._ends(
+            self.node_items[item.source_id], self.node_items[item.target_id], item.exit_name
+        )
         self.router.shape(item, start, end, loop_above, now)
         if self._coverage is not None:
             item.set_taken(item.key in self._coverage)
 
+    @staticmethod
+    def _ends(src: NodeItem, dst: NodeItem, exit_name: str) -> tuple[QPointF, QPointF, float | None]:
+        """Where a link from ``src``'s exit to ``dst`` starts and ends, and for a loop or a link back to
+        the left the height (scene y) it arcs over the cards at (None for others)."""
+        end = QPointF(dst.x() - METRICS.port_radius - 1, dst.y() + METRICS.header / 2)  # at the input port
+        start = src.exit_port_pos(exit_name)
+        loop_above = None
+        if src is dst or end.x() < start.x() + 40:
+            # Loops and links back to the left arc over the cards instead of hiding behind them.
+            index = next((i for i, r in enumerate(src.rows) if r.name == exit_name), 0)
+            top = min(src.y() - (10 if src.is_start else 0), dst.y() - (10 if dst.is_start else 0))
+            loop_above = top - 14.0 - 7.0 * (len(src.rows) - index)
+        return start, end, loop_above
+
     def _links_of(self, node_id: str) -> list[LinkItem]:
-        return [self.link_items[key] for key in self._links_at.get(node_id, ())]
+        """The items of the links to and from ``node_id``, made now if they were not yet."""
+        keys = self._links_at.get(node_id, ())
+        if self._unbuilt:
+            self._build([key for key in keys if key in self._unbuilt])
+        return [self.link_items[key] for key in keys if key in self.link_items]
 
     def _on_event(self, event: ev.FlowEvent) -> None:
         flow = self.document.flow

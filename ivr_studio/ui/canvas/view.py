@@ -46,6 +46,8 @@ SCROLL_MARGIN = 2_000.0
 #: row label reads; at 60 % (7 pixels) lower-case letters run together, and at the 35–49 % a whole example
 #: needs to fit in a 1366×768 window the cards are colours with grey lines (see :meth:`FlowView.show_flow`).
 READABLE_ZOOM = 0.7
+#: How far beyond the view (in pixels) the links of a big flow are made before they scroll into it.
+LINK_MARGIN_PX = 150.0
 EMPTY_HINT = (
     "Drag a node from the palette, press Tab or double-click to add one, "
     "and drag from a port on a card's right edge to connect it."
@@ -77,6 +79,7 @@ class FlowView(QGraphicsView):
         scene.document.flow_events.connect(lambda _event: self._grow_timer.start())
         self._panning = False
         self._space = False
+        self._moving = False  # zooming and scrolling in steps to one place: links are made once there
         self._pan_from = QPointF()
         self._pending_link: tuple[str, str] | None = None
         self._pending_pos = QPointF()
@@ -105,6 +108,7 @@ class FlowView(QGraphicsView):
     def set_zoom(self, factor: float) -> None:
         factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
         self.scale(factor / self.zoom(), factor / self.zoom())
+        self.build_visible_links()
         self.zoomChanged.emit(self.zoom())
 
     def zoom_by(self, step: float) -> None:
@@ -124,6 +128,28 @@ class FlowView(QGraphicsView):
     def fit(self) -> None:
         """Zoom and scroll so the whole flow is visible (never above 100 %). A flow too big to fit even at
         the smallest zoom is shown from its start node, where a call begins, rather than from its middle."""
+        self._move_then_build(self._fit)
+
+    def centre_on_node(self, node_id: str) -> None:
+        self._move_then_build(lambda: self._centre_on_node(node_id))
+
+    def show_flow(self) -> None:
+        """How a flow is shown when it is opened: the whole flow if it fits at :data:`READABLE_ZOOM` or more
+        (never above 100 %); otherwise at :data:`READABLE_ZOOM`, level with the start node, which sits at the
+        left edge with its choices fanning out to the right of it — the scroll bars reach the rest."""
+        self._move_then_build(self._show_flow)
+
+    def _move_then_build(self, move) -> None:
+        """Zoom and scroll as ``move`` does, then make the links that reach into view (see
+        :meth:`build_visible_links`) once, where the view ends up."""
+        self._moving = True
+        try:
+            move()
+        finally:
+            self._moving = False
+        self.build_visible_links()
+
+    def _fit(self) -> None:
         rect = self._scene.nodes_rect()
         if rect.isEmpty():
             return
@@ -143,7 +169,7 @@ class FlowView(QGraphicsView):
         top = max(rect.top(), card.center().y() - visible.height() / 2)
         self.centerOn(QPointF(card.left() - 40 + visible.width() / 2, top + visible.height() / 2))
 
-    def centre_on_node(self, node_id: str) -> None:
+    def _centre_on_node(self, node_id: str) -> None:
         item = self._scene.node_items.get(node_id)
         if item is not None:
             self.centerOn(item.sceneBoundingRect().center())
@@ -151,10 +177,7 @@ class FlowView(QGraphicsView):
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
 
-    def show_flow(self) -> None:
-        """How a flow is shown when it is opened: the whole flow if it fits at :data:`READABLE_ZOOM` or more
-        (never above 100 %); otherwise at :data:`READABLE_ZOOM`, level with the start node, which sits at the
-        left edge with its choices fanning out to the right of it — the scroll bars reach the rest."""
+    def _show_flow(self) -> None:
         rect = self._scene.nodes_rect()
         if rect.isEmpty():
             return
@@ -246,7 +269,19 @@ class FlowView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     # ------------------------------------------------------------------ drawing
+    def build_visible_links(self) -> None:
+        """Make the scene's link items that reach into view and are not made yet (see FlowScene): before
+        the view paints a big flow it has just opened, or scrolls or zooms to where they are."""
+        if self._scene.unbuilt_links() and not self._moving:
+            margin = LINK_MARGIN_PX / self.zoom()
+            self._scene.build_links_in(self.visible_scene_rect().adjusted(-margin, -margin, margin, margin))
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
+        super().scrollContentsBy(dx, dy)  # (the view knows where it is only after this)
+        self.build_visible_links()
+
     def paintEvent(self, event) -> None:  # noqa: N802
+        self.build_visible_links()  # (made already unless the view moved without scrolling)
         super().paintEvent(event)
         if collector.held():  # while a flow was opened: let it go once this frame is on screen
             QTimer.singleShot(0, collector.release)
@@ -303,6 +338,7 @@ class FlowView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self.build_visible_links()
         self.minimap.place()
 
     # ------------------------------------------------------------------ adding nodes
