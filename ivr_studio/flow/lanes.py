@@ -153,9 +153,9 @@ class Lanes:
         away, or a lane that another group moved towards it: the region gathers the segments whose lines,
         or whose lanes, lie within a lane's width of its lines and lanes."""
         lo, hi = bucket, bucket
-        members: list[_Member] = []
+        spans: list[tuple[_Span, _Member]] = []  # the region's segments, by where they begin
         gathered: set[_Member] = set()
-        lanes: dict[_Member, float] = {}
+        at: list[float] = []
         seen_lo, seen_hi = bucket + 1, bucket  # the buckets gathered so far (none yet)
         reach = math.ceil(LANE_GAP / SAME_LINE)
         while True:
@@ -172,18 +172,18 @@ class Lanes:
             seen_lo, seen_hi = min(seen_lo, want_lo), max(seen_hi, want_hi)
             if not fresh:
                 break
-            members += fresh
-            lanes = self._layout(axis, members)
-            ends = [v for m, at in lanes.items() for v in (at, self._base_line(m, axis))]
-            lo = min(lo, round(min(ends) / SAME_LINE))
-            hi = max(hi, round(max(ends) / SAME_LINE))
+            spans += ((self._span(m, axis), m) for m in fresh)
+            spans.sort(key=lambda s: (s[0][0], s[1]))
+            at = self._layout(axis, spans)
+            lines = [span[2] for span, _member in spans]
+            lo = min(lo, round(min(*at, *lines) / SAME_LINE))
+            hi = max(hi, round(max(*at, *lines) / SAME_LINE))
         done.update((axis, b) for b in range(seen_lo, seen_hi + 1))
         moved: list[tuple[_Member, int]] = []
-        for member, at in lanes.items():
-            base = self._base_line(member, axis)
-            if self._lines.get(member, base) != at:
+        for (span, member), lane in zip(spans, at, strict=True):
+            if self._lines.get(member, span[2]) != lane:
                 moved.append((member, axis))
-                self._move(member, axis, base, at)
+                self._move(member, axis, span[2], lane)
         return moved
 
     def _move(self, member: _Member, axis: int, base: float, at: float) -> None:
@@ -197,10 +197,6 @@ class Lanes:
         if at != base:
             self._lines[member] = at
             self._displaced.setdefault((axis, round(at / SAME_LINE)), set()).add(member)
-
-    def _base_line(self, member: _Member, axis: int) -> float:
-        key, k = member
-        return self.base[key][k][1 - axis]
 
     def clear(self) -> None:
         self.base.clear()
@@ -262,12 +258,12 @@ class Lanes:
             return at_a, at_b, line, before, after, at_a, at_b
         return at_b, at_a, line, after, before, at_b, at_a
 
-    def _layout(self, axis: int, members: list[_Member]) -> dict[_Member, float]:
-        """Where each of ``members`` (segments of corridors of one axis) runs: on its own line, unless it
-        runs beside another for more than :data:`TOUCH` units nearer than :data:`LANE_GAP`; then the two,
-        with all that each is already laid out with, are spread together as one group — again, round by
-        round, until no two segments of different groups run that near."""
-        spans = sorted(((self._span(m, axis), m) for m in members), key=lambda s: (s[0][0], s[1]))
+    def _layout(self, axis: int, spans: list[tuple[_Span, _Member]]) -> list[float]:
+        """Where each of ``spans`` (segments of corridors of one axis, in the order of their low ends)
+        runs: on its own line, unless it runs beside another for more than :data:`TOUCH` units nearer
+        than :data:`LANE_GAP`; then the two, with all that each is already laid out with, are spread
+        together as one group — again, round by round, until no two segments of different groups run
+        that near."""
         at = [span[2] for span, _member in spans]
         group = list(range(len(spans)))  # each segment's group, by the index of one of its members
         groups: dict[int, list[int]] = {i: [i] for i in range(len(spans))}
@@ -300,7 +296,7 @@ class Lanes:
             not joined and all(b - a >= LANE_GAP for a, b in zip(lines_apart, lines_apart[1:], strict=False))
         ):
             self._lay_joined(axis, spans, at, groups, joined)
-            return {member: at[i] for i, (_span, member) in enumerate(spans)}
+            return at
         while True:
             self._lay_joined(axis, spans, at, groups, joined)
             joined = set()
@@ -321,7 +317,7 @@ class Lanes:
                 heapq.heappush(ends, (high, i))
             if not joined:
                 break
-        return {member: at[i] for i, (_span, member) in enumerate(spans)}
+        return at
 
     def _lay_joined(
         self,
