@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cmp_to_key
 
 from ivr_studio.flow.routing import MARGIN, CardIndex, Point, simplify
@@ -82,6 +82,10 @@ class Lanes:
         self._lines: dict[_Member, float] = {}  # where each member's segment runs, once spread
         self._dirty: set[tuple[int, int]] = set()
         self._displaced: dict[tuple[int, int], set[_Member]] = {}  # (axis, lane) → members moved there
+        #: (axis, line) → the jogs there: where a segment beside a port's stub moved into a lane, the path
+        #: steps across at the stub's corner, a short segment of the crossing axis (line, low, high)
+        self._jogs: dict[tuple[int, int], dict[_Member, tuple[float, float, float]]] = {}
+        self._jogs_moved: set[tuple[int, int]] = set()
 
     @staticmethod
     def _segments(points: list[Point]) -> Iterable[tuple[int, int, float]]:
@@ -107,7 +111,7 @@ class Lanes:
                     self._dirty.add(corridor)
                     if not members:
                         del self._corridors[corridor]
-                self._move((key, k), axis, line, line)
+                self._move((key, k), axis, line, line, old)
         if points is not None:
             points = with_stubs(points)
             self.base[key] = points
@@ -138,6 +142,8 @@ class Lanes:
                 for n in (k - 1, k + 1):
                     if 1 <= n < len(points) - 2:  # a neighbour in a corridor, not a stub
                         beside.add((1 - axis, round(points[n][axis] / SAME_LINE)))
+            beside |= self._jogs_moved
+            self._jogs_moved = set()
             if not beside:
                 break
             corridors = sorted(beside)
@@ -155,6 +161,7 @@ class Lanes:
         lo, hi = bucket, bucket
         spans: list[tuple[_Span, _Member]] = []  # the region's segments, by where they begin
         gathered: set[_Member] = set()
+        jogs: list[tuple[float, float, float]] = []  # the jogs of other segments across the region
         at: list[float] = []
         seen_lo, seen_hi = bucket + 1, bucket  # the buckets gathered so far (none yet)
         reach = math.ceil(LANE_GAP / SAME_LINE)
@@ -169,12 +176,13 @@ class Lanes:
                         if m not in gathered:
                             gathered.add(m)
                             fresh.append(m)
+                jogs += self._jogs.get((axis, b), {}).values()
             seen_lo, seen_hi = min(seen_lo, want_lo), max(seen_hi, want_hi)
             if not fresh:
                 break
             spans += ((self._span(m, axis), m) for m in fresh)
             spans.sort(key=lambda s: (s[0][0], s[1]))
-            at = self._layout(axis, spans)
+            at = self._layout(axis, spans, jogs)
             lines = [span[2] for span, _member in spans]
             lo = min(lo, round(min(*at, *lines) / SAME_LINE))
             hi = max(hi, round(max(*at, *lines) / SAME_LINE))
@@ -186,8 +194,28 @@ class Lanes:
                 self._move(member, axis, span[2], lane)
         return moved
 
-    def _move(self, member: _Member, axis: int, base: float, at: float) -> None:
-        """Put ``member`` (its line ``base``) on the lane ``at``, filed by where it runs."""
+    def _move(
+        self, member: _Member, axis: int, base: float, at: float, points: list[Point] | None = None
+    ) -> None:
+        """Put ``member`` (its line ``base``) on the lane ``at``, filed by where it runs (and its jog at a
+        stub's corner by where that runs)."""
+        points = self.base[member[0]] if points is None else points
+        k, along, across = member[1], axis, 1 - axis
+        corners = []
+        if k == 1 and points[0][across] == points[1][across]:
+            corners.append(points[1][along])
+        if k == len(points) - 3 and points[-1][across] == points[-2][across]:
+            corners.append(points[-2][along])
+        for corner in corners:
+            where = (across, round(corner / SAME_LINE))
+            jogs = self._jogs.get(where)
+            if jogs is not None and jogs.pop(member, None) is not None:
+                self._jogs_moved.add(where)
+                if not jogs:
+                    del self._jogs[where]
+            if at != base:
+                self._jogs.setdefault(where, {})[member] = (corner, min(at, base), max(at, base))
+                self._jogs_moved.add(where)
         was = self._lines.pop(member, None)
         if was is not None:
             here = (axis, round(was / SAME_LINE))
@@ -204,6 +232,8 @@ class Lanes:
         self._lines.clear()
         self._dirty.clear()
         self._displaced.clear()
+        self._jogs.clear()
+        self._jogs_moved.clear()
 
     def path(self, key: LinkKey) -> list[Point]:
         """``key``'s path with its segments moved into their lanes (corners follow; a stub gets a jog), as
@@ -258,12 +288,15 @@ class Lanes:
             return at_a, at_b, line, before, after, at_a, at_b
         return at_b, at_a, line, after, before, at_b, at_a
 
-    def _layout(self, axis: int, spans: list[tuple[_Span, _Member]]) -> list[float]:
+    def _layout(
+        self, axis: int, spans: list[tuple[_Span, _Member]], jogs: list[tuple[float, float, float]]
+    ) -> list[float]:
         """Where each of ``spans`` (segments of corridors of one axis, in the order of their low ends)
         runs: on its own line, unless it runs beside another for more than :data:`TOUCH` units nearer
         than :data:`LANE_GAP`; then the two, with all that each is already laid out with, are spread
         together as one group — again, round by round, until no two segments of different groups run
-        that near."""
+        that near. A group that runs that near a jog (which stays where its stub is) moves aside, a lane's
+        width past it, as far as the cards leave room."""
         at = [span[2] for span, _member in spans]
         group = list(range(len(spans)))  # each segment's group, by the index of one of its members
         groups: dict[int, list[int]] = {i: [i] for i in range(len(spans))}
@@ -292,14 +325,78 @@ class Lanes:
         # ... then, round by round, every two groups with segments that overlap nearer than a lane's width
         # (none where all run on one line, or on lines a lane's width apart and none was spread)
         lines_apart = sorted(reach)
-        if len(lines_apart) == 1 or (
-            not joined and all(b - a >= LANE_GAP for a, b in zip(lines_apart, lines_apart[1:], strict=False))
+        if not jogs and (
+            len(lines_apart) == 1
+            or (
+                not joined
+                and all(b - a >= LANE_GAP for a, b in zip(lines_apart, lines_apart[1:], strict=False))
+            )
         ):
             self._lay_joined(axis, spans, at, groups, joined)
             return at
-        while True:
-            self._lay_joined(axis, spans, at, groups, joined)
+        self._join_near(axis, spans, at, group, groups, joined, join)
+        for _attempt in range(SETTLE_PASSES):
+            if not self._step_aside(axis, spans, at, groups, jogs):
+                break
             joined = set()
+            self._join_near(axis, spans, at, group, groups, joined, join, lay_first=False)
+        return at
+
+    def _step_aside(
+        self,
+        axis: int,
+        spans: list[tuple[_Span, _Member]],
+        at: list[float],
+        groups: dict[int, list[int]],
+        jogs: list[tuple[float, float, float]],
+    ) -> bool:
+        """Move each group that runs nearer than a lane's width beside a jog past it, to the nearer side
+        the cards leave room on; whether any moved."""
+        near = LANE_GAP - NEAR_ENOUGH
+        stepped = False
+        for ks in groups.values():
+            for line, low, high in jogs:
+                if not any(
+                    abs(at[k] - line) < near and min(spans[k][0][1], high) - max(spans[k][0][0], low) > TOUCH
+                    for k in ks
+                ):
+                    continue
+                lanes = [at[k] for k in ks]
+                up, down = line + LANE_GAP - min(lanes), line - LANE_GAP - max(lanes)
+                middle = sum(spans[k][0][2] for k in ks) / len(ks)
+                start = min(spans[k][0][0] for k in ks)
+                end = max(spans[k][0][1] for k in ks)
+                lo_room, hi_room = self._room(
+                    axis, middle, start, end, max(abs(up), abs(down)) + LANE_GAP * len(ks)
+                )
+                for delta in sorted((up, down), key=abs):
+                    if min(lanes) + delta >= middle - lo_room and max(lanes) + delta <= middle + hi_room:
+                        for k in ks:
+                            at[k] += delta
+                        stepped = True
+                        break
+                break
+        return stepped
+
+    def _join_near(
+        self,
+        axis: int,
+        spans: list[tuple[_Span, _Member]],
+        at: list[float],
+        group: list[int],
+        groups: dict[int, list[int]],
+        joined: set[int],
+        join: Callable[[int, int], None],
+        lay_first: bool = True,
+    ) -> None:
+        """Round by round: lay out the groups ``joined``, then join every two groups with segments that
+        overlap nearer than a lane's width, until none do."""
+        first = True
+        while True:
+            if lay_first or not first:
+                self._lay_joined(axis, spans, at, groups, joined)
+            first = False
+            joined.clear()
             by_lane: list[tuple[float, int]] = []  # the segments whose spans reach past here, by lane
             ends: list[tuple[float, int]] = []  # (high end, index) of those
             for i, (span, _member) in enumerate(spans):
@@ -317,7 +414,6 @@ class Lanes:
                 heapq.heappush(ends, (high, i))
             if not joined:
                 break
-        return at
 
     def _lay_joined(
         self,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from itertools import combinations, permutations
 
-import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from link_geometry import segments, shared_stretches, side_by_side
@@ -136,20 +135,36 @@ def test_a_narrow_gap_squeezes_the_lanes_but_keeps_them_off_the_cards() -> None:
     assert xs[0] >= line - room - 1e-9 and xs[-1] <= line + room + 1e-9, xs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a stub's jog is not yet a segment of its corridor: a link running down the line of the stubs' "
-    "corners beside the port is drawn over the jogs of links that meet at that port",
-)
 def test_links_meeting_at_a_port_jog_clear_of_a_link_down_the_line_of_their_stubs() -> None:
     """Two links meet at Target 1's port along one line, so their last stretches take lanes 3 units either
     side of it and jog back at the stub's corner, 14 units before the port; a third link runs down that same
-    line past the port to Target 2. (Not found among 40,000 generated fans; built by hand.)"""
+    line past the port to Target 2: it moves aside, a lane's width from their jogs."""
     cards = fan_cards(3, {})
     paths = {
         "y": down_and_in(50, 700, 160),
         "z": down_and_in(330, 720, 160),
         "x": [(241.5, 190.0), (600.0, 190.0), (600.0, 100.0), (879.5, 100.0), (879.5, 300.0), (893.5, 300.0)],
+    }
+    assert_lanes_apart(cards, paths)
+
+
+def test_a_link_down_the_line_of_a_stubs_corner_keeps_clear_of_the_jog_out_of_that_stub() -> None:
+    """l3 leaves its port along y = 470 beside l5's stretch on y = 474, so it moves into a lane at 475 and
+    jogs there at its stub's corner, x = 255.5 — the line l1 runs down from its own port."""
+    cards = fan_cards(
+        6, {"mid0": (300, 300, 536, 400), "mid1": (590, 76, 826, 176), "mid2": (431, 665, 667, 765)}
+    )
+    paths = {
+        "l1": [(241.5, 190.0), (255.5, 190.0), (255.5, 580.0), (893.5, 580.0)],
+        "l3": down_and_in(470, 783.5, 720),
+        "l5": [
+            (241.5, 750.0),
+            (351.5, 750.0),
+            (351.5, 474.0),
+            (783.5, 474.0),
+            (783.5, 300.0),
+            (893.5, 300.0),
+        ],
     }
     assert_lanes_apart(cards, paths)
 
