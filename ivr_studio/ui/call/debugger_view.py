@@ -89,7 +89,7 @@ def document_place(url: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def sent_by(verb: str) -> str:
+def sender_words(verb: str) -> str:
     """Which verb of the document sends a request, in words: ``its <Gather>'s action``, ``its <Redirect>``."""
     if not verb:
         return ""
@@ -208,12 +208,14 @@ class DebuggerView(QWidget):
             place = getattr(request, "document", None)
             verb = getattr(request, "verb", "")
             if pause.node:
-                where = f" at {titles(pause.node)}"
+                label = titles(pause.node)
+                where = f" at {label}"
             elif place:  # a URL's app that names no nodes: the document is the place
-                where = f" in {document_place(place)}"
+                label = document_place(place)
+                where = f" in {label}"
             else:
-                where = ""
-            by = f" ({sent_by(verb)})" if verb and not pause.node else ""
+                label = where = ""
+            by = f" ({sender_words(verb)})" if verb and not pause.node else ""
             self.status.setText(
                 f"‖ Paused{where} ({at}), before it sends {request.method} {short_url(request.url)}{by}"
             )
@@ -222,7 +224,7 @@ class DebuggerView(QWidget):
                 titles,
                 values=values,
                 declared=declared,
-                verb=verb,
+                sent_by=f"<{verb}> of {label}" if verb and label else "",
                 document=(place or "", document),
             )
 
@@ -272,7 +274,7 @@ class DebuggerView(QWidget):
         path: Sequence[str] = (),
         lookups: Sequence[Mapping[str, Any]] = (),
         twiml: str = "",
-        verb: str = "",
+        sent_by: str = "",
         document: tuple[str, str] = ("", ""),
     ) -> None:
         """The request first (and the verb that sends it), then the call's variables, what the request
@@ -284,9 +286,9 @@ class DebuggerView(QWidget):
         line = f"{shown.method} {shown.url}" + (f" → {status}" if status else "")
         top = QTreeWidgetItem(self.details, [shown.title, line])
         top.setToolTip(1, line)
-        if verb:
-            by = QTreeWidgetItem(self.details, ["Sent by", f"<{verb}> of {document_place(document[0])}"])
-            by.setToolTip(1, document[0])
+        if sent_by:
+            by = QTreeWidgetItem(self.details, ["Sent by", sent_by])
+            by.setToolTip(1, document[0] or sent_by)
         state = values
         variables = {name: (value, True) for name, value in (declared or {}).items()}
         if state is not None:

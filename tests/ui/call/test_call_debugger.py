@@ -134,6 +134,10 @@ def test_f10_steps_request_by_request_showing_what_each_will_send(qtbot, window)
     panel.keypad.buttons["2"].click()
     qtbot.waitUntil(lambda: paused(window) and panel.controller.pause.node == "main_menu")
     assert dict(panel.debugging.view.rows())["Digits"] == "2"
+    assert dict(panel.debugging.view.rows())["Sent by"] == "<Gather> of Main menu", (
+        "a flow's call keeps node titles"
+    )
+    assert panel.debugging.view.status.text().startswith("‖ Paused at Main menu (")
     assert not any(e.get("node") == "support_menu" for e in kinds(window, "request"))
     window.actions_["action_call"].trigger()  # continue
     qtbot.waitUntil(lambda: window.scene.node_items["support_menu"].active)
