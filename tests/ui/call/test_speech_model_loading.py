@@ -287,7 +287,7 @@ def test_the_panel_says_the_model_is_loading_and_the_keypad_still_works(
     qtbot.waitUntil(lambda: bool(served[0].heard))
     assert served[0].heard[0]["Digits"] == "2"
     # the trace reaches the panel through the GUI thread's queue, a moment after the request left
-    qtbot.waitUntil(lambda: any(e["event"] == "gather_end" for e in _trace(panel)), timeout=8000)
+    qtbot.waitUntil(lambda: any(e["event"] == "gather_end" for e in _trace(panel)))
     (gather_end,) = [e for e in _trace(panel) if e["event"] == "gather_end"]
     assert gather_end["digits"] == "2" and "note" not in gather_end
     assert panel.strip.notice.text() != LOADING_NOTICE, "the loading notice goes with the Gather it was for"
