@@ -141,7 +141,14 @@ def curve_is_clear(
     # x and y both change monotonically along the curve (its control points lie level with its ends), so
     # beside an obstacle it runs between the heights it has at the obstacle's two sides: it enters the
     # obstacle exactly when that span of heights overlaps the obstacle's
+    # (a table of the curve first brackets those heights, so most obstacles need no closer look)
+    table = [at(k / 32) for k in range(33)]
+    table_x = [p[0] for p in table]
     for r in others:
+        lo = table[max(bisect_left(table_x, r[0]) - 1, 0)][1]
+        hi = table[min(bisect_right(table_x, r[2]), 32)][1]
+        if not (min(lo, hi) < r[3] and r[1] < max(lo, hi)):
+            continue
         a, b = at(t_at_x(r[0], False))[1], at(t_at_x(r[2], True))[1]
         if min(a, b) < r[3] and r[1] < max(a, b):
             return False
