@@ -233,6 +233,13 @@ def _route_lazily(
     return None
 
 
+def clear_of_cards(points: list[Point], cards: CardIndex, margin: float) -> bool:
+    """Whether a path from an exit port to an input port keeps ``margin`` away from every card between its
+    stubs at the two ports (a card hard against a port: out of it)."""
+    s1, e1 = points[1], points[-2]
+    return len(points) < 3 or not _cards_hit(points, cards, s1, e1, margin)
+
+
 def _cards_hit(points: list[Point], cards: CardIndex, s1: Point, e1: Point, margin: float) -> set[str]:
     """The cards a path comes nearer than ``margin`` to (between its stubs at the ports; a card hard
     against a port only when the path enters it)."""

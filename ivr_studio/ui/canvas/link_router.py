@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
 from PySide6.QtGui import QPainterPath
 
 from ivr_studio.flow.lanes import Lanes
-from ivr_studio.flow.routing import MARGIN, MAX_CARDS, CardIndex, Point, curve_is_clear, route
+from ivr_studio.flow.routing import MARGIN, MAX_CARDS, CardIndex, Point, clear_of_cards, curve_is_clear, route
 from ivr_studio.ui.canvas.link_item import LinkItem
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 #: Up to this many cards, links are routed at once; above, just after each change (see the module docstring).
 ROUTE_AT_ONCE_MAX_CARDS = 150
+#: How near a link drawn in a lane may come to a card: the ports stick out 5.5 units, plus the pen.
+PORT_REACH = 7.0
 #: How long one slice of background routing may take, in seconds.
 SLICE_SECONDS = 0.012
 
@@ -176,6 +178,11 @@ class LinkRouter(QObject):
 
     def _draw_route(self, link: LinkItem) -> None:
         points = self.lanes.path(link.key)
+        base = self.lanes.base.get(link.key)
+        if base is not None and points != base and not clear_of_cards(points, self.cards, PORT_REACH):
+            # more links share a gap than lanes fit in, and its lane would take this one over a card or a
+            # port: it keeps the line it was routed on, clear of them
+            points = base
         if points != link.route:
             link.set_route(points, rounded_path(points))
 
