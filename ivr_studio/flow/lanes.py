@@ -8,7 +8,9 @@ of that stretch :data:`PORT_CLEAR` away from them; there the lanes share the roo
 nearer one another than :data:`MIN_LANE_GAP`. A group that needs more room than that (more links through one
 narrow gap than it holds at :data:`MIN_LANE_GAP`) keeps :data:`MIN_LANE_GAP` apart, centred in the gap, and
 comes nearer the cards than :data:`PORT_CLEAR` (over their edges, with more links than the whole gap holds at
-that spacing). Links into one input port share its stub."""
+that spacing). No group spreads wider than :data:`MAX_SPREAD`: more links than that holds at
+:data:`MIN_LANE_GAP` (such as hundreds of links back to a main menu) run nearer, as one bundle. Links into
+one input port share its stub."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from ivr_studio.flow.routing import MARGIN, CardIndex, Point, simplify
 LANE_GAP = 6.0
 #: How near lanes may come where the cards leave too little room for LANE_GAP: a highlighted link's pen.
 MIN_LANE_GAP = 3.0
+#: The widest a group of lanes spreads: more links than it holds MIN_LANE_GAP apart (21) are drawn as a bundle.
+MAX_SPREAD = 60.0
 #: How close a lane may come to a card: its ports stick out 5.5 units from the edge, plus the pen.
 PORT_CLEAR = 8.0
 #: Segments whose lines are closer than this (in units) share a corridor and are given lanes.
@@ -435,11 +439,11 @@ class Lanes:
         ordered = sorted(group, key=cmp_to_key(_across))
         low, high = min(s[0][0] for s in group), max(s[0][1] for s in group)
         n = len(group)
-        lo_room, hi_room = self._room(axis, line, low, high, LANE_GAP * (n - 1))
+        lo_room, hi_room = self._room(axis, line, low, high, min(LANE_GAP * (n - 1), MAX_SPREAD))
         room = lo_room + hi_room
-        width = min(LANE_GAP * (n - 1), room)
+        width = min(LANE_GAP * (n - 1), room, MAX_SPREAD)
         if width < MIN_LANE_GAP * (n - 1):  # too many for the room: MIN_LANE_GAP apart, in its middle
-            width = MIN_LANE_GAP * (n - 1)
+            width = min(MIN_LANE_GAP * (n - 1), MAX_SPREAD)
             first = line - lo_room + (room - width) / 2
         else:
             first = line - width / 2
