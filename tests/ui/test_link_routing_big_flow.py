@@ -13,6 +13,7 @@ from ivr_studio.flow.model import Branch, Flow, Node, Prompt
 from ivr_studio.flow.routing import curve_is_clear, polyline_hits
 from ivr_studio.ui.canvas.link_item import LinkItem
 from ivr_studio.ui.canvas.link_router import ROUTE_AT_ONCE_MAX_CARDS
+from ivr_studio.ui.canvas.node_item import NodeItem
 from ivr_studio.ui.canvas.scene import FlowScene
 from ivr_studio.ui.canvas.style import METRICS, node_size
 from ivr_studio.ui.canvas.view import FlowView
@@ -128,6 +129,10 @@ def test_links_in_view_are_routed_first_and_again_after_a_scroll(view: FlowView,
     while in_view - set(order):
         scene.router._work()  # slices of background routing, as the timer runs them
     assert set(order[: len(in_view)]) == in_view, "the links in view are routed first"
+    cards = {item.node_id for item in scene.items(view.visible_scene_rect()) if isinstance(item, NodeItem)}
+    theirs = {key for key in in_view if key[0] in cards or scene.link_items[key].target_id in cards}
+    assert 0 < len(theirs) < len(in_view)
+    assert set(order[: len(theirs)]) == theirs, "of those, the links of the cards in view come first"
 
     # the user scrolls to the top of the flow: what waits there is routed next
     view.centerOn(nodes.right() - 500, nodes.top() + nodes.height() * 0.1)

@@ -29,9 +29,9 @@ from PySide6.QtGui import QPainterPath
 from ivr_studio.flow.lanes import Lanes
 from ivr_studio.flow.routing import MARGIN, MAX_CARDS, CardIndex, Point, clear_of_cards, curve_is_clear, route
 from ivr_studio.ui.canvas.link_item import LinkItem
+from ivr_studio.ui.canvas.node_item import NodeItem
 
 if TYPE_CHECKING:
-    from ivr_studio.ui.canvas.node_item import NodeItem
     from ivr_studio.ui.canvas.scene import FlowScene
 
 #: Up to this many cards, links are routed at once; above, just after each change (see the module docstring).
@@ -262,7 +262,11 @@ class LinkRouter(QObject):
         around = seen.adjusted(-seen.width(), -seen.height(), seen.width(), seen.height())
         order: dict[tuple[str, str], None] = {}
         for rect in (seen, around):
-            for item in self.scene.items(rect):
-                if isinstance(item, LinkItem) and item.key in self.pending:
-                    order.setdefault(item.key, None)
+            items = self.scene.items(rect)
+            cards = {item.node_id for item in items if isinstance(item, NodeItem)}
+            links = [item for item in items if isinstance(item, LinkItem) and item.key in self.pending]
+            # the links of the cards there first, then those that only pass (a long link's curve crosses
+            # much of a big flow, and such links are the slowest to route)
+            for link in sorted(links, key=lambda link: link.source_id not in cards and link.target_id not in cards):
+                order.setdefault(link.key, None)
         return list(reversed(order))
