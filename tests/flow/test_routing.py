@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from menu_trees import menu_tree
 
-from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.layout import auto_layout
-from ivr_studio.flow.model import Flow, Node
 from ivr_studio.flow.routing import MARGIN, MAX_CARDS, CardIndex, Point, curve_is_clear, polyline_hits, route
 
 
@@ -104,15 +103,7 @@ def menu_flow_cards(menus: int) -> tuple[CardIndex, list[tuple[str, str, Point, 
     """The cards of ``menus`` menus laid out as the editor lays out a flow without positions (each menu's
     three choices lead to the next level, the last level's back to the main menu, "no input" to itself),
     and each link as (source, target, exit port, input port)."""
-    menus_ = []
-    for i in range(menus):
-        node = Node(f"menu_{i}", NodeKind.GATHER, f"Menu {i}")
-        for k in (1, 2, 3):
-            child = 3 * i + k
-            node.links[f"branch:b{k}"] = f"menu_{child}" if child < menus else "menu_0"
-        node.links["no_input"] = node.id
-        menus_.append(node)
-    flow = Flow("menus", menus_, start="menu_0")
+    flow = menu_tree(menus)
     width, height = 236.0, 170.0
     positions = auto_layout(flow, lambda node: (width, height))
     cards = CardIndex()
@@ -132,7 +123,11 @@ def test_every_link_of_a_big_menu_flow_keeps_clear_of_the_cards() -> None:
     assert len(cards.rects) == 300 and len(links) == 1200
     routed = 0
     for source, target, start, end in links:
-        if source != target and end[0] - start[0] >= 40 and curve_is_clear(start, end, cards, (source, target)):
+        if (
+            source != target
+            and end[0] - start[0] >= 40
+            and curve_is_clear(start, end, cards, (source, target))
+        ):
             continue  # the plain curve, clear of every card
         points = route(start, end, cards, source, target)
         assert points is not None, f"{source} → {target} found no way round the cards"

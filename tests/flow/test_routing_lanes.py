@@ -115,21 +115,7 @@ def test_a_narrow_gap_squeezes_the_lanes_but_keeps_them_off_the_cards() -> None:
     cards.put("left", (0, 0, 100, 400))
     cards.put("right", (100 + 2 * MARGIN, 0, 300, 400))
     line = 100 + MARGIN
-    lanes = Lanes(cards)
-    for i in range(4):  # four links down the one gap, each in from the left above and out below
-        lanes.set(
-            ("n", str(i)),
-            [
-                (-60.0, -30.0 - i),
-                (-40.0, -30.0 - i),
-                (line, -30.0 - i),
-                (line, 430.0 + i),
-                (340.0, 430.0 + i),
-                (360.0, 430.0 + i),
-            ],
-        )
-    lanes.settle()
-    xs = sorted(down_the_gap(lanes.path(("n", str(i)))) for i in range(4))
+    xs = down_one_gap(cards, line, 4)
     assert len(set(xs)) == 4, "each its own lane"
     room = MARGIN - PORT_CLEAR
     assert xs[0] >= line - room - 1e-9 and xs[-1] <= line + room + 1e-9, xs

@@ -5,11 +5,11 @@ are routed before those far away, also after the view moved."""
 from __future__ import annotations
 
 import pytest
+from menu_trees import menu_tree
 from PySide6.QtCore import QRectF
 
-from ivr_studio.flow.kinds import NodeKind
 from ivr_studio.flow.layout import auto_layout
-from ivr_studio.flow.model import Branch, Flow, Node, Prompt
+from ivr_studio.flow.model import Flow
 from ivr_studio.flow.routing import curve_is_clear, polyline_hits
 from ivr_studio.ui.canvas.link_item import LinkItem
 from ivr_studio.ui.canvas.link_router import ROUTE_AT_ONCE_MAX_CARDS
@@ -23,18 +23,8 @@ MENUS = 300
 
 
 def menu_flow(menus: int) -> Flow:
-    """Menus of three choices leading to the next level (the last level's back to the main menu) and "no
-    input" asking again, laid out as the editor lays out a flow that has no positions."""
-    nodes = []
-    for i in range(menus):
-        node = Node(f"menu_{i}", NodeKind.GATHER, f"Menu {i}", prompts=[Prompt("say", f"Menu {i}: press 1 to 3.")])
-        node.branches = [Branch(f"b{k}", str(k), [f"option {k}"]) for k in (1, 2, 3)]
-        for k in (1, 2, 3):
-            child = 3 * i + k
-            node.links[f"branch:b{k}"] = f"menu_{child}" if child < menus else "menu_0"
-        node.links["no_input"] = node.id
-        nodes.append(node)
-    flow = Flow("menus", nodes, start="menu_0")
+    """The tree of menus (tests/menu_trees.py) laid out as the editor lays out a flow that has no positions."""
+    flow = menu_tree(menus)
     for node_id, position in auto_layout(flow, node_size).items():
         flow.node(node_id).position = position
     return flow
@@ -79,7 +69,9 @@ def trespasses(scene: FlowScene) -> list[str]:
         points = link.route
         assert points[0] == s and points[-1] == e
         xs, ys = [p[0] for p in points], [p[1] for p in points]
-        for card_id in router.cards.near((min(xs) - reach, min(ys) - reach, max(xs) + reach, max(ys) + reach)):
+        for card_id in router.cards.near(
+            (min(xs) - reach, min(ys) - reach, max(xs) + reach, max(ys) + reach)
+        ):
             left, top, right, bottom = router.cards.rects[card_id]
             if polyline_hits(points, (left, top, right, bottom)):
                 problems.append(f"{key}: through the card {card_id}")

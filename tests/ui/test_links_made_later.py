@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from menu_trees import menu_tree_data
 from PySide6.QtCore import QRectF
 
 from ivr_studio.ui.canvas.scene import BUILD_AT_ONCE_MAX_CARDS
@@ -17,30 +18,11 @@ from ivr_studio.ui.canvas.style import METRICS
 MENUS = 260  # more cards than BUILD_AT_ONCE_MAX_CARDS: the view's links first, the rest later
 
 
-def menus(n: int) -> dict:
-    """``n`` menus in a tree, without positions, the last level's choices going back to the main menu."""
-    nodes = []
-    for i in range(n):
-        links = {f"branch:b{k}": f"menu_{3 * i + k}" if 3 * i + k < n else "menu_0" for k in (1, 2, 3)}
-        links["no_input"] = f"menu_{i}"
-        nodes.append(
-            {
-                "id": f"menu_{i}",
-                "kind": "gather",
-                "title": f"Menu {i}",
-                "prompts": [{"kind": "say", "text": f"Menu {i}: press 1, 2 or 3."}],
-                "branches": [{"id": f"b{k}", "keys": str(k)} for k in (1, 2, 3)],
-                "links": links,
-            }
-        )
-    return {"format": "ivrflow", "version": 1, "name": "Menus", "start": "menu_0", "nodes": nodes}
-
-
 @pytest.fixture
 def opened(window, tmp_path: Path):
     assert MENUS > BUILD_AT_ONCE_MAX_CARDS
     path = tmp_path / "menus.ivrflow"
-    path.write_text(json.dumps(menus(MENUS)), encoding="utf-8")
+    path.write_text(json.dumps(menu_tree_data(MENUS)), encoding="utf-8")
     assert window.open_path(path)
     return window
 
