@@ -79,6 +79,13 @@ def _no_user_speech_models(tmp_path_factory: pytest.TempPathFactory, monkeypatch
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    drops = 0  # close this many of the first connections as soon as they are accepted (no status line)
+
+    def verify_request(self, request, client_address) -> bool:  # noqa: ANN001 - socketserver's signature
+        if self.drops > 0:
+            self.drops -= 1
+            return False  # socketserver then closes the connection unanswered
+        return True
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -89,11 +96,12 @@ class _QuietHandler(WSGIRequestHandler):
 @pytest.fixture
 def serve_wsgi() -> Iterator[Callable[[Callable], str]]:
     """``serve_wsgi(app)`` serves a WSGI app on 127.0.0.1 (a free port, a thread per request) until the test
-    ends, and returns its base URL."""
+    ends, and returns its base URL; ``serve_wsgi(app, drops=n)`` first closes ``n`` connections unanswered."""
     servers: list[WSGIServer] = []
 
-    def serve(app: Callable) -> str:
+    def serve(app: Callable, drops: int = 0) -> str:
         httpd = make_server("127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+        httpd.drops = drops
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         servers.append(httpd)
         return f"http://127.0.0.1:{httpd.server_address[1]}"
