@@ -38,6 +38,7 @@ from ivr_studio.runtime.events import (
     SpeechStarted,
 )
 from ivr_studio.runtime.http_client import Fetcher, FetchResult
+from ivr_studio.runtime.loop_guard import LoopGuard, transfer_cause
 from ivr_studio.runtime.params import CallIdentity
 from ivr_studio.runtime.player import PromptsActivity
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -106,10 +107,7 @@ class CallEngine:
         self.pending_dial: DialOutcome | None = None
         self.type_ahead: list[str] = []
         self._fetches = 0
-        self._last_key: tuple | None = None
-        self._same_count = 0
-        self._last_fetch_t: float | None = None
-        self._instant = 0
+        self._loops = LoopGuard(self.clock, self.settings)
         self._end_listeners: list[Callable[[CallEngine], None]] = []
         self._ending_listeners: list[Callable[[], None]] = []
         self._documents = 0  # documents run so far (the trial notice plays before the first)
@@ -189,7 +187,9 @@ class CallEngine:
             lambda r: self._on_request({**r, **fields}),
         )
         fetcher.cookies = self.fetcher.cookies  # the call's cookie jar: the app sees one browser
-        if self._too_many_at_once():  # wait music that redirects to itself and takes no time (§2.10)
+        why = self._loops.inner_request()
+        if why:  # wait music that redirects to itself and takes no time (§2.10)
+            self._stop_loop(why)
             return FetchResult(url, error=self.app_error)
         result = fetcher.fetch(url, method, params)
         for w in result.warnings:
@@ -254,7 +254,7 @@ class CallEngine:
         elif outcome.kind == "transfer":
             verb = str(getattr(getattr(activity, "el", None), "tag", "") or "")
             self.request(
-                outcome.url, outcome.method, outcome.params, cause=_transfer_cause(activity), verb=verb
+                outcome.url, outcome.method, outcome.params, cause=transfer_cause(activity), verb=verb
             )
         else:
             self.end_call(outcome.status, outcome.reason or "hangup")
@@ -352,7 +352,11 @@ class CallEngine:
 
     def _send(self, url: str, method: str, extra: dict[str, str], fallback_try: int, cause: str) -> None:
         """The request itself (after the gate, if any, let it go)."""
-        if self._loop_guard(url, method, extra, cause):
+        verdict = self._loops.request(url, method, extra, cause)
+        if verdict.warning:
+            self.warn(codes.LOOP_WARNING, verdict.warning)
+        if verdict.stop:
+            self._stop_loop(verdict.stop)
             return
         first = self._fetches == 0
         params = self.params(extra)
@@ -400,42 +404,6 @@ class CallEngine:
             self.clock.call_later(remaining, arrive)
         else:
             arrive()
-
-    def _loop_guard(self, url: str, method: str, extra: dict[str, str], cause: str) -> bool:
-        """Warn about (IVR901), then stop (IVR902), the same request made again and again, naming the verb
-        that makes it (spec §2.10)."""
-        self._count_instant()
-        key = (method, url, tuple(sorted(extra.items())))
-        self._same_count = self._same_count + 1 if key == self._last_key else 1
-        self._last_key = key
-        by = f", each time by {cause}" if cause else ""
-        if self._same_count == self.settings.loop_warn_after:
-            self.warn(
-                codes.LOOP_WARNING,
-                f"{method} {url} was requested {self._same_count} times in a row{by}: the call may be looping",
-            )
-        if self._same_count >= self.settings.loop_stop_after:
-            self._stop_loop(f"{method} {url} was requested {self._same_count} times in a row{by}")
-            return True
-        if self._instant >= self.settings.max_instant_fetches:
-            self._stop_loop(f"{self._instant} requests without any call time passing")
-            return True
-        return False
-
-    def _count_instant(self) -> None:
-        now = self.clock.now()
-        self._instant = self._instant + 1 if now == self._last_fetch_t else 0
-        self._last_fetch_t = now
-
-    def _too_many_at_once(self) -> bool:
-        """Count a request a verb makes for itself (wait music, a whisper): these repeat by design, so only
-        ``max_instant_fetches`` of them — the call's own requests included — without call time passing stop
-        the call."""
-        self._count_instant()
-        if self._instant < self.settings.max_instant_fetches:
-            return False
-        self._stop_loop(f"{self._instant} requests without any call time passing")
-        return True
 
     def _stop_loop(self, why: str) -> None:
         self.app_error = error(codes.LOOP_STOPPED, f"The call loops without end: {why}; it was stopped")
@@ -606,18 +574,3 @@ class CallEngine:
             fields["pending"] = True
         self.trace.emit("speech", **fields, **leg)
 
-
-def _transfer_cause(activity: Any) -> str:
-    """Which verb asked for a document, in words for the loop warnings: an empty ``<Redirect/>`` asks for
-    its own document again (§1.6), and so does a Gather, Record or Dial without ``action`` (§2.10)."""
-    el = getattr(activity, "el", None)
-    if el is None:
-        return ""
-    tag = el.tag
-    if tag == "Redirect":
-        if not (el.text or "").strip():
-            return "an empty <Redirect/>, which requests its own document again"
-        return "a <Redirect>"
-    if tag in ("Gather", "Record", "Dial") and el.get("action") is None:
-        return f"a <{tag}> without action, which sends its result to its own document"
-    return f"the action of a <{tag}>"
