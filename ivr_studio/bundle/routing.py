@@ -15,6 +15,7 @@ from ivr_studio.flow.model import Flow
 from ivr_studio.flow.placeholder import PlaceholderConfig
 
 ROUTING_VERSION = 1
+DYNAMIC_ROUTING_VERSION = 2  # logic nodes (placeholders too), captures, variables, env
 #: What a prompt without a ``language`` speaks (Twilio's default for <Say> and <Gather>).
 DEFAULT_LANGUAGE = "en-US"
 
@@ -38,7 +39,6 @@ def flow_language(flow: Flow) -> str:
     if not counts:
         return DEFAULT_LANGUAGE
     return max(counts, key=lambda lang: counts[lang])  # max keeps the first of equal counts
-DYNAMIC_ROUTING_VERSION = 2  # logic nodes (placeholders too), captures, variables, env
 
 
 def routing_data(flow: Flow, base_dir: Path | None = None) -> dict[str, Any]:
