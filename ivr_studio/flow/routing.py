@@ -179,7 +179,8 @@ def route(
     pad = 4 * margin
     for _attempt in range(3):
         window = (left - pad, top - pad, right + pad, bottom + pad)
-        ids = cards.near(window)
+        # the path may run along the window's edge: a card just outside it is near enough to keep clear of
+        ids = cards.near(_grow(window, margin))
         if len(ids) > max_cards:
             break  # too many cards to search round them all: only those in the way are
         path = _search(s1, e1, _obstacles(cards, ids, s1, e1, margin), window)
