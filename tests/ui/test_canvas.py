@@ -78,6 +78,32 @@ def test_dragging_a_node_is_one_undo_step(qtbot, document) -> None:
     assert item.pos() == QPointF(0, 200)
 
 
+def test_undo_puts_a_card_back_exactly_where_it_was_off_the_grid(qtbot, document) -> None:
+    """A card off the grid (a file written by hand, an import) is dragged onto the grid; undo must put it back
+    at its exact position, not at the grid point nearest to it; and an edit of the card leaves it there."""
+    view = make_view(qtbot, document)
+    scene = view.flow_scene()
+    document.flow.set_node_field("welcome", "position", (13.5, 207.25))
+    item = scene.node_items["welcome"]
+    assert item.pos() == QPointF(13.5, 207.25), "the card shows where the file has it"
+    view.centerOn(item)
+    start = view.mapFromScene(item.mapToScene(QPointF(60, 12)))
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 6):
+        QTest.mouseMove(view.viewport(), start + QPoint(20 * step, 10 * step))
+    QTest.mouseRelease(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(100, 50)
+    )
+    x, y = document.flow.node("welcome").position
+    assert x % 20 == 0 and y % 20 == 0, "the drag snapped the card to the grid"
+    document.undo_stack.undo()
+    assert document.flow.node("welcome").position == (13.5, 207.25)
+    assert item.pos() == QPointF(13.5, 207.25), "undo restores the exact position"
+    document.set_field("welcome", "title", "Hello")
+    assert item.pos() == QPointF(13.5, 207.25), "an edit of the card does not move it onto the grid"
+    assert document.flow.node("welcome").position == (13.5, 207.25)
+
+
 def test_dragging_from_a_port_to_a_node_connects_them(qtbot, document) -> None:
     view = make_view(qtbot, document)
     scene = view.flow_scene()

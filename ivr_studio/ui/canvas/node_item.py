@@ -73,6 +73,7 @@ class NodeItem(QGraphicsItem):
         self.is_start = False
         self.untaken: set[str] = set()
         self.hover_port: str | None = None
+        self._from_model = False  # True while show_node places the card where the model has it
         self.show_node(node)
         # after the first show_node, whose move to the node's position need not call itemChange
         self.setFlags(_CARD_FLAGS)
@@ -94,7 +95,11 @@ class NodeItem(QGraphicsItem):
         self.linked = set(node.links)
         self.flags = node.flags  # what a map saw here: badges above the card
         self.width, self.height = style.node_size(node)
-        self.setPos(QPointF(*node.position))
+        self._from_model = True  # the model's position is exact: only the user's drags snap to the grid
+        try:
+            self.setPos(QPointF(*node.position))
+        finally:
+            self._from_model = False
         self.update()
 
     def set_theme(self, theme: Theme) -> None:
@@ -175,7 +180,7 @@ class NodeItem(QGraphicsItem):
             if scene is None:
                 pass
             elif change == _POSITION_CHANGE:
-                if getattr(scene, "snap_to_grid", False):
+                if getattr(scene, "snap_to_grid", False) and not self._from_model:
                     g = style.GRID
                     return QPointF(round(value.x() / g) * g, round(value.y() / g) * g)
             elif change == _POSITION_HAS_CHANGED:
