@@ -280,6 +280,29 @@ def test_cases_are_added_edited_reordered_and_removed_with_their_ports(qtbot, ac
     assert ("vip_check", f"case:{new_id}") in scene.link_items
 
 
+def test_a_long_regex_error_wraps_inside_a_narrow_inspector_and_its_tooltip_holds_all_of_it(qtbot, account):
+    """Python's message for a repeated group name quotes the name: one long word that used to widen the form
+    past the inspector's edge, cutting off the end of the message."""
+    panel = inspect(qtbot, account, "vip_check")
+    panel.resize(260, 900)
+    row = editor(panel, CasesEditor).rows[0]
+    row["op"].combo.activated.emit(row["op"].combo.findData("regex"))
+    settle()
+    operand = editor(panel, CasesEditor).rows[0]["operand"]
+    name = "customer_tier_name_from_the_crm_lookup_response"
+    type_into(operand.line, f"(?P<{name}>gold)(?P<{name}>platinum)")
+    settle()
+    message = operand.message
+    assert message.isVisible()
+    whole = message.toolTip()
+    assert whole == operand.message_text()
+    assert f"redefinition of group name '{name}'" in whole and whole.endswith("at position 61")
+    assert message.text().replace("\u200b", "") == whole, "the label shows all of it"
+    right = message.mapTo(panel.viewport(), message.rect().topRight()).x()
+    assert right < panel.viewport().width(), "the message wraps inside the inspector, none of it cut off"
+    assert panel.widget().width() <= panel.viewport().width(), "the form is no wider than the inspector"
+
+
 def test_unary_operators_need_no_right_hand_value(qtbot, account):
     panel = inspect(qtbot, account, "vip_check")
     row = editor(panel, CasesEditor).rows[0]

@@ -20,6 +20,21 @@ from ivr_studio.ui.wheel_guard import ComboBox, SpinBox
 
 Parse = Callable[[str], Any]
 
+#: A word longer than this in a field's message may break anywhere (a group name, a path, a long value).
+LONG_WORD = 16
+_BREAK = "\u200b"  # zero-width space: a place the line may break, invisible where it does not
+
+
+def breakable(text: str) -> str:
+    """``text`` with a line-break opportunity every :data:`LONG_WORD` characters inside long words, so a
+    word-wrapped label never grows wider than its field to fit one word (it would push the whole form wider
+    than the inspector, and the end of the message would be cut off)."""
+    words = text.split(" ")
+    return " ".join(
+        _BREAK.join(w[i : i + LONG_WORD] for i in range(0, len(w), LONG_WORD)) if len(w) > LONG_WORD else w
+        for w in words
+    )
+
 
 class Field(QWidget):
     """An editor plus an inline message line for problems with the value."""
@@ -44,8 +59,15 @@ class Field(QWidget):
         raise NotImplementedError(f"{type(self).__name__} must implement set_value")
 
     def flag(self, problem: str | None) -> None:
-        self.message.setText(problem or "")
+        """Show ``problem`` under the editor (wrapped to the field's width, the whole text also in the
+        tooltip), or hide the message line when it is None."""
+        self.message.setText(breakable(problem or ""))
+        self.message.setToolTip(problem or "")
         self.message.setVisible(bool(problem))
+
+    def message_text(self) -> str:
+        """The message as the validator worded it (without the wrapping's invisible breaks)."""
+        return self.message.toolTip()
 
     def check(self, parse: Parse | None, text: str) -> None:
         if parse is None or text == "":
