@@ -73,7 +73,7 @@ def test_the_overview_map_is_dragged_by_its_grip_to_another_corner(qtbot, window
     view = window.view
     minimap = view.minimap
     area = view.viewport().geometry()
-    assert minimap.geometry().right() > area.center().x() and minimap.geometry().bottom() > area.center().y()
+    assert minimap.corner == "bottom-right"  # (it sits in another corner while a starter card is under it)
     grip = QPoint(minimap.width() // 2, GRIP // 2)
     QTest.mousePress(minimap, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, grip)
     target = minimap.mapFromParent(QPoint(area.left() + 150, area.top() + 120))
@@ -138,3 +138,60 @@ def test_the_overview_map_is_smaller_on_a_small_canvas(qtbot, window, support_li
     assert minimap.width() <= 0.22 * viewport.width() + 1
     assert minimap.width() / minimap.height() == pytest.approx(FULL_SIZE[0] / FULL_SIZE[1], abs=0.02)
     assert viewport.rect().contains(minimap.geometry().translated(-viewport.pos())), "still in the canvas"
+
+
+def cards_under_the_map(view) -> list[str]:
+    """The cards that lie (partly) under the overview map, as the user sees the canvas."""
+    minimap = view.minimap
+    area = minimap.geometry().translated(-view.viewport().pos())
+    scene_area = view.mapToScene(area).boundingRect()
+    return [
+        node_id
+        for node_id, item in view.flow_scene().node_items.items()
+        if item.sceneBoundingRect().intersects(scene_area)
+    ]
+
+
+def small_screen_with_the_panel(qtbot, window, path: Path, size: tuple[int, int]) -> None:
+    assert window.open_path(path)
+    window.resize(*size)
+    window.docks["Test call"].show()
+    window.docks["Test call"].raise_()
+    qtbot.waitUntil(lambda: window.call_panel.isVisible())
+
+
+def test_the_overview_map_keeps_off_the_cards_on_a_laptop_screen(
+    qtbot, window, settings, support_line
+) -> None:
+    """At 1366x768 with the Test call panel open, the support line's "Leave a message" card lay under the map
+    in its corner; it moves to a corner with no card under it, and the user's own corner stays remembered."""
+    small_screen_with_the_panel(qtbot, window, support_line, (1366, 768))
+    view = window.view
+    qtbot.waitUntil(lambda: view.minimap.isVisible() and not cards_under_the_map(view))
+    assert view.minimap.where != "bottom-right"
+    assert view.minimap.corner == "bottom-right", "the user's corner is kept"
+    assert settings.value("canvas/overview_corner", "bottom-right") == "bottom-right"
+    # once the user's corner is clear again (the view scrolled away from the cards), it goes back there
+    view.centerOn(view.flow_scene().nodes_rect().topLeft() - QPointF(2_000, 2_000))
+    qtbot.waitUntil(lambda: view.minimap.where == "bottom-right" and view.minimap.isVisible())
+
+
+def test_the_overview_map_never_hides_the_selected_card(qtbot, window, support_line) -> None:
+    small_screen_with_the_panel(qtbot, window, support_line, (1024, 600))
+    view = window.view
+    scene = view.flow_scene()
+    menu = scene.node_items["main_menu"]
+    # the selected card under the map's corner: the map moves off it
+    view.set_zoom(1.0)
+    menu.setSelected(True)
+    corner = QPointF(view.minimap.geometry().center() - view.viewport().pos())
+    offset = view.mapToScene(corner.toPoint()) - view.mapToScene(view.viewport().rect().center())
+    view.centerOn(menu.sceneBoundingRect().center() - offset)
+    qtbot.waitUntil(lambda: "main_menu" not in cards_under_the_map(view) and view.minimap.isVisible())
+    # so near that the selected card would be under it in every corner: it hides until it is deselected
+    view.set_zoom(3.0)
+    view.centerOn(menu.sceneBoundingRect().center())
+    qtbot.waitUntil(lambda: not view.minimap.isVisible())
+    assert view.minimap.in_the_way and view.minimap.wanted
+    menu.setSelected(False)
+    qtbot.waitUntil(view.minimap.isVisible)

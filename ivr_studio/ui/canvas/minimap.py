@@ -3,18 +3,22 @@
 It draws rectangles from the node items (not a render of the scene), so it stays cheap on large flows.
 Clicking or dragging in it moves the view there. It keeps out of the way: dragging its grip (the strip
 along its top) moves it to another corner of the canvas; View ▸ Overview map hides it (the editor
-remembers both); it is see-through until the mouse is over it, so cards under it still show; and it steps
-aside while a popup of the canvas (the quick-add box, the rename field) overlaps it.
+remembers both); it is see-through until the mouse is over it; it steps aside while a popup of the canvas
+(the quick-add box, the rename field) overlaps it; and it keeps off the cards: when cards lie under it in its
+corner it moves to the corner with the least of them (the user's corner stays remembered, and it goes back
+there once that is clear), and when the selected card or the card a test call is at would be under it
+wherever it went, it hides until that is no longer so.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
+from ivr_studio.ui.canvas.node_item import NodeItem
 from ivr_studio.ui.canvas.style import KIND_STYLES
 
 if TYPE_CHECKING:
@@ -28,6 +32,7 @@ RESTING_OPACITY = 0.55  # while the mouse is elsewhere
 FULL_SIZE = (200, 130)  # on a canvas with room for it
 SHARE = (0.22, 0.25)  # at most this share of the canvas's width and height …
 SMALLEST = 0.5  # … but never smaller than this share of the full size
+STAY = 0.5  # moves from one covered corner to another only if that covers less than this share of the cards
 
 
 class Minimap(QWidget):
@@ -42,7 +47,9 @@ class Minimap(QWidget):
         self.setFixedSize(*FULL_SIZE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setMouseTracking(True)
-        self.corner = CORNERS[0]
+        self.corner = CORNERS[0]  # the user's choice
+        self.where = self.corner  # where it is now: the user's corner unless cards are under it there
+        self.in_the_way = False  # the selected or active card would be under it in every corner
         self.wanted = True  # the user's choice (View ▸ Overview map); popups hide it for a while only
         self.hovered = False
         self._drag_from: QPoint | None = None
@@ -50,14 +57,14 @@ class Minimap(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)
-        self._timer.timeout.connect(self.update)
+        self._timer.timeout.connect(self._refresh)
 
     # ------------------------------------------------------------------ where it is, whether it shows
     def set_corner(self, corner: str) -> None:
         """Keep the overview in ``corner`` (one of :data:`CORNERS`; anything else means bottom-right)."""
         corner = corner if corner in CORNERS else CORNERS[0]
         changed = corner != self.corner
-        self.corner = corner
+        self.corner = self.where = corner
         self.place()
         if changed:
             self.cornerChanged.emit(corner)
@@ -77,12 +84,46 @@ class Minimap(QWidget):
         scale = max(scale, SMALLEST)
         return round(FULL_SIZE[0] * scale), round(FULL_SIZE[1] * scale)
 
+    def cards_under(self, corner: str) -> tuple[int, float]:
+        """What the overview would cover in ``corner``: how many of the cards the user is working with (the
+        selected ones, the one a test call is at), and the area of all the cards under it (in pixels)."""
+        area = QRect(self.corner_position(corner), self.size()).translated(-self.view.viewport().pos())
+        scene_rect = self.view.mapToScene(area).boundingRect()
+        scale = self.view.transform().m11()
+        working, covered = 0, 0.0
+        for item in self.view.scene().items(
+            scene_rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect, Qt.SortOrder.AscendingOrder
+        ):
+            if isinstance(item, NodeItem):
+                under = item.sceneBoundingRect().intersected(scene_rect)
+                covered += under.width() * under.height() * scale * scale
+                working += item.isSelected() or item.active
+        return working, covered
+
+    def choose_corner(self) -> tuple[str, bool]:
+        """The corner to sit in now, and whether it would still cover a card the user is working with."""
+        under = {corner: self.cards_under(corner) for corner in CORNERS}
+        if under[self.corner] == (0, 0.0):
+            return self.corner, False
+        order = [self.corner] + [c for c in CORNERS if c != self.corner]
+        best = min(order, key=lambda c: under[c])
+        now = self.where
+        if best != now and under[best][0] == under[now][0] and under[best][1] > STAY * under[now][1]:
+            best = now  # hardly better: do not jump about while the view scrolls
+        return best, under[best][0] > 0
+
     def place(self) -> None:
         size = self.fitting_size()
         if (self.width(), self.height()) != size:
             self.setFixedSize(*size)
-        self.move(self.corner_position(self.corner))
+        if self._drag_from is None and not self.hovered:  # never away from under the mouse
+            self.where, self.in_the_way = self.choose_corner()
+        self.move(self.corner_position(self.where))
         self.refresh_visibility()
+
+    def _refresh(self) -> None:
+        self.place()
+        self.update()
 
     def set_wanted(self, on: bool) -> None:
         """Show or hide the overview for good (View ▸ Overview map)."""
@@ -98,7 +139,7 @@ class Minimap(QWidget):
         return any(w.isVisible() and w.geometry().intersects(self.geometry()) for w in self._watched)
 
     def refresh_visibility(self) -> None:
-        self.setVisible(self.wanted and not self.covered())
+        self.setVisible(self.wanted and not self.covered() and not self.in_the_way)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in (QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.Move, QEvent.Type.Resize):
@@ -111,7 +152,11 @@ class Minimap(QWidget):
 
     def leaveEvent(self, event) -> None:  # noqa: N802
         self.hovered = False
-        self.update()
+        self.schedule_update()  # it may have to step off cards it stayed over while the mouse was on it
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        self.hovered = False  # no leave event follows once hidden
+        super().hideEvent(event)
 
     def schedule_update(self) -> None:
         self._timer.start()
