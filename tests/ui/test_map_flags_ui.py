@@ -71,7 +71,7 @@ def test_a_mapped_error_node_wears_its_badge(qtbot, tmp_path: Path):
     scene = FlowScene(document)
     card = scene.node_items[error.id]
     assert card.flags == error.flags
-    (rect, _flag), = badge_rects(card.width, card.flags)
+    ((rect, _flag),) = badge_rects(card.width, card.flags)
     assert card.boundingRect().contains(rect)  # drawn inside what the card repaints
     assert FLAG_STYLES["error"][2] == "⚠ error"  # words, not colour alone
     assert _reddish_pixels(scene, error.id) > 150
@@ -95,3 +95,45 @@ def test_the_problems_list_names_the_flag_and_takes_the_user_to_the_card(qtbot, 
     assert window.scene.selected_node_ids() == [error.id]
     centre = window.scene.node_items[error.id].sceneBoundingRect().center()
     assert window.view.visible_scene_rect().contains(QPointF(centre))
+
+
+def _flagged_flow(document: FlowDocument) -> None:
+    """A flagged menu a little higher than the cards on either side, and a link between those cards that
+    must go over it: its shortest way round runs level with the other cards' input ports, just above the
+    menu's top edge, where the badges are."""
+    from ivr_studio.flow.map_flags import MapFlag
+    from ivr_studio.flow.model import Flow, Node
+    from ivr_studio.ui.document import new_node
+
+    left = Node("left", NodeKind.SAY, "First", (0.0, -91.0), text="Hello")
+    menu = new_node(NodeKind.GATHER, "menu", (340.0, -60.0))
+    menu.flags = (MapFlag("error", "http://menu.local/pick", "HTTP 500"), MapFlag("dead_end", "http://x/y"))
+    right = Node("right", NodeKind.SAY, "Right", (720.0, -91.0), text="Again")
+    left.links["next"] = "right"
+    menu.links[menu.branches[0].exit_name] = "left"
+    menu.links["no_input"] = "menu"
+    right.links["next"] = "left"
+    document.replace(Flow("badges", [left, menu, right], start="right"), None)
+
+
+def test_links_keep_off_the_map_flag_badges(qtbot):
+    document = FlowDocument()
+    _flagged_flow(document)
+    scene = FlowScene(document)
+    card = scene.node_items["menu"]
+    badges = [
+        card.mapRectToScene(rect).adjusted(-1, -1, 1, 1) for rect, _ in badge_rects(card.width, card.flags)
+    ]
+    assert len(badges) == 2
+    for key, link in scene.link_items.items():
+        path = link.mapToScene(link.path())
+        through = [
+            (p.x(), p.y())
+            for p in (path.pointAtPercent(i / 600) for i in range(601))
+            if any(b.contains(p) for b in badges)
+        ]
+        assert not through, f"{key} runs through a badge at {through[0]}"
+    assert scene.link_items[("left", "next")].route, "it went round the menu (the test's premise)"
+    # a loop's plain arc (shown before a big flow's links are routed) passes above the badges too
+    start, end, above = FlowScene._ends(card, card, "max_attempts")
+    assert above is not None and above + 2 < min(b.top() for b in badges)

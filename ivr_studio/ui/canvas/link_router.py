@@ -61,8 +61,8 @@ def _sign(v: float) -> float:
 
 
 def card_rect(item: NodeItem) -> tuple[float, float, float, float]:
-    """A card's rectangle in scene units, with the start tag above it when it has one."""
-    top = item.y() - (18.0 if item.is_start else 0.0)
+    """A card's rectangle in scene units, with its start tag or map-flag badges above it when it has them."""
+    top = item.y() - item.reach_above()
     return item.x(), top, item.x() + item.width, item.y() + item.height
 
 

@@ -21,6 +21,9 @@ from ivr_studio.ui.canvas.map_flag_badge import TOP as FLAG_TOP
 from ivr_studio.ui.canvas.map_flag_badge import paint_flags
 from ivr_studio.ui.canvas.style import METRICS, Theme
 
+#: The height of the "▶ start" tag above the start node's card.
+START_TAG = 18.0
+
 INPUT_PORT = "__input__"
 # Looked up once: Qt calls itemChange about eight times per card as a flow is shown, and reading an enum
 # member through its class costs more than the rest of the call.
@@ -163,6 +166,11 @@ class NodeItem(QGraphicsItem):
 
     def title_rect(self) -> QRectF:
         return self.mapRectToScene(QRectF(26, 0, self.width - 52, METRICS.header))
+
+    def reach_above(self) -> float:
+        """How far above its top edge the card draws: its map-flag badges, or its start tag (scene units).
+        Links keep off that strip as they keep off the card."""
+        return -FLAG_TOP if self.flags else START_TAG if self.is_start else 0.0
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
         top = FLAG_TOP - 2.0 if self.flags else -18.0 if self.is_start else -8.0

@@ -48,6 +48,12 @@ BUILD_AT_ONCE_MAX_CARDS = ROUTE_AT_ONCE_MAX_CARDS
 BUILD_SLICE_SECONDS = 0.010
 
 
+def _arc_top(item: NodeItem) -> float:
+    """The top a loop (or a link back to the left) arcs above, at least 14 units higher: the card's top, or
+    its map-flag badges' (its start tag is low enough to clear that way)."""
+    return item.y() - (item.reach_above() if item.flags else 10.0 if item.is_start else 0.0)
+
+
 class FlowScene(QGraphicsScene):
     """Shows a :class:`FlowDocument`'s flow and turns gestures into document edits."""
 
@@ -218,7 +224,7 @@ class FlowScene(QGraphicsScene):
         ex, ey = dst.x() - METRICS.port_radius - 1, dst.y() + METRICS.header / 2
         if src is not dst and ex >= sx + 40:  # a curve rightwards: its control points lie between its ends
             return sx - 8, min(sy, ey) - 8, ex + 8, max(sy, ey) + 8
-        top = min(src.y() - (10 if src.is_start else 0), dst.y() - (10 if dst.is_start else 0))
+        top = min(_arc_top(src), _arc_top(dst))
         above = top - 14.0 - 7.0 * len(src.rows)  # at most this high (see _ends)
         return min(ex, sx) - 44, above - 8, max(ex, sx) + 44, max(sy, ey) + 8
 
@@ -289,7 +295,7 @@ class FlowScene(QGraphicsScene):
         if src is dst or end.x() < start.x() + 40:
             # Loops and links back to the left arc over the cards instead of hiding behind them.
             index = next((i for i, r in enumerate(src.rows) if r.name == exit_name), 0)
-            top = min(src.y() - (10 if src.is_start else 0), dst.y() - (10 if dst.is_start else 0))
+            top = min(_arc_top(src), _arc_top(dst))
             loop_above = top - 14.0 - 7.0 * (len(src.rows) - index)
         return start, end, loop_above
 
