@@ -165,4 +165,7 @@ class ProblemsPanel(QWidget):
             self.nodeActivated.emit(node_id)
 
     def title(self) -> str:
-        return f"Problems ({len(self.diagnostics)})" if self.diagnostics else "Problems"
+        """The dock's tab: "Problems (n)" counting errors and warnings, as the status bar does; notes (info,
+        such as "the call ends after …") are listed but not counted, so a sound flow reads "Problems"."""
+        count = sum(1 for d in self.diagnostics if str(d.severity) in ("error", "warning"))
+        return f"Problems ({count})" if count else "Problems"

@@ -32,6 +32,14 @@ def test_a_new_flow_starts_without_problems(qtbot, window: MainWindow) -> None:
     window.problems.refresh()
     assert [d for d in window.problems.diagnostics if str(d.severity) in ("error", "warning")] == []
     assert window.problems_label.text() == "No problems"
+    # the dock's tab agrees with the status bar: a note (the call ends after Sales) is listed, not counted
+    assert window.problems.diagnostics, "the starter flow's note is listed"
+    assert window.docks["Problems"].windowTitle() == "Problems"
+    window.document.set_link("main_menu", "no_input", None)
+    window.problems.refresh()
+    warnings = [d for d in window.problems.diagnostics if str(d.severity) == "warning"]
+    assert warnings and window.problems_label.text() == f"{len(warnings)} warnings"
+    assert window.docks["Problems"].windowTitle() == f"Problems ({len(warnings)})"
     cards = [i.mapRectToScene(0, 0, i.width, i.height) for i in window.scene.node_items.values()]
     assert not any(a.intersects(b) for i, a in enumerate(cards) for b in cards[i + 1 :])
 
