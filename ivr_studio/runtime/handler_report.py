@@ -13,7 +13,7 @@ A deployed handler sends none of the last three: back-end URLs, answers and vari
 data. :func:`read_report` parses the headers of one answer (everything from the answering side is
 untrusted: each header is cut, its nesting bounded, each value checked), :func:`trace_fields` turns the
 report into the fields of the trace's ``request`` event (``path``, ``logic``, ``lookups``, ``vars``,
-``results``, ``attempts``), and :func:`values_of` reads the call's state back from such an event — for
+``results``, ``menu_attempts`` — not ``attempts``, which counts a retried request's connections), and :func:`values_of` reads the call's state back from such an event — for
 the test-call panel's variables, the call debugger and scripted-call traces alike.
 """
 
@@ -138,7 +138,7 @@ def trace_fields(report: HandlerReport) -> dict[str, Any]:
         out["vars"] = dict(report.values.vars)
         out["results"] = dict(report.values.results)
         if report.values.attempts:
-            out["attempts"] = dict(report.values.attempts)
+            out["menu_attempts"] = dict(report.values.attempts)
     return out
 
 
@@ -146,7 +146,7 @@ def values_of(event: Mapping[str, Any]) -> CallValues | None:
     """The call's state a ``request`` trace event carries (see :func:`trace_fields`); None without one."""
     if event.get("event") != "request" or not isinstance(event.get("vars"), Mapping):
         return None
-    return _values(event)
+    return _values({**event, "attempts": event.get("menu_attempts", {})})
 
 
 def latest_values(trace: Sequence[Mapping[str, Any]], upto: int | None = None) -> CallValues | None:

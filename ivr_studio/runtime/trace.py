@@ -23,7 +23,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     # the settings say otherwise);
     # path: the logic hops an IVR Studio handler evaluated on the way ("hours open", "vip case:gold");
     # logic: the same hops with node, kind, exit and detail (which case matched, which interval applied);
-    # vars, results: the call's variables and kept Look up results after the request (local calls only)
+    # vars, results, menu_attempts: the call's variables, kept Look up results and each menu's failed
+    # attempts after the request (local calls only); attempts: which connection attempt answered (retries)
     # document: what a document a verb fetched for itself is for (waitUrl, whisper, Queue url), and leg
     "request": (
         "method",
@@ -44,6 +45,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "document",
         "leg",
         "attempts",
+        "menu_attempts",
     ),
     # a request whose attempt failed and is tried again (the URL's ``#rc``, once by default, spec §1.2):
     # attempt (the one that failed, from 1) of attempts, error (Twilio's code) and message; the ``request``
