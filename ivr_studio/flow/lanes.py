@@ -14,9 +14,8 @@ one input port share its stub."""
 
 from __future__ import annotations
 
-import heapq
 import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import cmp_to_key
 
@@ -90,6 +89,11 @@ class Lanes:
         #: steps across at the stub's corner, a short segment of the crossing axis (line, low, high)
         self._jogs: dict[tuple[int, int], dict[_Member, tuple[float, float, float]]] = {}
         self._jogs_moved: set[tuple[int, int]] = set()
+        #: each member's :data:`_Span` as last measured (dropped when its path or a neighbour's lane changes)
+        self._spans: dict[_Member, _Span] = {}
+        #: the lanes of the groups laid out during one :meth:`settle` (the cards do not move meanwhile), by
+        #: their segments: a region laid out again lays out its unchanged groups as before, for free
+        self._laid: dict[tuple, list[float]] = {}
 
     @staticmethod
     def _segments(points: list[Point]) -> Iterable[tuple[int, int, float]]:
@@ -107,6 +111,8 @@ class Lanes:
         left and joined."""
         old = self.base.pop(key, None)
         if old is not None:
+            for k in range(len(old)):
+                self._spans.pop((key, k), None)
             for k, axis, line in self._segments(old):
                 corridor = (axis, round(line / SAME_LINE))
                 members = self._corridors.get(corridor)
@@ -127,6 +133,7 @@ class Lanes:
     def settle(self) -> set[LinkKey]:
         """Spread the corridors that changed since the last call; returns the links whose lanes moved."""
         moved: set[LinkKey] = set()
+        self._laid.clear()
         # In a fixed order, and again while lanes still move (at most SETTLE_PASSES times): where two
         # segments run side by side into the same corner, their order follows their neighbours' lanes in the
         # crossing corridor, which an earlier corridor's pass may only have used before they were laid out.
@@ -184,7 +191,12 @@ class Lanes:
             seen_lo, seen_hi = min(seen_lo, want_lo), max(seen_hi, want_hi)
             if not fresh:
                 break
-            spans += ((self._span(m, axis), m) for m in fresh)
+            known = self._spans
+            for m in fresh:
+                span = known.get(m)
+                if span is None:
+                    span = known[m] = self._span(m, axis)
+                spans.append((span, m))
             spans.sort(key=lambda s: (s[0][0], s[1]))
             at = self._layout(axis, spans, jogs)
             lines = [span[2] for span, _member in spans]
@@ -220,6 +232,8 @@ class Lanes:
             if at != base:
                 self._jogs.setdefault(where, {})[member] = (corner, min(at, base), max(at, base))
                 self._jogs_moved.add(where)
+        self._spans.pop((member[0], k - 1), None)
+        self._spans.pop((member[0], k + 1), None)
         was = self._lines.pop(member, None)
         if was is not None:
             here = (axis, round(was / SAME_LINE))
@@ -238,6 +252,8 @@ class Lanes:
         self._displaced.clear()
         self._jogs.clear()
         self._jogs_moved.clear()
+        self._spans.clear()
+        self._laid.clear()
 
     def path(self, key: LinkKey) -> list[Point]:
         """``key``'s path with its segments moved into their lanes (corners follow; a stub gets a jog), as
@@ -319,13 +335,21 @@ class Lanes:
         # First the segments on one line whose spans overlap, directly or through one another (most
         # groups are these) ...
         reach: dict[float, float] = {}  # line → how far its chain of overlapping spans reaches
-        last: dict[float, int] = {}
+        chain: dict[float, list[int]] = {}  # line → the members of its chain so far
         for i, (span, _member) in enumerate(spans):
-            line = span[2]
-            if line in reach and span[0] < reach[line] - TOUCH:
-                join(last[line], i)
-            reach[line] = max(reach.get(line, -math.inf), span[1])
-            last[line] = i
+            line, low, high = span[2], span[0], span[1]
+            far = reach.get(line)
+            if far is not None and low < far - TOUCH:
+                ks = chain[line]
+                group[i] = ks[0]
+                ks.append(i)
+                joined.add(ks[0])
+                del groups[i]
+                if high > far:
+                    reach[line] = high
+            else:
+                chain[line] = groups[i]
+                reach[line] = high if far is None or high > far else far
         # ... then, round by round, every two groups with segments that overlap nearer than a lane's width
         # (none where all run on one line, or on lines a lane's width apart and none was spread)
         lines_apart = sorted(reach)
@@ -399,23 +423,14 @@ class Lanes:
         while True:
             if lay_first or not first:
                 self._lay_joined(axis, spans, at, groups, joined)
+            # the groups just laid out: only they can have come near another (the others did not move,
+            # and were not near one another when last looked at), but all of them in the first round
+            fresh = None if first else set(joined)
             first = False
             joined.clear()
-            by_lane: list[tuple[float, int]] = []  # the segments whose spans reach past here, by lane
-            ends: list[tuple[float, int]] = []  # (high end, index) of those
-            for i, (span, _member) in enumerate(spans):
-                low, high = span[0], span[1]
-                while ends and ends[0][0] - low <= TOUCH:
-                    _high, j = heapq.heappop(ends)
-                    del by_lane[bisect_left(by_lane, (at[j], j))]
-                near = LANE_GAP - NEAR_ENOUGH
-                for lane, j in by_lane[bisect_right(by_lane, (at[i] - near, len(spans))) :]:
-                    if lane - at[i] >= near:
-                        break
-                    if group[i] != group[j] and min(spans[j][0][1], high) - low > TOUCH:
-                        join(i, j)
-                insort(by_lane, (at[i], i))
-                heapq.heappush(ends, (high, i))
+            for i, j in _near_pairs(spans, at, group, groups, fresh):
+                if group[i] != group[j]:
+                    join(i, j)
             if not joined:
                 break
 
@@ -430,10 +445,15 @@ class Lanes:
         """Lay out each group of ``joined`` around the middle of its segments' lines, into ``at``."""
         for g in joined:
             ks = sorted(groups[g])
-            middle = sum(spans[k][0][2] for k in ks) / len(ks)
-            lines = self._lanes(axis, [spans[k] for k in ks], middle)
-            for k in ks:
-                at[k] = lines[spans[k][1]]
+            group = [spans[k] for k in ks]
+            key = (axis, *group)
+            lanes = self._laid.get(key)
+            if lanes is None:
+                middle = sum(span[2] for span, _member in group) / len(ks)
+                lines = self._lanes(axis, group, middle)
+                lanes = self._laid[key] = [lines[member] for _span, member in group]
+            for k, lane in zip(ks, lanes, strict=True):
+                at[k] = lane
 
     def _lanes(self, axis: int, group: list[tuple[_Span, _Member]], line: float) -> dict[_Member, float]:
         ordered = sorted(group, key=cmp_to_key(_across))
@@ -470,6 +490,83 @@ class Lanes:
             elif near_side >= line:
                 hi_room = min(hi_room, near_side - line - PORT_CLEAR)
         return max(0.0, lo_room), max(0.0, hi_room)
+
+
+def _near_pairs(
+    spans: list[tuple[_Span, _Member]],
+    at: list[float],
+    group: list[int],
+    groups: dict[int, list[int]],
+    fresh: set[int] | None = None,
+) -> list[tuple[int, int]]:
+    """Enough pairs of segments of different ``groups`` that overlap by more than :data:`TOUCH` and whose
+    lanes ``at`` are nearer than a lane's width to join every such pair's groups (with ``fresh``, only
+    pairs with a segment of one of those groups: the others have not moved since they were looked at).
+
+    Two groups are looked at only where the band of their lanes and their stretches along the corridor
+    come that near, and once joined (directly or through others: a union-find) not again; their
+    segments are compared, the smaller group's against the other's by lane (bisection), until one pair is
+    near. So a bundle of hundreds of lanes costs no work per pair of its own segments."""
+    near = LANE_GAP - NEAR_ENOUGH
+    if len(groups) < 2:
+        return []
+    # each group as (low end, high end, lowest lane, highest lane, id), by where it begins along the corridor
+    boxes = []
+    for g, ks in groups.items():
+        lanes = [at[k] for k in ks]
+        boxes.append(
+            (min(spans[k][0][0] for k in ks), max(spans[k][0][1] for k in ks), min(lanes), max(lanes), g)
+        )
+    boxes.sort()
+    parent: dict[int, int] = {}
+
+    def find(g: int) -> int:
+        while parent.get(g, g) != g:
+            g = parent[g]
+        return g
+
+    by_lane: dict[int, tuple[list[float], list[int]]] = {}
+
+    def lanes_of(g: int) -> tuple[list[float], list[int]]:
+        if g not in by_lane:
+            ks = sorted(groups[g], key=at.__getitem__)
+            by_lane[g] = ([at[k] for k in ks], ks)
+        return by_lane[g]
+
+    def touching(g: int, h: int) -> tuple[int, int] | None:
+        """A pair of near segments of ``g`` and ``h``, or None."""
+        if len(groups[g]) > len(groups[h]):
+            g, h = h, g
+        lanes, ks = lanes_of(h)
+        for i in groups[g]:
+            low, high = spans[i][0][0], spans[i][0][1]
+            if high - low <= TOUCH:
+                continue
+            for n in range(bisect_right(lanes, at[i] - near), len(lanes)):
+                if lanes[n] - at[i] >= near:
+                    break
+                j = ks[n]
+                if min(spans[j][0][1], high) - max(spans[j][0][0], low) > TOUCH:
+                    return i, j
+        return None
+
+    pairs: list[tuple[int, int]] = []
+    running: list[tuple[float, float, float, int]] = []  # the groups begun and not yet ended here
+    for low, high, lo, hi, g in boxes:
+        running = [box for box in running if box[0] - low > TOUCH]
+        for high2, lo2, hi2, h in running:
+            if lo2 - hi >= near or lo - hi2 >= near or min(high, high2) - low <= TOUCH:
+                continue
+            if fresh is not None and g not in fresh and h not in fresh:
+                continue
+            if find(g) == find(h):
+                continue
+            pair = touching(g, h)
+            if pair is not None:
+                pairs.append(pair)
+                parent[find(h)] = find(g)
+        running.append((high, lo, hi, g))
+    return pairs
 
 
 def _across(a: tuple[_Span, _Member], b: tuple[_Span, _Member]) -> int:
