@@ -18,6 +18,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import cmp_to_key
+from itertools import repeat
 
 from ivr_studio.flow.routing import MARGIN, CardIndex, Point, simplify
 
@@ -94,6 +95,8 @@ class Lanes:
         #: the lanes of the groups laid out during one :meth:`settle` (the cards do not move meanwhile), by
         #: their segments: a region laid out again lays out its unchanged groups as before, for free
         self._laid: dict[tuple, list[float]] = {}
+        #: every (axis, line) that a corridor, a lane or a jog is filed under, to skip the empty ones
+        self._filed: set[tuple[int, int]] = set()
 
     @staticmethod
     def _segments(points: list[Point]) -> Iterable[tuple[int, int, float]]:
@@ -121,6 +124,7 @@ class Lanes:
                     self._dirty.add(corridor)
                     if not members:
                         del self._corridors[corridor]
+                        self._unfile(corridor)
                 self._move((key, k), axis, line, line, old)
         if points is not None:
             points = with_stubs(points)
@@ -128,6 +132,7 @@ class Lanes:
             for k, axis, line in self._segments(points):
                 corridor = (axis, round(line / SAME_LINE))
                 self._corridors.setdefault(corridor, set()).add((key, k))
+                self._filed.add(corridor)
                 self._dirty.add(corridor)
 
     def settle(self) -> set[LinkKey]:
@@ -174,13 +179,15 @@ class Lanes:
         gathered: set[_Member] = set()
         jogs: list[tuple[float, float, float]] = []  # the jogs of other segments across the region
         at: list[float] = []
+        lines_lo, lines_hi = math.inf, -math.inf  # where the region's segments run, before their lanes
         seen_lo, seen_hi = bucket + 1, bucket  # the buckets gathered so far (none yet)
         reach = math.ceil(LANE_GAP / SAME_LINE)
         while True:
             want_lo, want_hi = lo - reach, hi + reach
             fresh = []
+            filed = self._filed
             for b in range(want_lo, want_hi + 1):
-                if seen_lo <= b <= seen_hi:
+                if seen_lo <= b <= seen_hi or (axis, b) not in filed:
                     continue
                 for index in (self._corridors, self._displaced):
                     for m in index.get((axis, b), ()):
@@ -197,12 +204,12 @@ class Lanes:
                 if span is None:
                     span = known[m] = self._span(m, axis)
                 spans.append((span, m))
-            spans.sort(key=lambda s: (s[0][0], s[1]))
+                lines_lo, lines_hi = min(lines_lo, span[2]), max(lines_hi, span[2])
+            spans.sort(key=_by_low)
             at = self._layout(axis, spans, jogs)
-            lines = [span[2] for span, _member in spans]
-            lo = min(lo, round(min(*at, *lines) / SAME_LINE))
-            hi = max(hi, round(max(*at, *lines) / SAME_LINE))
-        done.update((axis, b) for b in range(seen_lo, seen_hi + 1))
+            lo = min(lo, round(min(lines_lo, *at) / SAME_LINE))
+            hi = max(hi, round(max(lines_hi, *at) / SAME_LINE))
+        done.update(zip(repeat(axis), range(seen_lo, seen_hi + 1)))
         moved: list[tuple[_Member, int]] = []
         for (span, member), lane in zip(spans, at, strict=True):
             if self._lines.get(member, span[2]) != lane:
@@ -229,8 +236,10 @@ class Lanes:
                 self._jogs_moved.add(where)
                 if not jogs:
                     del self._jogs[where]
+                    self._unfile(where)
             if at != base:
                 self._jogs.setdefault(where, {})[member] = (corner, min(at, base), max(at, base))
+                self._filed.add(where)
                 self._jogs_moved.add(where)
         self._spans.pop((member[0], k - 1), None)
         self._spans.pop((member[0], k + 1), None)
@@ -240,9 +249,16 @@ class Lanes:
             self._displaced[here].discard(member)
             if not self._displaced[here]:
                 del self._displaced[here]
+                self._unfile(here)
         if at != base:
             self._lines[member] = at
-            self._displaced.setdefault((axis, round(at / SAME_LINE)), set()).add(member)
+            lane = (axis, round(at / SAME_LINE))
+            self._displaced.setdefault(lane, set()).add(member)
+            self._filed.add(lane)
+
+    def _unfile(self, where: tuple[int, int]) -> None:
+        if where not in self._corridors and where not in self._displaced and where not in self._jogs:
+            self._filed.discard(where)
 
     def clear(self) -> None:
         self.base.clear()
@@ -254,6 +270,7 @@ class Lanes:
         self._jogs_moved.clear()
         self._spans.clear()
         self._laid.clear()
+        self._filed.clear()
 
     def path(self, key: LinkKey) -> list[Point]:
         """``key``'s path with its segments moved into their lanes (corners follow; a stub gets a jog), as
@@ -319,7 +336,7 @@ class Lanes:
         width past it, as far as the cards leave room."""
         at = [span[2] for span, _member in spans]
         group = list(range(len(spans)))  # each segment's group, by the index of one of its members
-        groups: dict[int, list[int]] = {i: [i] for i in range(len(spans))}
+        groups: dict[int, list[int]] = {}
         joined: set[int] = set()
 
         def join(i: int, j: int) -> None:
@@ -344,11 +361,10 @@ class Lanes:
                 group[i] = ks[0]
                 ks.append(i)
                 joined.add(ks[0])
-                del groups[i]
                 if high > far:
                     reach[line] = high
             else:
-                chain[line] = groups[i]
+                chain[line] = groups[i] = [i]
                 reach[line] = high if far is None or high > far else far
         # ... then, round by round, every two groups with segments that overlap nearer than a lane's width
         # (none where all run on one line, or on lines a lane's width apart and none was spread)
@@ -513,6 +529,10 @@ def _near_pairs(
     # each group as (low end, high end, lowest lane, highest lane, id), by where it begins along the corridor
     boxes = []
     for g, ks in groups.items():
+        if len(ks) == 1:
+            span, lane = spans[g][0], at[g]
+            boxes.append((span[0], span[1], lane, lane, g))
+            continue
         lanes = [at[k] for k in ks]
         boxes.append(
             (min(spans[k][0][0] for k in ks), max(spans[k][0][1] for k in ks), min(lanes), max(lanes), g)
@@ -567,6 +587,10 @@ def _near_pairs(
                 parent[find(h)] = find(g)
         running.append((high, lo, hi, g))
     return pairs
+
+
+def _by_low(span: tuple[_Span, _Member]) -> tuple[float, _Member]:
+    return span[0][0], span[1]
 
 
 def _across(a: tuple[_Span, _Member], b: tuple[_Span, _Member]) -> int:
