@@ -176,7 +176,7 @@ def resolve_target(
     if target.startswith(("http://", "https://")):
         if options:
             raise ValueError(
-                f"{', '.join(sorted(options))} only work for a flow file or bundle served in process, "
+                f"{', '.join(sorted(options))}: only for a flow file or bundle served in process, "
                 "not for a URL (your own app keeps its own time and back-ends)"
             )
         return HttpTransport(), target
@@ -189,6 +189,30 @@ def resolve_target(
         raise ValueError(f"serving flow files and bundles is not available in this build ({exc})") from None
     served = serve_target_with(path, options, auth_token, clock, base_dir)
     return WsgiTransport(served.app), served.url
+
+
+#: The target options of a local call: ``--at``, ``--tz`` and ``--backend`` here, ``at:``, ``tz:`` and
+#: ``backend:`` in a scenario file.
+TARGET_OPTIONS = ("at", "tz", "backend")
+
+
+def check_target_options(args: argparse.Namespace) -> None:
+    """ValueError naming the option when ``--at``/``--tz``/``--backend`` cannot work for this call."""
+    given = [f"--{name}" for name in TARGET_OPTIONS if getattr(args, name) not in (None, "")]
+    if given and args.target.startswith(("http://", "https://")):
+        raise ValueError(
+            f"{' and '.join(given)}: only for a flow file or bundle served in process, not for a URL "
+            "(your own app keeps its own time and back-ends)"
+        )
+    if args.tz not in (None, "") and args.at in (None, ""):
+        raise ValueError("--tz needs --at: say when the call happens (--at 2026-12-24T18:30)")
+
+
+def as_option_message(message: str) -> str:
+    """A target option's error as the command line spells it: ``at: 'x' is not …`` → ``--at: 'x' is not …``
+    (the handler's messages name the scenario file's keys)."""
+    key, sep, rest = message.partition(": ")
+    return f"--{key}: {rest}" if sep and key in TARGET_OPTIONS else message
 
 
 def default_recognizer_provider() -> Any:
@@ -247,11 +271,12 @@ def run(args: argparse.Namespace) -> int:
 
         feeder = wav_feeder(provider, phone_fidelity=args.phone_fidelity, max_seconds=args.max_duration)
     clock = RealClock() if args.realtime else VirtualClock()
-    target_options = {"at": args.at, "tz": args.tz, "backend": args.backend}
+    target_options = {name: getattr(args, name) for name in TARGET_OPTIONS}
     try:
+        check_target_options(args)
         transport, url = resolve_target(args.target, args.auth_token, target_options, clock=clock)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {as_option_message(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     engine = CallEngine(
         url,
@@ -302,8 +327,7 @@ def run(args: argparse.Namespace) -> int:
     failed_steps = runner.failures if runner is not None else []
     for message in failed_steps:  # printed even with --quiet: the call did not go as scripted
         print(f"error: {message}", file=sys.stderr)
-    if engine.app_error is not None:
-        if not args.quiet:
-            print(f"application error {engine.app_error.code}: {engine.app_error.message}", file=sys.stderr)
+    if engine.app_error is not None:  # printed even with --quiet: it is why the exit status is 1
+        print(f"application error {engine.app_error.code}: {engine.app_error.message}", file=sys.stderr)
         return EXIT_APP_ERROR
     return EXIT_SCRIPT_FAILED if failed_steps else EXIT_OK

@@ -290,11 +290,18 @@ def parse_script(data: Any, base_dir: Path | str = ".", max_audio_seconds: float
 
 
 def load_script(path: str | Path, max_audio_seconds: float = MAX_CALL_SECONDS) -> Script:
-    """Read a JSON or YAML script file (YAML when the name ends in .yaml or .yml)."""
+    """Read a JSON or YAML script file (YAML when the name ends in .yaml or .yml).
+
+    Every :class:`ScriptError` names the file first (``calls.yaml: step 3 (press): …``), so the person
+    running several scripts knows which one to fix.
+    """
     path = Path(path)
     try:
         text = read_text(path, SCRIPT_LIMIT)
         data = load_yaml(text, path) if path.suffix.lower() in (".yaml", ".yml") else load_json(text, path)
     except (InputFileError, StructuredDataError) as exc:
-        raise ScriptError(str(exc)) from None
-    return parse_script(data if data is not None else {"steps": []}, path.parent, max_audio_seconds)
+        raise ScriptError(str(exc)) from None  # these messages start with the file's name already
+    try:
+        return parse_script(data if data is not None else {"steps": []}, path.parent, max_audio_seconds)
+    except ScriptError as exc:
+        raise ScriptError(f"{path}: {exc}") from None

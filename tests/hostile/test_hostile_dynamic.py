@@ -113,7 +113,7 @@ def sandboxed(hostile):
         (["--at", "9" * 5000], "is not a date and time"),
         (["--at", "2026-12-24T18:30", "--tz", "Mars/Olympus"], "is not a time zone"),
         (["--at", "2026-12-24T18:30", "--tz", "../../etc/passwd"], "is not a time zone"),
-        (["--tz", "Europe/Berlin"], "tz is given without at"),
+        (["--tz", "Europe/Berlin"], "--tz needs --at"),
         (["--backend", "missing.yaml"], "backend:"),
     ],
 )

@@ -93,7 +93,7 @@ def test_a_script_file_with_hostile_steps_fails_the_call_before_it_starts(exampl
     script.write_text(json.dumps({"steps": [{"wait_for": "say", "text": "/" + "[" * 50_000 + "/"}]}))
     code = main(["call", str(examples_dir / "support-line.ivrflow"), "--script", str(script), "--quiet"])
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("error: bad script: step 1 (wait_for): bad regular expression")
+    assert code == 2 and err.startswith(f"error: bad script: {script}: step 1 (wait_for): bad regular expression")
     assert len(err) < 300 and "Traceback" not in err
 
 
