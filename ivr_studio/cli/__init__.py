@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ivr-studio",
         description="Design, export and test Twilio phone menus (IVRs) offline.",
+        epilog="Run 'ivr-studio COMMAND --help' for a command's options, defaults and exit status.",
     )
     parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

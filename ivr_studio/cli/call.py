@@ -28,29 +28,62 @@ def register(sub: argparse._SubParsersAction) -> None:
         "call",
         help="place a scripted test call",
         description="Run a call against a TwiML webhook URL, an .ivrflow file or an exported bundle folder, "
-        "exactly as Twilio would run it. Exits 1 on an application error, 2 on bad arguments or when a "
-        "script step did not go as written (it failed, had no effect, or the call ended before it).",
+        "exactly as Twilio would run it. Exits 0 when the call ended normally, 1 on an application error, 2 "
+        "on bad arguments or when a script step did not go as written (it failed, had no effect, or the "
+        "call ended before it); the reason is printed on standard error, with --quiet too.",
     )
     p.add_argument("target", help="http(s) URL, .ivrflow file or bundle folder")
-    p.add_argument("--script", help='JSON or YAML call script ({"steps": [...]})')
-    p.add_argument("--trace", help="write the call trace here as JSON Lines")
+    p.add_argument(
+        "--script",
+        metavar="FILE",
+        help='JSON or YAML call script ({"steps": [...]}); without one the caller stays silent',
+    )
+    p.add_argument("--trace", metavar="FILE", help="write the call trace here as JSON Lines")
     p.add_argument("--realtime", action="store_true", help="run on the wall clock instead of virtual time")
-    p.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN, help="AuthToken used for X-Twilio-Signature")
-    p.add_argument("--from", dest="from_number", default="+15005550006", help="caller number (From)")
-    p.add_argument("--to", dest="to_number", default="+15005550001", help="called number (To)")
+    p.add_argument(
+        "--auth-token",
+        default=DEFAULT_AUTH_TOKEN,
+        metavar="TOKEN",
+        help="AuthToken used for X-Twilio-Signature (default: a fixed local token; give your app's "
+        "TWILIO_AUTH_TOKEN when it checks signatures)",
+    )
+    p.add_argument(
+        "--from",
+        dest="from_number",
+        default="+15005550006",
+        metavar="NUMBER",
+        help="caller number, From (default %(default)s)",
+    )
+    p.add_argument(
+        "--to",
+        dest="to_number",
+        default="+15005550001",
+        metavar="NUMBER",
+        help="called number, To (default %(default)s)",
+    )
     p.add_argument(
         "--method",
         type=http_method,
         default="POST",
         help="the Voice URL's method, as configured on the Twilio number (default POST)",
     )
-    p.add_argument("--fallback-url", help="Voice fallback URL, requested with ErrorCode/ErrorUrl on failures")
+    p.add_argument(
+        "--fallback-url",
+        metavar="URL",
+        help="Voice fallback URL, requested with ErrorCode/ErrorUrl on failures",
+    )
     p.add_argument(
         "--fallback-method",
         type=http_method,
         help="the Voice fallback URL's method (default POST)",
     )
-    p.add_argument("--max-duration", type=float, default=600.0, help="end the call after this many seconds")
+    p.add_argument(
+        "--max-duration",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="end the call after this many seconds (default 600, at most 86,400)",
+    )
     p.add_argument(
         "--status-callback",
         metavar="URL",
@@ -65,13 +98,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--status-callback-method", metavar="M", help="GET or POST for --status-callback (default POST)"
     )
-    p.add_argument("--quiet", action="store_true", help="do not print the timeline")
+    p.add_argument(
+        "--quiet", action="store_true", help="do not print the timeline (errors are still printed)"
+    )
     p.add_argument(
         "--at",
+        metavar="DATETIME",
         help="the handler's date and time when the call starts, e.g. 2026-12-24T18:30 (flow files and "
         "bundles only; Hours and Decide nodes see it, and it moves on with the call)",
     )
-    p.add_argument("--tz", help="the time zone of --at (IANA name, e.g. Europe/Berlin; default UTC)")
+    p.add_argument(
+        "--tz", metavar="ZONE", help="the time zone of --at (IANA name, e.g. Europe/Berlin; default UTC)"
+    )
     p.add_argument(
         "--backend",
         metavar="FILE",

@@ -13,9 +13,10 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="export a flow as a deployable bundle",
+        help="export a flow as a deployable bundle, or as a Twilio Studio flow definition",
         description="Write one TwiML document per node, the routing data and the handler web app into DIR; "
-        "with --studio, write a Twilio Studio flow definition (JSON) instead.",
+        "with --studio, write a Twilio Studio flow definition (JSON) instead. Exits 1 when the flow has "
+        "errors (without --force) or cannot be exported, 2 when FILE cannot be read as a flow.",
     )
     p.add_argument("file", help="the .ivrflow file")
     p.add_argument(
@@ -23,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--output",
         required=True,
         metavar="DIR",
-        help="the bundle folder (with --studio: the .json file)",
+        help="the bundle folder, created if needed (exporting again replaces only the generated files); "
+        "with --studio: the .json file, replaced if it exists",
     )
     p.add_argument(
         "--studio",

@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "import",
         help="import a Twilio Studio flow or TwiML documents as a flow",
         description="Turn a Twilio Studio flow definition or a set of TwiML documents into an .ivrflow file, "
-        "and report what mapped onto IVR Studio's nodes and what did not.",
+        "and report what mapped onto IVR Studio's nodes and what did not. Exits 1 when nothing could be "
+        "imported, 2 on bad arguments (or an output file that exists, without --force).",
     )
     kinds = p.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     s = kinds.add_parser(

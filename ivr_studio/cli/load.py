@@ -58,10 +58,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--random-mix",
         metavar="MIX",
-        help="what a random caller does at each Gather, in percent: branch=70,wrong=10,silent=15,hangup=5",
+        help="what a random caller does at each Gather, in percent (default branch=70,wrong=10,silent=15,"
+        "hangup=5; actions not given are 0 once one is)",
     )
     p.add_argument(
-        "--random-delay", metavar="LOW-HIGH", help="seconds before a random caller answers (0.5-3)"
+        "--random-delay",
+        metavar="LOW-HIGH",
+        help="seconds, drawn in this range, from a menu starting to listen to a random caller's answer "
+        "(default 0.5-3)",
     )
     p.add_argument(
         "--menus",
@@ -85,15 +89,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--think-time",
         choices=("real", "fast"),
         default="real",
-        help="real: prompts, waits and key gaps take their time; fast: no think time, to stress the server",
+        help="real (default): prompts, waits and key gaps take their time; fast: no think time, to stress "
+        "the server",
     )
     p.add_argument("--csv", metavar="PREFIX", help="write Locust's CSV statistics: PREFIX_stats.csv …")
     p.add_argument("--html", metavar="REPORT", help="write Locust's HTML report here")
-    p.add_argument("--seed", type=int, help="repeat the run's choices (mix draws, random callers' answers)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="repeat the run's choices (mix draws, random callers' answers); default: new choices each run",
+    )
     p.add_argument(
         "--auth-token",
         default=DEFAULT_AUTH_TOKEN,
-        help="AuthToken for X-Twilio-Signature: the deployed app's TWILIO_AUTH_TOKEN",
+        help="AuthToken for X-Twilio-Signature: the deployed app's TWILIO_AUTH_TOKEN (a flow or bundle "
+        "TARGET is served with it; default: a fixed local token)",
     )
     p.add_argument(
         "--set",
@@ -126,7 +136,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     dist.add_argument("--master-bind-host", default="*", help="master: interface to listen on (default all)")
     dist.add_argument("--master-bind-port", type=int, default=5557, help="master: port to listen on (5557)")
-    dist.add_argument("--master-host", default="127.0.0.1", help="worker: the master's host")
+    dist.add_argument(
+        "--master-host", default="127.0.0.1", help="worker: the master's host (default 127.0.0.1)"
+    )
     dist.add_argument("--master-port", type=int, default=5557, help="worker: the master's port (5557)")
     p.set_defaults(func=run)
 

@@ -23,13 +23,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "map",
         help="explore a live phone menu and draw it as a flow",
         description="Call a TwiML app through the local runtime, try every key, hint phrase and silence at "
-        "each menu, and write what it does as a flow (every document a node, every transition a link).",
+        "each menu, and write what it does as a flow (every document a node, every transition a link). "
+        "Exits 1 when nothing could be mapped or the output could not be written, 2 on bad arguments.",
     )
     p.add_argument("target", help="http(s) URL of the app, or an .ivrflow file or bundle folder")
     p.add_argument("-o", "--output", required=True, metavar="FLOW.ivrflow", help="the flow file to write")
     p.add_argument("--max-states", type=int, default=50, metavar="N", help="stop after N documents (50)")
     p.add_argument("--max-depth", type=int, default=8, metavar="D", help="at most D inputs in a row (8)")
-    p.add_argument("--max-requests", type=int, default=20000, metavar="N", help="stop after N requests")
+    p.add_argument(
+        "--max-requests", type=int, default=20000, metavar="N", help="stop after N requests (20,000)"
+    )
     p.add_argument("--keys", default="0-9*#", help="keys to try at each menu (default 0-9*#)")
     p.add_argument(
         "--digits", default="", metavar="LIST", help="comma-separated digit strings for numDigits > 1 menus"
@@ -60,7 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--tests", metavar="DIR", help="also write one scenario file per distinct path into DIR")
     p.add_argument(
-        "--auth-token", default="", help="the app's AuthToken, to sign requests (X-Twilio-Signature)"
+        "--auth-token",
+        default="",
+        help="the app's AuthToken, to sign requests (X-Twilio-Signature); default: a fixed local token",
     )
     p.add_argument("--name", help="the flow's name (default: Map of TARGET)")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
@@ -155,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
             f"error: {args.target}: the app answered nothing that could be mapped{why[:200]}", file=sys.stderr
         )
         return EXIT_FAILED
-    flow, _report = map_to_flow(result, args.name or "")
+    # a flow or bundle is served in process at a stand-in URL: the map is named after what was given
+    flow, _report = map_to_flow(result, args.name or ("" if is_url else f"Map of {args.target}"))
     print(
         f"Mapped {len(result.states)} documents with {result.calls} calls and {result.requests} requests"
         + (f"; stopped at {', '.join(result.limits_hit)}" if result.limits_hit else "")

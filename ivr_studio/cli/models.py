@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "models",
         help="list, download, add or remove speech-recognition models",
         description="Manage the vosk speech models used for speech input. English also works without "
-        "one (bundled pocketsphinx model). Set IVR_STUDIO_MODEL_BASE_URL to download from a mirror.",
+        "one (bundled pocketsphinx model). Models live in IVR Studio's data folder "
+        "(IVR_STUDIO_MODELS_DIR overrides it); set IVR_STUDIO_MODEL_BASE_URL to download from a mirror.",
     )
     actions = p.add_subparsers(dest="models_action", metavar="ACTION")
     actions.add_parser("list", help="show installed and downloadable models").set_defaults(func=run_list)
@@ -29,7 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--language", help="the language it serves (guessed from the folder name if omitted)")
     a.set_defaults(func=run_add)
     r = actions.add_parser("remove", help="remove the downloaded or registered model for a language")
-    r.add_argument("language")
+    r.add_argument(
+        "language",
+        help="BCP-47 language tag, e.g. es-MX: a downloaded model is deleted, a registered folder only "
+        "unregistered (it stays where it is)",
+    )
     r.set_defaults(func=run_remove)
     p.set_defaults(func=lambda args: _usage(p))
 

@@ -25,11 +25,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "test",
         help="run scenario files of scripted test calls",
-        description="Run the scripted calls of YAML scenario files on virtual time and check their expectations.",
+        description="Run the scripted calls of YAML scenario files on virtual time and check their "
+        "expectations. Exits 0 when every call passed, 1 when a call failed, 2 when a file could not be run "
+        "or a report could not be written.",
     )
     p.add_argument("files", nargs="+", help="scenario files (YAML)")
-    p.add_argument("--junit", help="also write a JUnit XML report here")
-    p.add_argument("--coverage", help="also write the flow exits the calls took here (JSON)")
+    p.add_argument("--junit", metavar="OUT", help="also write a JUnit XML report here")
+    p.add_argument(
+        "--coverage",
+        metavar="OUT",
+        help="also write the flow exits the calls took here (JSON; the editor's Call ▸ Load test coverage… "
+        "shows them)",
+    )
     p.add_argument(
         "--phone-fidelity",
         action="store_true",
