@@ -9,6 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+#: The Voice URL of a bundle that ``gunicorn app:app`` serves with its default ``--bind``.
+GUNICORN_VOICE_URL = "http://127.0.0.1:8000/voice"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -64,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Exported '{flow.name}' ({len(flow)} nodes) to {out}")
     print(f"  TwiML documents: {out / 'twiml'}")
     print(f"  Run it: cd {out} && pip install -r requirements.txt && gunicorn app:app")
+    print(f"  Call it: ivr-studio call {GUNICORN_VOICE_URL}  (gunicorn's default address)")
     return 0
 
 

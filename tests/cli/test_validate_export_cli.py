@@ -71,3 +71,22 @@ def test_module_entry_point_and_version():
 def test_no_command_prints_help_and_exits_2(capsys):
     assert main([]) == 2
     assert "validate" in capsys.readouterr().err
+
+
+def test_export_says_how_to_call_the_served_bundle(examples_dir, tmp_path, capsys):
+    from gunicorn.config import Config
+
+    out = tmp_path / "bundle"
+    assert main(["export", str(examples_dir / "support-line.ivrflow"), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "  Call it: ivr-studio call http://127.0.0.1:8000/voice  (gunicorn's default address)" in printed
+    assert Config().bind == ["127.0.0.1:8000"]  # what `gunicorn app:app` listens on without --bind
+    # and /voice is where the exported bundle's own app starts a call
+    from werkzeug.test import Client
+
+    from ivr_studio.bundle.serve import wsgi_app_for_target
+
+    app, url = wsgi_app_for_target(out)
+    assert url.endswith("/voice")
+    answer = Client(app).post("/voice", data={"CallSid": "CA" + "0" * 32, "From": "+15005550006"})
+    assert answer.status_code == 200 and answer.headers["X-IVR-Node"] == "welcome"
