@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml setup.py
 	@bash packaging/system-deps.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# setuptools' notice about editable installs ("be careful with folders ... same name as your package")
+	@# is about its import hook, not about this project: not shown
+	PYTHONWARNINGS="$${PYTHONWARNINGS:+$$PYTHONWARNINGS,}ignore:Editable installation" \
+		$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
