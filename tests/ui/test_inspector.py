@@ -245,3 +245,37 @@ def test_rebuilding_the_form_keeps_the_scroll_position(qtbot, document) -> None:
     document.remove_branch("main_menu", node.branches[-1].id)
     qtbot.waitUntil(lambda: len(panel.branches.branch_fields) == len(node.branches))
     assert abs(panel.verticalScrollBar().value() - position) < 40
+
+
+def test_every_examples_form_fits_the_inspector_on_a_laptop_screen(qtbot, window, examples_dir) -> None:
+    """At 1366x768 the inspector dock is 250 px wide and its form does not scroll sideways: a form wider than
+    that had its right part cut off (a menu's choices lost their "Goes to" and ✕, the prompt buttons their
+    last one). Every node of every bundled example must fit, and a form that fits shows each field whole."""
+    from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    inspector = window.inspector
+    too_wide = []
+    for path in sorted(examples_dir.glob("*.ivrflow")):
+        window.document.replace(window.document.flow, window.document.path)  # no "save changes?" question
+        assert window.open_path(path)
+        for node in window.document.flow:
+            window.reveal_node(node.id)
+            QApplication.processEvents()
+            assert inspector.node_id == node.id
+            form = inspector.widget()
+            if form.minimumSizeHint().width() > inspector.viewport().width():
+                too_wide.append(
+                    (path.stem, node.id, form.minimumSizeHint().width(), inspector.viewport().width())
+                )
+                continue
+            right = inspector.viewport().width()
+            fields = [w for kind in (QLineEdit, QComboBox, QPushButton) for w in form.findChildren(kind)]
+            for field in fields:
+                if field.isVisible():
+                    edge = field.mapTo(inspector.viewport(), field.rect().topRight()).x()
+                    assert edge <= right, (path.stem, node.id, type(field).__name__, edge, right)
+    assert not too_wide, too_wide
+    heading = inspector.widget().layout().itemAt(0).widget()
+    assert f"({window.document.flow.node(inspector.node_id).spec.verb})" in heading.toolTip()

@@ -45,16 +45,26 @@ class BranchesEditor(QWidget):
         choices = target_choices(document)
         if node.spec.item_exits == "branches":
             grid = QGridLayout()
-            for col, text in enumerate(("Key", "Phrases (comma-separated)", "Goes to", "")):
-                grid.addWidget(QLabel(f"<small>{text}</small>", self), 0, col)
+            for col, (text, tip) in enumerate(
+                (
+                    ("Key", "The key the caller presses for this choice"),
+                    ("Phrases", "What the caller may say instead, comma-separated"),
+                    ("Goes to", "The node the call goes to next"),
+                    ("", ""),
+                )
+            ):
+                heading = QLabel(f"<small>{text}</small>", self)
+                heading.setToolTip(tip)
+                grid.addWidget(heading, 0, col)
             for row, branch in enumerate(node.branches, start=1):
                 keys = LineField(pattern=r"[0-9*#]{0,20}", placeholder="key", keep_empty=True)
                 keys.line.setMaximumWidth(60)
                 phrases = LineField(placeholder="e.g. sales, buy")
                 target = ChoiceField(choices)
+                target.combo.setMinimumContentsLength(4)  # the node's whole title is in the list
                 remove = QPushButton("✕", self)
                 remove.setToolTip("Remove this choice")
-                remove.setFixedWidth(28)
+                remove.setFixedWidth(24)
                 bid = branch.id
                 keys.committed.connect(
                     lambda val, b=bid: self.document.set_branch_field(node_id, b, "keys", val or "")
@@ -71,6 +81,8 @@ class BranchesEditor(QWidget):
                 for col, w in enumerate((keys, phrases, target, remove)):
                     grid.addWidget(w, row, col)
                 self.branch_fields.append((bid, keys, phrases, target))
+            grid.setColumnStretch(1, 2)  # the phrases get the room; a key is a character or two
+            grid.setColumnStretch(2, 1)
             layout.addLayout(grid)
             add = QPushButton("+ Add choice", self)
             add.setObjectName("addBranch")

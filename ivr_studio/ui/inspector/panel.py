@@ -11,7 +11,7 @@ caused it) only when its shape changes: a prompt or a choice added or removed.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ivr_studio.flow import events as ev
 from ivr_studio.ui.document import FlowDocument
@@ -90,6 +90,9 @@ class InspectorPanel(QScrollArea):
             if widget is not None:
                 outer.addWidget(widget)
         outer.addStretch(1)
+        for form in body.findChildren(QFormLayout):
+            # in a narrow inspector a field goes under its label rather than past the inspector's edge
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         _drop_strays(body)
         self.setWidget(body)
         self._built_for = node.id

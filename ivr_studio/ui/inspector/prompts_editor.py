@@ -52,6 +52,8 @@ class PromptsEditor(QWidget):
         buttons = QHBoxLayout()
         for kind, label in PROMPT_LABELS.items():
             button = QPushButton(f"+ {label}", self)
+            # as narrow as its words, not the style's 80 px: three of them fit a narrow inspector
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 16)
             button.setObjectName(f"addPrompt_{kind}")
             button.clicked.connect(lambda _=False, k=kind: self._add(k))
             buttons.addWidget(button)

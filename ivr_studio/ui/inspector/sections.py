@@ -45,7 +45,10 @@ def general(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget:
     checked as it is typed and completes the flow's names inside ``{{ … }}``.
     """
     document, node_id = panel.document, node.id
-    box = QGroupBox(f"{node.spec.label} ({node.spec.verb}) · {node.id}", body)
+    # the heading stays short (a group box's title sets its least width): the verb and a long id are in the tooltip
+    shown_id = node.id if len(node.id) <= 16 else node.id[:15] + "…"
+    box = QGroupBox(f"{node.spec.label} · {shown_id}", body)
+    box.setToolTip(f"{node.spec.label} ({node.spec.verb}) · {node.id}")
     form = QFormLayout(box)
     title = LineField(keep_empty=False, placeholder=node.spec.label)
     title.committed.connect(lambda val: val and document.set_field(node_id, "title", val))
@@ -86,7 +89,8 @@ def _checker(parse):
 
 def prompts(panel: InspectorPanel, node: Node, body: QWidget) -> QWidget:
     """A menu's prompt list (what the caller hears while the menu listens)."""
-    box = QGroupBox("Prompts (what the caller hears while the menu listens)", body)
+    box = QGroupBox("Prompts", body)  # a long title would make the form wider than the inspector
+    box.setToolTip("What the caller hears while the menu listens")
     panel.prompts = PromptsEditor(panel.document, node.id, box)
     panel.editors.append(panel.prompts)
     QVBoxLayout(box).addWidget(panel.prompts)
