@@ -143,6 +143,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def header_lines(
+    args: argparse.Namespace, url: str, ramp: float, duration: float, shares: dict[str, float]
+) -> list[str]:
+    """The run's first lines: what is called, by how many callers, for how long, and the caller mix.
+
+    A flow file or bundle is named as given (it is served in process at a stand-in URL the user never
+    typed); a URL is shown as it is called.
+    """
+    target = url if args.target.startswith(("http://", "https://")) else f"{args.target} (served in process)"
+    callers = f"{args.callers} caller{'' if args.callers == 1 else 's'}"
+    mix = ", ".join(f"{label} {share:.0%}" for label, share in shares.items())
+    return [
+        f"Load test of {target}: {callers} (started at {ramp:g}/s) for {duration:g} s"
+        f"{'' if args.calls is None else f' or {args.calls} calls'}, "
+        f"think time {args.think_time}{'' if args.seed is None else f', seed {args.seed}'}",
+        f"Caller mix: {mix}",
+    ]
+
+
 class UsageError(ValueError):
     """A bad option or input; the message is the whole story."""
 
@@ -339,13 +358,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     ]
     digest.update(json.dumps(same_everywhere, default=str).encode())
     role = "master" if args.master else "worker" if args.worker else "local"
-    shares = ", ".join(f"{label} {share:.0%}" for label, share in mix.shares().items())
-    header = [
-        f"Load test of {url}: {args.callers} callers (started at {ramp:g}/s) for {duration:g} s"
-        f"{'' if args.calls is None else f' or {args.calls} calls'}, "
-        f"think time {args.think_time}{'' if args.seed is None else f', seed {args.seed}'}",
-        f"Caller mix: {shares}",
-    ]
+    header = header_lines(args, url, ramp, duration, mix.shares())
     options = RunOptions(
         callers=args.callers,
         ramp=ramp,
