@@ -15,11 +15,11 @@ one input port share its stub."""
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import cmp_to_key
 from itertools import repeat
 
+from ivr_studio.flow.lane_groups import LinkKey, Member, Span, across, by_low, near_pairs
 from ivr_studio.flow.routing import MARGIN, CardIndex, Point, simplify
 
 #: How far apart parallel links run when they share a stretch of a gap between cards.
@@ -38,12 +38,6 @@ TOUCH = 1.0
 NEAR_ENOUGH = 1e-6
 #: How many times :meth:`Lanes.settle` may lay out the changed corridors while their lanes still move.
 SETTLE_PASSES = 4
-
-LinkKey = tuple[str, str]
-_Member = tuple[LinkKey, int]  # a link and the index of one of its segments
-#: A segment in its corridor: (low end, high end, line, side at the low end, side at the high end, where
-#: the neighbour at the low end runs, where the neighbour at the high end runs) — see Lanes._span.
-_Span = tuple[float, float, float, int, int, float, float]
 
 
 def with_stubs(points: list[Point], margin: float = MARGIN) -> list[Point]:
@@ -82,16 +76,16 @@ class Lanes:
     def __init__(self, cards: CardIndex):
         self.cards = cards
         self.base: dict[LinkKey, list[Point]] = {}
-        self._corridors: dict[tuple[int, int], set[_Member]] = {}  # (axis, line) → members
-        self._lines: dict[_Member, float] = {}  # where each member's segment runs, once spread
+        self._corridors: dict[tuple[int, int], set[Member]] = {}  # (axis, line) → members
+        self._lines: dict[Member, float] = {}  # where each member's segment runs, once spread
         self._dirty: set[tuple[int, int]] = set()
-        self._displaced: dict[tuple[int, int], set[_Member]] = {}  # (axis, lane) → members moved there
+        self._displaced: dict[tuple[int, int], set[Member]] = {}  # (axis, lane) → members moved there
         #: (axis, line) → the jogs there: where a segment beside a port's stub moved into a lane, the path
         #: steps across at the stub's corner, a short segment of the crossing axis (line, low, high)
-        self._jogs: dict[tuple[int, int], dict[_Member, tuple[float, float, float]]] = {}
+        self._jogs: dict[tuple[int, int], dict[Member, tuple[float, float, float]]] = {}
         self._jogs_moved: set[tuple[int, int]] = set()
-        #: each member's :data:`_Span` as last measured (dropped when its path or a neighbour's lane changes)
-        self._spans: dict[_Member, _Span] = {}
+        #: each member's span as last measured (dropped when its path or a neighbour's lane changes)
+        self._spans: dict[Member, Span] = {}
         #: the lanes of the groups laid out during one :meth:`settle` (the cards do not move meanwhile), by
         #: their segments: a region laid out again lays out its unchanged groups as before, for free
         self._laid: dict[tuple, list[float]] = {}
@@ -146,7 +140,7 @@ class Lanes:
         corridors = sorted(self._dirty)
         self._dirty.clear()
         for _pass in range(SETTLE_PASSES):
-            shifted: list[tuple[_Member, int]] = []
+            shifted: list[tuple[Member, int]] = []
             done: set[tuple[int, int]] = set()
             for axis, bucket in corridors:
                 if (axis, bucket) not in done:
@@ -165,7 +159,7 @@ class Lanes:
             corridors = sorted(beside)
         return moved
 
-    def _settle_around(self, axis: int, bucket: int, done: set[tuple[int, int]]) -> list[tuple[_Member, int]]:
+    def _settle_around(self, axis: int, bucket: int, done: set[tuple[int, int]]) -> list[tuple[Member, int]]:
         """Lay out the segments near ``bucket`` together with every segment their lanes come near, and
         those theirs come near, until no lane of the region is nearer than a lane's width to a segment
         outside it; adds the region's corridors to ``done`` and returns the segments that moved (with their
@@ -175,8 +169,8 @@ class Lanes:
         away, or a lane that another group moved towards it: the region gathers the segments whose lines,
         or whose lanes, lie within a lane's width of its lines and lanes."""
         lo, hi = bucket, bucket
-        spans: list[tuple[_Span, _Member]] = []  # the region's segments, by where they begin
-        gathered: set[_Member] = set()
+        spans: list[tuple[Span, Member]] = []  # the region's segments, by where they begin
+        gathered: set[Member] = set()
         jogs: list[tuple[float, float, float]] = []  # the jogs of other segments across the region
         at: list[float] = []
         lines_lo, lines_hi = math.inf, -math.inf  # where the region's segments run, before their lanes
@@ -205,12 +199,12 @@ class Lanes:
                     span = known[m] = self._span(m, axis)
                 spans.append((span, m))
                 lines_lo, lines_hi = min(lines_lo, span[2]), max(lines_hi, span[2])
-            spans.sort(key=_by_low)
+            spans.sort(key=by_low)
             at = self._layout(axis, spans, jogs)
             lo = min(lo, round(min(lines_lo, *at) / SAME_LINE))
             hi = max(hi, round(max(lines_hi, *at) / SAME_LINE))
         done.update(zip(repeat(axis), range(seen_lo, seen_hi + 1)))
-        moved: list[tuple[_Member, int]] = []
+        moved: list[tuple[Member, int]] = []
         for (span, member), lane in zip(spans, at, strict=True):
             if self._lines.get(member, span[2]) != lane:
                 moved.append((member, axis))
@@ -218,7 +212,7 @@ class Lanes:
         return moved
 
     def _move(
-        self, member: _Member, axis: int, base: float, at: float, points: list[Point] | None = None
+        self, member: Member, axis: int, base: float, at: float, points: list[Point] | None = None
     ) -> None:
         """Put ``member`` (its line ``base``) on the lane ``at``, filed by where it runs (and its jog at a
         stub's corner by where that runs)."""
@@ -303,8 +297,8 @@ class Lanes:
         out.append(points[-1])
         return simplify(out)
 
-    def _span(self, member: _Member, axis: int) -> _Span:
-        """A member's segment as a :data:`_Span`. A side is where the neighbouring segment goes from that
+    def _span(self, member: Member, axis: int) -> Span:
+        """A member's segment as a :data:`~ivr_studio.flow.lane_groups.Span`. A side is where the neighbouring segment goes from that
         end across the corridor (-1, 0 or +1); where a neighbour runs is its line (in its lane)."""
         key, k = member
         points = self.base[key]
@@ -326,7 +320,7 @@ class Lanes:
         return at_b, at_a, line, after, before, at_b, at_a
 
     def _layout(
-        self, axis: int, spans: list[tuple[_Span, _Member]], jogs: list[tuple[float, float, float]]
+        self, axis: int, spans: list[tuple[Span, Member]], jogs: list[tuple[float, float, float]]
     ) -> list[float]:
         """Where each of ``spans`` (segments of corridors of one axis, in the order of their low ends)
         runs: on its own line, unless it runs beside another for more than :data:`TOUCH` units nearer
@@ -389,7 +383,7 @@ class Lanes:
     def _step_aside(
         self,
         axis: int,
-        spans: list[tuple[_Span, _Member]],
+        spans: list[tuple[Span, Member]],
         at: list[float],
         groups: dict[int, list[int]],
         jogs: list[tuple[float, float, float]],
@@ -425,7 +419,7 @@ class Lanes:
     def _join_near(
         self,
         axis: int,
-        spans: list[tuple[_Span, _Member]],
+        spans: list[tuple[Span, Member]],
         at: list[float],
         group: list[int],
         groups: dict[int, list[int]],
@@ -444,7 +438,7 @@ class Lanes:
             fresh = None if first else set(joined)
             first = False
             joined.clear()
-            for i, j in _near_pairs(spans, at, group, groups, fresh):
+            for i, j in near_pairs(spans, at, group, groups, fresh, LANE_GAP - NEAR_ENOUGH, TOUCH):
                 if group[i] != group[j]:
                     join(i, j)
             if not joined:
@@ -453,7 +447,7 @@ class Lanes:
     def _lay_joined(
         self,
         axis: int,
-        spans: list[tuple[_Span, _Member]],
+        spans: list[tuple[Span, Member]],
         at: list[float],
         groups: dict[int, list[int]],
         joined: set[int],
@@ -471,8 +465,8 @@ class Lanes:
             for k, lane in zip(ks, lanes, strict=True):
                 at[k] = lane
 
-    def _lanes(self, axis: int, group: list[tuple[_Span, _Member]], line: float) -> dict[_Member, float]:
-        ordered = sorted(group, key=cmp_to_key(_across))
+    def _lanes(self, axis: int, group: list[tuple[Span, Member]], line: float) -> dict[Member, float]:
+        ordered = sorted(group, key=cmp_to_key(across))
         low, high = min(s[0][0] for s in group), max(s[0][1] for s in group)
         n = len(group)
         lo_room, hi_room = self._room(axis, line, low, high, min(LANE_GAP * (n - 1), MAX_SPREAD))
@@ -506,126 +500,3 @@ class Lanes:
             elif near_side >= line:
                 hi_room = min(hi_room, near_side - line - PORT_CLEAR)
         return max(0.0, lo_room), max(0.0, hi_room)
-
-
-def _near_pairs(
-    spans: list[tuple[_Span, _Member]],
-    at: list[float],
-    group: list[int],
-    groups: dict[int, list[int]],
-    fresh: set[int] | None = None,
-) -> list[tuple[int, int]]:
-    """Enough pairs of segments of different ``groups`` that overlap by more than :data:`TOUCH` and whose
-    lanes ``at`` are nearer than a lane's width to join every such pair's groups (with ``fresh``, only
-    pairs with a segment of one of those groups: the others have not moved since they were looked at).
-
-    Two groups are looked at only where the band of their lanes and their stretches along the corridor
-    come that near, and once joined (directly or through others: a union-find) not again; their
-    segments are compared, the smaller group's against the other's by lane (bisection), until one pair is
-    near. So a bundle of hundreds of lanes costs no work per pair of its own segments."""
-    near = LANE_GAP - NEAR_ENOUGH
-    if len(groups) < 2:
-        return []
-    # each group as (low end, high end, lowest lane, highest lane, id), by where it begins along the corridor
-    boxes = []
-    for g, ks in groups.items():
-        if len(ks) == 1:
-            span, lane = spans[g][0], at[g]
-            boxes.append((span[0], span[1], lane, lane, g))
-            continue
-        lanes = [at[k] for k in ks]
-        boxes.append(
-            (min(spans[k][0][0] for k in ks), max(spans[k][0][1] for k in ks), min(lanes), max(lanes), g)
-        )
-    boxes.sort()
-    parent: dict[int, int] = {}
-
-    def find(g: int) -> int:
-        while parent.get(g, g) != g:
-            g = parent[g]
-        return g
-
-    by_lane: dict[int, tuple[list[float], list[int]]] = {}
-
-    def lanes_of(g: int) -> tuple[list[float], list[int]]:
-        if g not in by_lane:
-            ks = sorted(groups[g], key=at.__getitem__)
-            by_lane[g] = ([at[k] for k in ks], ks)
-        return by_lane[g]
-
-    def touching(g: int, h: int) -> tuple[int, int] | None:
-        """A pair of near segments of ``g`` and ``h``, or None."""
-        if len(groups[g]) > len(groups[h]):
-            g, h = h, g
-        lanes, ks = lanes_of(h)
-        for i in groups[g]:
-            low, high = spans[i][0][0], spans[i][0][1]
-            if high - low <= TOUCH:
-                continue
-            for n in range(bisect_right(lanes, at[i] - near), len(lanes)):
-                if lanes[n] - at[i] >= near:
-                    break
-                j = ks[n]
-                if min(spans[j][0][1], high) - max(spans[j][0][0], low) > TOUCH:
-                    return i, j
-        return None
-
-    pairs: list[tuple[int, int]] = []
-    running: list[tuple[float, float, float, int]] = []  # the groups begun and not yet ended here
-    for low, high, lo, hi, g in boxes:
-        running = [box for box in running if box[0] - low > TOUCH]
-        for high2, lo2, hi2, h in running:
-            if lo2 - hi >= near or lo - hi2 >= near or min(high, high2) - low <= TOUCH:
-                continue
-            if fresh is not None and g not in fresh and h not in fresh:
-                continue
-            if find(g) == find(h):
-                continue
-            pair = touching(g, h)
-            if pair is not None:
-                pairs.append(pair)
-                parent[find(h)] = find(g)
-        running.append((high, lo, hi, g))
-    return pairs
-
-
-def _by_low(span: tuple[_Span, _Member]) -> tuple[float, _Member]:
-    return span[0][0], span[1]
-
-
-def _across(a: tuple[_Span, _Member], b: tuple[_Span, _Member]) -> int:
-    """Which of two overlapping segments of a corridor lies further to the + side (positive: ``a``).
-
-    At each end, the segment whose end lies within the other's span turns off there to one side; it must lie
-    on that side of the other, or it crosses it. Where both end together, the one turning to + lies on the
-    + side; where both turn the same way there, they keep the order of the lanes they turn into (mirrored
-    where they turn at their high ends). Ends that disagree, or nothing to go by, leave the links' keys to
-    decide (a stable order), after the lines they run on where those differ."""
-    (a_low, a_high, a_line, a_from, a_to, a_at_low, a_at_high) = a[0]
-    (b_low, b_high, b_line, b_from, b_to, b_at_low, b_at_high) = b[0]
-    vote = 0  # an end that would cross counts twice; following the crossing corridor's lanes, once
-    if a_high < b_high:
-        vote += 2 * a_to
-    elif b_high < a_high:
-        vote -= 2 * b_to
-    elif a_to != b_to:
-        vote += 2 * (a_to - b_to)
-    else:
-        vote -= a_to * _sign(a_at_high - b_at_high)
-    if a_low > b_low:
-        vote += 2 * a_from
-    elif b_low > a_low:
-        vote -= 2 * b_from
-    elif a_from != b_from:
-        vote += 2 * (a_from - b_from)
-    else:
-        vote += a_from * _sign(a_at_low - b_at_low)
-    if vote:
-        return _sign(vote)
-    if a_line != b_line:  # segments of two corridors spread together keep the order of their lines
-        return _sign(a_line - b_line)
-    return (a[1] > b[1]) - (a[1] < b[1])
-
-
-def _sign(v: float) -> int:
-    return (v > 0) - (v < 0)
