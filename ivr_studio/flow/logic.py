@@ -26,8 +26,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
+
+from ivr_studio.twiml.values import is_plain_number
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$|^24:00$")
@@ -258,6 +261,22 @@ class HoursConfig:
 
 
 # ---------------------------------------------------------------------------------------------- Decide
+def decide_number(text: str) -> Decimal | None:
+    """The number ``less_than``/``greater_than`` compare ``text`` as, or None when it is not one.
+
+    The rule (the exported handler keeps its own copy, ``plain_number`` in
+    ``ivr_studio/bundle/handler/logic.py``, because it runs without IVR Studio installed; a shared table of
+    cases checks that the two agree): after spaces, tabs and line breaks at either end, an optional ``+`` or
+    ``-``, then the ASCII digits 0-9 with at most one decimal point and at least one digit ("12", "-3.5",
+    ".5", "5."), at most 30 digits before the point and 30 after. Nothing else is a number — not "٣" or "３"
+    (other scripts' digits), "1_0", "1e9", "inf", "nan", "0x10" or "1,5", all of which ``float()`` takes or
+    some locale writes. Numbers compare exactly (as decimals, not floating point).
+    """
+    if not is_plain_number(text):
+        return None
+    return Decimal(text.strip(" \t\r\n"))
+
+
 def regex_problem(pattern: str) -> str | None:
     """Why ``pattern`` cannot be a Decide ``regex`` operand (too long, groups nested too deep, not a
     regular expression), or None. Never raises: a compile that recurses too deep is a reason too."""
@@ -337,8 +356,9 @@ class Case:
     time of day HH:MM (compared with the value, or with the current time in the flow's zone when the value
     is empty); for ``before_date``/``after_date`` a date YYYY-MM-DD (compared with the value's date — a
     date or an ISO date and time —, or with today in the node's zone when the value is empty; on the date
-    itself neither holds); for ``less_than``/``greater_than`` a number; for ``regex`` a pattern of at most
-    :data:`MAX_REGEX_CHARS` characters and :data:`MAX_REGEX_NESTING` nested groups.
+    itself neither holds); for ``less_than``/``greater_than`` a number (:func:`decide_number` says which
+    texts are numbers); for ``regex`` a pattern of at most :data:`MAX_REGEX_CHARS` characters and
+    :data:`MAX_REGEX_NESTING` nested groups.
     """
 
     id: str

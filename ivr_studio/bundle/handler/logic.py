@@ -24,6 +24,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -186,12 +187,19 @@ class Hours:
 
 
 # ---------------------------------------------------------------------------------------------- Decide
-def _number(text: str) -> float | None:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    return value if value == value else None  # NaN compares false with everything
+#: A number as ``less_than``/``greater_than`` take it: an optional sign, then ASCII digits with at most one
+#: decimal point (30 digits at most on either side of it).
+_PLAIN_NUMBER = re.compile(r"\A[+-]?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})\Z")
+
+
+def plain_number(text: str) -> Decimal | None:
+    """The number ``text`` is, or None when it is not one: after spaces, tabs and line breaks at either end,
+    an optional ``+`` or ``-`` and the ASCII digits 0-9 with at most one decimal point ("12", "-3.5", ".5").
+    Not "٣", "３", "1_0", "1e9", "inf" or "nan", which ``float()`` would take. The editor's copy of this rule
+    is ``ivr_studio.flow.logic.decide_number`` (this handler runs without IVR Studio installed); the tests
+    hold both to one table. Compared exactly, as decimals."""
+    stripped = text.strip(" \t\r\n")
+    return Decimal(stripped) if _PLAIN_NUMBER.match(stripped) else None
 
 
 def _time_of(text: str, call: Call, zone: zoneinfo.ZoneInfo) -> int | None:
@@ -282,7 +290,7 @@ def compare(op: str, value: str, operand: str, call: Call, zone: zoneinfo.ZoneIn
     if op == "not_starts_with":
         return not v.startswith(o)
     if op in ("less_than", "greater_than"):
-        a, b = _number(v), _number(o)
+        a, b = plain_number(value), plain_number(operand)
         if a is None or b is None:
             return False
         return a < b if op == "less_than" else a > b
