@@ -34,6 +34,7 @@ parts, for callers that run the calls themselves (a load run plays them many tim
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,17 @@ class CallReport:
         return not self.failures
 
 
+def _guess(unknown: set) -> str:
+    """`` (did you mean expect_node?)`` for a misspelt call key (``expect_nodes``), else nothing."""
+    guesses = {
+        match
+        for key in sorted(map(str, unknown))[:10]
+        if len(key) <= 40  # difflib's cost grows with the length; no real key is that long
+        for match in difflib.get_close_matches(key, sorted(CALL_KEYS), n=1, cutoff=0.8)
+    }
+    return f" (did you mean {' or '.join(sorted(guesses))}?)" if guesses else ""
+
+
 def load_scenario(path: Path) -> dict:
     try:
         data = load_yaml(read_text(path, SCENARIO_LIMIT), path)
@@ -105,7 +117,7 @@ def load_scenario(path: Path) -> dict:
             raise ScenarioError(f"{path}: call {i + 1} is not a mapping")
         unknown = set(c) - CALL_KEYS
         if unknown:
-            raise ScenarioError(f"{path}: call {i + 1} has unknown key(s) {names(unknown)}")
+            raise ScenarioError(f"{path}: call {i + 1} has unknown key(s) {names(unknown)}{_guess(unknown)}")
         if not any(as_list(c.get(key)) for key in EXPECT_KEYS):
             name = c.get("name") or f"call {i + 1}"
             raise ScenarioError(
