@@ -86,10 +86,12 @@ def run_download(args: argparse.Namespace) -> int:
     manager = ModelManager()
     tty = sys.stderr.isatty()
     last = [-1]
+    bar_shown = [False]  # a progress bar without its line end is on the terminal
 
     def show(done: int, total: int | None) -> None:
         step = int(done * 20 / total) if total else done // 5_000_000
         if tty:
+            bar_shown[0] = True
             print("\r" + progress_bar(done, total), end="", file=sys.stderr, flush=True)
         elif step != last[0]:  # logs and pipes: a line every 5 %, not a carriage-return storm
             last[0] = step
@@ -98,9 +100,10 @@ def run_download(args: argparse.Namespace) -> int:
     try:
         model = manager.download(args.language, progress=show)
     except ModelError as exc:
-        print(f"\nerror: {exc}", file=sys.stderr)
+        end_of_bar = "\n" if bar_shown[0] else ""
+        print(f"{end_of_bar}error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    if tty:
+    if bar_shown[0]:
         print(file=sys.stderr)
     print(f"installed {model.name} for {model.language} in {model.path}")
     return EXIT_OK

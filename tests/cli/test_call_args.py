@@ -31,3 +31,10 @@ def test_unreadable_flow_target_names_the_problem(tmp_path, capsys):
 def test_models_list_shows_the_bundled_english_model(capsys):
     assert main(["models", "list"]) == 0
     assert "pocketsphinx US English (bundled)" in capsys.readouterr().out
+
+
+def test_a_language_with_no_model_is_one_line_without_a_blank_one_before(capsys):
+    assert main(["models", "download", "zz-ZZ"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: no downloadable speech model for 'zz-ZZ'; known languages: en-US")
+    assert err.count("\n") == 1
