@@ -294,15 +294,14 @@ class DebuggerView(QWidget):
         if state is not None:
             variables.update({name: (value, False) for name, value in state.vars.items()})
         if variables or state is not None:
-            group = self._group(VARIABLES, f"{len(variables)}, as the handler reported them")
+            summary = f"{len(variables)}, as the handler reported them" if variables else "none set yet"
+            group = self._group(VARIABLES, summary)
             for name in sorted(variables):
                 value, default = variables[name]
                 if default:  # not set by the call yet: the flow's default
                     self._row(group, name, f"{value} (default)" if value else "(not set yet)")
                 else:
                     self._row(group, name, value if value else "(empty)")
-            if not variables:
-                self._row(group, "", "none set yet")
         # What the verb adds (Digits, SpeechResult …) before the call's own: those are the same each time.
         standard = set(CallIdentity().standard_params("in-progress"))
         added = {k: v for k, v in shown.params.items() if k not in standard}

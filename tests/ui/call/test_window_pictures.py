@@ -77,6 +77,13 @@ def test_a_small_screen_with_the_panel_open_and_a_held_call(
         first = details.visualItemRect(details.topLevelItem(0))
         assert details.viewport().height() >= 3 * first.height(), "at least three rows of the details show"
         assert "Paused at Main menu" in view.status.text()
+        variables = next(
+            details.topLevelItem(i)
+            for i in range(details.topLevelItemCount())
+            if details.topLevelItem(i).text(0) == "The call's variables"
+        )
+        # a flow without variables: said in one line, not "0, as the handler reported them" over "none set yet"
+        assert variables.text(1) == "none set yet" and variables.childCount() == 0
         with qtbot.waitSignal(panel.controller.callEnded):
             panel.controller.hang_up()
     finally:
