@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -129,12 +130,16 @@ class DebuggerView(QWidget):
         header = self.details.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        top = QHBoxLayout()  # one row, so the details keep the height of a small panel
+        # one row, so the details keep the height of a small panel; the status goes under the buttons when
+        # beside them it would need more than two lines (a narrow panel), where it would be cut off
+        top = self._top = QGridLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.continue_button)
-        top.addWidget(self.step_button)
-        top.addWidget(self.back_button)
-        top.addWidget(self.status, 1)
+        top.addWidget(self.continue_button, 0, 0)
+        top.addWidget(self.step_button, 0, 1)
+        top.addWidget(self.back_button, 0, 2)
+        top.setColumnStretch(3, 1)
+        self._status_below = False
+        top.addWidget(self.status, 0, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
@@ -145,11 +150,46 @@ class DebuggerView(QWidget):
         self.back_button.clicked.connect(self.backToNowRequested)
         self.show_state(running=False)
 
+    # ----- where the status goes -----
+    def status_lines_beside(self) -> int:
+        """How many lines the status text takes beside the buttons at the pane's width now."""
+        buttons = [self.continue_button, self.step_button] + (
+            [self.back_button] if self.back_button.isVisible() else []
+        )
+        spacing = max(self._top.horizontalSpacing(), 0)
+        room = self.width() - sum(b.sizeHint().width() + spacing for b in buttons)
+        if room <= 40:
+            return 99
+        metrics = self.status.fontMetrics()
+        text = self.status.text()
+        height = metrics.boundingRect(QRect(0, 0, room, 10_000), Qt.TextFlag.TextWordWrap, text).height()
+        return max(1, round(height / max(metrics.lineSpacing(), 1)))
+
+    def place_status(self) -> None:
+        """Beside the buttons, or under them when beside them it would take more than two lines."""
+        below = self.status_lines_beside() > 2
+        if below != self._status_below:
+            self._status_below = below
+            self._top.removeWidget(self.status)
+            if below:
+                self._top.addWidget(self.status, 1, 0, 1, 4)
+            else:
+                self._top.addWidget(self.status, 0, 3)
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setToolTip(text)
+        self.place_status()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.place_status()
+
     # ----- what the pane shows -----
     def show_state(self, running: bool) -> None:
         """Not held: a call runs (Step holds it before its next request) or none does (Step starts one)."""
         self.status.setStyleSheet("")
-        self.status.setText(
+        self._say(
             "The call is running. Step (F10) holds it before its next request; breakpoints hold it where "
             "it reaches a node."
             if running
@@ -185,14 +225,12 @@ class DebuggerView(QWidget):
                 went = next(
                     (h.partition(" ")[2] for h in arrival.path if h.partition(" ")[0] == pause.via), ""
                 )
-                self.status.setText(
+                self._say(
                     f"‖ Paused at {titles(pause.via)} (breakpoint, {at}): it went “{went}”; "
                     f"{titles(pause.node)} runs next"
                 )
             else:
-                self.status.setText(
-                    f"‖ Paused at {titles(pause.node)} (breakpoint, {at}), before its TwiML runs"
-                )
+                self._say(f"‖ Paused at {titles(pause.node)} (breakpoint, {at}), before its TwiML runs")
             self._fill(
                 Shown("Request that brought the call here", arrival.method, arrival.url, arrival.params),
                 titles,
@@ -216,7 +254,7 @@ class DebuggerView(QWidget):
             else:
                 label = where = ""
             by = f" ({sender_words(verb)})" if verb and not pause.node else ""
-            self.status.setText(
+            self._say(
                 f"‖ Paused{where} ({at}), before it sends {request.method} {short_url(request.url)}{by}"
             )
             self._fill(
@@ -242,8 +280,9 @@ class DebuggerView(QWidget):
         else:
             where = "at the start"
         running = f", running its <{doing}>" if doing else ""
-        self.status.setText(f"Looking back: at {moment.t:.1f} s the call was {where}{running}")
+        self._say(f"Looking back: at {moment.t:.1f} s the call was {where}{running}")
         self.back_button.show()
+        self.place_status()  # the button took room from the status
         self.details.clear()
         if request is not None:
             arrival = moment.arrival

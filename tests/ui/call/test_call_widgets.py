@@ -124,3 +124,28 @@ def test_status_strip_countdown_and_level(qtbot):
     assert strip.level.value() == 0
     strip.set_node("Main menu")
     assert strip.node_label.text() == "At: Main menu"
+
+
+@pytest.mark.parametrize("width", [300, 900])
+def test_the_debuggers_status_is_never_cut_off(qtbot, width):
+    """At 1024x600 with the call's variables beside it the debugger's pane is about 300 px wide: beside its
+    buttons the status took four lines in a row two lines high and its end was cut off. It goes under the
+    buttons there, and stays beside them where it fits in two lines."""
+    from PySide6.QtWidgets import QApplication
+
+    from ivr_studio.ui.call.debugger_view import DebuggerView
+
+    view = DebuggerView()
+    qtbot.addWidget(view)
+    view.resize(width, 150)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_state(running=True)
+    QApplication.processEvents()
+    status, button = view.status, view.continue_button
+    text = status.text()
+    assert status.toolTip() == text
+    assert status.height() >= status.heightForWidth(status.width()), "every line of it shows"
+    assert status.geometry().right() <= view.width()
+    below = status.geometry().top() >= button.geometry().bottom()
+    assert below == (width == 300), (width, status.geometry(), button.geometry())
