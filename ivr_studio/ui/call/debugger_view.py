@@ -46,6 +46,8 @@ LOOKING_BACK_STYLE = (
 
 
 VARIABLES = "The call's variables"
+#: The largest share of the details' width the names' column takes.
+NAMES_SHARE = 0.45
 LOGIC = "Logic on the way"
 LOOKUPS = "Back-end requests (Look up)"
 TWIML = "TwiML about to run"
@@ -184,6 +186,8 @@ class DebuggerView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self.place_status()
+        if self.details.topLevelItemCount():
+            self.fit_columns()
 
     # ----- what the pane shows -----
     def show_state(self, running: bool) -> None:
@@ -324,6 +328,7 @@ class DebuggerView(QWidget):
         self.details.clear()
         line = f"{shown.method} {shown.url}" + (f" → {status}" if status else "")
         top = QTreeWidgetItem(self.details, [shown.title, line])
+        top.setToolTip(0, shown.title)
         top.setToolTip(1, line)
         if sent_by:
             by = QTreeWidgetItem(self.details, ["Sent by", sent_by])
@@ -383,16 +388,30 @@ class DebuggerView(QWidget):
             group.setToolTip(1, url)
             if text:
                 self._row(group, "", one_line(text), tip=text)
-        self.details.resizeColumnToContents(0)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """The names' column as wide as its longest name, but at most :data:`NAMES_SHARE` of the pane, so
+        a narrow pane shows the values without scrolling sideways (a cut name is whole in its tooltip)."""
+        header = self.details.header()
+        wanted = self.details.sizeHintForColumn(0)
+        most = max(int(self.details.viewport().width() * NAMES_SHARE), 60)
+        if wanted > most:
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+            self.details.setColumnWidth(0, most)
+        else:
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
 
     def _group(self, title: str, summary: str, expanded: bool = True) -> QTreeWidgetItem:
         group = QTreeWidgetItem(self.details, [title, summary])
+        group.setToolTip(0, title)
         group.setExpanded(expanded)
         return group
 
     @staticmethod
     def _row(group: QTreeWidgetItem, name: str, value: str, tip: str | None = None) -> QTreeWidgetItem:
         row = QTreeWidgetItem(group, [name, value])
+        row.setToolTip(0, name)
         row.setToolTip(1, tip if tip is not None else value)
         return row
 

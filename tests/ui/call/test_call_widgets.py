@@ -149,3 +149,32 @@ def test_the_debuggers_status_is_never_cut_off(qtbot, width):
     assert status.geometry().right() <= view.width()
     below = status.geometry().top() >= button.geometry().bottom()
     assert below == (width == 300), (width, status.geometry(), button.geometry())
+
+
+@pytest.mark.parametrize("width", [320, 900])
+def test_the_debuggers_details_need_no_sideways_scrolling(qtbot, width):
+    """In a narrow pane the names' column ("Request that brought the call here") took most of the width and
+    the values needed a sideways scroll bar; it takes at most NAMES_SHARE of it now, a cut name whole in its
+    tooltip, and its full width where there is room."""
+    from PySide6.QtWidgets import QApplication
+
+    from ivr_studio.ui.call.debugger_view import NAMES_SHARE, DebuggerView, Shown
+
+    view = DebuggerView()
+    qtbot.addWidget(view)
+    view.resize(width, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    shown = Shown(
+        "Request that brought the call here", "POST", "http://ivr-studio.local/voice", {"Digits": "2"}
+    )
+    view._fill(shown, lambda node: node, values=None, declared=None, status=200)
+    QApplication.processEvents()
+    details = view.details
+    first = details.topLevelItem(0)
+    assert first.text(0) == shown.title and first.toolTip(0) == shown.title
+    if width == 320:
+        assert details.columnWidth(0) <= NAMES_SHARE * details.viewport().width() + 1
+        assert details.horizontalScrollBar().maximum() == 0, "the values show without scrolling sideways"
+    else:
+        assert details.columnWidth(0) >= details.sizeHintForColumn(0), "the names show whole where they fit"
