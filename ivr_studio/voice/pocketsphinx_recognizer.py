@@ -112,6 +112,8 @@ class PocketsphinxEngine:
         self.partial_fallback = partial_fallback
         self._pools: dict[str, list[Decoder]] = {"live": [], "batch": [], "veto": []}
         self._lock = threading.Lock()
+        self._warming = threading.Lock()
+        self._warm = False
 
     def _acquire(self, kind: str) -> Decoder:
         with self._lock:
@@ -133,13 +135,26 @@ class PocketsphinxEngine:
         with self._lock:
             return {kind: len(pool) for kind, pool in self._pools.items()}
 
+    @property
+    def warm(self) -> bool:
+        """True once :meth:`warm_up` has run (a decoder of each kind a session needs was made)."""
+        return self._warm
+
     def warm_up(self) -> None:
-        """Create decoders ahead of time so the first Gather does not wait for model loading."""
+        """Create decoders ahead of time so the first Gather does not wait for model loading; once.
+
+        Each decoder loads the model, so a second caller while one warms up (the call's warm-up thread and
+        a Gather's speech session, say) waits for that one instead of loading the model again beside it.
+        """
         kinds = ["batch"] if self.live_partials is False else ["live", "batch"]
         if self.partial_fallback and self.live_partials is not False:
             kinds.append("veto")
-        for kind in kinds:
-            self._release(kind, self._acquire(kind))
+        with self._warming:
+            if self._warm:
+                return
+            for kind in kinds:
+                self._release(kind, self._acquire(kind))
+            self._warm = True
 
     def open(self, phrases: Sequence[str] | None = None) -> PocketsphinxSession:
         return PocketsphinxSession(self, phrases)
