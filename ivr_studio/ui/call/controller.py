@@ -16,7 +16,7 @@ their estimated time in silence, and keys, typed speech and WAV files still reac
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,8 +96,12 @@ class CallController(QObject, DebugControls):
         audio: bool | None = None,
         provider: Any = None,
         max_duration: float = 3600.0,
+        clock: Callable[[], Any] | None = None,
     ) -> None:
+        """``clock`` makes the clock each call runs on (a ``runtime.clock.RealClock``, the default, or one of
+        its kind whose time a test moves itself, so that a busy machine cannot make a Gather time out)."""
         super().__init__(parent)
+        self._new_clock = clock
         self.settings = settings or RuntimeSettings()
         self._audio = audio
         self._audio_status: str | None = None
@@ -160,6 +164,12 @@ class CallController(QObject, DebugControls):
     @property
     def running(self) -> bool:
         return self.record is not None and not self.record.ended
+
+    def call_time(self) -> float | None:
+        """Seconds of call time since the running (or last) call started, as its trace counts them; it stands
+        still while the debugger holds the call. None before the first call."""
+        live = self._live
+        return None if live is None else live.engine.elapsed
 
     @property
     def push_to_talk(self) -> bool:
@@ -225,11 +235,10 @@ class CallController(QObject, DebugControls):
         import dataclasses
 
         from ivr_studio.bundle.serve import options_from, serve_flow
-        from ivr_studio.runtime.clock import RealClock
         from ivr_studio.runtime.transports import WsgiTransport
 
         options = options or CallOptions()
-        clock = RealClock()
+        clock = self._clock()
         folder = Path(base_dir) if base_dir is not None else None
         try:
             # the flow's declared environment variables ({{ env.NAME }}) come from the editor's environment
@@ -258,6 +267,14 @@ class CallController(QObject, DebugControls):
             self.notice.emit(f"“{url}” is not a web address: it must start with http:// or https://")
             return
         self._start(HttpTransport(), url, url, None, step)
+
+    def _clock(self) -> Any:
+        """A new clock for a call: the real one, unless the controller was given its own kind."""
+        if self._new_clock is not None:
+            return self._new_clock()
+        from ivr_studio.runtime.clock import RealClock
+
+        return RealClock()
 
     def _voice(self) -> Any:
         from ivr_studio.runtime.audio import VoiceIO
@@ -289,7 +306,6 @@ class CallController(QObject, DebugControls):
         step: bool = False,
         clock: Any = None,
     ) -> None:
-        from ivr_studio.runtime.clock import RealClock
         from ivr_studio.runtime.debugger import CallDebugger
         from ivr_studio.runtime.engine import CallEngine
         from ivr_studio.runtime.live import LiveCall
@@ -299,7 +315,7 @@ class CallController(QObject, DebugControls):
         self.caller_audio.stop()
         self._generation += 1
         generation = self._generation
-        clock = clock or RealClock()
+        clock = clock or self._clock()
         engine = CallEngine(url, transport, clock=clock, settings=self.settings, voice=self._voice())
         self.pause = None
         self.debugger = CallDebugger(

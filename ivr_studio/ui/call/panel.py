@@ -9,7 +9,6 @@ widget shows what it reports and forwards what the user does.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,7 +52,8 @@ class CallPanel(QWidget):
         self.document = document
         self.save_flow = save_flow
         self.controller = controller or CallController(self, settings=settings)
-        self._countdown: tuple[str, float, float] | None = None  # (label, seconds, started at)
+        #: (label, seconds, started at): the Gather timer shown, started at a moment of call time
+        self._countdown: tuple[str, float, float] | None = None
         self._gather: dict = {}
         self._missing_language: str | None = None  # the language a speech Gather found no model for
         self._models_dialog: Any = None
@@ -446,14 +446,14 @@ class CallPanel(QWidget):
         if kind == "gather_start":
             self._gather = dict(event.get("attributes") or {})
         elif kind == "listening":
-            self._start_countdown("timeout", float(event.get("timeout") or 0))
+            self._start_countdown("timeout", float(event.get("timeout") or 0), event)
         elif kind == "dtmf" and event.get("accepted") and self._countdown:
-            self._start_countdown("timeout", float(self._gather.get("timeout", 5)))
+            self._start_countdown("timeout", float(self._gather.get("timeout", 5)), event)
         elif kind == "speech" and event.get("accepted"):
             if event.get("phase") == "start":
                 self._stop_countdown()
             elif event.get("phase") == "end":
-                self._start_countdown("speechTimeout", self._speech_timeout())
+                self._start_countdown("speechTimeout", self._speech_timeout(), event)
         elif kind == "request" and event.get("purpose", "twiml") == "twiml":
             self._follow_document(event)
         elif kind in ("gather_end", "call_end"):
@@ -502,8 +502,11 @@ class CallPanel(QWidget):
         except ValueError:
             return float(self._gather.get("timeout", 5))
 
-    def _start_countdown(self, label: str, seconds: float) -> None:
-        self._countdown = (label, seconds, time.monotonic())
+    def _start_countdown(self, label: str, seconds: float, event: dict) -> None:
+        """Show a Gather timer of ``seconds`` that started when ``event`` happened (its call time; the end of
+        speech counts from where the words ended, ``ago`` before it said so, as the Gather does)."""
+        started = float(event.get("t") or 0.0) - float(event.get("ago") or 0.0)
+        self._countdown = (label, seconds, started)
         self._update_countdown()
         self._tick.start()
 
@@ -516,7 +519,11 @@ class CallPanel(QWidget):
         if self._countdown is None:
             return
         label, total, started = self._countdown
-        remaining = total - (time.monotonic() - started)
+        now = self.controller.call_time()
+        if now is None:
+            return
+        # call time, not the wall clock: it stands still while the debugger holds the call
+        remaining = total - (now - started)
         self.strip.set_countdown(label, remaining, total)
         if remaining <= 0:
             self._tick.stop()

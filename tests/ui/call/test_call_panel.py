@@ -13,6 +13,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from call_clock import SteppedClock, call_clock, run_until
 from dependencies import has_module, needs
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -108,20 +109,30 @@ def test_keypad_call_through_the_support_line(qtbot, panel):
     assert ("support_menu", "branch:phone") not in seen.overlays[-1]
 
 
-def test_typed_speech_and_countdown(qtbot, panel):
-    seen = Seen(panel)
-    panel.call_button.click()
-    qtbot.waitUntil(
-        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace)
+def test_typed_speech_and_countdown(qtbot, document):
+    """On a stepped clock (call time moves only when the test moves it): the countdown shows the Gather's
+    timeout in call time, and typed speech takes its branch before the menu could time out."""
+    panel = make_panel(
+        qtbot, document, controller=CallController(settings=FAST, audio=False, clock=SteppedClock)
     )
-    qtbot.waitUntil(lambda: panel.strip.countdown.format().startswith("timeout"))
-    panel.typed.setText("billing")
-    panel.say_button.click()
-    qtbot.waitUntil(lambda: "billing_info" in seen.active)
-    assert ("Caller", "said “billing” (confidence 0.90)") in panel.timeline.rows()
-    end = events(panel, "gather_end")[0]
-    assert end["speech"] == "Billing." and end["reason"] == "speech"
-    hang_up(qtbot, panel)
+    seen = Seen(panel)
+    try:
+        panel.call_button.click()
+        run_until(qtbot, panel.controller, lambda: bool(events(panel, "listening")))
+        qtbot.waitUntil(lambda: panel.strip.countdown.format() == "timeout 5.0 s")
+        clock = call_clock(panel.controller)
+        clock.advance_to(clock.now() + 2.0)  # two seconds of the caller's silence
+        qtbot.waitUntil(lambda: panel.strip.countdown.format() == "timeout 3.0 s")
+        panel.typed.setText("billing")
+        panel.say_button.click()
+        run_until(qtbot, panel.controller, lambda: "billing_info" in seen.active)
+        assert ("Caller", "said “billing” (confidence 0.90)") in panel.timeline.rows()
+        (end,) = events(panel, "gather_end")
+        assert end["speech"] == "Billing." and end["reason"] == "speech"
+        assert panel.strip.countdown.isHidden()  # the Gather is over: no timer runs
+        hang_up(qtbot, panel)
+    finally:
+        panel.controller.shutdown()
 
 
 def _wav(path: Path, raw: Path) -> Path:
@@ -177,13 +188,18 @@ def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path, monkeypa
     flow_file.write_text(json.dumps(ROBOT_FLOW), encoding="utf-8")
     doc = FlowDocument()
     doc.open(flow_file)
-    panel = make_panel(qtbot, doc)
+    # The call's time moves only when the test moves it: the caller's words are heard and recognised (the
+    # speech model may still be loading, on a busy machine for many seconds) before the Gather's
+    # speechTimeout can run out, as a caller who waits for the panel to say it is ready would have it.
+    panel = make_panel(qtbot, doc, controller=CallController(settings=FAST, audio=False, clock=SteppedClock))
     seen = Seen(panel)
     try:
         panel.call_button.click()
-        qtbot.waitUntil(lambda: listening_at(panel, "menu"))
+        run_until(qtbot, panel.controller, lambda: listening_at(panel, "menu"))
         panel.speak_wav(_wav(tmp_path / "goforward.wav", GOFORWARD))
-        qtbot.waitUntil(lambda: "forward" in seen.active)
+        qtbot.waitUntil(lambda: any(e["phase"] == "final" for e in events(panel, "speech")))
+        qtbot.waitUntil(lambda: any(e["phase"] == "end" for e in events(panel, "speech")))
+        run_until(qtbot, panel.controller, lambda: "forward" in seen.active)
         end = events(panel, "gather_end")[0]
         assert end["speech"] == "Go forward ten meters." and end["reason"] == "speech"
         partials = [e["text"] for e in events(panel, "speech") if e["phase"] == "partial"]
@@ -193,7 +209,7 @@ def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path, monkeypa
         ended = [e for e in events(panel, "speech") if e["phase"] == "end"]
         assert 0.1 < ended[0]["ago"] < 1.0  # the VAD's hangover: speechTimeout counts from the real end
         assert any(text.startswith("said “go forward ten meters”") for kind, text in panel.timeline.rows())
-        qtbot.waitUntil(lambda: seen.ended == ["completed"])
+        run_until(qtbot, panel.controller, lambda: seen.ended == ["completed"])
     finally:
         panel.controller.shutdown()
 
@@ -304,7 +320,9 @@ def test_a_caller_who_talks_while_the_model_loads_is_heard_once_it_is_ready():
             ready.set()
 
     provider = _SlowModelProvider()
-    session = SpeechSession(provider, SpeechConfig(), posted.append, report, record_audio=False, now=lambda: 0.0)
+    session = SpeechSession(
+        provider, SpeechConfig(), posted.append, report, record_audio=False, now=lambda: 0.0
+    )
     try:
         for frame in frames:
             session.feed(frame)

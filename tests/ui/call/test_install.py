@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from call_clock import SteppedClock, run_until
 from PySide6.QtWidgets import QDockWidget
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -23,7 +24,7 @@ def installed(qtbot, settings, tmp_path, support_line):
         settings=settings,
         recovery_dir=tmp_path / "recovery",
         autosave_ms=60_000,
-        call_controller=CallController(settings=FAST, audio=False),
+        call_controller=CallController(settings=FAST, audio=False, clock=SteppedClock),
     )
     qtbot.addWidget(window)
     window.show()
@@ -56,15 +57,28 @@ def test_dock_and_menu(installed):
     assert panel.coverage.isChecked()
 
 
+def listening(panel) -> bool:
+    """The call's current Gather listens (its prompt is over): what a caller waits for before a key."""
+    trace = panel.controller.record.trace
+    return bool(trace) and trace[-1]["event"] == "listening"
+
+
 def test_canvas_follows_the_call(qtbot, installed):
+    """The call's time moves only when the test moves it (a stepped clock), so a busy machine cannot make the
+    menu time out before the key is pressed."""
     window, panel = installed
     items = window.scene.node_items
     window.actions_["action_call"].trigger()
-    qtbot.waitUntil(lambda: items["main_menu"].active)
-    assert not items["welcome"].active
+    run_until(qtbot, panel.controller, lambda: listening(panel))
+    assert items["main_menu"].active and not items["welcome"].active
     panel.keypad.buttons["2"].click()
-    qtbot.waitUntil(lambda: items["support_menu"].active)
+    run_until(qtbot, panel.controller, lambda: listening(panel) and items["support_menu"].active)
     assert not items["main_menu"].active
+    assert [e["node"] for e in panel.controller.record.trace if e["event"] == "request"] == [
+        "welcome",
+        "main_menu",
+        "support_menu",
+    ], "each menu was left by the caller, never by its timeout"
     links = window.scene.link_items
     taken = [key for key, link in links.items() if link.taken]
     assert ("welcome", "next") in taken and ("main_menu", "branch:support") in taken
