@@ -15,28 +15,47 @@ costs about as much as the cards along its way, not all the cards its rectangle 
 flow of thousands of nodes is routed. A link keeps its plain curve only past the safety net of
 :data:`LAZY_ROUNDS` searches or :data:`LAZY_MAX_CARDS` cards learnt.
 
+Such links often share their target: in a tree of menus thousands of links lead back to the main menu. The
+paths found to a port across a big flow are kept as a tree rooted at the port (a
+:class:`~ivr_studio.flow.trunks.Trunk`, in :attr:`CardIndex.shared` until a card changes), and the next
+link to that port searches only the small window round its own exit for the cheapest way onto that tree
+(counting the way on along it), then follows it: a few hundred grid crossings instead of a search across
+the flow. Only where no path to the port passes near does a link search its own way, which joins the tree.
+
+The grid and its A* search are in :mod:`ivr_studio.flow.orthogonal`.
+
 :class:`CardIndex` files the cards' rectangles in a grid of cells for "which cards are near here" queries.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
-Rect = tuple[float, float, float, float]  # left, top, right, bottom
-Point = tuple[float, float]
+from ivr_studio.flow.orthogonal import Point, Rect, polyline_hits, simplify
+from ivr_studio.flow.orthogonal import grow as _grow
+from ivr_studio.flow.orthogonal import inside as _inside
+from ivr_studio.flow.orthogonal import search as _search
+from ivr_studio.flow.trunks import Trunk, join
+
+__all__ = [
+    "MARGIN",
+    "MAX_CARDS",
+    "CardIndex",
+    "Point",
+    "Rect",
+    "curve_is_clear",
+    "polyline_hits",
+    "route",
+    "simplify",
+]
 
 MARGIN = 14.0  # how far a routed link keeps from any card (ports stick out 5.5 units from the edge)
-BEND_COST = 40.0  # a corner costs as much as this many units of length
-EDGE_COST = 0.3  # running along a card's side costs this much more per unit than the middle of a gap
 MAX_CARDS = 20
-MAX_STEPS = 20_000  # states the search may expand before it gives up (a link then keeps its curve)
 NEAR = 150.0  # the neighbourhood of a port, or of a card in the way, that a search round a big flow learns
 LAZY_ROUNDS = 24  # how many times a link across a big flow may search again round the cards it met
 LAZY_MAX_CARDS = 600
-GREED = 2.0  # past this many cards in its way, a link across a big flow keeps its curve
 
 
 class CardIndex:
@@ -46,6 +65,9 @@ class CardIndex:
         self.cell = cell
         self.rects: dict[str, Rect] = {}
         self._grid: dict[tuple[int, int], set[str]] = {}
+        #: work shared between the routes of links across a big flow (the :class:`Trunk` of paths found to
+        #: each port), valid for the cards as they are: dropped whenever a card is filed anew or removed
+        self.shared: dict[tuple[str, Point, float], Trunk] = {}
 
     def _cells(self, r: Rect) -> Iterable[tuple[int, int]]:
         c = self.cell
@@ -57,6 +79,7 @@ class CardIndex:
         if self.rects.get(card_id) == rect:
             return
         self.remove(card_id)
+        self.shared.clear()
         self.rects[card_id] = rect
         for key in self._cells(rect):
             self._grid.setdefault(key, set()).add(card_id)
@@ -65,6 +88,7 @@ class CardIndex:
         rect = self.rects.pop(card_id, None)
         if rect is None:
             return
+        self.shared.clear()
         for key in self._cells(rect):
             ids = self._grid.get(key)
             if ids is not None:
@@ -72,8 +96,9 @@ class CardIndex:
                 if not ids:
                     del self._grid[key]
 
-    def near(self, r: Rect) -> list[str]:
-        """Ids of the cards whose rectangles intersect ``r`` (touching edges do not count)."""
+    def near(self, r: Rect, limit: int | None = None) -> list[str]:
+        """Ids of the cards whose rectangles intersect ``r`` (touching edges do not count); with ``limit``,
+        as soon as more than that many are found, those found (enough to tell that there are too many)."""
         found: set[str] = set()
         area = (r[2] - r[0]) * (r[3] - r[1])
         if area > 64 * self.cell * self.cell and len(self.rects) < area / (self.cell * self.cell):
@@ -86,6 +111,8 @@ class CardIndex:
             c = self.rects[card_id]
             if c[0] < r[2] and r[0] < c[2] and c[1] < r[3] and r[1] < c[3]:
                 found.add(card_id)
+                if limit is not None and len(found) > limit:
+                    break
         return sorted(found)
 
 
@@ -93,14 +120,6 @@ def curve_controls(start: Point, end: Point) -> tuple[Point, Point, Point, Point
     """The plain link's cubic Bézier (start, two control points, end) for a forward link (``dx >= 40``)."""
     bend = max((end[0] - start[0]) * 0.5, 40.0)
     return start, (start[0] + bend, start[1]), (end[0] - bend, end[1]), end
-
-
-def _inside(p: Point, r: Rect) -> bool:
-    return r[0] < p[0] < r[2] and r[1] < p[1] < r[3]
-
-
-def _grow(r: Rect, by: float) -> Rect:
-    return r[0] - by, r[1] - by, r[2] + by, r[3] + by
 
 
 def curve_is_clear(
@@ -180,14 +199,51 @@ def route(
     for _attempt in range(3):
         window = (left - pad, top - pad, right + pad, bottom + pad)
         # the path may run along the window's edge: a card just outside it is near enough to keep clear of
-        ids = cards.near(_grow(window, margin))
+        ids = cards.near(_grow(window, margin), limit=max_cards)
         if len(ids) > max_cards:
             break  # too many cards to search round them all: only those in the way are
         path = _search(s1, e1, _obstacles(cards, ids, s1, e1, margin), window)
         if path is not None:
             return simplify([start, *path, end])
         pad *= 4
-    return _route_lazily(start, end, s1, e1, cards, (left, top, right, bottom), margin)
+    key = (target, end, margin)
+    trunk = cards.shared.get(key)
+    if trunk is not None and (points := _join(start, s1, e1, trunk, cards, source, margin)) is not None:
+        return points
+    points = _route_lazily(start, end, s1, e1, cards, (left, top, right, bottom), margin)
+    if points is not None and not _shut_in(s1, cards, margin):
+        cards.shared.setdefault(key, Trunk(end)).add(points[1:])
+    return points
+
+
+def _shut_in(s1: Point, cards: CardIndex, margin: float) -> bool:
+    """Whether a card comes nearer than ``margin`` to the end ``s1`` of a link's stub at its exit port: its
+    path may then pass that card's margin, which other links may not (see :func:`_obstacles`)."""
+    return any(_inside(s1, _grow(cards.rects[i], margin)) for i in cards.near(_grow((*s1, *s1), margin)))
+
+
+def _join(
+    start: Point, s1: Point, e1: Point, trunk: Trunk, cards: CardIndex, source: str, margin: float
+) -> list[Point] | None:
+    """A path that reaches the paths found before to the same port (``trunk``) near the exit port and
+    follows them on (see :mod:`ivr_studio.flow.trunks`); None when none is within reach."""
+    own = cards.rects.get(source, (*s1, *s1))
+    box = (min(own[0], s1[0]), min(own[1], s1[1]), max(own[2], s1[0]), max(own[3], s1[1]))
+    pad = 4 * margin
+    for _attempt in range(3):
+        window = _grow(box, pad)
+        pad *= 4
+        found = join(s1, trunk, _obstacles(cards, cards.near(_grow(window, margin)), s1, e1, margin), window)
+        if found is None:
+            continue
+        corners, via = found
+        corners = simplify(corners)
+        if _cards_hit([start, *corners, corners[-1]], cards, s1, e1, margin):
+            continue  # cannot happen with every card in the window known; kept as a guard
+        if not _shut_in(s1, cards, margin):
+            trunk.add(corners, via)
+        return simplify([start, *corners, *trunk.path_from(via, corners[-1])[1:]])
+    return None
 
 
 def _obstacles(cards: CardIndex, ids: Iterable[str], s1: Point, e1: Point, margin: float) -> list[Rect]:
@@ -258,144 +314,3 @@ def _cards_hit(points: list[Point], cards: CardIndex, s1: Point, e1: Point, marg
             if polyline_hits([a, b], grown):
                 hit.add(card_id)
     return hit
-
-
-def _lines(
-    values: list[float], low: float, high: float, extra: Iterable[float]
-) -> tuple[list[float], set[float]]:
-    """Grid lines along one axis: the obstacles' sides, the middle of every gap, the ports' own lines."""
-    sides = sorted({v for v in values if low <= v <= high} | {low, high})
-    middles = {(a + b) / 2 for a, b in zip(sides, sides[1:], strict=False)}
-    return sorted(set(sides) | middles | set(extra)), set(sides) - {low, high}
-
-
-def _search(
-    s: Point, e: Point, obstacles: list[Rect], window: Rect, deepest_first: bool = False
-) -> list[Point] | None:
-    """The cheapest orthogonal path from ``s`` (leaving eastwards) to ``e`` (entered eastwards) within
-    ``window`` that keeps out of ``obstacles``, as its corner points; None if there is none (or the search
-    ran out of :data:`MAX_STEPS`).
-
-    Among states of equal estimated cost the search expands first the one reached more cheaply, or, with
-    ``deepest_first``, the one furthest along: on a big open grid (a link across a big flow) many paths
-    cost the same, and following one of them to its end saves expanding them all.
-    """
-    tie, greed = (-1.0, GREED) if deepest_first else (1.0, 1.0)
-    xs, x_sides = _lines([v for o in obstacles for v in (o[0], o[2])], window[0], window[2], (s[0], e[0]))
-    ys, y_sides = _lines([v for o in obstacles for v in (o[1], o[3])], window[1], window[3], (s[1], e[1]))
-    nx, ny = len(xs), len(ys)
-    # segment (i, j)→(i+1, j) is blocked when it runs through an obstacle; likewise (i, j)→(i, j+1)
-    h_blocked: set[tuple[int, int]] = set()
-    v_blocked: set[tuple[int, int]] = set()
-    for o in obstacles:
-        i0, i1 = bisect_left(xs, o[0]), bisect_right(xs, o[2]) - 1  # lines within [left, right]
-        j0, j1 = bisect_left(ys, o[1]), bisect_right(ys, o[3]) - 1
-        inner_i = [i for i in range(i0, i1 + 1) if o[0] < xs[i] < o[2]]
-        inner_j = [j for j in range(j0, j1 + 1) if o[1] < ys[j] < o[3]]
-        for j in inner_j:
-            for i in range(i0, i1):
-                h_blocked.add((i, j))
-        for i in inner_i:
-            for j in range(j0, j1):
-                v_blocked.add((i, j))
-    si, sj = xs.index(s[0]), ys.index(s[1])
-    ei, ej = xs.index(e[0]), ys.index(e[1])
-    ex, ey = e
-
-    def h(i: int, j: int) -> float:
-        return (abs(xs[i] - ex) + abs(ys[j] - ey)) * greed
-
-    # directions: 0 east, 1 west, 2 south, 3 north
-    steps = ((1, 0), (-1, 0), (0, 1), (0, -1))
-    start = (si, sj, 0)  # leaving the exit port eastwards
-    best = {start: 0.0}
-    came: dict[tuple[int, int, int], tuple[int, int, int]] = {}
-    heap = [(h(si, sj), 0.0, 0.0, start)]
-    goal: tuple[int, int, int] | None = None
-    steps_left = MAX_STEPS
-    while heap and steps_left:
-        steps_left -= 1
-        _f, _tie, g, state = heapq.heappop(heap)
-        if g > best.get(state, math.inf):
-            continue
-        i, j, d = state
-        if (i, j) == (ei, ej):
-            if d == 0:
-                goal = state
-                break
-            g += BEND_COST  # it still has to turn east into the port
-            final = (i, j, 0)
-            if g < best.get(final, math.inf):
-                best[final] = g
-                came[final] = state
-                heapq.heappush(heap, (g, tie * g, g, final))
-            continue
-        for nd, (di, dj) in enumerate(steps):
-            if nd ^ 1 == d:  # no U-turns (0↔1, 2↔3)
-                continue
-            ni, nj = i + di, j + dj
-            if not (0 <= ni < nx and 0 <= nj < ny):
-                continue
-            if di and (min(i, ni), j) in h_blocked:
-                continue
-            if dj and (i, min(j, nj)) in v_blocked:
-                continue
-            if di:
-                length = abs(xs[ni] - xs[i]) * (1 + EDGE_COST if ys[j] in y_sides else 1)
-            else:
-                length = abs(ys[nj] - ys[j]) * (1 + EDGE_COST if xs[i] in x_sides else 1)
-            cost = g + length + (BEND_COST if nd != d else 0.0)
-            nxt = (ni, nj, nd)
-            if cost < best.get(nxt, math.inf):
-                best[nxt] = cost
-                came[nxt] = state
-                heapq.heappush(heap, (cost + h(ni, nj), tie * cost, cost, nxt))
-    if goal is None:
-        return None
-    cells = [goal]
-    while cells[-1] in came:
-        cells.append(came[cells[-1]])
-    cells.reverse()
-    points: list[Point] = []
-    for i, j, _d in cells:
-        p = (xs[i], ys[j])
-        if not points or points[-1] != p:
-            points.append(p)
-    return points
-
-
-def simplify(points: list[Point]) -> list[Point]:
-    """Drop repeated points and the middle of three points on one line."""
-    out: list[Point] = []
-    for p in points:
-        if out and out[-1] == p:
-            continue
-        if len(out) >= 2:
-            a, b = out[-2], out[-1]
-            if (a[0] == b[0] == p[0]) or (a[1] == b[1] == p[1]):
-                out[-1] = p
-                continue
-        out.append(p)
-    return out
-
-
-def polyline_hits(points: list[Point], rect: Rect) -> bool:
-    """Whether a path of straight segments passes through the inside of ``rect``."""
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-        dx, dy = x1 - x0, y1 - y0
-        t0, t1 = 0.0, 1.0
-        for p, q in ((-dx, x0 - rect[0]), (dx, rect[2] - x0), (-dy, y0 - rect[1]), (dy, rect[3] - y0)):
-            if p == 0:
-                if q <= 0:
-                    break
-                continue
-            t = q / p
-            if p < 0:
-                t0 = max(t0, t)
-            else:
-                t1 = min(t1, t)
-            if t0 >= t1:
-                break
-        else:
-            return True
-    return False

@@ -8,6 +8,7 @@ import pytest
 from menu_trees import menu_tree
 from PySide6.QtCore import QRectF
 
+from ivr_studio.flow import routing
 from ivr_studio.flow.layout import auto_layout
 from ivr_studio.flow.model import Flow
 from ivr_studio.flow.routing import curve_is_clear, polyline_hits
@@ -136,3 +137,38 @@ def test_links_in_view_are_routed_first_and_again_after_a_scroll(view: FlowView,
     scene.router.route_pending()
     assert set(order[done : done + len(waiting_there)]) == waiting_there
     assert not scene.router.pending and sorted(order) == sorted(waiting)
+
+
+def test_the_long_links_crossing_a_view_far_down_share_their_way_and_keep_clear(
+    view: FlowView, monkeypatch
+) -> None:
+    """Most links drawn across a view 75 % down the flow are links back to the main menu from further down.
+    Routed first (the view's links), only a few of them search their own way across the flow; the others
+    follow those, and none of them is left crossing a card or a port."""
+    scene = view.flow_scene()
+    order = routing_order(scene, monkeypatch)
+    searched: list[str] = []
+    plain = routing._route_lazily
+
+    def counted(*args, **kwargs):
+        searched.append("across")
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(routing, "_route_lazily", counted)
+    nodes = scene.nodes_rect()
+    view.centerOn(nodes.right() - 500, nodes.top() + nodes.height() * 0.75)
+    seen = view.visible_scene_rect()
+    in_view = keys_in(scene, seen) & scene.router.pending
+    back = {key for key in in_view if scene.link_items[key].target_id == "menu_0"}
+    assert len(back) > 20, "links back to the main menu cross the view"
+    while in_view - set(order):
+        scene.router._work()
+    assert set(order[: len(in_view)]) == in_view, "the links in view are routed first"
+    assert all(scene.link_items[key].route is not None for key in back)
+    assert len(searched) <= len(back) / 4, "the others follow the ways found before them"
+    crossing = [
+        problem for problem in trespasses(scene) if any(problem.startswith(f"{key}: ") for key in in_view)
+    ]
+    assert crossing == []
+    scene.router.route_pending()  # the rest, so no slice runs after the test
+    assert not scene.router.pending and trespasses(scene) == []
