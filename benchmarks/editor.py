@@ -14,8 +14,9 @@ machine the wall time mostly measures the other processes.
 fresh processes) and prints the medians and the per-pair ratio.
 
 ``--routing`` measures only the link routing of a 500-node flow and of 2,000 menus, with the editor's limit
-of cards searched round at once and with a raised one (``--routing --write`` updates its part of the
-README).
+of cards searched round at once and with a raised one, and how soon the links drawn in a view 75 % down the
+2,000 menus are routed (``--routing --write`` updates its part of the README; ``--routing --against DIR``
+measures the router of an older checkout in ``DIR`` side by side).
 """
 
 from __future__ import annotations
@@ -307,11 +308,76 @@ def child_route(path: str, max_cards: int) -> None:
     os._exit(0)
 
 
-def routing_runs(tmp: Path) -> list[dict]:
-    """Each flow with each of :data:`ROUTING_LIMITS`, :data:`ROUTING_REPEAT` fresh processes each
-    (interleaved, so a busy machine slows them alike): medians of the times, the counts of the last run."""
+VIEW_AT = 0.75  # how far down the 2,000 menus the view of "what the user sees first" looks
+
+
+def child_view(path: str, down: float) -> None:
+    """Runs in a fresh process: open ``path`` in a 1400 × 880 view at 100 % looking at the last column
+    ``down`` of the way down the flow, then run the router's background slices one after another until every
+    link drawn in the view is routed; print the CPU and wall time from the router's start, the slices and
+    the links (those of the cards in view, all drawn in it)."""
     import json
 
+    from ivr_studio.ui.app import make_app
+
+    make_app()
+    from ivr_studio.ui.canvas.link_item import LinkItem
+    from ivr_studio.ui.canvas.node_item import NodeItem
+    from ivr_studio.ui.canvas.scene import FlowScene
+    from ivr_studio.ui.canvas.view import FlowView
+    from ivr_studio.ui.document import FlowDocument
+
+    document = FlowDocument()
+    document.open(path)
+    scene = FlowScene(document)
+    scene.build_all_links()
+    view = FlowView(scene)
+    view.resize(1400, 880)
+    view.show()
+    view.fit_scroll_area()
+    nodes = scene.nodes_rect()
+    view.centerOn(nodes.right() - 500, nodes.top() + nodes.height() * down)
+    items = scene.items(view.visible_scene_rect())
+    cards = {item.node_id for item in items if isinstance(item, NodeItem)}
+    router = scene.router
+    drawn = {item.key for item in items if isinstance(item, LinkItem)} & router.pending
+    theirs = {k for k in drawn if k[0] in cards or scene.link_items[k].target_id in cards}
+    wall, cpu = time.perf_counter(), time.process_time()
+    slices, theirs_cpu = 0, None
+    while drawn & router.pending:
+        router._work()  # one slice, as the router's timer runs it between events
+        slices += 1
+        if theirs_cpu is None and not theirs & router.pending:
+            theirs_cpu = time.process_time() - cpu
+    out = {
+        "wall": time.perf_counter() - wall,
+        "cpu": time.process_time() - cpu,
+        "theirs_cpu": theirs_cpu if theirs_cpu is not None else 0.0,
+        "slices": slices,
+        "drawn": len(drawn),
+        "theirs": len(theirs),
+    }
+    print(json.dumps(out), flush=True)
+    os._exit(0)
+
+
+def _child(args: list[str], old: Path | None) -> dict:
+    """Run this script with ``args`` in a fresh process, with this checkout's package or (``old``) that of
+    an older checkout; its last line of output, decoded."""
+    import json
+
+    env = None if old is None else {**os.environ, "PYTHONPATH": str(old)}
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def routing_runs(tmp: Path, old: Path | None = None) -> tuple[list[dict], list[dict]]:
+    """Each flow with each of :data:`ROUTING_LIMITS`, :data:`ROUTING_REPEAT` fresh processes each
+    (interleaved, so a busy machine slows them alike): medians of the times, the counts of the last run;
+    then the view :data:`VIEW_AT` down the 2,000 menus. With ``old`` (an older checkout), each run with the
+    editor's limit is paired with one of the older router, side by side."""
     from ivr_studio.flow.ivrflow import save_flow
     from ivr_studio.flow.layout import auto_layout
     from ivr_studio.ui.canvas.style import node_size
@@ -326,19 +392,23 @@ def routing_runs(tmp: Path) -> list[dict]:
     save_flow(flow, flows[f"{NODES}-node flow of the table above"])
     save_flow(menu_flow(2_000), flows["2,000 menus"])
     runs: dict[tuple[str, int], list[dict]] = {}
+    before: dict[tuple[str, int], list[dict]] = {}
+    views: dict[str, list[dict]] = {}
     for _ in range(ROUTING_REPEAT):
         for name, path in flows.items():
             for index, cards in enumerate(ROUTING_LIMITS):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child-route", str(path), str(cards)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-                runs.setdefault((name, index), []).append(json.loads(out.strip().splitlines()[-1]))
+                args = ["--child-route", str(path), str(cards)]
+                if old is not None and index == 0:
+                    before.setdefault((name, index), []).append(_child(args, old))
+                runs.setdefault((name, index), []).append(_child(args, None))
+        for code, tree in (("before", old), ("now", None)):
+            if code == "now" or old is not None:
+                args = ["--child-view", str(flows["2,000 menus"]), str(VIEW_AT)]
+                views.setdefault(code, []).append(_child(args, tree))
     rows = []
     for (name, index), results in runs.items():
         last = results[-1]
+        was = before.get((name, index))
         rows.append(
             {
                 "flow": name,
@@ -346,21 +416,43 @@ def routing_runs(tmp: Path) -> list[dict]:
                 "load": os.getloadavg()[0],
                 **{k: statistics.median(r[k] for r in results) for k in ("wall", "cpu", "lanes")},
                 **{k: last[k] for k in ("links", "routed", "laned", "clear", "unrouted")},
+                "before": None if was is None else statistics.median(r["cpu"] for r in was),
             }
         )
-    return rows
+    view_rows = [
+        {"code": code, **{k: statistics.median(r[k] for r in results) for k in results[0]}}
+        for code, results in views.items()
+    ]
+    return rows, view_rows
 
 
-def routing_table(rows: list[dict], loads: tuple[float, float]) -> str:
+def routing_table(rows: list[dict], views: list[dict], loads: tuple[float, float]) -> str:
     lines = [
         "| flow | links | cards searched round at once | routing: CPU time | wall time | of it lanes (CPU) "
-        "| routed round cards | of them in a lane | plain curve, clear | curve not clear (safety net) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| routed round cards | of them in a lane | plain curve, clear | curve not clear (safety net) "
+        "| routing before the shared ways (CPU) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        was = "" if r["before"] is None else f"{r['before']:.2f} s"
         lines.append(
             f"| {r['flow']} | {r['links']:,} | {r['limits']} | {r['cpu']:.2f} s | {r['wall']:.2f} s | "
-            f"{r['lanes']:.2f} s | {r['routed']:,} | {r['laned']:,} | {r['clear']:,} | {r['unrouted']:,} |"
+            f"{r['lanes']:.2f} s | {r['routed']:,} | {r['laned']:,} | {r['clear']:,} | {r['unrouted']:,} | {was} |"
+        )
+    lines += [
+        "",
+        f"A view {VIEW_AT:.0%} down the 2,000 menus (1400 × 880 at 100 %, on the last column), from the router's "
+        "start until every link drawn in it is routed:",
+        "",
+        "| router | links drawn in the view | of them, of its cards | CPU until its cards' links are routed "
+        "| CPU until all are routed | wall time | slices |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for v in views:
+        name = "before the shared ways" if v["code"] == "before" else "now"
+        lines.append(
+            f"| {name} | {v['drawn']:,.0f} | {v['theirs']:,.0f} | {v['theirs_cpu']:.2f} s | {v['cpu']:.2f} s | "
+            f"{v['wall']:.2f} s | {v['slices']:,.0f} |"
         )
     lines += [
         "",
@@ -466,6 +558,10 @@ def main() -> None:
     if "--child-route" in sys.argv:
         at = sys.argv.index("--child-route")
         child_route(sys.argv[at + 1], int(sys.argv[at + 2]))
+        return
+    if "--child-view" in sys.argv:
+        at = sys.argv.index("--child-view")
+        child_view(sys.argv[at + 1], float(sys.argv[at + 2]))
         return
     if "--routing" in sys.argv:
         routing_main()
@@ -629,13 +725,16 @@ links of the first view took 24 slices, 183 ms.)
 
 
 def routing_main() -> None:
-    """``--routing``: only the routing rows; with ``--write`` they replace their part of benchmarks/README.md."""
+    """``--routing``: only the routing rows; with ``--write`` they replace their part of benchmarks/README.md;
+    with ``--against DIR`` the editor's limit and the view are measured side by side with the router of an
+    older checkout in ``DIR``."""
     from ivr_studio.ui.app import make_app
 
     make_app()  # the cards' sizes the layout needs come from Qt's fonts
+    old = Path(sys.argv[sys.argv.index("--against") + 1]).resolve() if "--against" in sys.argv else None
     before = os.getloadavg()[0]
-    rows = routing_runs(Path(tempfile.mkdtemp()))
-    table = routing_table(rows, (before, os.getloadavg()[0]))
+    rows, views = routing_runs(Path(tempfile.mkdtemp()), old)
+    table = routing_table(rows, views, (before, os.getloadavg()[0]))
     print(table)
     if "--write" in sys.argv:
         write_routing(table)
