@@ -40,6 +40,11 @@ ROUTE_AT_ONCE_MAX_CARDS = 150
 PORT_REACH = 7.0
 #: How long one slice of background routing may take, in seconds.
 SLICE_SECONDS = 0.012
+#: During background routing the lanes are spread at most this often, in seconds (and once more when the
+#: last link is routed): a spread draws again every link of each bundle it touched, and the bundle of the
+#: hundreds of links back to one port would otherwise be spread again after every slice. A link routed
+#: meanwhile is drawn on the line it was routed on, clear of the cards.
+SETTLE_SECONDS = 0.5
 
 
 def rounded_path(points: list[Point], radius: float = 12.0) -> QPainterPath:
@@ -77,6 +82,7 @@ class LinkRouter(QObject):
         self.pending: set[tuple[str, str]] = set()
         self._batch = False  # routing many links: lanes are settled once, at the end
         self._focus_seen: tuple[float, float, float, float] | None = None  # where the views looked
+        self._settled_at = 0.0  # when the lanes were last spread (time.monotonic())
         self._queue: list[tuple[str, str]] = []  # waiting links in and near the view, the next one last
         #: up to this many cards around a link, the search goes round them all; past it, round those in
         #: its way (see :func:`ivr_studio.flow.routing.route`; the benchmark measures others)
@@ -192,6 +198,7 @@ class LinkRouter(QObject):
             link = self.scene.link_items.get(key)
             if link is not None and key in self.lanes.base:
                 self._draw_route(link)
+        self._settled_at = time.monotonic()
 
     def route_pending(self) -> None:
         """Route every link still waiting (tests, and pictures taken straight after opening), those in view
@@ -213,13 +220,16 @@ class LinkRouter(QObject):
                 self._route_key(key)
         finally:
             self._batch = False
-        self._settle()
+        if not self.pending or time.monotonic() - self._settled_at >= SETTLE_SECONDS:
+            self._settle()
         if self.pending:
             self._timer.start()
 
     def _route_key(self, key: tuple[str, str]) -> None:
         link = self.scene.link_items.get(key)
-        if link is not None:  # a link dropped meanwhile, or whose item is not made yet (it will be shaped then)
+        if (
+            link is not None
+        ):  # a link dropped meanwhile, or whose item is not made yet (it will be shaped then)
             self.scene.route_link(link, now=True)
         else:
             self.pending.discard(key)
@@ -267,6 +277,8 @@ class LinkRouter(QObject):
             links = [item for item in items if isinstance(item, LinkItem) and item.key in self.pending]
             # the links of the cards there first, then those that only pass (a long link's curve crosses
             # much of a big flow, and such links are the slowest to route)
-            for link in sorted(links, key=lambda link: link.source_id not in cards and link.target_id not in cards):
+            for link in sorted(
+                links, key=lambda link: link.source_id not in cards and link.target_id not in cards
+            ):
                 order.setdefault(link.key, None)
         return list(reversed(order))
