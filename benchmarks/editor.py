@@ -696,31 +696,26 @@ Routing runs after a big flow is shown (in flows of more than 150 nodes, a few m
 between events, the links in view first), so it does not add to the open times above; here every link is
 routed at once. Up to the number of cards shown around a link, the search goes round all of them; past it
 (a link across the flow, such as the last menus' links back to the main menu) it goes round only the cards
-in its way, learning those along each path it tries (`flow/routing.py`). Every link is now routed or keeps a
-plain curve that is clear of every card; the last column counts the links the router's safety net left with
-a curve that is not (24 searches or 600 cards learnt for one link): none. Before this, a link with more than
-40 cards around it or spanning more than 5,000 × 5,000 units kept its plain curve, which may cross cards:
-201 of the 1,123 links of the 500-node flow and 3,956 of the 8,000 links of 2,000 menus (0.60 s and 3.28 s
-of CPU; load average 11.6–14.7). The lanes given to links that share a stretch of a gap take the share
-shown (filing the links' paths and spreading the lanes); in the 2,000 menus some 6,000 routed links share
-the few gaps along the flow. The machine was shared and busy: the wall times mostly measure the other
-processes.
-Side by side with the router before this change (the same 500-node file, fresh processes alternately, load
-average 8.8–9.5): 5 pairs gave a median of 0.72 s of CPU before and 0.91 s after, 0.12 s of the difference
-in the lanes of the 201 links now routed; after the plain curve's check first brackets each card from a
-table of the curve, 3 pairs gave 0.70 s before and 0.68 s after. A link whose lane would take it over a card
-or a port (more links share a gap than lanes fit in, as the thousands of links back to the main menu do) keeps
-the line it was routed on, clear of the cards; the table was measured just before that guard, which keeps
-some of the "in a lane" links on their own line (228 instead of 325 in one run of the 500-node flow, 0.72 s).
+in its way, learning those along each path it tries (`flow/routing.py`). Every link is routed or keeps a
+plain curve that is clear of every card; the column "curve not clear" counts the links the router's safety
+net left with a curve that is not (24 searches or 600 cards learnt for one link): none.
 
-What the user sees first (2,000 menus, a 1400 × 880 view at 100 %, the router's slices run one after another,
-one run each, load average 4.1–4.5 with a test run beside it): the links of the cards in the view go first,
-then the other links drawn in it, then those around it. With the view on the last column 30 % down the flow,
-the 40 links of the cards in it were routed in 12 slices, 151 ms of CPU (434 ms of wall time), and all 246
-links drawn in it in 15 slices (174 ms); 75 % down, the 37 links of its cards took 10 slices, 174 ms of CPU
-(546 ms), but 1,124 links crossed the view — most of them the arcs of links back to the main menu from
-further down — and all of those took 48 s of CPU. (Before links of the cards in view went first, the 246
-links of the first view took 24 slices, 183 ms.)
+Links across the flow to one port now share the way there (`flow/trunks.py`): the paths found to a port form
+a tree rooted at it, and the next link to that port searches only a small window round its own exit for the
+cheapest way onto the tree (counting what the way on along it costs), then follows it. Of the 4,001 links
+back to the main menu of the 2,000 menus, a few dozen search across the flow (which order they come in
+decides how many) and the others join; each join expands some ten grid crossings. Before this, each
+of them searched across the flow (≈10,000 searches of ≈3 ms: `_route_lazily` searched again as it learnt the
+cards in its way), and counting the cards round a link's rectangle (`CardIndex.near`) took ≈10 s more; the
+count now stops past the limit. The last column is the router before this change, run side by side (its
+lanes included). The lanes' share (the column "of it lanes") belongs to `flow/lanes.py`.
+
+The view below is what a user sees first: the links of its cards are routed first, then the other links
+drawn in it — most of them links back to the main menu from further down. The lanes of the links routed
+meanwhile are spread at most every 0.5 s during background routing (`ui/canvas/link_router.py`): the
+bundle of hundreds of links into the main menu was spread and drawn again after every 12 ms slice, which
+took most of the time; a link not spread yet is drawn on the line it was routed on, clear of the cards.
+The machine was shared and busy: the wall times mostly measure the other processes.
 """
 
 
