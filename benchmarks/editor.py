@@ -441,7 +441,7 @@ def routing_table(rows: list[dict], views: list[dict], loads: tuple[float, float
         )
     lines += [
         "",
-        f"A view {VIEW_AT:.0%} down the 2,000 menus (1400 × 880 at 100 %, on the last column), from the router's "
+        f"A view {VIEW_AT * 100:.0f} % down the 2,000 menus (1400 × 880 at 100 %, on the last column), from the router's "
         "start until every link drawn in it is routed:",
         "",
         "| router | links drawn in the view | of them, of its cards | CPU until its cards' links are routed "
@@ -708,9 +708,14 @@ decides how many) and the others join; each join expands some ten grid crossings
 of them searched across the flow (≈10,000 searches of ≈3 ms: `_route_lazily` searched again as it learnt the
 cards in its way), and counting the cards round a link's rectangle (`CardIndex.near`) took ≈10 s more; the
 count now stops past the limit. The last column is the router before this change, run side by side (its
-lanes included). The lanes' share (the column "of it lanes") belongs to `flow/lanes.py`.
+lanes included). The lanes' share (the column "of it lanes") belongs to `flow/lanes.py`. The target of 5 s
+of CPU for the 2,000 menus is not met: of the 13.3 s, 6.3 s are the lanes, and most of the rest is drawing
+the routed links and checking that each link's lane keeps clear of the cards (`ui/canvas/link_router.py`);
+the routes alone (`route()` on the same cards, without Qt) take ≈3 s. The 500-node flow is slower than
+before (0.92 s against 0.70 s side by side, +31 %): a link with too many cards round it first tries to join
+the paths found to its port, and in that flow most such ports have one or two links, so the try seldom pays.
 
-The view below is what a user sees first: the links of its cards are routed first, then the other links
+The view of the second table is what a user sees first: the links of its cards are routed first, then the other links
 drawn in it — most of them links back to the main menu from further down. The lanes of the links routed
 meanwhile are spread at most every 0.5 s during background routing (`ui/canvas/link_router.py`): the
 bundle of hundreds of links into the main menu was spread and drawn again after every 12 ms slice, which
