@@ -31,6 +31,7 @@ from ivr_studio.flow.logic import (
     Case,
     DecideConfig,
     date_problem,
+    decide_number,
     regex_problem,
 )
 from ivr_studio.ui.inspector.config_editor import ConfigEditor, moved, small_button, without
@@ -60,10 +61,8 @@ def operand_problem(op: str, operand: str) -> str | None:
         if "{{" not in operand and (problem := regex_problem(operand)) is not None:
             return f"the pattern {problem}"
     elif op in ("less_than", "greater_than") and "{{" not in operand:
-        try:
-            float(operand)
-        except ValueError:
-            return "not a number" if operand.strip() else "give a number to compare with"
+        if decide_number(operand) is None:  # the handler's rule: "1e9", "inf" or "٣" are not numbers
+            return "not a number (digits 0-9)" if operand.strip() else "give a number to compare with"
     elif op in ("before_time", "after_time") and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", operand):
         return "not a time of day HH:MM"
     elif op in ("before_date", "after_date") and "{{" not in operand and date_problem(operand):
