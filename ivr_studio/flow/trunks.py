@@ -165,9 +165,14 @@ def join(s: Point, trunk: Trunk, obstacles: list[Rect], window: Rect) -> tuple[l
     if not goals:
         return None
     nx, ny = len(xs), len(ys)
-    # the cheapest way on from each crossing of the tree, ignoring the cards: never more than what the
-    # way from a crossing of the grid costs, so the search goes straight for the best stretch
-    ends = [(xs[i], ys[j], min(rest for rest, _node in there.values())) for (i, j), there in goals.items()]
+    # the far end of each stretch and the cost on from there: a way onto a stretch and along it to its
+    # end is never shorter than the distance to that end, so the cheapest of these sums (the cards ignored)
+    # is never more than what the way on from a crossing costs, and the search goes straight for the best
+    ends = {
+        (b[0], b[1], trunk.rest[node] - _length(trunk.points[node], b))
+        for node in nodes
+        for b in (trunk.points[trunk.next[node]],)
+    }
     known: dict[tuple[int, int], float] = {}
 
     def h(i: int, j: int) -> float:
