@@ -230,7 +230,7 @@ def _join(
     own = cards.rects.get(source, (*s1, *s1))
     box = (min(own[0], s1[0]), min(own[1], s1[1]), max(own[2], s1[0]), max(own[3], s1[1]))
     pad = 4 * margin
-    for _attempt in range(3):
+    for _attempt in range(2):
         window = _grow(box, pad)
         pad *= 4
         found = join(s1, trunk, _obstacles(cards, cards.near(_grow(window, margin)), s1, e1, margin), window)
