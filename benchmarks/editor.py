@@ -708,12 +708,21 @@ decides how many) and the others join; each join expands some ten grid crossings
 of them searched across the flow (≈10,000 searches of ≈3 ms: `_route_lazily` searched again as it learnt the
 cards in its way), and counting the cards round a link's rectangle (`CardIndex.near`) took ≈10 s more; the
 count now stops past the limit. The last column is the router before this change, run side by side (its
-lanes included). The lanes' share (the column "of it lanes") belongs to `flow/lanes.py`. The target of 5 s
-of CPU for the 2,000 menus is not met: of the 13.3 s, 6.3 s are the lanes, and most of the rest is drawing
-the routed links and checking that each link's lane keeps clear of the cards (`ui/canvas/link_router.py`);
-the routes alone (`route()` on the same cards, without Qt) take ≈3 s. The 500-node flow is slower than
-before (0.92 s against 0.70 s side by side, +31 %): a link with too many cards round it first tries to join
-the paths found to its port, and in that flow most such ports have one or two links, so the try seldom pays.
+lanes included). The lanes' share (the column "of it lanes") belongs to `flow/lanes.py`.
+
+Measured again after two changes to the joining (it estimates the way on from each stretch's end, and looks
+in two windows round the exit, not three), side by side with the main branch just before the shared ways
+but with today's faster lanes (`PYTHONPATH` of an export of that revision), medians of 3 fresh processes,
+load average 2.6–3.0: **2,000 menus 7.26 s of CPU (3.18 s of it the lanes) against 28.38 s (1.76 s)**;
+**the 500-node flow 0.48 s against 0.47 s**; the view 75 % down: **every link drawn in it routed in 0.57 s of
+CPU** (35 slices; its cards' links in 0.05 s). The table above was measured before those two changes, when
+the 500-node flow took 0.92 s against 0.70 s. The target of 5 s of CPU for the 2,000 menus is not met: the
+lanes take 3.2 s of the 7.3 s (the shared ways put thousands of links into the same corridors, and the
+lanes spread them), and most of the rest is drawing the routed links and checking that each link's lane
+keeps clear of the cards (`ui/canvas/link_router.py`); the routes alone (`route()` on the same cards,
+without Qt) take 2.3–3.1 s depending on the order the links come in. A big flow's routes now depend on
+that order (which link to a port is routed first); the examples route exactly as before (route points
+compared).
 
 The view of the second table is what a user sees first: the links of its cards are routed first, then the other links
 drawn in it — most of them links back to the main menu from further down. The lanes of the links routed
