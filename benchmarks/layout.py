@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import machine  # noqa: E402
 
+from ivr_studio.flow.orthogonal import polyline_hits  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 README = Path(__file__).resolve().parent / "README.md"
 SECTION = "## Layout (benchmarks/layout.py)"
@@ -77,26 +79,6 @@ def _cross(p: Segment, q: Segment) -> bool:
     return d1 * d2 < 0 and d3 * d4 < 0
 
 
-def _segment_hits_rect(s: Segment, r: Rect) -> bool:
-    """Liang–Barsky clipping: does the segment pass through the rectangle's interior?"""
-    x0, y0, x1, y1 = s
-    dx, dy = x1 - x0, y1 - y0
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x0 - r[0]), (dx, r[2] - x0), (-dy, y0 - r[1]), (dy, r[3] - y0)):
-        if p == 0:
-            if q <= 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 >= t1:
-            return False
-    return True
-
-
 def measure(flow, positions, size) -> dict[str, float]:
     rects, links = drawing(flow, positions, size)
     boxes = list(rects.items())
@@ -122,7 +104,7 @@ def measure(flow, positions, size) -> dict[str, float]:
         for node_id, r in boxes:
             if node_id in (src, target) or r[2] < left or r[0] > right:
                 continue
-            if _segment_hits_rect(seg, r):
+            if polyline_hits([seg[:2], seg[2:]], r):  # through the card's inside
                 through += 1
                 break
     xs = [v for r in rects.values() for v in (r[0], r[2])]
