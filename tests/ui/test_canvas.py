@@ -58,10 +58,8 @@ def test_links_follow_a_moved_node(qtbot, document) -> None:
     assert abs(after.x() - (900 - 7)) < 1 and after.y() > 600
 
 
-def test_dragging_a_node_is_one_undo_step(qtbot, document) -> None:
-    view = make_view(qtbot, document)
-    scene = view.flow_scene()
-    item = scene.node_items["welcome"]
+def drag_card_by_its_title(view: FlowView, item) -> None:
+    """Press on the card's title, move the mouse 100 × 50 pixels in five steps and release, as a user drags."""
     view.centerOn(item)
     start = view.mapFromScene(item.mapToScene(QPointF(60, 12)))
     QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
@@ -70,6 +68,13 @@ def test_dragging_a_node_is_one_undo_step(qtbot, document) -> None:
     QTest.mouseRelease(
         view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(100, 50)
     )
+
+
+def test_dragging_a_node_is_one_undo_step(qtbot, document) -> None:
+    view = make_view(qtbot, document)
+    scene = view.flow_scene()
+    item = scene.node_items["welcome"]
+    drag_card_by_its_title(view, item)
     x, y = document.flow.node("welcome").position
     assert (x, y) != (0.0, 200.0) and x % 20 == 0 and y % 20 == 0, "moved and snapped to the grid"
     assert document.undo_stack.count() == 1
@@ -86,14 +91,7 @@ def test_undo_puts_a_card_back_exactly_where_it_was_off_the_grid(qtbot, document
     document.flow.set_node_field("welcome", "position", (13.5, 207.25))
     item = scene.node_items["welcome"]
     assert item.pos() == QPointF(13.5, 207.25), "the card shows where the file has it"
-    view.centerOn(item)
-    start = view.mapFromScene(item.mapToScene(QPointF(60, 12)))
-    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
-    for step in range(1, 6):
-        QTest.mouseMove(view.viewport(), start + QPoint(20 * step, 10 * step))
-    QTest.mouseRelease(
-        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(100, 50)
-    )
+    drag_card_by_its_title(view, item)
     x, y = document.flow.node("welcome").position
     assert x % 20 == 0 and y % 20 == 0, "the drag snapped the card to the grid"
     document.undo_stack.undo()
