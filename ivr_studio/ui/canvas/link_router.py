@@ -11,6 +11,11 @@ milliseconds at a time between events, while the editor stays responsive: the li
 then those around it, then the rest; when the view moves, what waits in its new place goes first. A moved
 card reroutes its own links and those that pass where it was or where it is now.
 
+Links to one port share the way there (:mod:`ivr_studio.flow.trunks`), so a link's route depends on which
+links were routed before it. The links in the view, those around it and the rest are therefore each routed
+in reading order (:meth:`LinkRouter.reading_order`: by where their cards are, column by column, top to
+bottom), so the same flow seen from the same place is routed and drawn the same way every time it is opened.
+
 Routed links that share a stretch of a gap between cards are given their own lanes (:class:`Lanes`), so
 they can be told apart; after each change (or each slice of background routing) the links whose lanes
 moved are drawn again.
@@ -18,6 +23,7 @@ moved are drawn again.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,6 +90,7 @@ class LinkRouter(QObject):
         self._focus_seen: tuple[float, float, float, float] | None = None  # where the views looked
         self._settled_at = 0.0  # when the lanes were last spread (time.monotonic())
         self._queue: list[tuple[str, str]] = []  # waiting links in and near the view, the next one last
+        self._rest: list[tuple[str, str]] = []  # the other waiting links in reading order, the next one last
         #: up to this many cards around a link, the search goes round them all; past it, round those in
         #: its way (see :func:`ivr_studio.flow.routing.route`; the benchmark measures others)
         self.max_cards = MAX_CARDS
@@ -98,6 +105,7 @@ class LinkRouter(QObject):
         self.lanes = Lanes(self.cards)
         self.pending.clear()
         self._queue.clear()
+        self._rest.clear()
         self._focus_seen = None
 
     def link_dropped(self, key: tuple[str, str]) -> None:
@@ -236,7 +244,8 @@ class LinkRouter(QObject):
 
     # ------------------------------------------------------------------ what the user sees first
     def _next(self) -> tuple[str, str] | None:
-        """The waiting link to route next: one in a view of the scene, then one near it, then any.
+        """The waiting link to route next: one in a view of the scene, then one near it, then the others in
+        reading order (see :meth:`reading_order`).
 
         Where the views look is read again before each link, so a scroll re-orders what is left at once;
         the links in and around the view are looked up (in the scene's index) only when the view moved.
@@ -247,12 +256,25 @@ class LinkRouter(QObject):
         if focus != self._focus_seen:
             self._focus_seen = focus
             self._queue = self._near_first(focus)
-        while self._queue:
-            key = self._queue.pop()
+        while self._queue or self._rest:
+            key = (self._queue or self._rest).pop()
             if key in self.pending:
                 self.pending.discard(key)
                 return key
-        return self.pending.pop()
+        # the links that started waiting since (all of them, the first time) in reading order, never in the
+        # set's own order: that changes from run to run, as strings hash differently in every process
+        self._rest = sorted(self.pending, key=self.reading_order, reverse=True)
+        key = self._rest.pop()
+        self.pending.discard(key)
+        return key
+
+    def reading_order(self, key: tuple[str, str]) -> tuple[float, float, float, str, str]:
+        """Where the link ``key`` comes in the order waiting links are routed (smallest first): by its source
+        card's left edge, then its top, then the height of its exit port on the card; its key breaks ties."""
+        card = self.scene.node_items.get(key[0])
+        if card is None:  # its card was removed meanwhile: the link is dropped when it comes
+            return (-math.inf, -math.inf, -math.inf, *key)
+        return (card.x(), card.y(), card.exit_port_y(key[1]), *key)
 
     def _focus(self) -> tuple[float, float, float, float] | None:
         """The part of the scene the views show (their bounding rectangle), or None with no view."""
@@ -276,9 +298,11 @@ class LinkRouter(QObject):
             cards = {item.node_id for item in items if isinstance(item, NodeItem)}
             links = [item for item in items if isinstance(item, LinkItem) and item.key in self.pending]
             # the links of the cards there first, then those that only pass (a long link's curve crosses
-            # much of a big flow, and such links are the slowest to route)
-            for link in sorted(
-                links, key=lambda link: link.source_id not in cards and link.target_id not in cards
-            ):
+            # much of a big flow, and such links are the slowest to route); each in reading order
+            def first(link: LinkItem, cards: set[str] = cards) -> tuple[bool, tuple]:
+                passing = link.source_id not in cards and link.target_id not in cards
+                return passing, self.reading_order(link.key)
+
+            for link in sorted(links, key=first):
                 order.setdefault(link.key, None)
         return list(reversed(order))
