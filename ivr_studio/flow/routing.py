@@ -97,22 +97,38 @@ class CardIndex:
                     del self._grid[key]
 
     def near(self, r: Rect, limit: int | None = None) -> list[str]:
-        """Ids of the cards whose rectangles intersect ``r`` (touching edges do not count); with ``limit``,
-        as soon as more than that many are found, those found (enough to tell that there are too many)."""
+        """Ids of the cards whose rectangles intersect ``r`` (touching edges do not count), sorted; with
+        ``limit``, as soon as more than that many are found, those found (enough to tell that there are too
+        many)."""
+        left, top, right, bottom = r
+        c = self.cell
+        x0, x1 = math.floor(left / c), math.floor(right / c)
+        y0, y1 = math.floor(top / c), math.floor(bottom / c)
+        rects, grid = self.rects, self._grid
+        cells = (x1 - x0 + 1) * (y1 - y0 + 1)
+        if cells > 64 and cells > len(rects):
+            runs: Iterable[Iterable[str]] = (rects,)  # a huge rectangle: scanning the cards is cheaper
+        elif limit is not None:  # cell by cell, to stop as soon as there are too many
+            runs = (ids for cx in range(x0, x1 + 1) for cy in range(y0, y1 + 1) if (ids := grid.get((cx, cy))))
+        elif cells == 1:
+            runs = (grid.get((x0, y0), ()),)
+        else:  # the cards of every cell at once (a card may lie in several)
+            union: set[str] = set()
+            for cx in range(x0, x1 + 1):
+                for cy in range(y0, y1 + 1):
+                    ids = grid.get((cx, cy))
+                    if ids:
+                        union |= ids
+            runs = (union,)
         found: set[str] = set()
-        area = (r[2] - r[0]) * (r[3] - r[1])
-        if area > 64 * self.cell * self.cell and len(self.rects) < area / (self.cell * self.cell):
-            candidates: Iterable[str] = self.rects  # a huge rectangle: scanning the cards is cheaper
-        else:
-            candidates = (i for key in self._cells(r) for i in self._grid.get(key, ()))
-        for card_id in candidates:
-            if card_id in found:
-                continue
-            c = self.rects[card_id]
-            if c[0] < r[2] and r[0] < c[2] and c[1] < r[3] and r[1] < c[3]:
-                found.add(card_id)
-                if limit is not None and len(found) > limit:
-                    break
+        most = math.inf if limit is None else limit
+        for ids in runs:
+            for card_id in ids:
+                a, b, cc, d = rects[card_id]
+                if a < right and left < cc and b < bottom and top < d:
+                    found.add(card_id)
+                    if len(found) > most:
+                        return sorted(found)
         return sorted(found)
 
 
