@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer
@@ -87,6 +88,9 @@ class LinkRouter(QObject):
         self.lanes = Lanes(self.cards)
         self.pending: set[tuple[str, str]] = set()
         self._batch = False  # routing many links: lanes are settled once, at the end
+        #: links routed in a batch and not drawn yet: each is drawn once, when the batch's lanes are spread
+        #: (or at the end of a slice of background routing that does not spread them)
+        self._undrawn: dict[tuple[str, str], None] = {}
         self._focus_seen: tuple[float, float, float, float] | None = None  # where the views looked
         self._settled_at = 0.0  # when the lanes were last spread (time.monotonic())
         self._queue: list[tuple[str, str]] = []  # waiting links in and near the view, the next one last
@@ -104,6 +108,7 @@ class LinkRouter(QObject):
         self.cards = CardIndex()
         self.lanes = Lanes(self.cards)
         self.pending.clear()
+        self._undrawn.clear()
         self._queue.clear()
         self._rest.clear()
         self._focus_seen = None
@@ -155,7 +160,10 @@ class LinkRouter(QObject):
         points = self._find_route(link, start, end, now)
         self.lanes.set(link.key, points)
         if points is None:
+            self._undrawn.pop(link.key, None)
             link.set_ends(start, end, loop_above)
+        elif self._batch:  # drawn once the batch's lanes are spread
+            self._undrawn[link.key] = None
         else:
             self._draw_route(link)
         if not self._batch:
@@ -201,12 +209,19 @@ class LinkRouter(QObject):
             link.set_route(points, rounded_path(points))
 
     def _settle(self) -> None:
-        """Spread the lanes that changed and draw again the links whose lanes moved."""
-        for key in self.lanes.settle():
+        """Spread the lanes that changed and draw the links routed meanwhile and those whose lanes moved."""
+        moved = self.lanes.settle()
+        self._draw(moved)
+        self._settled_at = time.monotonic()
+
+    def _draw(self, moved: Iterable[tuple[str, str]] = ()) -> None:
+        """Draw the links routed and not drawn yet, and the links ``moved``."""
+        keys = dict.fromkeys(chain(self._undrawn, moved))
+        self._undrawn.clear()
+        for key in keys:
             link = self.scene.link_items.get(key)
             if link is not None and key in self.lanes.base:
                 self._draw_route(link)
-        self._settled_at = time.monotonic()
 
     def route_pending(self) -> None:
         """Route every link still waiting (tests, and pictures taken straight after opening), those in view
@@ -230,6 +245,8 @@ class LinkRouter(QObject):
             self._batch = False
         if not self.pending or time.monotonic() - self._settled_at >= SETTLE_SECONDS:
             self._settle()
+        else:
+            self._draw()  # what this slice routed shows on the line it was routed on
         if self.pending:
             self._timer.start()
 
