@@ -42,29 +42,37 @@ def grid_lines(
 
 class Grid:
     """The lines a search runs along within ``window`` (:func:`grid_lines`, plus the ``extra`` lines of each
-    axis) and the stretches between neighbouring crossings that run through an obstacle."""
+    axis) and the stretches between neighbouring crossings that run through an obstacle.
+
+    Crossing (i, j) — ``xs[i]``, ``ys[j]`` — is numbered ``i * ny + j`` (``ny`` = ``len(ys)``): stretch
+    (i, j)→(i+1, j) is blocked when that number is in ``h_blocked``, (i, j)→(i, j+1) when it is in
+    ``v_blocked``. ``x_gaps[i]`` is the distance from line ``i`` to line ``i + 1`` across x, and ``x_weight[i]``
+    what a unit along line ``i`` costs (more along a card's side, :data:`EDGE_COST`); likewise for y.
+    """
 
     def __init__(
         self, obstacles: list[Rect], window: Rect, extra_x: Iterable[float], extra_y: Iterable[float]
     ):
         xs, x_sides = grid_lines([v for o in obstacles for v in (o[0], o[2])], window[0], window[2], extra_x)
         ys, y_sides = grid_lines([v for o in obstacles for v in (o[1], o[3])], window[1], window[3], extra_y)
-        # stretch (i, j)→(i+1, j) is blocked when it runs through an obstacle; likewise (i, j)→(i, j+1)
-        h_blocked: set[tuple[int, int]] = set()
-        v_blocked: set[tuple[int, int]] = set()
+        ny = len(ys)
+        h_blocked: set[int] = set()
+        v_blocked: set[int] = set()
         for o in obstacles:
             i0, i1 = bisect_left(xs, o[0]), bisect_right(xs, o[2]) - 1  # lines within [left, right]
             j0, j1 = bisect_left(ys, o[1]), bisect_right(ys, o[3]) - 1
             inner_i = [i for i in range(i0, i1 + 1) if o[0] < xs[i] < o[2]]
             inner_j = [j for j in range(j0, j1 + 1) if o[1] < ys[j] < o[3]]
             for j in inner_j:
-                for i in range(i0, i1):
-                    h_blocked.add((i, j))
+                h_blocked.update(range(i0 * ny + j, i1 * ny + j, ny))
             for i in inner_i:
-                for j in range(j0, j1):
-                    v_blocked.add((i, j))
+                v_blocked.update(range(i * ny + j0, i * ny + j1))
         self.xs, self.ys, self.x_sides, self.y_sides = xs, ys, x_sides, y_sides
         self.h_blocked, self.v_blocked = h_blocked, v_blocked
+        self.x_gaps = [abs(b - a) for a, b in zip(xs, xs[1:], strict=False)]
+        self.y_gaps = [abs(b - a) for a, b in zip(ys, ys[1:], strict=False)]
+        self.x_weight = [1 + EDGE_COST if x in x_sides else 1 for x in xs]
+        self.y_weight = [1 + EDGE_COST if y in y_sides else 1 for y in ys]
 
 
 def search(
@@ -80,69 +88,80 @@ def search(
     """
     tie, greed = (-1.0, GREED) if deepest_first else (1.0, 1.0)
     grid = Grid(obstacles, window, (s[0], e[0]), (s[1], e[1]))
-    xs, ys, x_sides, y_sides = grid.xs, grid.ys, grid.x_sides, grid.y_sides
+    xs, ys = grid.xs, grid.ys
     h_blocked, v_blocked = grid.h_blocked, grid.v_blocked
+    x_gaps, y_gaps, x_weight, y_weight = grid.x_gaps, grid.y_gaps, grid.x_weight, grid.y_weight
     nx, ny = len(xs), len(ys)
-    si, sj = xs.index(s[0]), ys.index(s[1])
-    ei, ej = xs.index(e[0]), ys.index(e[1])
     ex, ey = e
-
-    def h(i: int, j: int) -> float:
-        return (abs(xs[i] - ex) + abs(ys[j] - ey)) * greed
-
-    # directions: 0 east, 1 west, 2 south, 3 north
-    steps = ((1, 0), (-1, 0), (0, 1), (0, -1))
-    start = (si, sj, 0)  # leaving the exit port eastwards
+    to_x = [abs(x - ex) for x in xs]  # the estimate: (to_x[i] + to_y[j]) * greed
+    to_y = [abs(y - ey) for y in ys]
+    # a state is crossing * 4 + direction (0 east, 1 west, 2 south, 3 north), so that states compare
+    # as (i, j, direction) would
+    start = (xs.index(s[0]) * ny + ys.index(s[1])) * 4  # leaving the exit port eastwards
+    goal_at = xs.index(e[0]) * ny + ys.index(e[1])
     best = {start: 0.0}
-    came: dict[tuple[int, int, int], tuple[int, int, int]] = {}
-    heap = [(h(si, sj), 0.0, 0.0, start)]
-    goal: tuple[int, int, int] | None = None
+    came: dict[int, int] = {}
+    i0, j0 = divmod(start >> 2, ny)
+    heap = [((to_x[i0] + to_y[j0]) * greed, 0.0, 0.0, start)]
+    goal: int | None = None
     steps_left = MAX_STEPS
+    push, pop, inf = heapq.heappush, heapq.heappop, math.inf
     while heap and steps_left:
         steps_left -= 1
-        _f, _tie, g, state = heapq.heappop(heap)
-        if g > best.get(state, math.inf):
+        _f, _tie, g, state = pop(heap)
+        if g > best.get(state, inf):
             continue
-        i, j, d = state
-        if (i, j) == (ei, ej):
+        at, d = state >> 2, state & 3
+        if at == goal_at:
             if d == 0:
                 goal = state
                 break
             g += BEND_COST  # it still has to turn east into the port
-            final = (i, j, 0)
-            if g < best.get(final, math.inf):
+            final = at * 4
+            if g < best.get(final, inf):
                 best[final] = g
                 came[final] = state
-                heapq.heappush(heap, (g, tie * g, g, final))
+                push(heap, (g, tie * g, g, final))
             continue
-        for nd, (di, dj) in enumerate(steps):
-            if nd ^ 1 == d:  # no U-turns (0↔1, 2↔3)
-                continue
-            ni, nj = i + di, j + dj
-            if not (0 <= ni < nx and 0 <= nj < ny):
-                continue
-            if di and (min(i, ni), j) in h_blocked:
-                continue
-            if dj and (i, min(j, nj)) in v_blocked:
-                continue
-            if di:
-                length = abs(xs[ni] - xs[i]) * (1 + EDGE_COST if ys[j] in y_sides else 1)
-            else:
-                length = abs(ys[nj] - ys[j]) * (1 + EDGE_COST if xs[i] in x_sides else 1)
-            cost = g + length + (BEND_COST if nd != d else 0.0)
-            nxt = (ni, nj, nd)
-            if cost < best.get(nxt, math.inf):
+        i, j = divmod(at, ny)
+        # the four neighbours, never back the way it came (no U-turns: 0↔1, 2↔3)
+        if d != 1 and i + 1 < nx and at not in h_blocked:
+            cost = g + x_gaps[i] * y_weight[j] + (BEND_COST if d != 0 else 0.0)
+            nxt = (at + ny) * 4
+            if cost < best.get(nxt, inf):
                 best[nxt] = cost
                 came[nxt] = state
-                heapq.heappush(heap, (cost + h(ni, nj), tie * cost, cost, nxt))
+                push(heap, (cost + (to_x[i + 1] + to_y[j]) * greed, tie * cost, cost, nxt))
+        if d != 0 and i > 0 and at - ny not in h_blocked:
+            cost = g + x_gaps[i - 1] * y_weight[j] + (BEND_COST if d != 1 else 0.0)
+            nxt = (at - ny) * 4 + 1
+            if cost < best.get(nxt, inf):
+                best[nxt] = cost
+                came[nxt] = state
+                push(heap, (cost + (to_x[i - 1] + to_y[j]) * greed, tie * cost, cost, nxt))
+        if d != 3 and j + 1 < ny and at not in v_blocked:
+            cost = g + y_gaps[j] * x_weight[i] + (BEND_COST if d != 2 else 0.0)
+            nxt = (at + 1) * 4 + 2
+            if cost < best.get(nxt, inf):
+                best[nxt] = cost
+                came[nxt] = state
+                push(heap, (cost + (to_x[i] + to_y[j + 1]) * greed, tie * cost, cost, nxt))
+        if d != 2 and j > 0 and at - 1 not in v_blocked:
+            cost = g + y_gaps[j - 1] * x_weight[i] + (BEND_COST if d != 3 else 0.0)
+            nxt = (at - 1) * 4 + 3
+            if cost < best.get(nxt, inf):
+                best[nxt] = cost
+                came[nxt] = state
+                push(heap, (cost + (to_x[i] + to_y[j - 1]) * greed, tie * cost, cost, nxt))
     if goal is None:
         return None
-    cells = [goal]
-    while cells[-1] in came:
-        cells.append(came[cells[-1]])
-    cells.reverse()
+    states = [goal]
+    while states[-1] in came:
+        states.append(came[states[-1]])
+    states.reverse()
     points: list[Point] = []
-    for i, j, _d in cells:
+    for state in states:
+        i, j = divmod(state >> 2, ny)
         p = (xs[i], ys[j])
         if not points or points[-1] != p:
             points.append(p)

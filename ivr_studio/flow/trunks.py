@@ -20,7 +20,7 @@ import itertools
 import math
 from bisect import bisect_left, bisect_right
 
-from ivr_studio.flow.orthogonal import BEND_COST, EDGE_COST, MAX_STEPS, Grid, Point, Rect
+from ivr_studio.flow.orthogonal import BEND_COST, MAX_STEPS, Grid, Point, Rect
 
 CELL = 400.0  # the side of the squares the stretches are filed in
 
@@ -136,13 +136,16 @@ def join(s: Point, trunk: Trunk, obstacles: list[Rect], window: Rect) -> tuple[l
             if inside_y(p[1]):
                 extra_y.add(p[1])
     grid = Grid(obstacles, window, extra_x, extra_y)
-    xs, ys, x_sides, y_sides = grid.xs, grid.ys, grid.x_sides, grid.y_sides
+    xs, ys = grid.xs, grid.ys
     h_blocked, v_blocked = grid.h_blocked, grid.v_blocked
-    # the crossings of the grid that lie on a stretch, by the direction the stretch runs there: the cost of
-    # the way on from there and the corner whose stretch it is (the cheapest, where stretches lie on one line)
-    goals: dict[tuple[int, int], dict[int, tuple[float, int]]] = {}
+    x_gaps, y_gaps, x_weight, y_weight = grid.x_gaps, grid.y_gaps, grid.x_weight, grid.y_weight
+    nx, ny = len(xs), len(ys)
+    # the crossings of the grid (numbered i * ny + j, as the grid numbers them) that lie on a stretch, by the
+    # direction the stretch runs there: the cost of the way on from there and the corner whose stretch it is
+    # (the cheapest, where stretches lie on one line)
+    goals: dict[int, dict[int, tuple[float, int]]] = {}
 
-    def reach(at: tuple[int, int], out: int, rest: float, node: int) -> None:
+    def reach(at: int, out: int, rest: float, node: int) -> None:
         there = goals.setdefault(at, {})
         if out not in there or rest < there[out][0]:
             there[out] = (rest, node)
@@ -155,82 +158,93 @@ def join(s: Point, trunk: Trunk, obstacles: list[Rect], window: Rect) -> tuple[l
                 continue
             i = bisect_left(xs, a[0])
             for j in range(bisect_left(ys, min(a[1], b[1])), bisect_right(ys, max(a[1], b[1]))):
-                reach((i, j), out, rest - abs(ys[j] - a[1]), node)
+                reach(i * ny + j, out, rest - abs(ys[j] - a[1]), node)
         else:
             if not inside_y(a[1]):
                 continue
             j = bisect_left(ys, a[1])
             for i in range(bisect_left(xs, min(a[0], b[0])), bisect_right(xs, max(a[0], b[0]))):
-                reach((i, j), out, rest - abs(xs[i] - a[0]), node)
+                reach(i * ny + j, out, rest - abs(xs[i] - a[0]), node)
     if not goals:
         return None
-    nx, ny = len(xs), len(ys)
     # the far end of each stretch and the cost on from there: a way onto a stretch and along it to its
     # end is never shorter than the distance to that end, so the cheapest of these sums (the cards ignored)
     # is never more than what the way on from a crossing costs, and the search goes straight for the best
-    ends = {
-        (b[0], b[1], trunk.rest[node] - _length(trunk.points[node], b))
-        for node in nodes
-        for b in (trunk.points[trunk.next[node]],)
-    }
-    known: dict[tuple[int, int], float] = {}
+    ends = list(
+        {
+            (b[0], b[1], trunk.rest[node] - _length(trunk.points[node], b))
+            for node in nodes
+            for b in (trunk.points[trunk.next[node]],)
+        }
+    )
+    known: dict[int, float] = {}
 
-    def h(i: int, j: int) -> float:
-        cost = known.get((i, j))
+    def h(at: int) -> float:
+        cost = known.get(at)
         if cost is None:
+            i, j = divmod(at, ny)
             x, y = xs[i], ys[j]
-            cost = known[i, j] = min(abs(x - gx) + abs(y - gy) + rest for gx, gy, rest in ends)
+            cost = known[at] = min([abs(x - gx) + abs(y - gy) + rest for gx, gy, rest in ends])
         return cost
 
-    si, sj = xs.index(s[0]), ys.index(s[1])
-    steps = ((1, 0), (-1, 0), (0, 1), (0, -1))
-    start = (si, sj, 0)
+    # a state is crossing * 4 + direction (0 east, 1 west, 2 south, 3 north)
+    start = (xs.index(s[0]) * ny + ys.index(s[1])) * 4
     best = {start: 0.0}
-    came: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+    came: dict[int, int] = {}
     order = itertools.count()
-    heap: list[tuple[float, int, float, tuple[int, int, int], int]] = [
-        (h(si, sj), next(order), 0.0, start, -1)
-    ]
+    heap: list[tuple[float, int, float, int, int]] = [(h(start >> 2), next(order), 0.0, start, -1)]
+    push, pop, inf = heapq.heappush, heapq.heappop, math.inf
     steps_left = MAX_STEPS
     while heap and steps_left:
         steps_left -= 1
-        _f, _n, g, state, reached = heapq.heappop(heap)
-        i, j, d = state
+        _f, _n, g, state, reached = pop(heap)
         if reached != -1:  # the cheapest way on: along the tree from here
-            cells = [state]
-            while cells[-1] in came:
-                cells.append(came[cells[-1]])
+            states = [state]
+            while states[-1] in came:
+                states.append(came[states[-1]])
             points: list[Point] = []
-            for ci, cj, _d in reversed(cells):
-                p = (xs[ci], ys[cj])
+            for st in reversed(states):
+                i, j = divmod(st >> 2, ny)
+                p = (xs[i], ys[j])
                 if not points or points[-1] != p:
                     points.append(p)
             return points, reached
-        if g > best.get(state, math.inf):
+        if g > best.get(state, inf):
             continue
-        for out, (rest, node) in goals.get((i, j), {}).items():
+        at, d = state >> 2, state & 3
+        for out, (rest, node) in goals.get(at, {}).items():
             if out ^ 1 == d:  # onto the tree against its way: a U-turn
                 continue
             total = g + (BEND_COST if out != d else 0.0) + rest
-            heapq.heappush(heap, (total, next(order), total, state, node))
-        for nd, (di, dj) in enumerate(steps):
-            if nd ^ 1 == d:  # no U-turns (0↔1, 2↔3)
-                continue
-            ni, nj = i + di, j + dj
-            if not (0 <= ni < nx and 0 <= nj < ny):
-                continue
-            if di and (min(i, ni), j) in h_blocked:
-                continue
-            if dj and (i, min(j, nj)) in v_blocked:
-                continue
-            if di:
-                length = abs(xs[ni] - xs[i]) * (1 + EDGE_COST if ys[j] in y_sides else 1)
-            else:
-                length = abs(ys[nj] - ys[j]) * (1 + EDGE_COST if xs[i] in x_sides else 1)
-            cost = g + length + (BEND_COST if nd != d else 0.0)
-            nxt = (ni, nj, nd)
-            if cost < best.get(nxt, math.inf):
+            push(heap, (total, next(order), total, state, node))
+        i, j = divmod(at, ny)
+        # the four neighbours, never back the way it came (no U-turns: 0↔1, 2↔3)
+        if d != 1 and i + 1 < nx and at not in h_blocked:
+            cost = g + x_gaps[i] * y_weight[j] + (BEND_COST if d != 0 else 0.0)
+            nxt = (at + ny) * 4
+            if cost < best.get(nxt, inf):
                 best[nxt] = cost
                 came[nxt] = state
-                heapq.heappush(heap, (cost + h(ni, nj), next(order), cost, nxt, -1))
+                push(heap, (cost + h(at + ny), next(order), cost, nxt, -1))
+        if d != 0 and i > 0 and at - ny not in h_blocked:
+            cost = g + x_gaps[i - 1] * y_weight[j] + (BEND_COST if d != 1 else 0.0)
+            nxt = (at - ny) * 4 + 1
+            if cost < best.get(nxt, inf):
+                best[nxt] = cost
+                came[nxt] = state
+                push(heap, (cost + h(at - ny), next(order), cost, nxt, -1))
+        if d != 3 and j + 1 < ny and at not in v_blocked:
+            cost = g + y_gaps[j] * x_weight[i] + (BEND_COST if d != 2 else 0.0)
+            nxt = (at + 1) * 4 + 2
+            if cost < best.get(nxt, inf):
+                best[nxt] = cost
+                came[nxt] = state
+                push(heap, (cost + h(at + 1), next(order), cost, nxt, -1))
+        if d != 2 and j > 0 and at - 1 not in v_blocked:
+            cost = g + y_gaps[j - 1] * x_weight[i] + (BEND_COST if d != 3 else 0.0)
+            nxt = (at - 1) * 4 + 3
+            if cost < best.get(nxt, inf):
+                best[nxt] = cost
+                came[nxt] = state
+                push(heap, (cost + h(at - 1), next(order), cost, nxt, -1))
     return None
