@@ -163,9 +163,10 @@ class PanelDebugger(QObject):
         self.panel.show_section("debugger")
 
     def _refresh(self) -> None:
-        if self.moment is not None:
-            return
         controller = self.panel.controller
+        if self.moment is not None:  # the pane keeps the moment looked at; Continue follows the call
+            self.view.continue_button.setEnabled(controller.pause is not None)
+            return
         if controller.pause is not None:
             self.view.show_pause(
                 controller.pause, self.panel.node_title, self.declared(), self.reported(), self.document()

@@ -189,6 +189,49 @@ def test_clicking_the_timeline_looks_back_at_where_the_call_was(qtbot, window, s
     assert ("main_menu", "branch:support") in {k for k, link in window.scene.link_items.items() if link.taken}
 
 
+def look_back_at_first(qtbot, panel, verb: str) -> None:
+    """A click on the timeline's first row of ``verb``, as a user looks back at it."""
+    timeline = panel.timeline
+    row = next(
+        timeline.topLevelItem(i)
+        for i in range(timeline.topLevelItemCount())
+        if timeline.topLevelItem(i).text(1) == verb
+    )
+    timeline.scrollToItem(row)
+    qtbot.mouseClick(
+        timeline.viewport(), Qt.MouseButton.LeftButton, pos=timeline.visualItemRect(row).center()
+    )
+
+
+def test_continue_is_offered_only_while_a_call_is_held_even_when_looking_back(qtbot, window) -> None:
+    """Looking back at a held call, then letting it go on or hanging it up: Continue no longer applies, so
+    it is not offered (a button that does nothing), while the pane keeps the moment looked at."""
+    panel = window.call_panel
+    view = panel.debugging.view
+    window.breakpoints.set(["main_menu"])
+    window.actions_["action_call"].trigger()
+    qtbot.waitUntil(lambda: paused(window))
+    look_back_at_first(qtbot, panel, "Say")
+    assert "Looking back" in view.status.text() and view.continue_button.isEnabled()
+
+    window.actions_["action_call"].trigger()  # F5: the call goes on
+    qtbot.waitUntil(lambda: not paused(window))
+    assert "Looking back" in view.status.text(), "the pane keeps the moment the user looks at"
+    assert not view.continue_button.isEnabled(), "nothing is held: nothing to continue"
+    assert view.step_button.isEnabled(), "Step holds the running call before its next request"
+
+    window.breakpoints.set(["main_menu", "support_menu"])
+    qtbot.waitUntil(lambda: bool(kinds(window, "listening")))
+    panel.keypad.buttons["2"].click()
+    qtbot.waitUntil(lambda: paused(window))  # held again at the support menu: back to now
+    look_back_at_first(qtbot, panel, "Say")
+    assert view.continue_button.isEnabled()
+    with qtbot.waitSignal(panel.controller.callEnded):
+        window.actions_["action_hang_up"].trigger()
+    assert "Looking back" in view.status.text()
+    assert not view.continue_button.isEnabled(), "the call has ended: nothing to continue"
+
+
 class _Quiet(WSGIRequestHandler):
     def log_message(self, *args) -> None:
         pass
