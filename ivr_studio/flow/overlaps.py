@@ -7,7 +7,8 @@ sizes come from the caller (the canvas measures its cards with the fonts it draw
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 
 from ivr_studio.flow.model import Flow, Node
 
@@ -86,3 +87,45 @@ def separate_overlaps(
         if top != y:
             moved[node.id] = (x, float(round(top)))
     return moved
+
+
+def clear_offset(
+    flow: Flow,
+    nodes: Sequence[Node],
+    offset: tuple[float, float],
+    size: Callable[[Node], Size],
+    gap: float = 20.0,
+) -> tuple[float, float]:
+    """``offset``, or the nearest offset straight below it, at which ``nodes`` (copies about to be added,
+    shifted by the offset) overlap no card of ``flow`` and keep ``gap`` from every one.
+
+    Pasted and duplicated cards so land where they were put, or just below the cards there, never on
+    top of one (a duplicate would hide its original and the links under it, and the next open would have
+    to move cards apart).
+    """
+    dx, dy = offset
+    boxes = []
+    for node in nodes:
+        w, h = size(node)
+        boxes.append((node.position[0] + dx, node.position[1], w, h))
+    # Moving down never changes the columns a card spans: the cards beside each box are found once.
+    beside: list[list[tuple[float, float]]] = []
+    for x, _y, w, _h in boxes:
+        column = []
+        for other in flow:
+            ox, oy = other.position
+            ow, oh = size(other)
+            if x - gap < ox + ow and ox < x + w + gap:
+                column.append((oy, oy + oh))
+        beside.append(column)
+    for _ in range(sum(len(c) for c in beside) + 1):  # each round clears at least one card for good
+        push = 0.0
+        for (_x, y, _w, h), column in zip(boxes, beside, strict=True):
+            top = y + dy
+            for other_top, other_bottom in column:
+                if top - gap < other_bottom and other_top < top + h + gap:
+                    push = max(push, other_bottom + gap - top)
+        if push <= 0:
+            break
+        dy += push
+    return dx, (float(math.ceil(dy)) if dy != offset[1] else dy)

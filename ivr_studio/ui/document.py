@@ -250,7 +250,12 @@ class FlowDocument(QObject):
         return ids
 
     def paste(self, fragment: Flow, offset: tuple[float, float], text: str = "Paste") -> list[str]:
-        """Add copies of ``fragment``'s nodes with fresh ids (internal links kept); one step."""
+        """Add copies of ``fragment``'s nodes with fresh ids (internal links kept), shifted by ``offset`` or,
+        where cards lie there, just below them (a copy never lands on a card); one step."""
+        from ivr_studio.flow.overlaps import clear_offset
+        from ivr_studio.ui.canvas.style import node_size
+
+        offset = clear_offset(self.flow, list(fragment), offset, node_size)
         return self.add_nodes(clone_nodes(fragment, self.flow, offset), text)
 
     def remove_nodes(self, node_ids: Iterable[str]) -> None:
