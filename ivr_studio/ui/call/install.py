@@ -137,8 +137,8 @@ class CallIndicator(QToolButton):
         self._refresh()
 
     def _title(self, node_id: str | None) -> str | None:
-        node = self.window_.document.flow.nodes.get(node_id) if node_id else None
-        return node.title if node is not None else node_id
+        # named as the panel names it: a title for a call of the open flow, the id a URL's app gives
+        return self.window_.call_panel.node_title(node_id) if node_id else None
 
     def _refresh(self) -> None:
         where = f" at {self._node}" if self._node else ""

@@ -10,7 +10,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QToolButton
 from silent_speech import SilentRecognizers
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -255,6 +255,12 @@ def test_a_call_of_a_url_pauses_at_a_breakpoint_too(qtbot, window, support_line)
         pause = panel.controller.pause
         assert pause.node == "main_menu" and pause.arrival.url.startswith("http://127.0.0.1:")
         assert window.scene.node_items["main_menu"].active
+        # a URL's app names its nodes by id (it may serve another version of the flow): the pane, the
+        # strip under the timeline and the status bar all say the same
+        indicator = window.statusBar().findChild(QToolButton, "callIndicator")
+        assert "Paused at main_menu " in panel.debugging.view.status.text()
+        assert indicator.text().startswith("‖ Call paused at main_menu ·"), indicator.text()
+        assert panel.strip.node_label.text() == "At: main_menu"
         window.actions_["action_call"].trigger()
         qtbot.waitUntil(lambda: bool(kinds(window, "listening")))
         with qtbot.waitSignal(panel.controller.callEnded):
