@@ -306,7 +306,10 @@ class MainWindow(QMainWindow):
         if not recoveries:
             return False
         newest: Recovery = recoveries[0]
-        name = newest.original.name if newest.original else "an untitled flow"
+        # the folder too: the same file name may be in several projects
+        name = (
+            f"{newest.original.name} (in {newest.original.parent})" if newest.original else "an untitled flow"
+        )
         answer = QMessageBox.question(
             self,
             "Recover unsaved changes?",

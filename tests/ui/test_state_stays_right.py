@@ -43,10 +43,18 @@ def test_a_flow_opened_by_a_relative_path_is_recovered_and_saved_from_another_fo
 
     monkeypatch.chdir(tmp_path / "elsewhere")
     monkeypatch.setattr(autosave, "_process_alive", lambda pid: False)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+
+    def recover(_parent, _title, text, *_args, **_kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", recover)
     fresh = MainWindow(settings=settings, recovery_dir=recovery, autosave_ms=60_000)
     qtbot.addWidget(fresh)
     assert fresh.offer_recovery()
+    # there is a my.ivrflow here too: the question says which folder's file the changes belong to
+    assert len(asked) == 1 and str(work) in asked[0] and "my.ivrflow" in asked[0]
     assert fresh.document.path == work / "my.ivrflow"
     assert fresh.save(), "saving the recovered flow works from another folder"
     assert load_flow(work / "my.ivrflow").node("welcome").title == "Recovered greeting"
