@@ -279,3 +279,24 @@ def test_every_examples_form_fits_the_inspector_on_a_laptop_screen(qtbot, window
     assert not too_wide, too_wide
     heading = inspector.widget().layout().itemAt(0).widget()
     assert f"({window.document.flow.node(inspector.node_id).spec.verb})" in heading.toolTip()
+
+
+def test_a_narrow_inspector_puts_fields_under_their_labels_so_their_values_can_be_read(
+    qtbot, document
+) -> None:
+    """On a 1024x600 screen the inspector starts 266 px wide: beside "Number or SIP address" the title and
+    the number were 64 px boxes ("ales team", "+1415555"). A field too narrow to be read beside its label
+    goes under it, and every field of the form stays inside the inspector."""
+    from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+
+    panel = make_panel(qtbot, document, "to_sales")
+    panel.resize(250, 700)  # the dock's 266 px less its frame
+    QApplication.processEvents()
+    right = panel.viewport().width()
+    for key, text in (("title", "Sales team"), ("text", "+14155550101")):
+        line = panel.fields[key].line
+        assert line.text() == text
+        assert line.width() >= line.fontMetrics().horizontalAdvance(text) + 12, (key, line.width())
+    for field in [*panel.widget().findChildren(QLineEdit), *panel.widget().findChildren(QComboBox)]:
+        if field.isVisible():
+            assert field.mapTo(panel.viewport(), field.rect().topRight()).x() <= right

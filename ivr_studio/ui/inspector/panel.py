@@ -16,9 +16,12 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QScrollArea, QVBox
 from ivr_studio.flow import events as ev
 from ivr_studio.ui.document import FlowDocument
 from ivr_studio.ui.inspector.branches_editor import BranchesEditor
-from ivr_studio.ui.inspector.fields import Field
+from ivr_studio.ui.inspector.fields import Field, IntField
 from ivr_studio.ui.inspector.prompts_editor import PromptsEditor
 from ivr_studio.ui.inspector.sections import SECTIONS
+
+#: The fewest characters a text or choice field shows beside its label; narrower, it goes under the label.
+READABLE_CHARS = 18
 
 
 class InspectorPanel(QScrollArea):
@@ -90,9 +93,16 @@ class InspectorPanel(QScrollArea):
             if widget is not None:
                 outer.addWidget(widget)
         outer.addStretch(1)
+        readable = self.fontMetrics().averageCharWidth() * READABLE_CHARS
         for form in body.findChildren(QFormLayout):
-            # in a narrow inspector a field goes under its label rather than past the inspector's edge
+            # in a narrow inspector a field goes under its label rather than past the inspector's edge, or
+            # than shrink beside a long label to a box too small to read ("ales team")
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+                field = item.widget() if item is not None else None
+                if isinstance(field, Field) and not isinstance(field, IntField):  # numbers are short
+                    field.setMinimumWidth(max(field.minimumWidth(), readable))
         _drop_strays(body)
         self.setWidget(body)
         self._built_for = node.id
