@@ -6,7 +6,7 @@ lists the request — method and URL, then every parameter it carries (the call'
 as an IVR Studio handler keeps them in its state cookie (with the flow's defaults for those not set yet), the
 logic nodes and back-end requests the handler went through on the way, a menu's failed attempts, and the
 TwiML about to run. When the user looks back at a moment of the call (a timeline row), it shows the same
-for that moment, with "Back to now".
+for that moment (the TwiML then as the one it was running), with "Back to now".
 
 A call of a URL whose app names no nodes (any TwiML app, not an IVR Studio export) is placed by its
 document instead: the URL path of the TwiML it runs, that document itself, and the verb of it that sends
@@ -51,6 +51,8 @@ NAMES_SHARE = 0.45
 LOGIC = "Logic on the way"
 LOOKUPS = "Back-end requests (Look up)"
 TWIML = "TwiML about to run"
+#: The same, for a moment the user looks back at: that document had already run.
+TWIML_THEN = "TwiML it was running"
 DOCUMENT = "The document it is in"
 KEPT = "Kept from back-end answers"
 
@@ -304,6 +306,7 @@ class DebuggerView(QWidget):
                 path=tuple(request.get("path") or ()),
                 lookups=tuple(moment.lookups),
                 twiml=arrival.twiml if arrival is not None else "",
+                twiml_title=TWIML_THEN,
             )
 
     def _fill(
@@ -317,6 +320,7 @@ class DebuggerView(QWidget):
         path: Sequence[str] = (),
         lookups: Sequence[Mapping[str, Any]] = (),
         twiml: str = "",
+        twiml_title: str = TWIML,
         sent_by: str = "",
         document: tuple[str, str] = ("", ""),
     ) -> None:
@@ -380,7 +384,7 @@ class DebuggerView(QWidget):
             for menu, count in sorted(state.attempts.items()):
                 self._row(group, titles(menu), str(count))
         if twiml:
-            group = self._group(TWIML, "")
+            group = self._group(twiml_title, "")
             self._row(group, "", one_line(twiml), tip=twiml)
         url, text = document
         if url:

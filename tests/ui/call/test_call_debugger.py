@@ -182,6 +182,9 @@ def test_clicking_the_timeline_looks_back_at_where_the_call_was(qtbot, window, s
     assert ("welcome", "next") in {k for k, link in window.scene.link_items.items() if link.taken}
     assert "Looking back" in panel.debugging.view.status.text()
     assert "looking back" in panel.strip.node_label.text()
+    names = [name for name, _value in panel.debugging.view.rows()]
+    # the menu's document had run by then: it is not "about to run"
+    assert "TwiML it was running" in names and "TwiML about to run" not in names
     assert window.grab().save(str(shots / "debugger-looking-back-1366x768.png"))
 
     panel.debugging.view.back_button.click()
