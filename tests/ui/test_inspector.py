@@ -300,3 +300,17 @@ def test_a_narrow_inspector_puts_fields_under_their_labels_so_their_values_can_b
     for field in [*panel.widget().findChildren(QLineEdit), *panel.widget().findChildren(QComboBox)]:
         if field.isVisible():
             assert field.mapTo(panel.viewport(), field.rect().topRight()).x() <= right
+
+
+def test_a_narrow_inspector_gives_a_prompts_text_room_for_a_phrase_per_line(qtbot, document) -> None:
+    """The text a caller hears is what a menu's author writes most: at the 1024x600 screen's 266 px, it was
+    a 128 px box of two or three words a line. It goes under its label, as wide as the inspector."""
+    from PySide6.QtWidgets import QApplication
+
+    panel = make_panel(qtbot, document, "main_menu")
+    panel.resize(250, 700)
+    QApplication.processEvents()
+    area = panel.prompts.rows[0]["text"].editor
+    phrase = "Thanks for calling Acme."
+    assert area.viewport().width() >= area.fontMetrics().horizontalAdvance(phrase), area.viewport().width()
+    assert area.mapTo(panel.viewport(), area.rect().topRight()).x() <= panel.viewport().width()

@@ -16,12 +16,15 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QScrollArea, QVBox
 from ivr_studio.flow import events as ev
 from ivr_studio.ui.document import FlowDocument
 from ivr_studio.ui.inspector.branches_editor import BranchesEditor
-from ivr_studio.ui.inspector.fields import Field, IntField
+from ivr_studio.ui.inspector.fields import Field, IntField, TextField
 from ivr_studio.ui.inspector.prompts_editor import PromptsEditor
 from ivr_studio.ui.inspector.sections import SECTIONS
+from ivr_studio.ui.inspector.template_field import TemplateText
 
 #: The fewest characters a text or choice field shows beside its label; narrower, it goes under the label.
 READABLE_CHARS = 18
+#: The same for several lines of text (what the caller hears, notes): a phrase a line.
+PROSE_CHARS = 24
 
 
 class InspectorPanel(QScrollArea):
@@ -94,6 +97,7 @@ class InspectorPanel(QScrollArea):
                 outer.addWidget(widget)
         outer.addStretch(1)
         readable = self.fontMetrics().averageCharWidth() * READABLE_CHARS
+        prose = self.fontMetrics().averageCharWidth() * PROSE_CHARS
         for form in body.findChildren(QFormLayout):
             # in a narrow inspector a field goes under its label rather than past the inspector's edge, or
             # than shrink beside a long label to a box too small to read ("ales team")
@@ -102,7 +106,8 @@ class InspectorPanel(QScrollArea):
                 item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
                 field = item.widget() if item is not None else None
                 if isinstance(field, Field) and not isinstance(field, IntField):  # numbers are short
-                    field.setMinimumWidth(max(field.minimumWidth(), readable))
+                    least = prose if isinstance(field, (TextField, TemplateText)) else readable
+                    field.setMinimumWidth(max(field.minimumWidth(), least))
         _drop_strays(body)
         self.setWidget(body)
         self._built_for = node.id
