@@ -9,6 +9,9 @@ groups of segments whose lanes run too near one another (so that the caller spre
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
+from functools import cmp_to_key
+from typing import Any
 
 LinkKey = tuple[str, str]
 Member = tuple[LinkKey, int]  # a link and the index of one of its segments
@@ -98,6 +101,31 @@ def near_pairs(
                 parent[find(h)] = find(g)
         running.append((high, lo, hi, g))
     return pairs
+
+
+def in_order(
+    group: list[tuple[Span, Member]], apart: float, as_routed: Callable[[tuple[Span, Member]], Any]
+) -> list[tuple[Span, Member]]:
+    """``group``'s segments in their order across the corridor, from - to +.
+
+    :func:`across` compares two segments by where they turn off, but it is not transitive (a before b
+    before c before a happens in crowded groups), so the order a sort gives depends on the order the
+    segments come in: they come in the order of ``as_routed`` (a key of where each was routed, which does
+    not change while the lanes settle), so that the same segments give the same order. Lines ``apart`` or
+    more from the next (corridors that a group grown wide reached) keep their order: the lanes of each stay
+    on its side, and the short segments between the two corridors do not turn back on themselves."""
+    lines = sorted({span[2] for span, _member in group})
+    band: dict[float, int] = {}
+    n = 0
+    for previous, line in zip([lines[0], *lines], lines, strict=False):
+        if line - previous >= apart:
+            n += 1
+        band[line] = n
+    by_ends = cmp_to_key(across)
+    group = sorted(group, key=as_routed)
+    if n == 0:
+        return sorted(group, key=by_ends)
+    return sorted(group, key=lambda span: (band[span[0][2]], by_ends(span)))
 
 
 def by_low(span: tuple[Span, Member]) -> tuple[float, Member]:

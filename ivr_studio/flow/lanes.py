@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from functools import cmp_to_key
 from itertools import repeat
 
-from ivr_studio.flow.lane_groups import LinkKey, Member, Span, across, by_low, near_pairs
+from ivr_studio.flow.lane_groups import LinkKey, Member, Span, by_low, in_order, near_pairs
 from ivr_studio.flow.routing import MARGIN, CardIndex, Point, simplify
 
 #: How far apart parallel links run when they share a stretch of a gap between cards.
@@ -36,6 +35,9 @@ SAME_LINE = 1.0
 TOUCH = 1.0
 #: Lanes this much less than LANE_GAP apart count as LANE_GAP apart (the sums of floats laying them out).
 NEAR_ENOUGH = 1e-6
+#: Corridors at least this far apart that are spread together (a group grown wide reached the other) keep
+#: their sides: the lanes of each stay on its side of the other's.
+KEEP_SIDES = 2 * LANE_GAP
 #: How many times :meth:`Lanes.settle` may lay out the changed corridors while their lanes still move.
 SETTLE_PASSES = 4
 
@@ -91,6 +93,9 @@ class Lanes:
         self._laid: dict[tuple, list[float]] = {}
         #: every (axis, line) that a corridor, a lane or a jog is filed under, to skip the empty ones
         self._filed: set[tuple[int, int]] = set()
+        #: whether the last :meth:`settle` ended with every lane it laid out staying put (False: it stopped
+        #: after SETTLE_PASSES passes with lanes still moving)
+        self.settled = True
 
     @staticmethod
     def _segments(points: list[Point]) -> Iterable[tuple[int, int, float]]:
@@ -136,9 +141,13 @@ class Lanes:
         # In a fixed order, and again while lanes still move (at most SETTLE_PASSES times): where two
         # segments run side by side into the same corner, their order follows their neighbours' lanes in the
         # crossing corridor, which an earlier corridor's pass may only have used before they were laid out.
-        # Only the corridors beside a segment that moved are laid out again.
+        # Only the corridors beside a segment that moved are laid out again. The passes come to rest because
+        # the order of a group's segments does not depend on the order they come in (which followed the
+        # crossing corridors' lanes), and corridors that a wide group reached keep their sides (see
+        # lane_groups.in_order); before, clusters of links back to a main menu swapped lanes in every pass.
         corridors = sorted(self._dirty)
         self._dirty.clear()
+        self.settled = False
         for _pass in range(SETTLE_PASSES):
             shifted: list[tuple[Member, int]] = []
             done: set[tuple[int, int]] = set()
@@ -155,6 +164,7 @@ class Lanes:
             beside |= self._jogs_moved
             self._jogs_moved = set()
             if not beside:
+                self.settled = True
                 break
             corridors = sorted(beside)
         return moved
@@ -466,7 +476,13 @@ class Lanes:
                 at[k] = lane
 
     def _lanes(self, axis: int, group: list[tuple[Span, Member]], line: float) -> dict[Member, float]:
-        ordered = sorted(group, key=cmp_to_key(across))
+        base = self.base
+
+        def as_routed(span: tuple[Span, Member]) -> tuple[float, Member]:
+            key, k = span[1]
+            return min(base[key][k][axis], base[key][k + 1][axis]), span[1]
+
+        ordered = in_order(group, KEEP_SIDES, as_routed)
         low, high = min(s[0][0] for s in group), max(s[0][1] for s in group)
         n = len(group)
         lo_room, hi_room = self._room(axis, line, low, high, min(LANE_GAP * (n - 1), MAX_SPREAD))

@@ -336,3 +336,89 @@ def test_routed_links_never_share_a_stretch_nor_touch_a_card(case) -> None:
     assert shared_stretches(spread) == []
     assert_lanes_rule(spread, cards)
     assert_clear(spread, cards, {k: ends[k][:2] for k in spread})
+
+
+# Two clusters of links back to a main menu, cut out of the 2,000-menu flow of benchmarks/editor.py, whose
+# lanes swapped back and forth in every pass of Lanes.settle and never came to rest.
+STAIRS = [
+    (2326.0, 465.0),
+    (2326.0, 334.0),
+    (1980.0, 334.0),
+    (1980.0, 370.0),
+    (1634.0, 370.0),
+    (1634.0, 413.0),
+    (1329.0, 413.0),
+    (1329.0, 212.0),
+    (942.0, 212.0),
+    (942.0, 247.0),
+    (596.0, 247.0),
+    (596.0, 290.0),
+    (250.0, 290.0),
+    (250.0, 237.0),
+    (-20.5, 237.0),
+    (-20.5, 284.0),
+    (-6.5, 284.0),
+]
+
+
+def test_corridors_reached_by_a_wide_group_keep_their_sides_and_the_lanes_come_to_rest() -> None:
+    """Nine links up x = 2408 (beside a card, so their lanes spread left) and, after a short step left
+    along y = 465, up x = 2326: the two groups of lanes meet and are spread together. Ordered by where each
+    segment turns, the lanes of x = 2408 went left of those of x = 2326, the step between them turned back
+    on itself and stopped overlapping, so the order went back, and so on in every pass."""
+    cards = CardIndex()
+    cards.put("left", (2076.0, 348.0, 2312.0, 564.0))
+    cards.put("right", (2422.0, 26009.0, 2658.0, 26225.0))
+    paths = {}
+    for n, (y, x) in enumerate([(26139, None), (26161, 2354), (26183, 2354)]):
+        head = [(2312.0, float(y))] if x is None else [(2312.0, float(y)), (x, float(y)), (x, 26139.0)]
+        paths[f"a{n}"] = [*head, (2408.0, 26139.0), (2408.0, 465.0), *STAIRS]
+    for n, y in enumerate([26391, 26413, 26435, 26643, 26665, 26687]):
+        paths[f"b{n}"] = [(2312.0, float(y)), (2367.0, float(y)), (2367.0, 26369.0), (2408.0, 26369.0)]
+        paths[f"b{n}"] += [(2408.0, 465.0), *STAIRS]
+    lanes = Lanes(cards)
+    for key, points in paths.items():
+        lanes.set(key, points)
+    lanes.settle()
+    assert lanes.settled
+    spread = {key: lanes.path(key) for key in paths}
+    ups = [(p[0], p[1] - q[1]) for points in spread.values() for p, q in segments(points) if p[0] == q[0]]
+    up_right = [x for x, rise in ups if rise > 20_000]  # up from the cards at y = 26,000 or so
+    up_left = [x for x, rise in ups if 2300 < x < 2420 and 80 < rise < 200]  # up from y = 465 or so
+    assert len(up_right) == 9 and len(up_left) == 9
+    assert max(up_left) < min(up_right)  # each group on its own side
+    assert side_by_side(spread, MIN_LANE_GAP - 1e-6) == []
+
+
+def test_a_group_keeps_one_order_whatever_order_its_segments_come_in_and_lanes_come_to_rest() -> None:
+    """Links from two columns of menus down x = 2672 and x = 2326 and on to a main menu far below: the
+    segments down x = 2326 were ordered by sorting them as they came (by where each begins, which follows
+    the lanes of the corridors they turn from), and where they turn did not give one order (a before b
+    before c before a), so every pass gave another order, which moved the lanes they begin at."""
+    tail = [(2326.0, 1482.0), (1980.0, 1482.0), (1980.0, 1526.0), (-20.5, 1526.0), (-20.5, 13284.0)]
+    tail.append((-6.5, 13284.0))
+    paths = {}
+    right = {1535: (None, 493, 515, 537), 1536: (723, 745, 767, 789), 1537: (975, 997, 1019, 1041)}
+    left = {827: (835, 857, 879, 901), 828: (1087, 1109, None, 1153)}
+    for column, x, side in ((right, 2672.0, 2401.5), (left, 2326.0, 2055.5)):
+        for menu, ys in column.items():
+            *branches, no_input = ys
+            exit_x = x - 14
+            for n, y in enumerate(branches, 1):
+                if y is not None:
+                    way = [(x, 1122.0), (2326.0, 1122.0)] if x != 2326.0 else []
+                    paths[(f"menu_{menu}", f"branch:b{n}")] = [(exit_x, float(y)), (x, float(y)), *way, *tail]
+            paths[(f"menu_{menu}", "no_input")] = [
+                (exit_x, float(no_input)),
+                (x, float(no_input)),
+                (x, no_input - 171.0),
+                (side, no_input - 171.0),
+                (side, no_input - 138.0),
+                (side + 14, no_input - 138.0),
+            ]
+    lanes = Lanes(CardIndex())
+    for key in sorted(paths, reverse=True):
+        lanes.set(key, paths[key])
+    lanes.settle()
+    assert lanes.settled
+    assert laned(CardIndex(), paths) == {key: lanes.path(key) for key in paths}
