@@ -73,17 +73,21 @@ def near_pairs(
             g, h = h, g
         lanes, ks = lanes_of(h)
         for i in groups[g]:
-            low, high = spans[i][0][0], spans[i][0][1]
+            low, high, *_rest = spans[i][0]
             if high - low <= touch:
                 continue
-            for n in range(bisect_right(lanes, at[i] - near), len(lanes)):
-                if lanes[n] - at[i] >= near:
+            lane = at[i]
+            for n in range(bisect_right(lanes, lane - near), len(lanes)):
+                if lanes[n] - lane >= near:
                     break
                 j = ks[n]
-                if min(spans[j][0][1], high) - max(spans[j][0][0], low) > touch:
+                low2, high2 = lows[j], highs[j]
+                if (high2 if high2 < high else high) - (low2 if low2 > low else low) > touch:
                     return i, j
         return None
 
+    lows = [span[0] for span, _member in spans]
+    highs = [span[1] for span, _member in spans]
     pairs: list[tuple[int, int]] = []
     running: list[tuple[float, float, float, int]] = []  # the groups begun and not yet ended here
     for low, high, lo, hi, g in boxes:

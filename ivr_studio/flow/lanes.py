@@ -15,6 +15,7 @@ one input port share its stub."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from itertools import repeat
 
@@ -402,18 +403,41 @@ class Lanes:
         the cards leave room on; whether any moved."""
         near = LANE_GAP - NEAR_ENOUGH
         stepped = False
+        # the jogs by their lines: a group looks only at those within a lane's width of its band of lanes
+        # (a little wider, for the sums of floats), in their order
+        by_line = sorted(range(len(jogs)), key=lambda j: jogs[j][0])
+        jog_lines = [jogs[j][0] for j in by_line]
+        jog_lows = [jogs[j][1] for j in by_line]
+        jog_highs = [jogs[j][2] for j in by_line]
+        reach = near + NEAR_ENOUGH
         for ks in groups.values():
-            for line, low, high in jogs:
+            if len(ks) == 1:
+                lo = hi = at[ks[0]]
+            else:
+                lo, hi = min(at[k] for k in ks), max(at[k] for k in ks)
+            first = bisect_right(jog_lines, lo - reach)
+            last = bisect_left(jog_lines, hi + reach, first)
+            if first >= last:
+                continue
+            lanes = [at[k] for k in ks]
+            start = min(spans[k][0][0] for k in ks)
+            end = max(spans[k][0][1] for k in ks)
+            along = [  # the jogs whose stretch overlaps the group's
+                by_line[n]
+                for n in range(first, last)
+                if (end if end < jog_highs[n] else jog_highs[n])
+                - (start if start > jog_lows[n] else jog_lows[n])
+                > TOUCH
+            ]
+            for j in sorted(along):
+                line, low, high = jogs[j]
                 if not any(
                     abs(at[k] - line) < near and min(spans[k][0][1], high) - max(spans[k][0][0], low) > TOUCH
                     for k in ks
                 ):
                     continue
-                lanes = [at[k] for k in ks]
                 up, down = line + LANE_GAP - min(lanes), line - LANE_GAP - max(lanes)
                 middle = sum(spans[k][0][2] for k in ks) / len(ks)
-                start = min(spans[k][0][0] for k in ks)
-                end = max(spans[k][0][1] for k in ks)
                 lo_room, hi_room = self._room(
                     axis, middle, start, end, max(abs(up), abs(down)) + LANE_GAP * len(ks)
                 )
