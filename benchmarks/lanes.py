@@ -13,8 +13,8 @@ digests: the same lanes).
     python benchmarks/lanes.py --repeat 5 --menus 500 main .
 
 ebed60e is ``lanes.py`` before segments whose lanes come near another corridor were spread with it (the
-reference of the lanes' time budget: at most 20 % more). Only ``lanes.py`` comes from each revision; the router and the rest are the working tree's, so the recorded
-paths are the same for all.
+reference of the lanes' time budget: at most 20 % more). Only ``lanes.py`` and ``lane_groups.py`` come from
+each revision; the router and the rest are the working tree's, so the recorded paths are the same for all.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "ivr_studio/flow/lanes.py"
+GROUPS = "ivr_studio/flow/lane_groups.py"
 #: lanes.py before the transitive grouping of lanes, and the working tree
 REVISIONS = ("ebed60e", ".")
 
@@ -79,8 +80,11 @@ def child_record(out: str, menus: int) -> None:
 
 
 def child_replay(recording: str, module: str) -> None:
-    """Runs in a fresh process: replay ``recording`` against the lanes module in the file ``module``; prints
-    the CPU time, a digest of every link's final points and how many links there are."""
+    """Runs in a fresh process: replay ``recording`` against the lanes module in the file ``module`` (with
+    the ``lane_groups.py`` beside it, if any); prints the CPU time, a digest of every link's final points
+    and how many links there are."""
+    if Path(module).parent != (ROOT / MODULE).parent:  # a revision's folder: its lane_groups.py
+        sys.path.insert(0, str(Path(module).parent))
     spec = importlib.util.spec_from_file_location("lanes_under_test", module)
     assert spec is not None and spec.loader is not None
     lanes = importlib.util.module_from_spec(spec)
@@ -106,15 +110,21 @@ def child_replay(recording: str, module: str) -> None:
 
 
 def module_of(revision: str, tmp: Path) -> str:
-    """The file holding ``lanes.py`` as of ``revision`` ("." for the working tree)."""
+    """The file holding ``lanes.py`` as of ``revision`` ("." for the working tree), in a folder of its own
+    with that revision's ``lane_groups.py`` (where it had one), which it imports."""
     if revision == ".":
         return str(ROOT / MODULE)
-    text = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{revision}:{MODULE}"], capture_output=True, text=True, check=True
-    ).stdout
-    path = tmp / f"lanes_{len(list(tmp.iterdir()))}.py"
-    path.write_text(text)
-    return str(path)
+    folder = tmp / f"revision_{len(list(tmp.iterdir()))}"
+    folder.mkdir()
+    for name, path in ((MODULE, folder / "lanes.py"), (GROUPS, folder / "lane_groups.py")):
+        shown = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{revision}:{name}"], capture_output=True, text=True
+        )
+        if shown.returncode == 0:
+            path.write_text(
+                shown.stdout.replace("from ivr_studio.flow.lane_groups import", "from lane_groups import")
+            )
+    return str(folder / "lanes.py")
 
 
 def main() -> None:
