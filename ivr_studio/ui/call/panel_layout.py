@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -56,6 +57,37 @@ DIAL_CHOICES = {
 }
 
 
+class KeysSign(QLabel):
+    """The sign that, during a call, keys typed in the window go to the caller's keypad. Where the panel's
+    row of controls is short of room (a 1024-pixel screen, a call of a URL) it says so in fewer words
+    rather than make the window wider than the screen."""
+
+    FULL = "⌨ Keyboard = keypad"
+    SHORT = "⌨ = keypad"
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(self.FULL, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def _size_for(self, text: str) -> QSize:
+        size = super().sizeHint()  # the style's padding and height around the text shown
+        metrics = self.fontMetrics()
+        size.setWidth(size.width() - metrics.horizontalAdvance(self.text()) + metrics.horizontalAdvance(text))
+        return size
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self._size_for(self.FULL)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self._size_for(self.SHORT)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        text = self.FULL if event.size().width() >= self.sizeHint().width() else self.SHORT
+        if self.text() != text:
+            self.setText(text)
+
+
 def build_panel(panel: CallPanel) -> None:
     """Lay the panel out so it can be small: one row of controls on top, the keypad beside the
     timeline, the status strip under them, and the less used parts folded away behind toggles."""
@@ -77,7 +109,7 @@ def build_panel(panel: CallPanel) -> None:
     panel.hangup_button.setToolTip("End the call (Shift+F5)")
     panel.keypad = Keypad(panel)
     panel.keyboard = KeyboardKeypad(panel.keypad, panel)
-    panel.keys_sign = QLabel("⌨ Keyboard = keypad", panel)
+    panel.keys_sign = KeysSign(panel)
     panel.keys_sign.setObjectName("keyboardIsKeypad")
     panel.keys_sign.setToolTip(
         "During the call the keys 0–9, * and # typed anywhere in the window press the caller's keypad "

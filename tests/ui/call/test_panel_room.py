@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from silent_speech import SilentRecognizers
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -175,10 +176,9 @@ def test_digits_typed_anywhere_go_to_the_call_with_a_visible_sign(qtbot, window)
     assert not panel.keys_sign.isVisible()
     open_panel(qtbot, window)
     panel.start_call()
-    qtbot.waitUntil(
-        lambda: any(e["event"] == "listening" for e in panel.controller.record.trace)
-    )
+    qtbot.waitUntil(lambda: any(e["event"] == "listening" for e in panel.controller.record.trace))
     assert panel.keys_sign.isVisible(), "the panel says the keyboard is the keypad"
+    assert panel.keys_sign.text() == "⌨ Keyboard = keypad", "in so many words, where there is room"
     window.view.setFocus()
     qtbot.waitUntil(window.view.hasFocus)
     QTest.keyPress(window.view, Qt.Key.Key_2)
@@ -207,3 +207,32 @@ def test_digits_typed_anywhere_go_to_the_call_with_a_visible_sign(qtbot, window)
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key.Key_3)
     assert not panel.keypad.buttons["3"].isDown()
+
+
+@pytest.mark.parametrize("target", ["This flow", "A URL"])
+def test_a_call_does_not_widen_the_window_of_a_small_screen(qtbot, settings, tmp_path, support_line, target):
+    """On a 1024x600 screen the window starts 962 px wide. A call adds "Call again" and the keyboard sign to
+    the panel's top row, which then asked for more room than the window had: the window grew (to 974 px
+    for a call of the flow, more for a URL's), past the screen's edge when it stood near it."""
+    window = make_window(qtbot, settings, tmp_path, (962, 552))
+    panel = window.call_panel
+    try:
+        assert window.open_path(support_line)
+        open_panel(qtbot, window)
+        panel.target.setCurrentText(target)
+        panel.url.setText("http://127.0.0.1:9/voice")  # nothing listens: the call ends with an error
+        qtbot.waitUntil(lambda: window.width() == 962)
+        with qtbot.waitSignal(panel.controller.callStarted):
+            panel.start_call()
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+        assert panel.keys_sign.isVisible() or target == "A URL"
+        assert window.minimumSizeHint().width() <= 962, window.minimumSizeHint()
+        assert window.width() == 962
+        assert (
+            panel.keys_sign.isHidden() or panel.keys_sign.width() >= panel.keys_sign.minimumSizeHint().width()
+        )
+    finally:
+        panel.controller.shutdown()
+        window.document.replace(window.document.flow, window.document.path)
+        window.close()
