@@ -430,7 +430,7 @@ def routing_table(rows: list[dict], views: list[dict], loads: tuple[float, float
     lines = [
         "| flow | links | cards searched round at once | routing: CPU time | wall time | of it lanes (CPU) "
         "| routed round cards | of them in a lane | plain curve, clear | curve not clear (safety net) "
-        "| routing before the shared ways (CPU) |",
+        "| the older router (CPU) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -449,7 +449,7 @@ def routing_table(rows: list[dict], views: list[dict], loads: tuple[float, float
         "|---|---|---|---|---|---|---|",
     ]
     for v in views:
-        name = "before the shared ways" if v["code"] == "before" else "now"
+        name = "the older router" if v["code"] == "before" else "now"
         lines.append(
             f"| {name} | {v['drawn']:,.0f} | {v['theirs']:,.0f} | {v['theirs_cpu']:.2f} s | {v['cpu']:.2f} s | "
             f"{v['wall']:.2f} s | {v['slices']:,.0f} |"
@@ -717,40 +717,54 @@ in its way, learning those along each path it tries (`flow/routing.py`). Every l
 plain curve that is clear of every card; the column "curve not clear" counts the links the router's safety
 net left with a curve that is not (24 searches or 600 cards learnt for one link): none.
 
-Links across the flow to one port now share the way there (`flow/trunks.py`): the paths found to a port form
-a tree rooted at it, and the next link to that port searches only a small window round its own exit for the
+Links across the flow to one port share the way there (`flow/trunks.py`): the paths found to a port form a
+tree rooted at it, and the next link to that port searches only a small window round its own exit for the
 cheapest way onto the tree (counting what the way on along it costs), then follows it. Of the 4,001 links
-back to the main menu of the 2,000 menus, a few dozen search across the flow (which order they come in
-decides how many) and the others join; each join expands some ten grid crossings. Before this, each
-of them searched across the flow (≈10,000 searches of ≈3 ms: `_route_lazily` searched again as it learnt the
-cards in its way), and counting the cards round a link's rectangle (`CardIndex.near`) took ≈10 s more; the
-count now stops past the limit. The last column is the router before this change, run side by side (its
-lanes included). The lanes' share (the column "of it lanes") belongs to `flow/lanes.py`.
+back to the main menu of the 2,000 menus, a few dozen search across the flow and the others join. Before
+the shared ways each of them searched across the flow: 28.4 s of CPU for the 2,000 menus.
 
-Measured again after two changes to the joining (it estimates the way on from each stretch's end, and looks
-in two windows round the exit, not three), side by side with the main branch just before the shared ways
-but with today's faster lanes (`PYTHONPATH` of an export of that revision), medians of 3 fresh processes,
-load average 2.6–3.0: **2,000 menus 7.26 s of CPU (3.18 s of it the lanes) against 28.38 s (1.76 s)**;
-**the 500-node flow 0.48 s against 0.47 s**; the view 75 % down: **every link drawn in it routed in 0.57 s of
-CPU** (35 slices; its cards' links in 0.05 s). The table above was measured before those two changes, when
-the 500-node flow took 0.92 s against 0.70 s. The target of 5 s of CPU for the 2,000 menus is not met: the
-lanes take 3.2 s of the 7.3 s (the shared ways put thousands of links into the same corridors, and the
-lanes spread them), and most of the rest is drawing the routed links and checking that each link's lane
-keeps clear of the cards (`ui/canvas/link_router.py`); the routes alone (`route()` on the same cards,
-without Qt) take 2.3–3.1 s depending on the order the links come in. A big flow's routes now depend on
-that order (which link to a port is routed first); the examples route exactly as before (route points
-compared).
+"The older router" in both tables is the main branch just before the routes were made repeatable and
+faster (7508cf4, `--against` an export of it) with today's lanes copied in (`flow/lanes.py`,
+`flow/lane_groups.py`), run side by side; the machine was busy (the wall times). **The target of 5 s of CPU
+for routing the 2,000 menus is met**; the 500-node flow and the view 75 % down are quicker too. Three
+earlier runs, with the lanes of 7508cf4 on both sides, within ten minutes (load average 1.6–5.6 over them)
+gave **2,000 menus 2.29–3.55 s of CPU against 6.58–7.27 s** (of it the lanes 0.61–0.97 s, so 1.7–2.7 s not
+the lanes), the 500-node flow 0.27–0.37 s against 0.39–0.48 s, and every link drawn in the view 75 % down
+routed in 0.31–0.53 s against 0.50–0.63 s: the machine's speed drifted between runs (the older router's
+times moved with the new ones), not the routes (the same counts in every run). Three things changed:
 
-On a quiet machine (load average 0.8–0.9, nothing else running, main at d3d6567, one run of
-`--routing`): **2,000 menus 6.83 s of CPU, 3.00 s of it the lanes** (7.21 s with 40 cards searched round at
-once), the 500-node flow 0.48 s, every link drawn in the view 75 % down routed in 0.52 s of CPU (31 slices).
+- **Repeatable routes, in a cheap order.** A link's route depends on which links to the same port were
+  routed before it. Past the links in and around the view, the router took the next link from a set of
+  string keys, whose order changes in every process (Python hashes strings with a new seed each run): the
+  same file opened twice could be drawn differently, and the 2,000 menus took 6.5–7.3 s of CPU or more
+  depending on that order. Waiting links are now routed in reading order (their card's column, then its
+  top, then the exit's height on the card: `LinkRouter.reading_order`), also within the links in and
+  around the view. In that order the shared ways put fewer links side by side, so the lanes have far less
+  to spread (0.6–1.0 s of CPU instead of 3.0–3.2 s). `tests/ui/test_link_routing_repeatable.py` routes the
+  300-menu test flow under two hash seeds and compares every route point (672 of its 1,200 links differed
+  before). The examples route exactly as before (they are routed as their links are made; route points
+  compared).
+- **Each routed link drawn once.** During background routing and `route_pending()` a routed link was drawn
+  on the line it was routed on and again when the lanes spread it (11,409 drawings for the 6,001 routed
+  links of the 2,000 menus); it is now drawn when its batch's lanes are spread, or at the end of its slice.
+- **Quicker look-ups and searches, the same answers.** `CardIndex.near` (about 50,000 queries) unites each
+  cell's cards as sets: 0.45–0.50 s of CPU against 0.69–0.88 s, replayed on the same cards. The grid
+  searches (`flow/orthogonal.py`, `flow/trunks.py`) number crossings and states as integers and take the
+  four steps inline: the 7,412 searches and joins, replayed, give the same paths in 0.38 s against 0.72 s
+  (searches) and 0.47 s against 0.57 s (joins).
 
-The view of the second table is what a user sees first: the links of its cards are routed first, then the other links
-drawn in it — most of them links back to the main menu from further down. The lanes of the links routed
-meanwhile are spread at most every 0.5 s during background routing (`ui/canvas/link_router.py`): the
-bundle of hundreds of links into the main menu was spread and drawn again after every 12 ms slice, which
-took most of the time; a link not spread yet is drawn on the line it was routed on, clear of the cards.
-The machine was shared and busy: the wall times mostly measure the other processes.
+The last two, side by side with the reading order alone (one run of `--routing --against`, load average
+1.7–1.8): **2,000 menus 2.49 s of CPU against 3.50 s**, the 500-node flow 0.32 s against 0.40 s, every link
+drawn in the view 75 % down routed in 0.36 s against 0.47 s. Where the CPU of the 2,000 menus goes now
+(one run with each part timed, load average about 6): `route()` about 1.1 s (joining the shared ways
+0.6 s, the grid searches 0.35 s), drawing the routed links about 0.45 s (rounded paths, and checking that a
+link's lane keeps clear of the cards), the lanes 0.6–1.0 s, the plain curves' checks 0.1 s.
+
+The view of the second table is what a user sees first: the links of its cards are routed first, then the
+other links drawn in it — most of them links back to the main menu from further down. The lanes of the
+links routed meanwhile are spread at most every 0.5 s during background routing
+(`ui/canvas/link_router.py`); a link not spread yet is drawn on the line it was routed on, clear of the
+cards.
 """
 
 
