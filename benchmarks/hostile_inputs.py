@@ -68,7 +68,10 @@ def main() -> None:
             ("validate /dev/zero", ["validate", "/dev/zero"]),
             ("validate a sparse 60 MB flow", ["validate", "big.ivrflow"]),
             ("say_wav of a sparse 2 GiB WAV", ["call", "menu.ivrflow", "--quiet", "--script", "wav.yaml"]),
-            ("YAML alias bomb (9 levels) as a script", ["call", "menu.ivrflow", "--quiet", "--script", "bomb.yaml"]),
+            (
+                "YAML alias bomb (9 levels) as a script",
+                ["call", "menu.ivrflow", "--quiet", "--script", "bomb.yaml"],
+            ),
             ("say with duration 1e308", ["call", "menu.ivrflow", "--quiet", "--script", "inf.json"]),
         ]
         print(f"{'case':<44} {'exit':>4} {'time':>8} {'peak RSS':>9}")

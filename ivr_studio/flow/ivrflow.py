@@ -264,7 +264,9 @@ NODE_KEYS_3 = NODE_KEYS_2 | {"flags"}
 
 def _node(d: Any, path: str, version: int = VERSION) -> Node:
     _type(d, dict, path, "an object")
-    allowed = NODE_KEYS_3 if version >= KEPT_VERSION else NODE_KEYS_2 if version >= DYNAMIC_VERSION else NODE_KEYS
+    allowed = (
+        NODE_KEYS_3 if version >= KEPT_VERSION else NODE_KEYS_2 if version >= DYNAMIC_VERSION else NODE_KEYS
+    )
     _keys(d, allowed, {"id", "kind"}, path)
     node_id = _type(d["id"], str, f"{path}.id", "text")
     if not ID_PATTERN.match(node_id):
