@@ -24,11 +24,12 @@ import itertools
 import random
 import re
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal, localcontext
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivr_studio.bundle.routing import flow_language
-from ivr_studio.flow.logic import WEEKDAYS, DecideConfig, HoursConfig, LookupConfig, SetConfig
+from ivr_studio.flow.logic import WEEKDAYS, DecideConfig, HoursConfig, LookupConfig, SetConfig, decide_number
 from ivr_studio.flow.model import Flow, Node
 from ivr_studio.flow.placeholder import PlaceholderConfig
 
@@ -130,6 +131,21 @@ def hours_instants(cfg: HoursConfig, base_dir: Any = None) -> dict[str, datetime
 
 
 # ---------------------------------------------------------------------------------------------- Decide
+def _next_numbers(number: Decimal, sign: int) -> list[str]:
+    """Plain numbers just below (``sign`` -1) or above (1) ``number``, written with every digit: one less
+    or more, and one step in the digit after its last (``0.25`` → ``-0.75`` and ``0.249``; ``999…9``, 30
+    nines, → ``999…9.1`` only, as one more has 31 digits, too many to be a number). Exact decimals:
+    ``float()`` would write a 30-digit operand as ``1e+29``, which the handler does not take as a number."""
+    exponent = min(number.as_tuple().exponent, 0)
+    assert isinstance(exponent, int)  # a plain number is finite
+    with localcontext() as ctx:
+        ctx.prec = 80  # exact: a plain number has at most 30 digits before the point and 30 after
+        steps = (Decimal(sign), Decimal(sign).scaleb(exponent - 1))
+        near = [number + step for step in steps]
+    written = [format(n, "f") for n in near]
+    return [w for w in dict.fromkeys(written) if decide_number(w) is not None]
+
+
 def _candidates(op: str, operand: str) -> list[str]:
     o = operand.strip()
     items = [x.strip() for x in operand.split(",") if x.strip()]
@@ -142,13 +158,8 @@ def _candidates(op: str, operand: str) -> list[str]:
         "is_not_empty": ["1"],
         "is_empty": [""],
     }.get(op, [])
-    number = None
-    with contextlib.suppress(ValueError):
-        number = float(o)
-    if number is not None and op == "less_than":
-        out = [f"{number - 1:g}"]
-    if number is not None and op == "greater_than":
-        out = [f"{number + 1:g}"]
+    if op in ("less_than", "greater_than") and (number := decide_number(o)) is not None:
+        out = _next_numbers(number, -1 if op == "less_than" else 1)
     if op in ("before_time", "after_time") and re.fullmatch(r"\d\d:\d\d", o):
         minutes = int(o[:2]) * 60 + int(o[3:])
         minutes = minutes - 1 if op == "before_time" else minutes

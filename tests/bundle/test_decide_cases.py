@@ -158,7 +158,9 @@ def test_a_pattern_a_caller_renders_is_bounded_per_request():
 
     from ivr_studio.bundle.handler.logic import Call, Decide, LogicError
 
-    decide = Decide("route", {"cases": [{"id": "m", "op": "regex", "value": "x", "operand": "{{ call.speech }}"}]})
+    decide = Decide(
+        "route", {"cases": [{"id": "m", "op": "regex", "value": "x", "operand": "{{ call.speech }}"}]}
+    )
     for speech, ok in (("x", True), ("(" * 600 + ")" * 600, False), ("([", False)):
         values = {"call": {"speech": speech}}
         call = Call(lambda v=values: v, {}, {}, datetime(2027, 1, 4, tzinfo=UTC), None, 0.0)  # type: ignore[arg-type]
@@ -169,3 +171,36 @@ def test_a_pattern_a_caller_renders_is_bounded_per_request():
                 decide.evaluate(call)
     with pytest.raises(LogicError, match="case 1: bad regular expression: groups nested more than 30 deep"):
         Decide("route", {"cases": [{"id": "m", "op": "regex", "value": "x", "operand": "(" * 40 + ")" * 40}]})
+
+
+def number_flow(op: str, operand: str) -> Flow:
+    flow = Flow("Numbers")
+    flow.add_node(
+        Node("route", NodeKind.DECIDE, config=DecideConfig((Case("n", "{{ call.digits }}", op, operand),)))
+    )
+    for target in ("to_n", "to_otherwise"):
+        flow.add_node(Node(target, NodeKind.SAY, text="Done."))
+    flow.set_link("route", "case:n", "to_n")
+    flow.set_link("route", "otherwise", "to_otherwise")
+    return flow
+
+
+@pytest.mark.parametrize(
+    ("op", "operand", "boundary"),
+    [
+        ("greater_than", "1" * 30, "1" * 29 + "2"),  # float() wrote it 1.11111e+29: not a number, no case
+        ("less_than", "1" * 30, "1" * 29 + "0"),
+        ("greater_than", "12345678901234567891", "12345678901234567892"),  # past float's 17 digits
+        ("greater_than", "9" * 30, "9" * 30 + ".1"),  # one more would be 31 digits, too many
+        ("greater_than", "0.123456789012345678901", "1.123456789012345678901"),
+        ("less_than", "-2.5", "-3.5"),
+    ],
+)
+def test_a_number_case_is_tested_just_past_its_operand_with_every_digit(op, operand, boundary):
+    """Handler numbers are decimals of up to 30 digits either side of the point, compared exactly: the
+    generated test for ``less_than``/``greater_than`` sends the number next to the operand, in full."""
+    flow = number_flow(op, operand)
+    found, uncovered = decide_cases(flow, flow.node("route"))
+    assert uncovered == []
+    assert dict(found)["case:n"]["params"]["Digits"] == boundary
+    assert "otherwise" in dict(found)
