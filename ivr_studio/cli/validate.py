@@ -70,6 +70,6 @@ def run(args: argparse.Namespace) -> int:
         for d in diagnostics:
             print(format_diagnostic(d, args.file))
         print(
-            f"{args.file}: {len(flow)} nodes, {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
+            f"{args.file}: {len(flow)} nodes, {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
         )
     return 1 if has_errors(diagnostics) else 0

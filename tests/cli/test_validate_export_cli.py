@@ -90,3 +90,23 @@ def test_export_says_how_to_call_the_served_bundle(examples_dir, tmp_path, capsy
     assert url.endswith("/voice")
     answer = Client(app).post("/voice", data={"CallSid": "CA" + "0" * 32, "From": "+15005550006"})
     assert answer.status_code == 200 and answer.headers["X-IVR-Node"] == "welcome"
+
+
+def test_validate_counts_each_severity_in_the_words_its_lines_and_json_use(tmp_path, capsys):
+    """The summary counts errors, warnings and info under the names the diagnostic lines and ``--json``
+    use, so a script or a reader matching "info" finds it in both."""
+    f = Flow("Ends")
+    f.add_node(Node("m", NodeKind.GATHER, attributes={"numDigits": 1, "timeout": "soon"}))
+    f.add_node(Node("bye", NodeKind.SAY, text="Goodbye."))  # the call ends after it: info
+    f.add_branch("m", Branch("b1", "1"))
+    f.set_link("m", "branch:b1", "bye")
+    path = tmp_path / "ends.ivrflow"
+    save_flow(f, path)
+    main(["validate", "--json", str(path)])
+    counts = json.loads(capsys.readouterr().out)["counts"]
+    assert counts["warning"] >= 1 and counts["info"] >= 1
+    main(["validate", str(path)])
+    *lines, summary = capsys.readouterr().out.splitlines()
+    assert summary.endswith(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info")
+    severities = {line.split(": ")[1].split()[0] for line in lines if not line.startswith("    fix:")}
+    assert severities == set(counts) - {k for k, n in counts.items() if n == 0}
