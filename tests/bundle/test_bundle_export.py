@@ -67,6 +67,18 @@ def test_the_bundle_holds_everything_a_deployment_needs(bundle):
     assert "gunicorn" in (bundle / "Dockerfile").read_text()
 
 
+def test_the_readme_says_where_to_get_the_ivr_studio_its_scenario_tests_need(tmp_path):
+    """The README pins the IVR Studio that exported the bundle for its scenario tests, and says how to
+    install that version without a package index: from IVR Studio's source or the wheel built from it."""
+    from ivr_studio import __version__
+
+    readme = (export_bundle(load_flow(EXAMPLES[0]), tmp_path / "b") / "README.md").read_text()
+    assert f'"ivr-studio=={__version__}"' in readme
+    assert "python -m build" in readme
+    assert f"pip install /path/to/ivr_studio-{__version__}-py3-none-any.whl" in readme
+    assert "not to run the app" in readme, "the app itself runs from requirements.txt alone"
+
+
 def test_the_handler_is_copied_verbatim(bundle):
     sources = sorted(p.name for p in HANDLER_SRC.glob("*.py"))
     assert sorted(p.name for p in (bundle / "ivr_handler").glob("*.py")) == sources

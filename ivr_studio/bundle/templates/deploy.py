@@ -126,8 +126,14 @@ pip install -r requirements-dev.txt "ivr-studio==$version" pytest-xdist
 python -m pytest tests scenarios -q -n auto --junitxml=test-report.xml
 ```
 
+`ivr-studio==$version` is the IVR Studio that exported this bundle, from the package index your team
+publishes it to. Without one, install it from IVR Studio's source: the wheel `python -m build` makes in a
+checkout of it (`pip install /path/to/ivr_studio-$version-py3-none-any.whl`), or the checkout itself
+(`pip install /path/to/ivr-studio`). Install it into the environment pytest runs in: that is where pytest
+finds the plugin.
+
 `-k` picks calls by name; `ivr-studio test scenarios/*.test.yaml --junit test-report.xml` runs the same
-calls without pytest. IVR Studio is needed for these tests only, not to run the app.
+calls without pytest. IVR Studio is needed for these tests only, not to run the app or `tests/test_flow.py`.
 
 ## Deploy it
 
