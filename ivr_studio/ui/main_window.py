@@ -144,6 +144,8 @@ class MainWindow(QMainWindow):
             laid_out = self.document.open(path)
         except FlowFileError as exc:
             collector.release()
+            # on stderr too: the terminal that ran ``ivr-studio open FILE`` says why
+            print(f"IVR Studio: could not open the flow: {exc}", file=sys.stderr, flush=True)
             QMessageBox.critical(self, "Could not open the flow", f"{exc}\n\nNothing was opened.")
             return False
         except BaseException:

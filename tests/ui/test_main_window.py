@@ -110,6 +110,17 @@ def test_corrupt_or_newer_file_opens_nothing_and_says_why(window, tmp_path, monk
     assert len(window.document.flow) == 4 and window.document.path is None
 
 
+def test_a_file_that_cannot_be_opened_is_named_on_stderr_too(window, tmp_path, monkeypatch, capsys) -> None:
+    """``ivr-studio open FILE`` run from a terminal says there why nothing was opened, not only in the
+    dialog."""
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: None)
+    broken = tmp_path / "broken.ivrflow"
+    broken.write_text("{ not json")
+    assert not window.open_path(broken)
+    err = capsys.readouterr().err
+    assert err.startswith(f"IVR Studio: could not open the flow: {broken}: ") and err.count("\n") == 1
+
+
 def test_failed_save_keeps_the_previous_file_and_says_so(window, support_line, tmp_path, monkeypatch) -> None:
     copy = tmp_path / "line.ivrflow"
     copy.write_bytes(support_line.read_bytes())
