@@ -76,7 +76,8 @@ class FlowView(QGraphicsView):
         self._grow_timer.setInterval(200)
         self._grow_timer.timeout.connect(self.fit_scroll_area)
         scene.document.flowReplaced.connect(self.fit_scroll_area)
-        scene.document.flow_events.connect(lambda _event: self._grow_timer.start())
+        # the document (a plain-Python emitter) and the scene may outlive this view: let go of them when it goes
+        self.destroyed.connect(scene.document.flow_events.connect(self._flow_edited))
         self._panning = False
         self._space = False
         self._moving = False  # zooming and scrolling in steps to one place: links are made once there
@@ -94,9 +95,12 @@ class FlowView(QGraphicsView):
         self.rename_edit.editingFinished.connect(self._commit_rename)
         scene.quickAddRequested.connect(self.open_quick_add)
         scene.renameRequested.connect(self.begin_rename)
-        scene.changed.connect(lambda _r: self.minimap.schedule_update())
+        scene.changed.connect(self.minimap.schedule_update)  # a Qt connection: gone with the minimap
         self.horizontalScrollBar().valueChanged.connect(self.minimap.schedule_update)
         self.verticalScrollBar().valueChanged.connect(self.minimap.schedule_update)
+
+    def _flow_edited(self, _event: object) -> None:
+        self._grow_timer.start()
 
     def flow_scene(self) -> FlowScene:
         return self._scene
