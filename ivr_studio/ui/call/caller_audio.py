@@ -40,7 +40,8 @@ class CallerAudio:
     ``available``: whether a microphone and speaker are there; ``running``: whether a call is running;
     ``provider``: the recogniser provider; ``poster``: the running call's function that puts an event on
     its queue; ``reporter``: a report function for the current call (reports of a replaced call are
-    dropped by it);
+    dropped by it); ``call_now``: the running call's clock, which dates the caller's audio (a Record
+    subtracts how long ago speech ended from the call's time);
     ``notice``: something the user should know; ``microphone_changed``: the microphone opened or closed.
     """
 
@@ -52,6 +53,7 @@ class CallerAudio:
         provider: Callable[[], Any],
         poster: Callable[[], Callable[[Any], None]],
         reporter: Callable[[], Report],
+        call_now: Callable[[], Callable[[], float]] = lambda: time.monotonic,
         notice: Callable[[str], None],
         microphone_changed: Callable[[bool], None],
     ) -> None:
@@ -59,6 +61,7 @@ class CallerAudio:
         self._running = running
         self._provider = provider
         self._poster = poster
+        self._call_now = call_now
         self._reporter = reporter
         self._notice = notice
         self._microphone_changed = microphone_changed
@@ -207,15 +210,15 @@ class CallerAudio:
             from ivr_studio.ui.call.recording import RecordingInput
             from ivr_studio.ui.call.speech import SpeechConfig, SpeechSession
 
-            report, post = self._reporter(), self._poster()
+            report, post, now = self._reporter(), self._poster(), self._call_now()
             keys = self._not_our_own_tone
             if self._listening == "record":
-                self._session = RecordingInput(post, report, key_filter=keys)
+                self._session = RecordingInput(post, report, now=now, key_filter=keys)
             elif self._listening == "keys":
-                self._session = KeypadInput(post, report, key_filter=keys)
+                self._session = KeypadInput(post, report, now=now, key_filter=keys)
             else:
                 config = self._speech_config or SpeechConfig(phone_fidelity=self.phone_fidelity)
-                self._session = SpeechSession(self._provider(), config, post, report, key_filter=keys)
+                self._session = SpeechSession(self._provider(), config, post, report, now=now, key_filter=keys)
         return self._session
 
     def _not_our_own_tone(self, key: str) -> bool:

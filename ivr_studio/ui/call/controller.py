@@ -120,6 +120,9 @@ class CallController(QObject, DebugControls):
             running=lambda: self.running,
             provider=lambda: self.provider,
             poster=lambda: self._live.post,
+            # audio is dated on the call's clock: the end of speech is subtracted from it (SpeechEnded.ago),
+            # and it stands still while the debugger holds the call
+            call_now=lambda: self._live.clock.now,
             reporter=self._reporter,
             notice=self.notice.emit,
             microphone_changed=self.microphoneChanged.emit,

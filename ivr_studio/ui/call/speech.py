@@ -104,7 +104,8 @@ class SpeechSession(AudioWorker):
         now: Callable[[], float] = time.monotonic,
         key_filter: Callable[[str], bool] | None = None,
     ) -> None:
-        """``now`` is the wall clock that dates arriving audio (tests pass a fixed one)."""
+        """``now`` is the clock that dates arriving audio: the call's in a live call (tests pass a fixed
+        one)."""
         super().__init__(post, report, now, "ivr-speech", key_filter)
         self.provider = provider
         self.config = config

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from call_clock import SteppedClock, call_clock, run_until
 from dependencies import needs
 
 from ivr_studio.runtime.audio import VoiceIO
@@ -86,11 +87,11 @@ def make_panel(qtbot, document: FlowDocument, controller: CallController) -> Cal
     return panel
 
 
-def headset_controller(monkeypatch, provider=None) -> CallController:
+def headset_controller(monkeypatch, provider=None, clock=None) -> CallController:
     """A controller that believes in a headset: the stand-in microphone, prompts played in silence."""
     monkeypatch.setattr(devices, "Microphone", FakeMicrophone)
     FakeMicrophone.current = None
-    controller = CallController(settings=FAST, audio=True, provider=provider)
+    controller = CallController(settings=FAST, audio=True, provider=provider, clock=clock)
     monkeypatch.setattr(controller, "_voice", VoiceIO)
     monkeypatch.setattr(controller, "_play_tone", lambda key: None)
     return controller
@@ -118,6 +119,31 @@ def reach_voicemail(qtbot, panel: CallPanel) -> None:
     qtbot.waitUntil(lambda: recording(panel))
 
 
+def reach_voicemail_in_call_time(qtbot, panel: CallPanel) -> None:
+    """:func:`reach_voicemail` on a :class:`SteppedClock`: no prompt or timeout runs out on the wall clock."""
+    panel.call_button.click()
+    run_until(qtbot, panel.controller, lambda: bool(trace(panel, "gather_start")))
+    panel.keypad.buttons["3"].click()
+    run_until(qtbot, panel.controller, lambda: recording(panel))
+
+
+def speak_in_call_time(qtbot, controller: CallController, pcm: bytes, tail_seconds: float = 1.0) -> None:
+    """The headset hears ``pcm`` (then ``tail_seconds`` of quiet) in call time: call time moves 20 ms, the
+    open microphone delivers those 20 ms, and the call has heard them before time moves on."""
+    clock = call_clock(controller)
+    frames = PacedAudio(pcm, lambda _f: None, tail_seconds=tail_seconds)
+    for frame in frames.frames:
+        clock.advance_to(clock.now() + frames.frame_seconds)  # a frame exists once its 20 ms were spoken
+        qtbot.waitUntil(lambda: clock.idle)
+        mic = FakeMicrophone.current
+        if mic is not None and mic.is_open:
+            mic.on_frame(frame)
+        session = controller.caller_audio._session
+        if session is not None:
+            assert session.wait_idle(10), "the recording's worker stopped answering"
+        qtbot.waitUntil(lambda: clock.idle)  # what it heard (speech started or ended) reached the call
+
+
 def assert_message_recorded(qtbot, panel: CallPanel) -> dict:
     qtbot.waitUntil(lambda: "thanks" in nodes(panel))  # the Record's "after recording" exit
     assert "goodbye" not in nodes(panel)  # not "nothing recorded"
@@ -140,20 +166,24 @@ def recorded_pcm(event: dict) -> bytes:
 
 @needs_recording
 def test_the_headset_is_recorded_by_the_voicemail(qtbot, monkeypatch, tmp_path, examples_dir):
-    # No speech model is loaded on the way to the voicemail: loading pocketsphinx's holds every Python thread
-    # for seconds on a busy machine — the headset's audio and the call's thread alike — and the voicemail's
-    # 2 s of silence then ran out the moment the call went on. A recogniser that would say "support" proves
-    # the Record still recognises nothing.
-    controller = headset_controller(monkeypatch, provider=SaysSupport())
+    # The call runs on a clock the test moves, and the headset's audio arrives in step with it: a busy machine
+    # cannot let the voicemail's 2 s of silence run out before the caller's first word is heard. A recogniser
+    # that would say "support" proves the Record still recognises nothing (and loads no speech model).
+    controller = headset_controller(monkeypatch, provider=SaysSupport(), clock=SteppedClock)
     panel = make_panel(qtbot, voicemail_flow(tmp_path, examples_dir), controller)
     opened: list[bool] = []
     panel.controller.microphoneChanged.connect(opened.append)
     try:
-        reach_voicemail(qtbot, panel)
+        reach_voicemail_in_call_time(qtbot, panel)
         qtbot.waitUntil(lambda: panel.controller.microphone_open)
         assert panel.strip.mic_label.text() == "● Mic"
-        FakeMicrophone.current.speak(GOFORWARD.read_bytes())
+        speak_in_call_time(qtbot, controller, GOFORWARD.read_bytes())
+        assert "thanks" not in nodes(panel), "2.8 s of speech and 1 s of quiet: still recording"
+        run_until(qtbot, controller, lambda: "thanks" in nodes(panel))
         done = assert_message_recorded(qtbot, panel)
+        words_ended = next(e for e in trace(panel, "speech") if e["phase"] == "end")
+        ended_at = words_ended["t"] - words_ended["ago"]  # the VAD says so a moment after the last word
+        assert done["t"] == pytest.approx(ended_at + 2.0, abs=0.002), "2 s of silence after the last word"
         assert GOFORWARD.read_bytes()[:32000] in recorded_pcm(done)  # what the headset heard is the message
         assert not panel.controller.microphone_open and opened[-2:] == [True, False]  # closed when it ended
         assert not any(e["phase"] == "final" for e in trace(panel, "speech"))  # nothing to recognise
