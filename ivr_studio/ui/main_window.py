@@ -182,9 +182,12 @@ class MainWindow(QMainWindow):
         self.problems.diagnosticsChanged.connect(self._diagnostics_changed)
         self.problems.nodeActivated.connect(self.reveal_node)
         self.view.zoomChanged.connect(self._zoom_changed)
-        QGuiApplication.styleHints().colorSchemeChanged.connect(
-            lambda _s: self.scene.set_theme_from_palette()
-        )
+        # the application outlives the window: a bound method is disconnected when the window goes, where a
+        # lambda would keep it (and its call panel, controller and last call) for good
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._colour_scheme_changed)
+
+    def _colour_scheme_changed(self, _scheme: object) -> None:
+        self.scene.set_theme_from_palette()
 
     def _selection_changed(self, node_ids: list[str]) -> None:
         self.inspector.show_selection(node_ids)
@@ -409,5 +412,5 @@ class _FirstFrame(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Paint:
             obj.removeEventFilter(self)
-            QTimer.singleShot(0, self._then)
+            QTimer.singleShot(0, self, self._then)  # not once the widget (and this filter) are gone
         return False

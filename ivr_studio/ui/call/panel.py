@@ -52,6 +52,10 @@ class CallPanel(QWidget):
         self.document = document
         self.save_flow = save_flow
         self.controller = controller or CallController(self, settings=settings)
+        if self.controller.parent() is None:
+            # the panel owns its controller: the controller's signals reach the panel's slots, so a controller
+            # that outlived it would keep the panel, and with it the last call's engine and speech models
+            self.controller.setParent(self)
         #: (label, seconds, started at): the Gather timer shown, started at a moment of call time
         self._countdown: tuple[str, float, float] | None = None
         self._gather: dict = {}
