@@ -307,3 +307,27 @@ def test_new_asks_about_unsaved_changes_first(window, monkeypatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     window.actions_["action_new"].trigger()
     assert window.document.flow.node("start").title == "Start" and not window.document.is_dirty()
+
+
+def test_a_window_closed_before_its_first_frame_work_ran_is_left_alone(qtbot, settings, tmp_path):
+    """The work after the first frame (checking the flow, probing audio) waits for the next event-loop turn;
+    a window closed and deleted before then is not called into (it raised "QTimer already deleted" in
+    whatever ran next)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from ivr_studio.ui.call.controller import CallController
+
+    w = MainWindow(
+        settings=settings,
+        recovery_dir=tmp_path / "recovery",
+        autosave_ms=60_000,
+        call_controller=CallController(audio=False),
+    )
+    viewport = w.view.viewport()
+    w._first_frame.eventFilter(viewport, QEvent(QEvent.Type.Paint))  # the first frame was painted
+    w.close()
+    w.deleteLater()
+    with qtbot.captureExceptions() as exceptions:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()  # the turn the first-frame work was queued for
+    assert exceptions == []
