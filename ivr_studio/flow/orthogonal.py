@@ -155,13 +155,19 @@ def search(
                 push(heap, (cost + (to_x[i] + to_y[j - 1]) * greed, tie * cost, cost, nxt))
     if goal is None:
         return None
-    states = [goal]
+    return path_to(goal, came, xs, ys)
+
+
+def path_to(state: int, came: dict[int, int], xs: list[float], ys: list[float]) -> list[Point]:
+    """The crossings a grid search went through to reach ``state`` (crossing * 4 + direction), from its
+    start, each once (a turn on the spot is one point)."""
+    ny = len(ys)
+    states = [state]
     while states[-1] in came:
         states.append(came[states[-1]])
-    states.reverse()
     points: list[Point] = []
-    for state in states:
-        i, j = divmod(state >> 2, ny)
+    for st in reversed(states):
+        i, j = divmod(st >> 2, ny)
         p = (xs[i], ys[j])
         if not points or points[-1] != p:
             points.append(p)

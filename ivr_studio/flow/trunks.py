@@ -20,7 +20,7 @@ import itertools
 import math
 from bisect import bisect_left, bisect_right
 
-from ivr_studio.flow.orthogonal import BEND_COST, MAX_STEPS, Grid, Point, Rect
+from ivr_studio.flow.orthogonal import BEND_COST, MAX_STEPS, Grid, Point, Rect, path_to
 
 CELL = 400.0  # the side of the squares the stretches are filed in
 
@@ -199,16 +199,7 @@ def join(s: Point, trunk: Trunk, obstacles: list[Rect], window: Rect) -> tuple[l
         steps_left -= 1
         _f, _n, g, state, reached = pop(heap)
         if reached != -1:  # the cheapest way on: along the tree from here
-            states = [state]
-            while states[-1] in came:
-                states.append(came[states[-1]])
-            points: list[Point] = []
-            for st in reversed(states):
-                i, j = divmod(st >> 2, ny)
-                p = (xs[i], ys[j])
-                if not points or points[-1] != p:
-                    points.append(p)
-            return points, reached
+            return path_to(state, came, xs, ys), reached
         if g > best.get(state, inf):
             continue
         at, d = state >> 2, state & 3
