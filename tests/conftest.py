@@ -4,6 +4,7 @@ tests that need resources."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,28 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "resources" / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _cycles_collected_on_the_gui_thread() -> Iterator[None]:
+    """As in the editor (``ivr_studio.ui.collector.pace``, which ``make_app`` installs): once a test has made the
+    QApplication, Python's cyclic collector runs on the GUI thread only, so a Qt object left in a cycle by one
+    test is never destroyed in another test's server or worker thread."""
+    _pace_if_qt()
+    yield
+    _pace_if_qt()
+
+
+def _pace_if_qt() -> None:
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        from ivr_studio.ui import collector
+
+        collector.pace(app)
 
 
 @pytest.fixture

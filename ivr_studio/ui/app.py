@@ -29,6 +29,9 @@ def make_app(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setStyle("Fusion")
+    from ivr_studio.ui import collector
+
+    collector.pace(app)  # reference cycles holding Qt objects are destroyed on the GUI thread only
     return app
 
 
