@@ -105,6 +105,10 @@ def child_open_big(path: str) -> None:
     check = time.process_time()
     window.problems.refresh()  # what the Problems panel runs once the edits (here: the open) pause
     check = time.process_time() - check
+    from ivr_studio.ui import collector
+
+    while collector.collect_due() is not None:  # the passes the GUI thread's collector timer runs next
+        pass
     gc_after, collecting["spent"] = collecting["spent"], 0.0
     rest = time.process_time()
     window.scene.build_all_links()  # what the editor makes between events after the first frame
