@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the audio and speech code loads with the first call, not with the editor
+    from ivr_studio.runtime.clock import Clock
     from ivr_studio.ui.call.audio_worker import KeypadInput
     from ivr_studio.ui.call.recording import RecordingInput
     from ivr_studio.ui.call.speech import PacedAudio, SpeechConfig, SpeechReport, SpeechSession
@@ -40,8 +41,8 @@ class CallerAudio:
     ``available``: whether a microphone and speaker are there; ``running``: whether a call is running;
     ``provider``: the recogniser provider; ``poster``: the running call's function that puts an event on
     its queue; ``reporter``: a report function for the current call (reports of a replaced call are
-    dropped by it); ``call_now``: the running call's clock, which dates the caller's audio (a Record
-    subtracts how long ago speech ended from the call's time);
+    dropped by it); ``call_clock``: the running call's clock, which dates the caller's audio (a Record
+    subtracts how long ago speech ended from the call's time) and paces a WAV spoken into the call;
     ``notice``: something the user should know; ``microphone_changed``: the microphone opened or closed.
     """
 
@@ -53,7 +54,7 @@ class CallerAudio:
         provider: Callable[[], Any],
         poster: Callable[[], Callable[[Any], None]],
         reporter: Callable[[], Report],
-        call_now: Callable[[], Callable[[], float]] = lambda: time.monotonic,
+        call_clock: Callable[[], Clock],
         notice: Callable[[str], None],
         microphone_changed: Callable[[bool], None],
     ) -> None:
@@ -61,7 +62,7 @@ class CallerAudio:
         self._running = running
         self._provider = provider
         self._poster = poster
-        self._call_now = call_now
+        self._call_clock = call_clock
         self._reporter = reporter
         self._notice = notice
         self._microphone_changed = microphone_changed
@@ -73,8 +74,7 @@ class CallerAudio:
         self._session: SpeechSession | RecordingInput | KeypadInput | None = None
         self._listening: str | None = None  # what the call listens for: "speech", "keys", "record" or None
         self._echo: tuple[str, float] = ("", 0.0)  # the key tone we played, and until when it may echo back
-        self._paced: PacedAudio | None = None
-        self._wav_until = 0.0  # monotonic time the WAV being spoken ends; the microphone is muted until then
+        self._paced: PacedAudio | None = None  # the WAV being spoken; the microphone is muted while it plays
         self._microphone: Any = None
         self._talking = False
         self._tone: Any = None  # the key tone playing (a StreamPlayback)
@@ -172,8 +172,8 @@ class CallerAudio:
         self._ensure_session()
         if self._paced is not None:
             self._paced.stop()
-        self._paced = PacedAudio(pcm, self._feed_wav)
-        self._wav_until = time.monotonic() + self._paced.duration
+        # paced by the call's clock: in step with call time (which dates the audio), on the call's thread
+        self._paced = PacedAudio(pcm, self._feed_wav, clock=self._call_clock())
         self._paced.start()
         return self._paced.duration
 
@@ -198,7 +198,7 @@ class CallerAudio:
                 tone.stop()
 
     def _feed_wav(self, pcm: bytes) -> None:
-        """A frame of the WAV being spoken (its own thread); goes to whichever session is current."""
+        """A frame of the WAV being spoken (the call's thread); goes to whichever session is current."""
         session = self._session
         if session is not None:
             session.feed(pcm)
@@ -210,7 +210,7 @@ class CallerAudio:
             from ivr_studio.ui.call.recording import RecordingInput
             from ivr_studio.ui.call.speech import SpeechConfig, SpeechSession
 
-            report, post, now = self._reporter(), self._poster(), self._call_now()
+            report, post, now = self._reporter(), self._poster(), self._call_clock().now
             keys = self._not_our_own_tone
             if self._listening == "record":
                 self._session = RecordingInput(post, report, now=now, key_filter=keys)
@@ -228,7 +228,8 @@ class CallerAudio:
 
     def _on_frame(self, pcm: bytes) -> None:
         """A microphone frame (PortAudio's thread): only queued, never processed here."""
-        if time.monotonic() < self._wav_until:
+        paced = self._paced
+        if paced is not None and paced.playing:
             return  # a WAV file is speaking for the caller
         session = self._session
         if session is not None and (self._talking or not self._push_to_talk):
@@ -270,7 +271,6 @@ class CallerAudio:
         if self._paced is not None:
             self._paced.stop()
             self._paced = None
-            self._wav_until = 0.0
         if self._session is not None:
             self._session.close()
             self._session = None

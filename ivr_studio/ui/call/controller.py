@@ -121,8 +121,8 @@ class CallController(QObject, DebugControls):
             provider=lambda: self.provider,
             poster=lambda: self._live.post,
             # audio is dated on the call's clock: the end of speech is subtracted from it (SpeechEnded.ago),
-            # and it stands still while the debugger holds the call
-            call_now=lambda: self._live.clock.now,
+            # and it stands still while the debugger holds the call; a WAV spoken into the call is paced by it
+            call_clock=lambda: self._live.clock,
             reporter=self._reporter,
             notice=self.notice.emit,
             microphone_changed=self.microphoneChanged.emit,

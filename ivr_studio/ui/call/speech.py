@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ivr_studio.runtime.clock import Clock, TimerHandle
 from ivr_studio.runtime.events import (
     CallerAudio,
     Event,
@@ -367,6 +368,11 @@ class PacedAudio:
 
     Frames are due on a fixed schedule from the start, so the pace does not drift; :meth:`stop` ends it
     at once. ``on_done`` runs after the last frame (not after a stop).
+
+    ``clock`` (a ``runtime.clock`` clock, e.g. the running call's) paces the frames on its timers, on its
+    thread: in call time, so a frame is dated when its 20 ms were spoken even while the call's thread is
+    busy, and the audio stands still while the call does. Without one, a thread of its own paces them on
+    the wall clock.
     """
 
     def __init__(
@@ -376,6 +382,7 @@ class PacedAudio:
         on_done: Callable[[], None] | None = None,
         frame_ms: int = FRAME_MS,
         tail_seconds: float = 1.0,
+        clock: Clock | None = None,
     ) -> None:
         frame = SAMPLE_RATE * frame_ms // 1000 * 2
         padded = pcm + b"\x00\x00" * int(SAMPLE_RATE * tail_seconds)  # silence after: the VAD hears the end
@@ -383,25 +390,64 @@ class PacedAudio:
         self.frame_seconds = frame_ms / 1000
         self.on_frame = on_frame
         self.on_done = on_done
+        self._clock = clock
         self._stop = threading.Event()
+        self._done = threading.Event()  # every frame was played (or it was stopped)
+        self._timer: TimerHandle | None = None
+        self._start = 0.0
+        self._started = False
         self._thread = threading.Thread(target=self._run, name="ivr-wav-speaker", daemon=True)
 
     @property
     def duration(self) -> float:
         return len(self.frames) * self.frame_seconds
 
+    @property
+    def playing(self) -> bool:
+        """Started and neither stopped nor past its last frame."""
+        return self._started and not self._done.is_set()
+
     def start(self) -> None:
-        self._thread.start()
+        self._started = True
+        if self._clock is None:
+            self._thread.start()
+            return
+        self._start = self._clock.now()
+        self._schedule(0)
 
     def stop(self) -> None:
         self._stop.set()
+        self._done.set()
+        timer = self._timer
+        if timer is not None:
+            timer.cancel()
+
+    def _due(self, i: int, start: float) -> float:
+        return start + (i + 1) * self.frame_seconds  # a frame exists once its 20 ms have been "spoken"
+
+    def _schedule(self, i: int) -> None:
+        """Frame ``i`` on the clock's timer at its time; it schedules the next (one timer at a time)."""
+        assert self._clock is not None
+        self._timer = self._clock.call_at(self._due(i, self._start), lambda: self._play(i))
+
+    def _play(self, i: int) -> None:
+        if self._stop.is_set():
+            return
+        self.on_frame(self.frames[i])
+        if i + 1 < len(self.frames):
+            self._schedule(i + 1)
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._done.set()
+        if self.on_done is not None and not self._stop.is_set():
+            self.on_done()
 
     def _run(self) -> None:
         start = time.monotonic()
         for i, frame in enumerate(self.frames):
-            due = start + (i + 1) * self.frame_seconds  # a frame exists once its 20 ms have been "spoken"
-            if self._stop.wait(max(0.0, due - time.monotonic())):
+            if self._stop.wait(max(0.0, self._due(i, start) - time.monotonic())):
                 return
             self.on_frame(frame)
-        if self.on_done is not None and not self._stop.is_set():
-            self.on_done()
+        self._finish()
