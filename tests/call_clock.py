@@ -197,3 +197,24 @@ def run_until(qtbot, controller, done: Callable[[], bool], limit: float = LIMIT_
             f"the call did not get there within {limit:g} s of call time"
         )
         clock.advance_to(nxt)
+
+
+def run_hearing_until(qtbot, controller, done: Callable[[], bool], limit: float = LIMIT_SECONDS) -> None:
+    """:func:`run_until` for a call that hears the caller's audio (a WAV spoken into it is paced by the call's
+    clock): before time moves on, the audio worker has handled every frame the call gave it (a speech model
+    still loading included) and the call has what it heard, so a starved worker cannot fall behind call time.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    clock = call_clock(controller)
+
+    def heard_and_done() -> bool:
+        session = controller.caller_audio._session
+        if session is not None:
+            assert session.wait_idle(60), "the caller's audio worker stopped answering"
+        qtbot.waitUntil(lambda: clock.idle)  # what it heard (speech started or ended) reached the call
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+        return done()
+
+    run_until(qtbot, controller, heard_and_done, limit)

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from call_clock import SteppedClock, call_clock, run_until
+from call_clock import SteppedClock, call_clock, run_hearing_until, run_until
 from dependencies import needs
 
 from ivr_studio.runtime.audio import VoiceIO
@@ -193,9 +193,10 @@ def test_the_headset_is_recorded_by_the_voicemail(qtbot, monkeypatch, tmp_path, 
 
 @needs_recording
 def test_a_wav_spoken_into_the_voicemail_is_the_recording(qtbot, tmp_path, examples_dir):
-    panel = make_panel(
-        qtbot, voicemail_flow(tmp_path, examples_dir), CallController(settings=FAST, audio=False)
-    )
+    # The call runs on a clock the test moves and the WAV is played into it in step with call time: a busy
+    # machine cannot let the voicemail's 2 s of silence run out before the WAV's first word is heard.
+    controller = CallController(settings=FAST, audio=False, clock=SteppedClock)
+    panel = make_panel(qtbot, voicemail_flow(tmp_path, examples_dir), controller)
     wav = tmp_path / "message.wav"
     with wave.open(str(wav), "wb") as w:
         w.setnchannels(1)
@@ -203,9 +204,23 @@ def test_a_wav_spoken_into_the_voicemail_is_the_recording(qtbot, tmp_path, examp
         w.setframerate(16_000)
         w.writeframes(GOFORWARD.read_bytes())
     try:
-        reach_voicemail(qtbot, panel)
+        reach_voicemail_in_call_time(qtbot, panel)
+        clock = call_clock(controller)
+        spoken_at, message = clock.now(), len(GOFORWARD.read_bytes()) / 32_000  # 2.8 s
+
+        def left_voicemail() -> bool:  # the Record ended, with a message or without
+            return nodes(panel)[-1] != "voicemail"
+
         panel.speak_wav(wav)
+        # the WAV takes its length in call time: one played at once would have let the 2 s of silence run out
+        run_hearing_until(qtbot, controller, lambda: clock.now() >= spoken_at + message + 1.0 or left_voicemail())
+        assert not left_voicemail(), "2.8 s of speech and 1 s of quiet: still recording"
+        run_hearing_until(qtbot, controller, lambda: "thanks" in nodes(panel))
         done = assert_message_recorded(qtbot, panel)
+        words_ended = next(e for e in trace(panel, "speech") if e["phase"] == "end")
+        ended_at = words_ended["t"] - words_ended["ago"]  # the VAD says so a moment after the last word
+        assert spoken_at + 2.0 < ended_at <= spoken_at + message, "the last word ends within the WAV, in call time"
+        assert done["t"] == pytest.approx(ended_at + 2.0, abs=0.002), "2 s of silence after the last word"
         assert recorded_pcm(done).startswith(GOFORWARD.read_bytes())  # the WAV's audio, from its first sample
         assert not any(e["phase"] == "final" for e in trace(panel, "speech"))  # a Record recognises nothing
     finally:

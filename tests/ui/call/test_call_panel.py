@@ -13,7 +13,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from call_clock import SteppedClock, call_clock, run_until
+from call_clock import SteppedClock, call_clock, run_hearing_until, run_until
 from dependencies import has_module, needs
 
 from ivr_studio.runtime.settings import RuntimeSettings
@@ -196,10 +196,8 @@ def test_speech_from_a_real_recording_takes_its_branch(qtbot, tmp_path, monkeypa
     try:
         panel.call_button.click()
         run_until(qtbot, panel.controller, lambda: listening_at(panel, "menu"))
-        panel.speak_wav(_wav(tmp_path / "goforward.wav", GOFORWARD))
-        qtbot.waitUntil(lambda: any(e["phase"] == "final" for e in events(panel, "speech")))
-        qtbot.waitUntil(lambda: any(e["phase"] == "end" for e in events(panel, "speech")))
-        run_until(qtbot, panel.controller, lambda: "forward" in seen.active)
+        panel.speak_wav(_wav(tmp_path / "goforward.wav", GOFORWARD))  # played in step with call time
+        run_hearing_until(qtbot, panel.controller, lambda: "forward" in seen.active)
         end = events(panel, "gather_end")[0]
         assert end["speech"] == "Go forward ten meters." and end["reason"] == "speech"
         partials = [e["text"] for e in events(panel, "speech") if e["phase"] == "partial"]
